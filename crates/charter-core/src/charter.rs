@@ -1,0 +1,217 @@
+//! The charter itself, as data. Principles live in a TOML file so the charter body can add or
+//! reword them without a code change; the file is validated when the program starts.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Charter {
+    pub name: String,
+    /// Which edition of the charter this file holds.
+    pub version: String,
+    pub introduction: String,
+    #[serde(rename = "principle")]
+    pub principles: Vec<Principle>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Principle {
+    pub number: u32,
+    /// Stable machine name (`beneficial`), used in URLs and to place the entry page's sections.
+    pub key: String,
+    pub name: String,
+    /// The principle in one or two sentences.
+    pub statement: String,
+    /// The charter's “What that means…” text. Blank lines separate paragraphs; lines starting
+    /// with “- ” form a list.
+    pub meaning: String,
+}
+
+/// A paragraph or a bulleted list of the “what that means” text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Block {
+    Paragraph(String),
+    List(Vec<String>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CharterError {
+    #[error("the charter file is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("the charter file has mistakes:\n  - {}", .0.join("\n  - "))]
+    Invalid(Vec<String>),
+}
+
+impl Charter {
+    pub fn from_toml(text: &str) -> Result<Charter, CharterError> {
+        let charter: Charter = toml::from_str(text)
+            .map_err(|e| CharterError::Syntax(e.to_string().trim().to_owned()))?;
+        let problems = charter.problems();
+        if problems.is_empty() {
+            Ok(charter)
+        } else {
+            Err(CharterError::Invalid(problems))
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (field, value) in [
+            ("name", &self.name),
+            ("version", &self.version),
+            ("introduction", &self.introduction),
+        ] {
+            if value.trim().is_empty() {
+                out.push(format!("the charter's {field} is blank"));
+            }
+        }
+        if self.principles.is_empty() {
+            out.push("there are no principles: add at least one [[principle]]".to_owned());
+        }
+        for (i, p) in self.principles.iter().enumerate() {
+            let expected = i as u32 + 1;
+            if p.number != expected {
+                out.push(format!(
+                    "principle {} is in position {expected}: number principles 1, 2, 3… in order",
+                    p.number
+                ));
+            }
+            if !crate::ids::Slug::from_title(&p.key).is_some_and(|s| s.as_str() == p.key) {
+                out.push(format!(
+                    "principle {}: key “{}” must be lower-case letters, numbers and hyphens",
+                    p.number, p.key
+                ));
+            }
+            if self.principles[..i].iter().any(|q| q.key == p.key) {
+                out.push(format!(
+                    "principle {}: key “{}” is used twice",
+                    p.number, p.key
+                ));
+            }
+            for (field, value) in [
+                ("name", &p.name),
+                ("statement", &p.statement),
+                ("meaning", &p.meaning),
+            ] {
+                if value.trim().is_empty() {
+                    out.push(format!("principle {}: {field} is blank", p.number));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn principle(&self, key: &str) -> Option<&Principle> {
+        self.principles.iter().find(|p| p.key == key)
+    }
+}
+
+impl Principle {
+    pub fn meaning_blocks(&self) -> Vec<Block> {
+        text_blocks(&self.meaning)
+    }
+}
+
+/// Splits text into paragraphs and lists: blank lines end a block, “- ” starts a list item.
+pub fn text_blocks(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for chunk in text.split("\n\n") {
+        let lines: Vec<&str> = chunk
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let mut para: Vec<&str> = Vec::new();
+        let mut items: Vec<String> = Vec::new();
+        for line in lines {
+            if let Some(item) = line.strip_prefix("- ") {
+                if !para.is_empty() {
+                    blocks.push(Block::Paragraph(para.join(" ")));
+                    para.clear();
+                }
+                items.push(item.trim().to_owned());
+            } else {
+                if !items.is_empty() {
+                    blocks.push(Block::List(std::mem::take(&mut items)));
+                }
+                para.push(line);
+            }
+        }
+        if !para.is_empty() {
+            blocks.push(Block::Paragraph(para.join(" ")));
+        }
+        if !items.is_empty() {
+            blocks.push(Block::List(items));
+        }
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "A charter"
+version = "1"
+introduction = "Hello."
+[[principle]]
+number = 1
+key = "beneficial"
+name = "Beneficial"
+statement = "Do good."
+meaning = """
+First paragraph.
+
+Responsible for:
+- one
+- two
+"""
+"#;
+
+    #[test]
+    fn loads_and_splits_meaning() {
+        let c = Charter::from_toml(GOOD).unwrap();
+        assert_eq!(c.principles.len(), 1);
+        assert_eq!(
+            c.principles[0].meaning_blocks(),
+            vec![
+                Block::Paragraph("First paragraph.".into()),
+                Block::Paragraph("Responsible for:".into()),
+                Block::List(vec!["one".into(), "two".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_shipped_charter_is_valid() {
+        let c = Charter::from_toml(include_str!("../../../charter/charter.toml")).unwrap();
+        assert_eq!(c.principles.len(), 8);
+        assert_eq!(c.principles[6].name, "Legality");
+    }
+
+    #[test]
+    fn names_each_mistake() {
+        let bad = GOOD
+            .replace("number = 1", "number = 2")
+            .replace("name = \"Beneficial\"", "name = \" \"");
+        let err = Charter::from_toml(&bad).unwrap_err().to_string();
+        assert!(err.contains("principle 2 is in position 1"), "{err}");
+        assert!(err.contains("principle 2: name is blank"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let err = Charter::from_toml("name = ").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let err = Charter::from_toml(&GOOD.replace("statement", "statment"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("statment"), "{err}");
+    }
+}

@@ -1,0 +1,18 @@
+//! Charter's domain, with no IO: the types a register entry is made of (parsed once, so an invalid
+//! value cannot be held), the charter's principles loaded from TOML, search requests and the
+//! column definitions shared by every export.
+
+pub mod charter;
+pub mod date;
+pub mod export;
+pub mod ids;
+pub mod organisation;
+pub mod picklists;
+pub mod project;
+pub mod search;
+pub mod stats;
+
+pub use date::Date;
+pub use ids::{Email, OrgId, ProjectId, Slug, Title, WebUrl};
+pub use organisation::Organisation;
+pub use project::Project;

@@ -1,0 +1,38 @@
+-- The public register. Each record is kept whole as JSON in `doc` (the types in charter-core are
+-- the schema); the columns beside it are copies that queries filter, sort and count on.
+
+CREATE TABLE organisations (
+    id   INTEGER PRIMARY KEY,               -- the number in ORG-0007; never reused
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    doc  TEXT NOT NULL CHECK (json_valid(doc))
+);
+
+CREATE TABLE projects (
+    id              INTEGER PRIMARY KEY,    -- the number in LCR-0042; never reused
+    organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+    slug            TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    uses_ai         INTEGER NOT NULL CHECK (uses_ai IN (0, 1)),
+    ai_kind         TEXT,
+    decision_role   TEXT NOT NULL,
+    -- Bit i is set when the project covers Area::ALL[i] / Topic::ALL[i]: one integer test
+    -- filters "any of these", and one pass counts every option.
+    areas_mask      INTEGER NOT NULL,
+    topics_mask     INTEGER NOT NULL,
+    last_updated    TEXT NOT NULL,          -- YYYY-MM-DD, so text order is date order
+    doc             TEXT NOT NULL CHECK (json_valid(doc))
+);
+
+CREATE INDEX projects_by_organisation ON projects (organisation_id);
+CREATE INDEX projects_by_updated ON projects (last_updated DESC, id);
+CREATE INDEX projects_by_title ON projects (title COLLATE NOCASE, id);
+
+-- Full-text search. rowid = projects.id. Porter stemming makes "repairs" find "repair";
+-- `body` holds the longer descriptions and the organisation's name.
+CREATE VIRTUAL TABLE project_search USING fts5 (
+    title, summary, body,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);

@@ -1,0 +1,520 @@
+//! The embedded default store: one SQLite file in WAL mode, FTS5 for search.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use charter_core::picklists::{Area, DecisionRole, Status, Topic};
+use charter_core::search::{Facet, FacetCounts, FacetOption, SearchQuery, Sort};
+use charter_core::stats::RegisterStats;
+use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::{
+    OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
+};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::Mutex;
+
+mod search;
+
+/// Migrations are compiled in, so the binary carries its own schema.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "register",
+    include_str!("../migrations/0001_register.sql"),
+)];
+
+fn migrator() -> Migrator {
+    let migrations: Vec<Migration> = MIGRATIONS
+        .iter()
+        .map(|(v, d, sql)| {
+            Migration::new(
+                *v,
+                Cow::Borrowed(*d),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    url: String,
+    /// SQLite allows one writer; taking turns here avoids `SQLITE_BUSY` on upgrade to a write.
+    write: Mutex<()>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `url` (`sqlite:path` or
+    /// `sqlite::memory:`).
+    pub async fn open(url: &str) -> StoreResult<SqliteStore> {
+        let unavailable = |reason: String| StoreError::Unavailable {
+            url: url.to_owned(),
+            reason,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| unavailable(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        // An in-memory database lives in one connection: keep exactly one, forever.
+        let pool_options = if memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(8)
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(url, e))?;
+        let store = SqliteStore {
+            pool,
+            url: url.to_owned(),
+            write: Mutex::new(()),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A fresh private database in memory, for tests.
+    pub async fn memory() -> StoreResult<SqliteStore> {
+        SqliteStore::open("sqlite::memory:").await
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        migrator().run(&self.pool).await.map_err(|e| {
+            let reason = match e {
+                MigrateError::VersionMissing(v) => format!(
+                    "it was set up by a newer version of charter (change {v} is unknown here): upgrade charter"
+                ),
+                MigrateError::VersionMismatch(v) => format!("change {v} was altered after it was applied"),
+                MigrateError::Execute(e) => return classify(&self.url, e),
+                other => other.to_string(),
+            };
+            StoreError::Migration { url: self.url.clone(), reason }
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn err(&self, e: sqlx::Error) -> StoreError {
+        classify(&self.url, e)
+    }
+}
+
+/// Turns a driver error into one that says what happened in words.
+fn classify(url: &str, e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26).
+            if code == "11" || code == "26" || db.message().contains("not a database") {
+                StoreError::Corrupt {
+                    url: url.to_owned(),
+                    reason: db.message().to_owned(),
+                }
+            } else if code == "14" {
+                StoreError::Unavailable {
+                    url: url.to_owned(),
+                    reason: db.message().to_owned(),
+                }
+            } else {
+                StoreError::Database(db.message().to_owned())
+            }
+        }
+        sqlx::Error::Io(io) => StoreError::Unavailable {
+            url: url.to_owned(),
+            reason: io.to_string(),
+        },
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => StoreError::Unavailable {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        },
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+fn mask<T: Copy>(values: &[T], index: fn(T) -> usize) -> i64 {
+    values.iter().fold(0i64, |m, v| m | (1 << index(*v)))
+}
+
+fn unmask<T>(mask: i64, from_index: fn(usize) -> Option<T>) -> Vec<T> {
+    (0..63)
+        .filter(|i| mask & (1 << i) != 0)
+        .filter_map(from_index)
+        .collect()
+}
+
+fn parse_doc<T: serde::de::DeserializeOwned>(doc: &str) -> StoreResult<T> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Data(e.to_string()))
+}
+
+fn to_doc<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Data(e.to_string()))
+}
+
+/// The text the search index holds beyond title and summary.
+fn search_body(p: &Project, organisation_name: &str) -> String {
+    let mut parts: Vec<&str> = vec![organisation_name];
+    parts.extend(p.team.as_deref());
+    parts.extend(p.how_it_works.as_deref());
+    parts.extend(p.data_used.as_ref().map(|d| d.description.as_str()));
+    parts.extend(p.public_benefit.as_deref());
+    parts.extend(p.intended_beneficiaries.as_deref());
+    parts.extend(p.affected_communities.as_deref());
+    parts.join("\n")
+}
+
+fn summary_from_row(row: &SqliteRow) -> StoreResult<ProjectSummary> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
+    let get_text =
+        |col: &str| -> StoreResult<String> { row.try_get::<String, _>(col).map_err(|e| bad(&e)) };
+    Ok(ProjectSummary {
+        id: ProjectId::new(row.try_get::<i64, _>("id").map_err(|e| bad(&e))? as u32),
+        slug: get_text("slug")?.parse().map_err(|e| bad(&e))?,
+        title: get_text("title")?.parse().map_err(|e| bad(&e))?,
+        organisation: get_text("org_slug")?.parse().map_err(|e| bad(&e))?,
+        organisation_name: get_text("org_name")?,
+        summary: get_text("summary")?,
+        status: get_text("status")?.parse().map_err(|e| bad(&e))?,
+        uses_ai: row.try_get::<bool, _>("uses_ai").map_err(|e| bad(&e))?,
+        ai_kind: row
+            .try_get::<Option<String>, _>("ai_kind")
+            .map_err(|e| bad(&e))?
+            .map(|k| k.parse())
+            .transpose()
+            .map_err(|e| bad(&e))?,
+        decision_role: get_text("decision_role")?.parse().map_err(|e| bad(&e))?,
+        areas: unmask(
+            row.try_get("areas_mask").map_err(|e| bad(&e))?,
+            Area::from_index,
+        ),
+        topics: unmask(
+            row.try_get("topics_mask").map_err(|e| bad(&e))?,
+            Topic::from_index,
+        ),
+        last_updated: get_text("last_updated")?.parse().map_err(|e| bad(&e))?,
+    })
+}
+
+async fn index_project(
+    tx: &mut sqlx::SqliteConnection,
+    p: &Project,
+    organisation_id: i64,
+    organisation_name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO projects (id, organisation_id, slug, title, summary, status, uses_ai, ai_kind, decision_role,
+                               areas_mask, topics_mask, last_updated, doc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+           organisation_id = excluded.organisation_id, slug = excluded.slug, title = excluded.title,
+           summary = excluded.summary, status = excluded.status, uses_ai = excluded.uses_ai,
+           ai_kind = excluded.ai_kind, decision_role = excluded.decision_role,
+           areas_mask = excluded.areas_mask, topics_mask = excluded.topics_mask,
+           last_updated = excluded.last_updated, doc = excluded.doc",
+    )
+    .bind(i64::from(p.id.number()))
+    .bind(organisation_id)
+    .bind(p.slug.as_str())
+    .bind(p.title.as_str())
+    .bind(&p.summary)
+    .bind(p.status.slug())
+    .bind(p.uses_ai)
+    .bind(p.ai_kind.map(|k| k.slug()))
+    .bind(p.decision_role.slug())
+    .bind(mask(&p.areas, Area::index))
+    .bind(mask(&p.topics, Topic::index))
+    .bind(p.last_updated.to_string())
+    .bind(serde_json::to_string(p).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM project_search WHERE rowid = ?")
+        .bind(i64::from(p.id.number()))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO project_search (rowid, title, summary, body) VALUES (?, ?, ?, ?)")
+        .bind(i64::from(p.id.number()))
+        .bind(p.title.as_str())
+        .bind(&p.summary)
+        .bind(search_body(p, organisation_name))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn put_organisation(&self, org: &Organisation) -> StoreResult<()> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let clash: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE slug = ? AND id <> ?")
+                .bind(org.slug.as_str())
+                .bind(i64::from(org.id.number()))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        if let Some(other) = clash {
+            return Err(StoreError::Conflict(format!(
+                "the short name “{}” is already used by organisation ORG-{other:04}",
+                org.slug
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO organisations (id, slug, name, doc) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, doc = excluded.doc",
+        )
+        .bind(i64::from(org.id.number()))
+        .bind(org.slug.as_str())
+        .bind(&org.name)
+        .bind(to_doc(org)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        // The organisation's name is searchable on each of its projects: keep that current.
+        let docs: Vec<String> =
+            sqlx::query_scalar("SELECT doc FROM projects WHERE organisation_id = ?")
+                .bind(i64::from(org.id.number()))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        for doc in docs {
+            let p: Project = parse_doc(&doc)?;
+            sqlx::query("UPDATE project_search SET body = ? WHERE rowid = ?")
+                .bind(search_body(&p, &org.name))
+                .bind(i64::from(p.id.number()))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>> {
+        let rows = sqlx::query(
+            "SELECT o.doc, count(p.id) AS projects, coalesce(sum(p.uses_ai), 0) AS using_ai
+             FROM organisations o LEFT JOIN projects p ON p.organisation_id = o.id
+             GROUP BY o.id ORDER BY o.name COLLATE NOCASE, o.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter().map(org_summary).collect()
+    }
+
+    async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>> {
+        let row = sqlx::query(
+            "SELECT o.doc, count(p.id) AS projects, coalesce(sum(p.uses_ai), 0) AS using_ai
+             FROM organisations o LEFT JOIN projects p ON p.organisation_id = o.id
+             WHERE o.slug = ? GROUP BY o.id",
+        )
+        .bind(slug.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.as_ref().map(org_summary).transpose()
+    }
+
+    async fn put_projects(&self, projects: &[Project]) -> StoreResult<()> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut orgs: HashMap<Slug, (i64, String)> = HashMap::new();
+        for p in projects {
+            if !orgs.contains_key(&p.organisation) {
+                let row: Option<(i64, String)> =
+                    sqlx::query_as("SELECT id, name FROM organisations WHERE slug = ?")
+                        .bind(p.organisation.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(|e| self.err(e))?;
+                // Dropping `tx` here rolls back everything written so far.
+                let found =
+                    row.ok_or_else(|| StoreError::UnknownOrganisation(p.organisation.clone()))?;
+                orgs.insert(p.organisation.clone(), found);
+            }
+            let (org_id, org_name) = &orgs[&p.organisation];
+            index_project(&mut tx, p, *org_id, org_name)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>> {
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM projects WHERE id = ?")
+            .bind(i64::from(id.number()))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        doc.as_deref().map(parse_doc).transpose()
+    }
+
+    async fn projects_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Project>> {
+        let docs: Vec<String> =
+            sqlx::query_scalar("SELECT doc FROM projects WHERE id > ? ORDER BY id LIMIT ?")
+                .bind(after.map_or(0, |id| i64::from(id.number())))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        docs.iter().map(|d| parse_doc(d)).collect()
+    }
+
+    async fn next_project_id(&self) -> StoreResult<ProjectId> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM projects")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(ProjectId::new(max.unwrap_or(0) as u32 + 1))
+    }
+
+    async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults> {
+        search::run(&self.pool, query, with_facets)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn stats(&self) -> StoreResult<RegisterStats> {
+        let (projects, using_ai): (i64, i64) =
+            sqlx::query_as("SELECT count(*), coalesce(sum(uses_ai), 0) FROM projects")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        let organisations: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(RegisterStats {
+            projects: projects as u64,
+            organisations: organisations as u64,
+            projects_using_ai: using_ai as u64,
+        })
+    }
+}
+
+fn org_summary(row: &SqliteRow) -> StoreResult<OrganisationSummary> {
+    let doc: String = row
+        .try_get("doc")
+        .map_err(|e| StoreError::Data(e.to_string()))?;
+    let projects: i64 = row
+        .try_get("projects")
+        .map_err(|e| StoreError::Data(e.to_string()))?;
+    let using_ai: i64 = row
+        .try_get("using_ai")
+        .map_err(|e| StoreError::Data(e.to_string()))?;
+    Ok(OrganisationSummary {
+        organisation: parse_doc(&doc)?,
+        projects: projects as u64,
+        projects_using_ai: using_ai as u64,
+    })
+}
+
+/// Labels for the counted options, in each list's own order.
+fn options<T: Copy>(
+    all: &[T],
+    slug: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    count: impl Fn(T) -> u64,
+) -> Vec<FacetOption> {
+    all.iter()
+        .map(|v| FacetOption {
+            value: slug(*v).to_owned(),
+            label: label(*v).to_owned(),
+            count: count(*v),
+        })
+        .collect()
+}
+
+pub(crate) fn facet_from_counts(
+    facet: Facet,
+    counts: &HashMap<String, u64>,
+    orgs: &[(String, String)],
+) -> FacetCounts {
+    let get = |k: &str| counts.get(k).copied().unwrap_or(0);
+    let options = match facet {
+        Facet::Organisation => orgs
+            .iter()
+            .map(|(slug, name)| FacetOption {
+                value: slug.clone(),
+                label: name.clone(),
+                count: get(slug),
+            })
+            .collect(),
+        Facet::Area => options(Area::ALL, Area::slug, Area::label, |v| get(v.slug())),
+        Facet::Topic => options(Topic::ALL, Topic::slug, Topic::label, |v| get(v.slug())),
+        Facet::Status => options(Status::ALL, Status::slug, Status::label, |v| get(v.slug())),
+        Facet::Role => options(
+            DecisionRole::ALL,
+            DecisionRole::slug,
+            DecisionRole::label,
+            |v| get(v.slug()),
+        ),
+        Facet::Ai => vec![
+            FacetOption {
+                value: "yes".into(),
+                label: "Uses AI".into(),
+                count: get("yes"),
+            },
+            FacetOption {
+                value: "no".into(),
+                label: "Does not use AI".into(),
+                count: get("no"),
+            },
+        ],
+    };
+    FacetCounts { facet, options }
+}
+
+pub(crate) fn order_by(sort: Sort, ranked: bool) -> &'static str {
+    match sort {
+        Sort::Relevance if ranked => "bm25(project_search, 10.0, 4.0, 1.0), p.id",
+        Sort::Relevance | Sort::Updated => "p.last_updated DESC, p.id",
+        Sort::Title => "p.title COLLATE NOCASE, p.id",
+        Sort::Organisation => "o.name COLLATE NOCASE, p.title COLLATE NOCASE, p.id",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn fresh() -> SqliteStore {
+        SqliteStore::memory().await.expect("in-memory store opens")
+    }
+
+    charter_store::conformance_tests!(fresh);
+
+    #[tokio::test]
+    async fn masks_round_trip() {
+        let m = mask(&[Area::Halton, Area::WiderThanRegion], Area::index);
+        assert_eq!(
+            unmask(m, Area::from_index),
+            vec![Area::Halton, Area::WiderThanRegion]
+        );
+    }
+}

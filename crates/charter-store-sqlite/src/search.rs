@@ -1,0 +1,245 @@
+//! Search: FTS5 for the words, indexed columns and bit masks for the filters.
+
+use std::collections::HashMap;
+
+use charter_core::picklists::{Area, Topic};
+use charter_core::search::{Facet, SearchQuery};
+use charter_store::{SearchResults, StoreError};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments, Row, SqlitePool};
+
+use crate::{facet_from_counts, order_by, summary_from_row};
+
+/// A piece of SQL with its `?` arguments, in order.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+#[derive(Clone)]
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    fn arg(&mut self, a: Arg) -> &mut Self {
+        self.text.push('?');
+        self.args.push(a);
+        self
+    }
+
+    fn list(&mut self, values: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.arg(v);
+        }
+        self.text.push(')');
+        self
+    }
+
+    fn arguments(&self) -> SqliteArguments<'static> {
+        let mut a = SqliteArguments::default();
+        for arg in &self.args {
+            // Adding a String or i64 to SQLite arguments cannot fail.
+            let _ = match arg {
+                Arg::Text(s) => a.add(s.clone()),
+                Arg::Int(n) => a.add(*n),
+            };
+        }
+        a
+    }
+}
+
+/// An FTS5 query from the search words: each one quoted, so no user text is read as syntax, and
+/// all of them required.
+fn match_expression(query: &SearchQuery) -> Option<String> {
+    let terms = query.terms();
+    if terms.is_empty() {
+        return None;
+    }
+    Some(
+        terms
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// `FROM … WHERE …` for a search, optionally without one facet's filter.
+fn from_where(query: &SearchQuery, fts: Option<&str>) -> Sql {
+    let mut sql = Sql::default();
+    match fts {
+        Some(m) => {
+            sql.push(" FROM project_search JOIN projects p ON p.id = project_search.rowid")
+                .push(
+                    " JOIN organisations o ON o.id = p.organisation_id WHERE project_search MATCH ",
+                )
+                .arg(Arg::Text(m.to_owned()));
+        }
+        None => {
+            sql.push(
+                " FROM projects p JOIN organisations o ON o.id = p.organisation_id WHERE 1 = 1",
+            );
+        }
+    }
+    if !query.organisations.is_empty() {
+        sql.push(" AND o.slug IN ")
+            .list(query.organisations.iter().map(|s| Arg::Text(s.to_string())));
+    }
+    if !query.areas.is_empty() {
+        let m = query.areas.iter().fold(0i64, |m, a| m | 1 << a.index());
+        sql.push(" AND (p.areas_mask & ")
+            .arg(Arg::Int(m))
+            .push(") <> 0");
+    }
+    if !query.topics.is_empty() {
+        let m = query.topics.iter().fold(0i64, |m, t| m | 1 << t.index());
+        sql.push(" AND (p.topics_mask & ")
+            .arg(Arg::Int(m))
+            .push(") <> 0");
+    }
+    if !query.statuses.is_empty() {
+        sql.push(" AND p.status IN ").list(
+            query
+                .statuses
+                .iter()
+                .map(|s| Arg::Text(s.slug().to_owned())),
+        );
+    }
+    if let Some(ai) = query.uses_ai {
+        sql.push(" AND p.uses_ai = ").arg(Arg::Int(i64::from(ai)));
+    }
+    if !query.roles.is_empty() {
+        sql.push(" AND p.decision_role IN ")
+            .list(query.roles.iter().map(|r| Arg::Text(r.slug().to_owned())));
+    }
+    sql
+}
+
+pub(crate) async fn run(
+    pool: &SqlitePool,
+    query: &SearchQuery,
+    with_facets: bool,
+) -> Result<SearchResults, sqlx::Error> {
+    let fts = match_expression(query);
+    let base = from_where(query, fts.as_deref());
+
+    let mut count = Sql {
+        text: "SELECT count(*)".to_owned(),
+        args: Vec::new(),
+    };
+    count
+        .push(&base.text)
+        .args
+        .extend(base.args.iter().cloned());
+    let total: i64 = sqlx::query_scalar_with(&count.text, count.arguments())
+        .fetch_one(pool)
+        .await?;
+
+    let mut page = Sql {
+        text: "SELECT p.id, p.slug, p.title, o.slug AS org_slug, o.name AS org_name, p.summary, p.status, p.uses_ai, \
+               p.ai_kind, p.decision_role, p.areas_mask, p.topics_mask, p.last_updated"
+            .to_owned(),
+        args: Vec::new(),
+    };
+    page.push(&base.text).args.extend(base.args.iter().cloned());
+    page.push(" ORDER BY ")
+        .push(order_by(query.sort, fts.is_some()))
+        .push(" LIMIT ");
+    page.arg(Arg::Int(i64::from(query.per_page)))
+        .push(" OFFSET ")
+        .arg(Arg::Int(query.offset() as i64));
+    let rows = sqlx::query_with(&page.text, page.arguments())
+        .fetch_all(pool)
+        .await?;
+    let items = rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+
+    let mut facets = Vec::new();
+    if with_facets {
+        let orgs: Vec<(String, String)> =
+            sqlx::query_as("SELECT slug, name FROM organisations ORDER BY name COLLATE NOCASE, id")
+                .fetch_all(pool)
+                .await?;
+        for facet in Facet::ALL {
+            let counts = facet_counts(pool, &query.without(*facet), fts.as_deref(), *facet).await?;
+            facets.push(facet_from_counts(*facet, &counts, &orgs));
+        }
+    }
+    Ok(SearchResults {
+        total: total as u64,
+        items,
+        facets,
+    })
+}
+
+/// Counts per option of one facet, keyed by the option's URL value.
+async fn facet_counts(
+    pool: &SqlitePool,
+    query: &SearchQuery,
+    fts: Option<&str>,
+    facet: Facet,
+) -> Result<HashMap<String, u64>, sqlx::Error> {
+    let base = from_where(query, fts);
+    let grouped = |column: &str| format!("SELECT {column}, count(*)");
+    let mut out = HashMap::new();
+    match facet {
+        Facet::Area | Facet::Topic => {
+            let (column, slugs): (&str, Vec<&str>) = match facet {
+                Facet::Area => ("p.areas_mask", Area::ALL.iter().map(|a| a.slug()).collect()),
+                _ => (
+                    "p.topics_mask",
+                    Topic::ALL.iter().map(|t| t.slug()).collect(),
+                ),
+            };
+            // One pass counts every option: one sum per bit.
+            let sums: Vec<String> = (0..slugs.len())
+                .map(|i| format!("coalesce(sum(({column} >> {i}) & 1), 0)"))
+                .collect();
+            let text = format!("SELECT {}{}", sums.join(", "), base.text);
+            let sql = Sql {
+                text,
+                args: base.args,
+            };
+            let row = sqlx::query_with(&sql.text, sql.arguments())
+                .fetch_one(pool)
+                .await?;
+            for (i, slug) in slugs.iter().enumerate() {
+                let n: i64 = row.try_get(i)?;
+                out.insert((*slug).to_owned(), n as u64);
+            }
+        }
+        _ => {
+            let column = match facet {
+                Facet::Organisation => "o.slug",
+                Facet::Status => "p.status",
+                Facet::Role => "p.decision_role",
+                _ => "CASE p.uses_ai WHEN 1 THEN 'yes' ELSE 'no' END",
+            };
+            let text = format!("{}{} GROUP BY 1", grouped(column), base.text);
+            let sql = Sql {
+                text,
+                args: base.args,
+            };
+            let rows: Vec<(String, i64)> = sqlx::query_as_with(&sql.text, sql.arguments())
+                .fetch_all(pool)
+                .await?;
+            out.extend(rows.into_iter().map(|(k, n)| (k, n as u64)));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,378 @@
+//! The conformance suite: every backend runs these same checks, so they behave as one.
+//!
+//! A backend crate calls [`conformance_tests!`](crate::conformance_tests) with an async function
+//! that returns a fresh, empty, migrated store; each check becomes its own `#[tokio::test]`.
+
+use charter_core::ProjectId;
+use charter_core::picklists::Topic;
+use charter_core::search::{Facet, SearchQuery};
+
+use crate::fixtures::{complete_project, minimal_project, small_register};
+use crate::{Store, StoreError};
+
+/// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        $crate::conformance_tests!(@cases $fresh,
+            organisations_round_trip, complete_project_round_trips, batch_is_all_or_nothing,
+            search_ranks_and_stems, search_filters_combine, facet_counts_ignore_own_filter,
+            search_syntax_is_harmless, pagination_and_sorting, replacing_a_project_updates_search,
+            stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest);
+    };
+    (@cases $fresh:path, $($case:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                $crate::conformance::$case($fresh().await).await;
+            }
+        )+
+    };
+}
+
+async fn load_small<S: Store>(store: &S) {
+    let (orgs, projects) = small_register();
+    for o in &orgs {
+        store
+            .put_organisation(o)
+            .await
+            .expect("organisation stored");
+    }
+    store
+        .put_projects(&projects)
+        .await
+        .expect("projects stored");
+}
+
+fn query(pairs: &[(&str, &str)]) -> SearchQuery {
+    let owned: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    SearchQuery::from_pairs(&owned).expect("test queries are valid")
+}
+
+async fn ids<S: Store>(store: &S, pairs: &[(&str, &str)]) -> Vec<u32> {
+    let r = store
+        .search(&query(pairs), false)
+        .await
+        .expect("search works");
+    r.items.iter().map(|p| p.id.number()).collect()
+}
+
+async fn sorted_ids<S: Store>(store: &S, pairs: &[(&str, &str)]) -> Vec<u32> {
+    let mut v = ids(store, pairs).await;
+    v.sort();
+    v
+}
+
+pub async fn organisations_round_trip<S: Store>(store: S) {
+    let (orgs, _) = small_register();
+    for o in orgs.iter().rev() {
+        store.put_organisation(o).await.unwrap();
+    }
+    let listed = store.organisations().await.unwrap();
+    let names: Vec<&str> = listed
+        .iter()
+        .map(|o| o.organisation.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Knowsley Council", "Mersey NHS Trust", "Wirral Transport"]
+    );
+    assert_eq!(listed[0].organisation, orgs[0]);
+
+    // Replacing by id keeps one record.
+    let mut renamed = orgs[1].clone();
+    renamed.name = "Mersey Health Trust".into();
+    store.put_organisation(&renamed).await.unwrap();
+    let got = store.organisation(&renamed.slug).await.unwrap().unwrap();
+    assert_eq!(got.organisation.name, "Mersey Health Trust");
+    assert_eq!(store.organisations().await.unwrap().len(), 3);
+    assert!(
+        store
+            .organisation(&"nobody".parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Two organisations cannot share a slug.
+    let mut clash = orgs[0].clone();
+    clash.id = charter_core::OrgId::new(99);
+    assert!(matches!(
+        store.put_organisation(&clash).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+pub async fn complete_project_round_trips<S: Store>(store: S) {
+    load_small(&store).await;
+    let full = complete_project(20, "knowsley-council");
+    store
+        .put_projects(std::slice::from_ref(&full))
+        .await
+        .unwrap();
+    assert_eq!(store.project(full.id).await.unwrap().as_ref(), Some(&full));
+    assert!(store.project(ProjectId::new(999)).await.unwrap().is_none());
+    let org = store
+        .organisation(&"knowsley-council".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((org.projects, org.projects_using_ai), (4, 3));
+}
+
+pub async fn batch_is_all_or_nothing<S: Store>(store: S) {
+    load_small(&store).await;
+    let good = minimal_project(30, "knowsley-council", "Good one", "Fine.");
+    let bad = minimal_project(
+        31,
+        "no-such-org",
+        "Bad one",
+        "Names an organisation that is not there.",
+    );
+    match store.put_projects(&[good.clone(), bad]).await {
+        Err(StoreError::UnknownOrganisation(slug)) => assert_eq!(slug.as_str(), "no-such-org"),
+        other => panic!("expected UnknownOrganisation, got {other:?}"),
+    }
+    assert!(
+        store.project(good.id).await.unwrap().is_none(),
+        "nothing from a failed batch is kept"
+    );
+    assert_eq!(store.stats().await.unwrap().projects, 8);
+}
+
+pub async fn search_ranks_and_stems<S: Store>(store: S) {
+    load_small(&store).await;
+    // "repair" finds "repairs"; the title match ranks above the summary match.
+    assert_eq!(ids(&store, &[("q", "repair")]).await, vec![1, 7]);
+    assert_eq!(
+        sorted_ids(&store, &[("q", "forecasting")]).await,
+        vec![2, 3]
+    );
+    // All words must match.
+    assert_eq!(ids(&store, &[("q", "forecast school")]).await, vec![2]);
+    assert_eq!(ids(&store, &[("q", "ZEBRA")]).await, vec![8]);
+    assert!(ids(&store, &[("q", "xylophone")]).await.is_empty());
+    // Organisation names are searchable too.
+    assert_eq!(sorted_ids(&store, &[("q", "wirral")]).await, vec![5, 6]);
+}
+
+pub async fn search_filters_combine<S: Store>(store: S) {
+    load_small(&store).await;
+    assert_eq!(
+        sorted_ids(&store, &[("topic", "health")]).await,
+        vec![3, 4, 8]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("topic", "health"), ("area", "sefton")]).await,
+        vec![3, 4]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("topic", "transport"), ("topic", "education")]).await,
+        vec![2, 5, 6]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("ai", "yes")]).await,
+        vec![1, 3, 4, 6, 7]
+    );
+    assert_eq!(sorted_ids(&store, &[("ai", "no")]).await, vec![2, 5, 8]);
+    assert_eq!(
+        sorted_ids(&store, &[("status", "paused"), ("status", "retired")]).await,
+        vec![6, 7]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("role", "decides-alone")]).await,
+        vec![6]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("organisation", "wirral-transport")]).await,
+        vec![5, 6]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("area", "whole-city-region")]).await,
+        vec![6]
+    );
+    assert_eq!(
+        sorted_ids(&store, &[("q", "forecast"), ("ai", "yes")]).await,
+        vec![3]
+    );
+    assert!(
+        ids(&store, &[("organisation", "nobody-here")])
+            .await
+            .is_empty()
+    );
+}
+
+pub async fn facet_counts_ignore_own_filter<S: Store>(store: S) {
+    load_small(&store).await;
+    let r = store
+        .search(&query(&[("area", "sefton"), ("topic", "health")]), true)
+        .await
+        .unwrap();
+    assert_eq!(r.total, 2);
+    let count = |facet: Facet, value: &str| -> u64 {
+        let f = r
+            .facets
+            .iter()
+            .find(|f| f.facet == facet)
+            .expect("every facet is counted");
+        f.options
+            .iter()
+            .find(|o| o.value == value)
+            .map(|o| o.count)
+            .expect("every option is listed")
+    };
+    // Topic counts keep the area filter but drop the topic filter.
+    assert_eq!(count(Facet::Topic, Topic::Health.slug()), 2);
+    assert_eq!(count(Facet::Topic, Topic::SocialCare.slug()), 1);
+    assert_eq!(count(Facet::Topic, Topic::Housing.slug()), 0);
+    // Area counts keep the topic filter (health: 3, 4, 8).
+    assert_eq!(count(Facet::Area, "sefton"), 2);
+    assert_eq!(count(Facet::Area, "liverpool"), 1);
+    assert_eq!(count(Facet::Area, "wider-than-region"), 1);
+    assert_eq!(count(Facet::Ai, "yes"), 2);
+    assert_eq!(count(Facet::Ai, "no"), 0);
+    assert_eq!(count(Facet::Status, "pilot"), 1);
+    assert_eq!(count(Facet::Role, "decides-person-reviews"), 1);
+    assert_eq!(count(Facet::Organisation, "mersey-nhs-trust"), 2);
+    assert_eq!(count(Facet::Organisation, "wirral-transport"), 0);
+    // Without facets asked for, none are computed.
+    assert!(
+        store
+            .search(&query(&[]), false)
+            .await
+            .unwrap()
+            .facets
+            .is_empty()
+    );
+}
+
+pub async fn search_syntax_is_harmless<S: Store>(store: S) {
+    load_small(&store).await;
+    for text in [
+        "\"",
+        "*",
+        "NEAR(",
+        "OR",
+        "AND NOT",
+        "damp OR",
+        "-damp",
+        "title:damp",
+        "^",
+        "a\"b",
+        "()",
+        "'",
+        "%",
+        "_",
+        "über",
+        "🙂",
+        "日本",
+    ] {
+        let r = store.search(&query(&[("q", text)]), true).await;
+        assert!(r.is_ok(), "searching {text:?} failed: {r:?}");
+    }
+    assert_eq!(ids(&store, &[("q", "\"damp\"")]).await, vec![1]);
+    assert_eq!(ids(&store, &[("q", "damp*")]).await, vec![1]);
+}
+
+pub async fn pagination_and_sorting<S: Store>(store: S) {
+    load_small(&store).await;
+    let r = store
+        .search(
+            &query(&[("sort", "title"), ("per_page", "3"), ("page", "2")]),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.total, 8);
+    let titles: Vec<&str> = r.items.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Council tax chatbot",
+            "Damp repairs planner",
+            "Falls risk checker"
+        ]
+    );
+    assert_eq!(
+        ids(&store, &[]).await,
+        vec![8, 1, 5, 4, 3, 2, 6, 7],
+        "default: most recently updated first"
+    );
+    assert_eq!(
+        ids(&store, &[("sort", "updated")]).await,
+        vec![8, 1, 5, 4, 3, 2, 6, 7]
+    );
+    assert_eq!(
+        ids(&store, &[("sort", "organisation")]).await,
+        vec![7, 1, 2, 3, 8, 4, 5, 6]
+    );
+    let past_end = store.search(&query(&[("page", "9")]), false).await.unwrap();
+    assert_eq!((past_end.total, past_end.items.len()), (8, 0));
+    let first = &store
+        .search(&query(&[("q", "damp")]), false)
+        .await
+        .unwrap()
+        .items[0];
+    assert_eq!(first.organisation_name, "Knowsley Council");
+    assert_eq!(first.topics, vec![Topic::Housing]);
+}
+
+pub async fn replacing_a_project_updates_search<S: Store>(store: S) {
+    load_small(&store).await;
+    let mut p = store.project(ProjectId::new(5)).await.unwrap().unwrap();
+    p.title = "Tram timetable checker".parse().unwrap();
+    p.summary = "Checks tram times.".into();
+    p.topics = vec![Topic::Planning];
+    store.put_projects(std::slice::from_ref(&p)).await.unwrap();
+    assert!(ids(&store, &[("q", "punctuality")]).await.is_empty());
+    assert_eq!(ids(&store, &[("q", "tram")]).await, vec![5]);
+    assert_eq!(
+        sorted_ids(&store, &[("topic", "planning")]).await,
+        vec![2, 5]
+    );
+    assert_eq!(store.stats().await.unwrap().projects, 8);
+}
+
+pub async fn stats_count_the_register<S: Store>(store: S) {
+    let empty = store.stats().await.unwrap();
+    assert_eq!(
+        (empty.projects, empty.organisations, empty.projects_using_ai),
+        (0, 0, 0)
+    );
+    load_small(&store).await;
+    let s = store.stats().await.unwrap();
+    assert_eq!(
+        (s.projects, s.organisations, s.projects_using_ai),
+        (8, 3, 5)
+    );
+}
+
+pub async fn projects_after_pages_by_id<S: Store>(store: S) {
+    load_small(&store).await;
+    let first = store.projects_after(None, 3).await.unwrap();
+    assert_eq!(
+        first.iter().map(|p| p.id.number()).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    let rest = store.projects_after(Some(first[2].id), 100).await.unwrap();
+    assert_eq!(
+        rest.iter().map(|p| p.id.number()).collect::<Vec<_>>(),
+        vec![4, 5, 6, 7, 8]
+    );
+    assert!(
+        store
+            .projects_after(Some(ProjectId::new(8)), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn next_project_id_follows_the_highest<S: Store>(store: S) {
+    assert_eq!(store.next_project_id().await.unwrap(), ProjectId::new(1));
+    load_small(&store).await;
+    assert_eq!(store.next_project_id().await.unwrap(), ProjectId::new(9));
+}

@@ -1,0 +1,102 @@
+//! The storage interface. Each backend (SQLite, PostgreSQL) is its own crate with its own
+//! migrations and implements [`Store`]; [`conformance`] holds the one test suite they all pass.
+
+use async_trait::async_trait;
+use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
+use charter_core::search::{FacetCounts, SearchQuery};
+use charter_core::stats::RegisterStats;
+use charter_core::{Date, Organisation, Project, ProjectId, Slug, Title};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub mod conformance;
+pub mod fixtures;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or opened.
+    #[error("cannot open the database {url}: {reason}")]
+    Unavailable { url: String, reason: String },
+    /// The file is not a database, or is damaged.
+    #[error("the database {url} is damaged or is not a Charter database: {reason}")]
+    Corrupt { url: String, reason: String },
+    /// The schema does not match this version of the program.
+    #[error("the database {url} cannot be migrated: {reason}")]
+    Migration { url: String, reason: String },
+    /// A project names an organisation that is not on the register.
+    #[error("organisation “{0}” is not on the register")]
+    UnknownOrganisation(Slug),
+    /// A value breaks a uniqueness rule, such as two organisations with one slug.
+    #[error("{0}")]
+    Conflict(String),
+    /// A stored record no longer reads as the current types.
+    #[error("a stored record cannot be read: {0}")]
+    Data(String),
+    /// Anything else the database said.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What a list of projects shows about each one.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ProjectSummary {
+    pub id: ProjectId,
+    pub slug: Slug,
+    pub title: Title,
+    pub organisation: Slug,
+    pub organisation_name: String,
+    pub summary: String,
+    pub status: Status,
+    pub uses_ai: bool,
+    pub ai_kind: Option<AiKind>,
+    pub decision_role: DecisionRole,
+    pub areas: Vec<Area>,
+    pub topics: Vec<Topic>,
+    pub last_updated: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SearchResults {
+    /// How many projects match in all.
+    pub total: u64,
+    pub items: Vec<ProjectSummary>,
+    /// Counts per option of each filter; empty unless asked for.
+    pub facets: Vec<FacetCounts>,
+}
+
+/// An organisation with its project counts.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OrganisationSummary {
+    #[serde(flatten)]
+    pub organisation: Organisation,
+    pub projects: u64,
+    pub projects_using_ai: u64,
+}
+
+/// Storage for the register. Every method is one consistent operation: writes are all-or-nothing.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Adds an organisation, or replaces the one with the same id.
+    async fn put_organisation(&self, org: &Organisation) -> StoreResult<()>;
+    /// All organisations, by name, with their project counts.
+    async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>>;
+    async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
+
+    /// Adds or replaces projects in one transaction: either all are stored or none.
+    async fn put_projects(&self, projects: &[Project]) -> StoreResult<()>;
+    async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>>;
+    /// Up to `limit` projects with ids after `after`, in id order: for exports that stream.
+    async fn projects_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Project>>;
+    /// The id the next new project should take.
+    async fn next_project_id(&self) -> StoreResult<ProjectId>;
+
+    /// Ranked full-text search with filters; facet counts when `with_facets`.
+    async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults>;
+    async fn stats(&self) -> StoreResult<RegisterStats>;
+}
