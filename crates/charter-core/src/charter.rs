@@ -78,7 +78,7 @@ impl Charter {
                     p.number
                 ));
             }
-            if !crate::ids::Slug::from_title(&p.key).is_some_and(|s| s.as_str() == p.key) {
+            if p.key.parse::<crate::ids::Slug>().is_err() {
                 out.push(format!(
                     "principle {}: key “{}” must be lower-case letters, numbers and hyphens",
                     p.number, p.key

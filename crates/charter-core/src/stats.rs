@@ -13,11 +13,9 @@ pub struct RegisterStats {
 impl RegisterStats {
     /// Share of projects using AI, as a whole percentage rounded to nearest (0 when empty).
     pub fn percent_using_ai(&self) -> u64 {
-        if self.projects == 0 {
-            0
-        } else {
-            (self.projects_using_ai * 100 + self.projects / 2) / self.projects
-        }
+        (self.projects_using_ai * 100 + self.projects / 2)
+            .checked_div(self.projects)
+            .unwrap_or(0)
     }
 }
 

@@ -1,1 +1,82 @@
+//! Charter's web front: public pages (askama templates on GOV.UK Frontend), the open JSON API
+//! with its OpenAPI document, and the bulk downloads. Handlers stay thin: they parse the request
+//! into core types, ask the store, and hand the result to a template or to serde.
 
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use charter_core::charter::Charter;
+use charter_store::Store;
+
+pub mod api;
+mod assets;
+mod error;
+pub mod export;
+mod headers;
+mod pages;
+mod query;
+
+pub use error::WebError;
+
+/// Everything a request handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub charter: Arc<Charter>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, charter: Charter) -> Self {
+        AppState {
+            store,
+            charter: Arc::new(charter),
+        }
+    }
+}
+
+/// The whole service: pages, API, downloads and static files, with security headers.
+pub fn router(state: AppState) -> Router {
+    let open_data = Router::new()
+        .merge(api::routes())
+        .route("/downloads/register.csv", get(export::csv_download))
+        .route("/downloads/register.json", get(export::json_download))
+        .layer(axum::middleware::from_fn(headers::open_data));
+    Router::new()
+        .merge(pages::routes())
+        .merge(open_data)
+        .merge(assets::routes())
+        .route("/healthz", get(health))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(headers::security))
+        .with_state(state)
+}
+
+/// Serves the register on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Today's date (UTC), for overdue reviews and reports.
+pub fn today() -> charter_core::Date {
+    let d = time::OffsetDateTime::now_utc().date();
+    charter_core::Date::from_calendar(d.year(), d.month() as u8, d.day()).unwrap_or_else(|| {
+        // Unreachable: a real date always converts; fall back to a fixed date rather than panic.
+        charter_core::Date::from_calendar(2026, 1, 1).expect("2026-01-01 is a date")
+    })
+}
+
+/// For load balancers and monitoring: 200 when the database answers.
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, WebError> {
+    state.store.stats().await?;
+    Ok("ok")
+}

@@ -1,0 +1,71 @@
+//! Settings shared by every command: where the data lives and which charter file to use. Each
+//! can be set by a flag or an environment variable.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use charter_core::charter::Charter;
+use charter_store::Store;
+use charter_store_sqlite::SqliteStore;
+
+/// The charter shipped with the program, used unless `--charter-file` says otherwise.
+pub const DEFAULT_CHARTER: &str = include_str!("../../../charter/charter.toml");
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Config {
+    /// Folder for the database and other files.
+    #[arg(long, env = "CHARTER_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database address, such as sqlite:data/charter.sqlite. Default: charter.sqlite in the data folder.
+    #[arg(long, env = "CHARTER_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// A charter TOML file to use instead of the one built in.
+    #[arg(long, env = "CHARTER_CHARTER_FILE", global = true)]
+    pub charter_file: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                let path = self.data_dir.join("charter.sqlite");
+                Ok(format!("sqlite:{}", path.display()))
+            }
+        }
+    }
+
+    pub fn charter(&self) -> anyhow::Result<Charter> {
+        match &self.charter_file {
+            None => Charter::from_toml(DEFAULT_CHARTER).context("the built-in charter file"),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the charter file {}", path.display()))?;
+                Charter::from_toml(&text)
+                    .with_context(|| format!("in the charter file {}", path.display()))
+            }
+        }
+    }
+}
+
+/// Opens the configured store, creating the data folder for the default SQLite file.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.database_url()?;
+    if url.starts_with("sqlite:") {
+        if config.database_url.is_none() {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data folder {}",
+                    config.data_dir.display()
+                )
+            })?;
+        }
+        let store = SqliteStore::open(&url).await?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        bail!("PostgreSQL is not supported by this build yet: use a sqlite: database address")
+    } else {
+        bail!("“{url}” is not a database address this program knows: it must start with sqlite:")
+    }
+}

@@ -1,0 +1,205 @@
+//! `charter generate --projects N`: a large made-up register for benchmarks. Text is assembled
+//! from realistic phrases so search behaves as it would on real entries (varied words, ranked
+//! matches), and the same seed always gives the same register.
+
+use anyhow::Context;
+use charter_core::picklists::*;
+use charter_core::project::{DataUsed, DutyHolder};
+use charter_core::{Date, Project, ProjectId, Slug};
+use charter_store::fixtures::{minimal_project, organisation};
+
+use crate::config::{Config, open_store};
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// How many projects to add.
+    #[arg(long)]
+    pub projects: u32,
+    /// Seed for the random choices; the same seed gives the same register.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+const SUBJECTS: &[&str] = &[
+    "damp and mould in council homes",
+    "school place planning",
+    "bus punctuality",
+    "hospital discharge delays",
+    "missed bin collections",
+    "potholes on main roads",
+    "air quality near schools",
+    "falls among older people",
+    "rent arrears",
+    "homelessness prevention",
+    "youth employment",
+    "fly-tipping hot spots",
+    "library opening hours",
+    "street lighting faults",
+    "social care waiting lists",
+    "benefit take-up",
+    "flood risk",
+    "energy use in public buildings",
+    "ambulance response times",
+    "GP appointment demand",
+    "traffic signal timing",
+    "cycle lane use",
+    "noise complaints",
+    "child development checks",
+    "adult learning courses",
+    "fire safety visits",
+    "hate crime reports",
+    "parking permits",
+];
+
+const METHODS: &[&str] = &[
+    "We look at past records to find patterns.",
+    "A computer model ranks cases so staff can act sooner.",
+    "We combine data from several teams into one dashboard.",
+    "Sensors send readings every few minutes.",
+    "Staff check every result before anything happens.",
+    "The system suggests an answer and a person decides.",
+    "We publish monthly figures that anyone can read.",
+    "Names are removed before the data is analysed.",
+];
+
+const GOALS: &[&str] = &[
+    "so residents get help before problems grow",
+    "so that money is spent where it is needed most",
+    "to cut waiting times",
+    "so crews are sent to the right place first",
+    "to plan services for the next five years",
+    "so families are safer at home",
+];
+
+const PLACES: &[&str] = &[
+    "Halton",
+    "Knowsley",
+    "Liverpool",
+    "Sefton",
+    "St Helens",
+    "Wirral",
+    "the city region",
+];
+
+fn pick<'a>(rng: &mut fastrand::Rng, items: &'a [&'a str]) -> &'a str {
+    items[rng.usize(..items.len())]
+}
+
+fn pick_enum<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
+    items[rng.usize(..items.len())]
+}
+
+const ORG_COUNT: u32 = 24;
+
+fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Project {
+    let subject = pick(rng, SUBJECTS);
+    let place = pick(rng, PLACES);
+    let title = format!("{} in {place}", capitalise(subject));
+    let summary = format!(
+        "This project looks at {subject} in {place} {}. {} {}",
+        pick(rng, GOALS),
+        pick(rng, METHODS),
+        pick(rng, METHODS)
+    );
+    let mut p = minimal_project(id.number(), org, &title, &summary);
+    p.id = id;
+    p.slug = Slug::from_title(&title).unwrap_or_else(|| p.slug.clone());
+    p.status = pick_enum(rng, Status::ALL);
+    if p.status.needs_reason() {
+        p.status_reason = Some("The team is reviewing whether the project is still needed.".into());
+    }
+    p.areas = vec![pick_enum(rng, Area::ALL)];
+    p.topics = vec![pick_enum(rng, Topic::ALL), pick_enum(rng, Topic::ALL)];
+    p.topics.dedup();
+    p.uses_ai = rng.u8(..100) < 60;
+    p.ai_kind = p.uses_ai.then(|| pick_enum(rng, AiKind::ALL));
+    p.decision_role = pick_enum(rng, DecisionRole::ALL);
+    // Day 1 to 28 exists in every month, so the date is always valid.
+    if let Some(d) = Date::from_calendar(2022 + rng.i32(0..4), rng.u8(1..13), rng.u8(1..29)) {
+        p.first_published = d;
+    }
+    p.last_updated = p.first_published.add_days(i64::from(rng.u16(0..300)));
+    p.how_it_works = Some(format!(
+        "{} {} {}",
+        pick(rng, METHODS),
+        pick(rng, METHODS),
+        pick(rng, METHODS)
+    ));
+    p.data_used = Some(DataUsed {
+        description: format!("Records about {subject} held by the organisation."),
+        personal_data: rng.bool(),
+        special_category_data: rng.u8(..10) == 0,
+    });
+    p.public_benefit = Some(format!(
+        "Better decisions about {subject} {}.",
+        pick(rng, GOALS)
+    ));
+    p.accountable_owner = Some(DutyHolder {
+        role: "Director of Services".into(),
+        name: None,
+        email: None,
+    });
+    p
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let mut rng = fastrand::Rng::with_seed(args.seed);
+    let mut org_slugs = Vec::new();
+    for i in 0..ORG_COUNT {
+        let kind = OrgKind::ALL[i as usize % OrgKind::ALL.len()];
+        let borough = Area::BOROUGHS[i as usize % Area::BOROUGHS.len()];
+        let name = format!("{} {} {}", borough.label(), kind.label(), i + 1);
+        let slug = Slug::from_title(&name).context("generated names make slugs")?;
+        let org = organisation(9000 + i, slug.as_str(), &name, kind, &[borough]);
+        store.put_organisation(&org).await?;
+        org_slugs.push(slug);
+    }
+    let first = store.next_project_id().await?.number();
+    let started = std::time::Instant::now();
+    let batch_size = 2_000;
+    let mut done = 0;
+    while done < args.projects {
+        let n = batch_size.min(args.projects - done);
+        let batch: Vec<Project> = (0..n)
+            .map(|i| {
+                let org = org_slugs[rng.usize(..org_slugs.len())].to_string();
+                generated_project(&mut rng, ProjectId::new(first + done + i), &org)
+            })
+            .collect();
+        store.put_projects(&batch).await?;
+        done += n;
+        eprint!("\rGenerated {done} of {} projects", args.projects);
+    }
+    eprintln!();
+    println!(
+        "Added {} projects (LCR-{first:04} onwards) from {ORG_COUNT} organisations in {:.1}s.",
+        args.projects,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_projects_are_valid_and_repeatable() {
+        let mut a = fastrand::Rng::with_seed(7);
+        let mut b = fastrand::Rng::with_seed(7);
+        for n in 1..200 {
+            let p = generated_project(&mut a, ProjectId::new(n), "test-org");
+            assert!(p.problems().is_empty(), "{:?}", p.problems());
+            assert_eq!(p, generated_project(&mut b, ProjectId::new(n), "test-org"));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `charter serve`: open the store, optionally load the demo register, and serve.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, open_store};
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "CHARTER_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Load the demo register (made-up organisations and projects) before serving.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
+    // Check everything that can be wrong before opening the port.
+    let charter = config.charter()?;
+    let addr: SocketAddr = args.addr.parse().with_context(|| {
+        format!(
+            "“{}” is not an address to listen on: write it like 127.0.0.1:8080",
+            args.addr
+        )
+    })?;
+    let store = open_store(config).await?;
+    if args.demo {
+        let (orgs, projects) = crate::demo::load(store.as_ref()).await?;
+        tracing::info!(organisations = orgs, projects, "loaded the demo register");
+    }
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}: is another program using it? Choose another with --addr or CHARTER_ADDR")
+    })?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the address listened on")?;
+    let state = charter_web::AppState::new(store, charter);
+    println!("The Charter register is running at http://{local}/ (press Ctrl+C to stop)");
+    charter_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("the web server stopped")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("stopping");
+}

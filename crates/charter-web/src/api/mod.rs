@@ -1,0 +1,290 @@
+//! The open JSON API (`/api/v1`), read-only and free to use, with its OpenAPI 3.1 document
+//! generated from these handlers and the core types.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use charter_core::search::{ParamError, SearchQuery};
+use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::{OrganisationSummary, ProjectSummary, SearchResults};
+use serde::Serialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::{AppState, WebError, query};
+
+mod problem;
+
+pub use problem::{ApiError, Problem};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects", get(list_projects))
+        .route("/api/v1/projects/{id}", get(get_project))
+        .route("/api/v1/organisations", get(list_organisations))
+        .route("/api/v1/organisations/{slug}", get(get_organisation))
+        .route(
+            "/api/v1/{*rest}",
+            get(|| async { ApiError(WebError::NotFound) }),
+        )
+        .route("/api/openapi.json", get(openapi_json))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Charter register API",
+        version = "1",
+        description = "The public register of data and AI projects in the Liverpool City Region, as open data. \
+            Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
+        license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+    ),
+    paths(list_projects, get_project, list_organisations, get_organisation),
+    components(schemas(Problem, ParamError)),
+    tags((name = "projects", description = "Register entries"), (name = "organisations", description = "Signatory organisations"))
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_pretty_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => ApiError(WebError::Internal(e.to_string())).into_response(),
+    }
+}
+
+/// Search and filter parameters. Repeat a filter to widen it (`topic=health&topic=housing`);
+/// different filters narrow the search.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; parsing is done by `SearchQuery::from_pairs`.
+struct SearchParams {
+    /// Words to search for in titles, summaries and descriptions. Word endings are forgiven
+    /// ("repair" finds "repairs"). At most 500 characters.
+    q: Option<String>,
+    /// Organisation slug; repeatable.
+    organisation: Option<Vec<String>>,
+    /// Area: halton, knowsley, liverpool, sefton, st-helens, wirral, whole-city-region, wider-than-region; repeatable.
+    area: Option<Vec<String>>,
+    /// Topic slug; repeatable.
+    topic: Option<Vec<String>>,
+    /// planned, in-development, pilot, in-use, paused or retired; repeatable.
+    status: Option<Vec<String>>,
+    /// yes, no or any.
+    ai: Option<String>,
+    /// information-only, supports-person, decides-person-reviews or decides-alone; repeatable.
+    role: Option<Vec<String>>,
+    /// relevance (default), updated, title or organisation.
+    sort: Option<String>,
+    /// Page number, from 1.
+    page: Option<u32>,
+    /// Results per page, 1 to 100 (default 20).
+    per_page: Option<u32>,
+    /// `true` to include counts per filter option.
+    facets: Option<bool>,
+}
+
+/// A page of search results.
+#[derive(Serialize, ToSchema)]
+pub struct ProjectList {
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    pub pages: u64,
+    pub items: Vec<ProjectItem>,
+    /// Present when `facets=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Vec<charter_core::search::FacetCounts>>,
+    pub links: Links,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProjectItem {
+    #[serde(flatten)]
+    pub project: ProjectSummary,
+    /// The project's page on the register.
+    pub url: String,
+    /// The full record in this API.
+    pub api_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Links {
+    #[serde(rename = "self")]
+    pub this: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+}
+
+fn item(p: ProjectSummary) -> ProjectItem {
+    ProjectItem {
+        url: format!("/projects/{}", p.id),
+        api_url: format!("/api/v1/projects/{}", p.id),
+        project: p,
+    }
+}
+
+fn list_href(q: &SearchQuery, facets: bool) -> String {
+    let mut s = format!("/api/v1/projects?{}", q.query_string());
+    if facets {
+        s.push_str(if s.ends_with('?') {
+            "facets=true"
+        } else {
+            "&facets=true"
+        });
+    }
+    s
+}
+
+/// Search the register.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(SearchParams),
+    responses(
+        (status = 200, description = "A page of matching projects", body = ProjectList),
+        (status = 400, description = "A parameter is wrong; `errors` says which", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_projects(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ProjectList>, ApiError> {
+    let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let q = SearchQuery::from_pairs(&pairs).map_err(WebError::BadRequest)?;
+    let with_facets = query::flag(&pairs, "facets");
+    let SearchResults {
+        total,
+        items,
+        facets,
+    } = state
+        .store
+        .search(&q, with_facets)
+        .await
+        .map_err(WebError::from)?;
+    let pages = total.div_ceil(u64::from(q.per_page));
+    Ok(Json(ProjectList {
+        total,
+        page: q.page,
+        per_page: q.per_page,
+        pages,
+        links: Links {
+            this: list_href(&q, with_facets),
+            next: (u64::from(q.page) < pages)
+                .then(|| list_href(&q.with_page(q.page + 1), with_facets)),
+            prev: (q.page > 1).then(|| list_href(&q.with_page(q.page - 1), with_facets)),
+        },
+        items: items.into_iter().map(item).collect(),
+        facets: with_facets.then_some(facets),
+    }))
+}
+
+/// A whole register entry, with its organisation's name.
+#[derive(Serialize, ToSchema)]
+pub struct ProjectRecord {
+    #[serde(flatten)]
+    pub project: Project,
+    pub organisation_id: charter_core::OrgId,
+    pub organisation_name: String,
+    pub url: String,
+}
+
+/// One project, every field.
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects",
+    params(("id" = String, Path, description = "Project id, such as LCR-0042")),
+    responses(
+        (status = 200, body = ProjectRecord),
+        (status = 404, description = "No project has this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ProjectRecord>, ApiError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let project = state
+        .store
+        .project(id)
+        .await
+        .map_err(WebError::from)?
+        .ok_or(WebError::NotFound)?;
+    let org = state
+        .store
+        .organisation(&project.organisation)
+        .await
+        .map_err(WebError::from)?
+        .ok_or_else(|| {
+            WebError::Internal(format!("{} names a missing organisation", project.id))
+        })?;
+    Ok(Json(ProjectRecord {
+        url: format!("/projects/{}", project.id),
+        organisation_id: org.organisation.id,
+        organisation_name: org.organisation.name,
+        project,
+    }))
+}
+
+/// Every signatory organisation, by name, with project counts.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    responses((status = 200, body = Vec<OrganisationSummary>)))]
+async fn list_organisations(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<OrganisationSummary>>, ApiError> {
+    Ok(Json(
+        state.store.organisations().await.map_err(WebError::from)?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationRecord {
+    #[serde(flatten)]
+    pub organisation: Organisation,
+    pub projects: Vec<ProjectItem>,
+    pub url: String,
+}
+
+/// One organisation and all its projects.
+#[utoipa::path(get, path = "/api/v1/organisations/{slug}", tag = "organisations",
+    params(("slug" = String, Path, description = "Organisation slug, such as knowsley-council")),
+    responses(
+        (status = 200, body = OrganisationRecord),
+        (status = 404, description = "No organisation has this slug", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_organisation(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<OrganisationRecord>, ApiError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    let org = state
+        .store
+        .organisation(&slug)
+        .await
+        .map_err(WebError::from)?
+        .ok_or(WebError::NotFound)?;
+    let mut projects = Vec::new();
+    let mut q = SearchQuery::new();
+    q.organisations = vec![slug];
+    q.sort = charter_core::search::Sort::Title;
+    q.per_page = charter_core::search::MAX_PER_PAGE;
+    loop {
+        let page = state
+            .store
+            .search(&q, false)
+            .await
+            .map_err(WebError::from)?;
+        let done = page.items.len() < q.per_page as usize;
+        projects.extend(page.items.into_iter().map(item));
+        if done {
+            break;
+        }
+        q.page += 1;
+    }
+    Ok(Json(OrganisationRecord {
+        url: format!("/organisations/{}", org.organisation.slug),
+        organisation: org.organisation,
+        projects,
+    }))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        problem::respond(self.0)
+    }
+}

@@ -1,0 +1,76 @@
+//! RFC 9457 problem details: the API's error format.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use charter_core::search::ParamError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::WebError;
+
+/// An API error. Wraps the web layer's error to render it as JSON instead of a page.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+/// A problem document (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// For a bad request: each parameter that is wrong, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ParamError>,
+}
+
+pub(super) fn respond(e: WebError) -> Response {
+    let status = e.status();
+    let (title, detail, errors) = match e {
+        WebError::NotFound => (
+            "Not found",
+            "There is nothing at this address.".to_owned(),
+            Vec::new(),
+        ),
+        WebError::BadRequest(errors) => (
+            "Bad request",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.param, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            errors,
+        ),
+        other => {
+            tracing::error!(error = %other, "API error");
+            let detail = if status == StatusCode::SERVICE_UNAVAILABLE {
+                "The register's database is not answering. Try again in a few minutes."
+            } else {
+                "Something went wrong on our side. Try again later."
+            };
+            ("Server error", detail.to_owned(), Vec::new())
+        }
+    };
+    let body = Problem {
+        kind: "about:blank".to_owned(),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
+    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
+}

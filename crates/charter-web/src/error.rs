@@ -1,0 +1,98 @@
+//! The web layer's one error type. Pages render it with the site's error template; the API
+//! renders it as an RFC 9457 problem document. Internal details are logged, never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use charter_core::search::ParamError;
+use charter_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request")]
+    BadRequest(Vec<ParamError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Logs what went wrong inside; callers then show only a plain message.
+    fn log(&self) {
+        match self {
+            WebError::Store(e) => tracing::error!(error = %e, "store error"),
+            WebError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            _ => {}
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.status() {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::BAD_REQUEST => "There is a problem with the address",
+            StatusCode::SERVICE_UNAVAILABLE => "Sorry, the service is unavailable",
+            _ => "Sorry, there is a problem with the service",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    active: &'static str,
+    title: &'a str,
+    status: u16,
+    errors: &'a [ParamError],
+}
+
+/// Renders a template, or a plain error if the template itself fails (it should not).
+pub fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service.",
+            )
+                .into_response()
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        self.log();
+        let errors = match &self {
+            WebError::BadRequest(e) => e.as_slice(),
+            _ => &[],
+        };
+        let status = self.status();
+        render(
+            &ErrorPage {
+                active: "",
+                title: self.title(),
+                status: status.as_u16(),
+                errors,
+            },
+            status,
+        )
+    }
+}

@@ -1,0 +1,375 @@
+//! The public pages. Each handler parses its input, asks the store and fills a template.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use charter_core::charter::{Block, Charter, text_blocks};
+use charter_core::export::COLUMNS;
+use charter_core::search::{Facet, FacetCounts, ParamError, SearchQuery, Sort, encode_pairs};
+use charter_core::stats::RegisterStats;
+use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::{OrganisationSummary, ProjectSummary, SearchResults};
+
+use crate::error::render;
+use crate::{AppState, WebError, query};
+
+mod pagination;
+
+/// Filters the templates use.
+mod filters {
+    /// The first `n` words, with an ellipsis when anything was cut.
+    #[askama::filter_fn]
+    pub fn truncate_words<T: std::fmt::Display>(
+        text: T,
+        _: &dyn askama::Values,
+        n: usize,
+    ) -> askama::Result<String> {
+        let text = text.to_string();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        Ok(if words.len() <= n {
+            words.join(" ")
+        } else {
+            format!("{}…", words[..n].join(" "))
+        })
+    }
+}
+
+pub use pagination::{PageLink, Pagination};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/projects", get(projects))
+        .route("/projects/{id}", get(project))
+        .route("/organisations", get(organisations))
+        .route("/organisations/{slug}", get(organisation))
+        .route("/charter", get(charter))
+        .route("/open-data", get(open_data))
+        .route(
+            "/accessibility",
+            get(|| async { render(&Static::accessibility(), StatusCode::OK) }),
+        )
+        .route(
+            "/privacy",
+            get(|| async { render(&Static::privacy(), StatusCode::OK) }),
+        )
+        .route(
+            "/cookies",
+            get(|| async { render(&Static::cookies(), StatusCode::OK) }),
+        )
+}
+
+pub async fn not_found() -> Response {
+    WebError::NotFound.into_response()
+}
+
+/// Splits free text into paragraphs for templates.
+pub fn paragraphs(text: &str) -> Vec<Block> {
+    text_blocks(text)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    active: &'static str,
+    stats: RegisterStats,
+    charter: std::sync::Arc<Charter>,
+    recent: Vec<ProjectSummary>,
+}
+
+async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
+    let stats = state.store.stats().await?;
+    let mut q = SearchQuery::new();
+    q.sort = Sort::Updated;
+    q.per_page = 5;
+    let recent = state.store.search(&q, false).await?.items;
+    Ok(render(
+        &Home {
+            active: "home",
+            stats,
+            charter: state.charter.clone(),
+            recent,
+        },
+        StatusCode::OK,
+    ))
+}
+
+/// One filter group on the search page.
+pub struct FacetView {
+    pub param: &'static str,
+    pub label: &'static str,
+    pub options: Vec<OptionView>,
+    /// Open the group when something in it is chosen.
+    pub open: bool,
+}
+
+pub struct OptionView {
+    pub id: String,
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub checked: bool,
+}
+
+/// A chosen filter, with a link that removes it.
+pub struct ChosenFilter {
+    pub label: String,
+    pub remove_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct Projects {
+    active: &'static str,
+    text: String,
+    query: SearchQuery,
+    errors: Vec<ParamError>,
+    results: SearchResults,
+    facets: Vec<FacetView>,
+    chosen: Vec<ChosenFilter>,
+    pagination: Pagination,
+    sorts: &'static [Sort],
+    api_href: String,
+}
+
+fn facet_views(query: &SearchQuery, counts: &[FacetCounts]) -> Vec<FacetView> {
+    counts
+        .iter()
+        .map(|fc| {
+            let selected = query.selected(fc.facet);
+            FacetView {
+                param: fc.facet.param(),
+                label: fc.facet.label(),
+                open: !selected.is_empty(),
+                options: fc
+                    .options
+                    .iter()
+                    .map(|o| OptionView {
+                        id: format!("{}-{}", fc.facet.param(), o.value),
+                        checked: selected.contains(&o.value),
+                        value: o.value.clone(),
+                        label: o.label.clone(),
+                        count: o.count,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn chosen_filters(query: &SearchQuery, counts: &[FacetCounts]) -> Vec<ChosenFilter> {
+    let mut out = Vec::new();
+    for facet in Facet::ALL {
+        for value in query.selected(*facet) {
+            let label = counts
+                .iter()
+                .find(|c| c.facet == *facet)
+                .and_then(|c| c.options.iter().find(|o| o.value == value))
+                .map(|o| o.label.clone())
+                .unwrap_or_else(|| value.clone());
+            let mut without = query.clone();
+            without.page = 1;
+            let pairs: Vec<(&str, String)> = without
+                .to_pairs()
+                .into_iter()
+                .filter(|(k, v)| !(*k == facet.param() && *v == value))
+                .collect();
+            out.push(ChosenFilter {
+                label: format!("{}: {label}", facet.label()),
+                remove_href: format!("/projects?{}", encode_pairs(&pairs)),
+            });
+        }
+    }
+    out
+}
+
+async fn projects(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let (query, errors, status) = match query::search(raw.as_deref()) {
+        Ok(q) => (q, Vec::new(), StatusCode::OK),
+        // Show the page with the problems listed, searching for everything meanwhile.
+        Err(errors) => (SearchQuery::new(), errors, StatusCode::BAD_REQUEST),
+    };
+    let results = state.store.search(&query, true).await?;
+    let pagination = Pagination::new(&query, results.total);
+    let page = Projects {
+        active: "projects",
+        text: query.text.clone().unwrap_or_default(),
+        facets: facet_views(&query, &results.facets),
+        chosen: chosen_filters(&query, &results.facets),
+        api_href: format!("/api/v1/projects?{}", query.query_string()),
+        errors,
+        pagination,
+        sorts: Sort::ALL,
+        query,
+        results,
+    };
+    Ok(render(&page, status))
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    active: &'static str,
+    p: Project,
+    org: Organisation,
+    charter: std::sync::Arc<Charter>,
+    today: charter_core::Date,
+}
+
+impl ProjectPage {
+    fn needs_challenge_route(&self) -> bool {
+        self.p.decision_role.needs_challenge_route()
+    }
+}
+
+async fn project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let p = state.store.project(id).await?.ok_or(WebError::NotFound)?;
+    let org = state
+        .store
+        .organisation(&p.organisation)
+        .await?
+        .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?
+        .organisation;
+    Ok(render(
+        &ProjectPage {
+            active: "projects",
+            p,
+            org,
+            charter: state.charter.clone(),
+            today: crate::today(),
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "organisations.html")]
+struct Organisations {
+    active: &'static str,
+    orgs: Vec<OrganisationSummary>,
+}
+
+async fn organisations(State(state): State<AppState>) -> Result<Response, WebError> {
+    let orgs = state.store.organisations().await?;
+    Ok(render(
+        &Organisations {
+            active: "organisations",
+            orgs,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    active: &'static str,
+    org: OrganisationSummary,
+    projects: SearchResults,
+    search_href: String,
+}
+
+async fn organisation(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    let org = state
+        .store
+        .organisation(&slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut q = SearchQuery::new();
+    q.organisations = vec![slug];
+    q.sort = Sort::Title;
+    q.per_page = charter_core::search::MAX_PER_PAGE;
+    let projects = state.store.search(&q, false).await?;
+    q.per_page = charter_core::search::DEFAULT_PER_PAGE;
+    let search_href = format!("/projects?{}", q.query_string());
+    Ok(render(
+        &OrganisationPage {
+            active: "organisations",
+            org,
+            projects,
+            search_href,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "charter.html")]
+struct CharterPage {
+    active: &'static str,
+    charter: std::sync::Arc<Charter>,
+}
+
+async fn charter(State(state): State<AppState>) -> Response {
+    render(
+        &CharterPage {
+            active: "charter",
+            charter: state.charter.clone(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "open-data.html")]
+struct OpenData {
+    active: &'static str,
+    columns: &'static [charter_core::export::Column],
+}
+
+async fn open_data() -> Response {
+    render(
+        &OpenData {
+            active: "open-data",
+            columns: COLUMNS,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The pages whose words do not come from the database.
+#[derive(Template)]
+#[template(path = "static-page.html")]
+struct Static {
+    active: &'static str,
+    which: &'static str,
+    title: &'static str,
+}
+
+impl Static {
+    fn accessibility() -> Self {
+        Static {
+            active: "",
+            which: "accessibility",
+            title: "Accessibility statement",
+        }
+    }
+    fn privacy() -> Self {
+        Static {
+            active: "",
+            which: "privacy",
+            title: "Privacy notice",
+        }
+    }
+    fn cookies() -> Self {
+        Static {
+            active: "",
+            which: "cookies",
+            title: "Cookies",
+        }
+    }
+}
