@@ -1,0 +1,235 @@
+//! The `charter` command as a user runs it: start-up checks, export, generate, migrate.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_charter");
+
+/// A fresh folder under the system's temp folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "charter-cli-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn charter(dir: &TempDir, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .env_remove("CHARTER_DATABASE_URL")
+        .env_remove("CHARTER_ADDR")
+        .env_remove("CHARTER_CHARTER_FILE")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn serve_refuses_a_taken_port_naming_the_address() {
+    let dir = TempDir::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = charter(&dir, &["serve", "--addr", &addr]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_bad_address() {
+    let dir = TempDir::new();
+    let out = charter(&dir, &["serve", "--addr", "localhost:eighty"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("“localhost:eighty” is not an address to listen on"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn serve_refuses_a_corrupt_database_naming_the_file() {
+    let dir = TempDir::new();
+    std::fs::write(
+        dir.path().join("charter.sqlite"),
+        b"this is not a database, it is a shopping list",
+    )
+    .unwrap();
+    let out = charter(&dir, &["serve", "--addr", "127.0.0.1:0"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("charter.sqlite"), "{err}");
+    assert!(
+        err.contains("damaged or is not a Charter database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn serve_refuses_a_charter_file_with_mistakes() {
+    let dir = TempDir::new();
+    let file = dir.path().join("charter.toml");
+    let good = include_str!("../../../charter/charter.toml");
+    std::fs::write(
+        &file,
+        good.replace("number = 3", "number = 33")
+            .replace("name = \"Privacy\"", "name = \"\""),
+    )
+    .unwrap();
+    let out = charter(
+        &dir,
+        &[
+            "--charter-file",
+            file.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(file.to_str().unwrap()), "{err}");
+    assert!(err.contains("principle 33 is in position 3"), "{err}");
+    assert!(err.contains("principle 6: name is blank"), "{err}");
+
+    std::fs::write(&file, "name = [").unwrap();
+    let out = charter(&dir, &["--charter-file", file.to_str().unwrap(), "serve"]);
+    assert!(stderr(&out).contains("not valid TOML"), "{}", stderr(&out));
+    let missing = charter(&dir, &["--charter-file", "/no/such/charter.toml", "serve"]);
+    assert!(stderr(&missing).contains("cannot read the charter file /no/such/charter.toml"));
+}
+
+#[test]
+fn unknown_database_addresses_are_refused() {
+    let dir = TempDir::new();
+    let out = charter(&dir, &["--database-url", "mysql://x", "migrate"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("is not a database address"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn serve_with_demo_data_answers_on_the_printed_address() {
+    let dir = TempDir::new();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("the address is printed")
+        .to_owned();
+    let mut stream = TcpStream::connect(&url).unwrap();
+    write!(
+        stream,
+        "GET /api/v1/projects/LCR-0001 HTTP/1.1\r\nHost: {url}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"id\":\"LCR-0001\""));
+    assert!(
+        dir.path().join("charter.sqlite").exists(),
+        "the default database file is created in the data folder"
+    );
+}
+
+#[test]
+fn generate_then_export_both_formats() {
+    let dir = TempDir::new();
+    let out = charter(&dir, &["generate", "--projects", "120"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = charter(&dir, &["export", "--format", "csv"]);
+    assert!(csv.status.success());
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.records().count(), 120);
+    let file = dir.path().join("register.json");
+    let json = charter(
+        &dir,
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v["projects"].as_array().unwrap().len(), 120);
+    assert!(!dir.path().join("register.partial").exists());
+    // Generating again adds after the highest id.
+    let again = charter(&dir, &["generate", "--projects", "5"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("LCR-0121 onwards"));
+}
+
+#[test]
+fn migrate_reports_a_database_from_a_newer_version() {
+    let dir = TempDir::new();
+    assert!(charter(&dir, &["migrate"]).status.success());
+    let db = dir.path().join("charter.sqlite");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (999, 'future', 1, x'00', 0)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let out = charter(&dir, &["migrate"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("newer version of charter"),
+        "{}",
+        stderr(&out)
+    );
+}

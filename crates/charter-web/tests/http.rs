@@ -1,0 +1,634 @@
+//! HTTP tests: every page and API route through the real router, on a fresh in-memory store.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use charter_core::charter::Charter;
+use charter_store::Store;
+use charter_store::fixtures::{complete_project, minimal_project, small_register};
+use charter_store_sqlite::SqliteStore;
+use charter_web::{AppState, router};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const CHARTER: &str = include_str!("../../../charter/charter.toml");
+
+async fn store() -> Arc<SqliteStore> {
+    let store = SqliteStore::memory().await.unwrap();
+    let (orgs, mut projects) = small_register();
+    for o in &orgs {
+        store.put_organisation(o).await.unwrap();
+    }
+    projects.push(complete_project(9, "knowsley-council"));
+    let mut formula = minimal_project(
+        10,
+        "wirral-transport",
+        "=HYPERLINK(\"http://evil.example\") <script>",
+        "-2+3 is a sum. @everyone",
+    );
+    formula.slug = "formula".parse().unwrap();
+    projects.push(formula);
+    store.put_projects(&projects).await.unwrap();
+    Arc::new(store)
+}
+
+fn app_with(store: Arc<dyn Store>) -> axum::Router {
+    router(AppState::new(store, Charter::from_toml(CHARTER).unwrap()))
+}
+
+async fn app() -> axum::Router {
+    app_with(store().await)
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    #[track_caller]
+    fn has(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in:\n{}",
+            self.body
+        );
+        self
+    }
+    #[track_caller]
+    fn lacks(&self, text: &str) -> &Self {
+        assert!(!self.body.contains(text), "did not expect {text:?}");
+        self
+    }
+}
+
+async fn get(app: &axum::Router, uri: &str) -> Reply {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn home_page_has_search_figures_and_principles() {
+    let app = app().await;
+    let r = get(&app, "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.content_type().starts_with("text/html"));
+    r.has("Data and AI projects in the Liverpool City Region")
+        .has(r#"<form action="/projects" method="get" role="search""#)
+        .has(r#"<span class="charter-stat__number">10</span>"#)
+        .has(r#"<span class="charter-stat__number">3</span>"#)
+        .has(r#"<span class="charter-stat__number">60%</span>"#)
+        .has("Beneficial")
+        .has("Legality")
+        .has("Trustworthy");
+}
+
+#[tokio::test]
+async fn every_page_carries_security_headers_and_no_inline_script() {
+    let app = app().await;
+    for uri in [
+        "/",
+        "/projects",
+        "/projects/LCR-0001",
+        "/organisations",
+        "/charter",
+        "/nope",
+        "/api/v1/projects",
+    ] {
+        let r = get(&app, uri).await;
+        let csp = r
+            .headers
+            .get("content-security-policy")
+            .expect("CSP on every response")
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{uri}: {csp}"
+        );
+        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+        if r.content_type().starts_with("text/html") {
+            assert!(!r.body.contains("<script>"), "{uri} has an inline script");
+            assert!(!r.body.contains(" style=\""), "{uri} has an inline style");
+        }
+    }
+}
+
+#[tokio::test]
+async fn search_page_filters_counts_and_keeps_state_in_the_url() {
+    let app = app().await;
+    let all = get(&app, "/projects").await;
+    assert_eq!(all.status, StatusCode::OK);
+    all.has("10 projects")
+        .has(r#"<input class="govuk-checkboxes__input" id="topic-housing" name="topic" type="checkbox" value="housing">"#)
+        .has(r#"for="topic-health">Health <span class="charter-facet-count">(4)</span>"#)
+        .has(r#"for="organisation-knowsley-council">Knowsley Council <span class="charter-facet-count">(4)</span>"#);
+
+    let r = get(&app, "/projects?topic=health&ai=yes&sort=title").await;
+    r.has("3 projects")
+        .has(r#"id="topic-health" name="topic" type="checkbox" value="health" checked"#)
+        .has(r#"id="ai-yes" name="ai" type="radio" value="yes" checked"#)
+        .has(r#"<option value="title" selected>"#)
+        .has("Remove filter")
+        .lacks("Bus punctuality");
+    // Titles in order.
+    let a = r.body.find("A&#38;E demand forecast").unwrap();
+    let f = r.body.find("Falls risk checker").unwrap();
+    assert!(a < f);
+
+    let words = get(&app, "/projects?q=repairs").await;
+    words
+        .has("matching “repairs”")
+        .has("Damp repairs planner")
+        .lacks("Bus punctuality dashboard");
+    get(&app, "/projects?q=xylophone")
+        .await
+        .has("No projects match your search.");
+}
+
+#[tokio::test]
+async fn search_page_pages_through_results() {
+    let app = app().await;
+    let r = get(&app, "/projects?per_page=3&sort=title").await;
+    r.has(r#"aria-label="Page 4""#)
+        .has("href=\"/projects?sort=title&#38;per_page=3&#38;page=2\" rel=\"next\"");
+    let p2 = get(&app, "/projects?per_page=3&sort=title&page=2").await;
+    p2.has("Showing 4 to 6 of 10")
+        .has(r#"aria-current="page">2</a>"#)
+        .has("rel=\"prev\"");
+}
+
+#[tokio::test]
+async fn bad_search_parameters_get_a_clear_400_not_a_500() {
+    let app = app().await;
+    let long = format!("/projects?q={}", "x".repeat(10_000));
+    for (uri, message) in [
+        ("/projects?page=-1", "The page must be a whole number"),
+        ("/projects?page=abc", "The page must be a whole number"),
+        (
+            "/projects?topic=gardening",
+            "“gardening” is not a known topic",
+        ),
+        ("/projects?ai=maybe", "is not a choice for uses AI"),
+        ("/projects?sort=random", "is not a way to sort"),
+        (long.as_str(), "Search text must be 500 characters or fewer"),
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        r.has("govuk-error-summary")
+            .has(message)
+            .has("<title>Error: ");
+    }
+    for syntax in [
+        "%22",
+        "*",
+        "NEAR(",
+        "OR",
+        "a%22b%20OR%20NOT",
+        "%F0%9F%99%82",
+        "%25",
+    ] {
+        let r = get(&app, &format!("/projects?q={syntax}")).await;
+        assert_eq!(r.status, StatusCode::OK, "searching {syntax}");
+    }
+}
+
+#[tokio::test]
+async fn project_page_puts_summary_and_ai_first_then_a_section_per_principle() {
+    let app = app().await;
+    let r = get(&app, "/projects/LCR-0009").await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.has("<h1 class=\"govuk-heading-xl\">Finding homes at risk of damp and mould</h1>")
+        .has("charter-ai-flag")
+        .has("machine learning model")
+        .has("We use repair records to find homes that may have damp")
+        .has("LCR-0009")
+        .has("last updated 1 June 2025");
+    let charter = Charter::from_toml(CHARTER).unwrap();
+    let mut last = 0;
+    for p in &charter.principles {
+        let at = r
+            .body
+            .find(&format!("id=\"{}\"", p.key))
+            .unwrap_or_else(|| panic!("no section for {}", p.key));
+        assert!(at > last, "sections follow the charter's order");
+        last = at;
+    }
+    let ai = r.body.find("charter-ai-flag").unwrap();
+    let first_section = r.body.find("id=\"beneficial\"").unwrap();
+    assert!(ai < first_section, "the AI flag comes before the sections");
+    // Who is responsible, how to challenge, opt out, Five Safes, the law, consultations, outcomes.
+    r.has("Ada Quinn, Director of Housing")
+        .has("Ben Ross, Data Ethics Lead")
+        .has("Cat Lee")
+        .has("Dev Patel")
+        .has("Eve Shaw")
+        .has("id=\"challenge\"")
+        .has("Within 10 working days")
+        .has("id=\"opt-out\"")
+        .has("Tell the repairs team.")
+        .has("Names are removed before analysis.")
+        .has("Public task")
+        .has("Substantial public interest")
+        .has("Tenants&#39; panel")
+        .has("We found 300 homes with damp before tenants reported it.");
+}
+
+#[tokio::test]
+async fn gaps_are_shown_as_gaps() {
+    let app = app().await;
+    // Project 1 supports decisions but names no challenge route and no duty holders.
+    let r = get(&app, "/projects/LCR-0001").await;
+    r.has("has not said how to challenge one")
+        .has("Not named")
+        .has("No outcome report has been published yet")
+        .has("has not said whether you can opt out");
+    // Paused projects say why.
+    get(&app, "/projects/LCR-0006")
+        .await
+        .has("This project is paused.")
+        .has("Waiting for a new supplier.");
+}
+
+#[tokio::test]
+async fn text_is_escaped() {
+    let app = app().await;
+    let r = get(&app, "/projects/LCR-0010").await;
+    r.lacks("<script> ").has("&#60;script&#62;");
+}
+
+#[tokio::test]
+async fn unknown_things_get_the_404_page() {
+    let app = app().await;
+    for uri in [
+        "/projects/LCR-9999",
+        "/projects/banana",
+        "/projects/LCR-0001x",
+        "/organisations/nobody",
+        "/organisations/NOT_A_SLUG",
+        "/no-such-page",
+        "/static/nothing.css",
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        r.has("Page not found").has("Charter register");
+    }
+}
+
+#[tokio::test]
+async fn organisation_pages_list_signatories_and_their_projects() {
+    let app = app().await;
+    let r = get(&app, "/organisations").await;
+    r.has("3 signatory organisations")
+        .has("href=\"/organisations/knowsley-council\"")
+        .has("1 June 2024");
+    let k = get(&app, "/organisations/knowsley-council").await;
+    assert_eq!(k.status, StatusCode::OK);
+    k.has("Knowsley Council")
+        .has("Damp repairs planner")
+        .has("School places forecast")
+        .has("ORG-0001")
+        .lacks("Bus punctuality");
+}
+
+#[tokio::test]
+async fn charter_and_information_pages() {
+    let app = app().await;
+    let c = get(&app, "/charter").await;
+    let charter = Charter::from_toml(CHARTER).unwrap();
+    for p in &charter.principles {
+        c.has(&p.name);
+    }
+    c.has("addressing bias in datasets and algorithms");
+    get(&app, "/accessibility")
+        .await
+        .has("Accessibility statement")
+        .has("WCAG");
+    get(&app, "/privacy").await.has("Privacy notice");
+    get(&app, "/cookies")
+        .await
+        .has("Reading the register sets no cookies.");
+    let o = get(&app, "/open-data").await;
+    for col in charter_core::export::COLUMNS {
+        o.has(&format!("<code>{}</code>", col.name));
+    }
+}
+
+#[tokio::test]
+async fn api_lists_searches_and_pages() {
+    let app = app().await;
+    let r = get(&app, "/api/v1/projects?topic=health&per_page=2").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get("access-control-allow-origin").unwrap(), "*");
+    let j = r.json();
+    assert_eq!(j["total"], 4);
+    assert_eq!(j["pages"], 2);
+    assert_eq!(j["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        j["links"]["next"],
+        "/api/v1/projects?topic=health&per_page=2&page=2"
+    );
+    assert!(j.get("facets").is_none());
+    assert_eq!(
+        j["items"][0]["url"],
+        format!("/projects/{}", j["items"][0]["id"].as_str().unwrap())
+    );
+
+    let f = get(&app, "/api/v1/projects?q=forecast&facets=true")
+        .await
+        .json();
+    assert_eq!(f["total"], 2);
+    let topics = f["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["facet"] == "topic")
+        .unwrap();
+    let education = topics["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["value"] == "education")
+        .unwrap();
+    assert_eq!(education["count"], 1);
+}
+
+#[tokio::test]
+async fn api_errors_are_problem_documents() {
+    let app = app().await;
+    let r = get(&app, "/api/v1/projects?page=abc&topic=gardening").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.content_type(), "application/problem+json");
+    let j = r.json();
+    assert_eq!(j["status"], 400);
+    assert_eq!(j["errors"][0]["param"], "page");
+    assert_eq!(j["errors"][1]["param"], "topic");
+    for uri in [
+        "/api/v1/projects/LCR-9999",
+        "/api/v1/projects/nope",
+        "/api/v1/organisations/nobody",
+        "/api/v1/nothing/here",
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(r.content_type(), "application/problem+json", "{uri}");
+        assert_eq!(r.json()["title"], "Not found");
+    }
+}
+
+#[tokio::test]
+async fn api_records_are_whole() {
+    let app = app().await;
+    let j = get(&app, "/api/v1/projects/LCR-0009").await.json();
+    assert_eq!(j["id"], "LCR-0009");
+    assert_eq!(j["organisation_id"], "ORG-0001");
+    assert_eq!(j["organisation_name"], "Knowsley Council");
+    assert_eq!(j["uses_ai"], true);
+    assert_eq!(j["training_owner"]["name"], "Eve Shaw");
+    assert_eq!(
+        j["five_safes"]["safe_outputs"]["statement"],
+        "Results are checked before they are shared."
+    );
+    assert_eq!(j["opt_out"]["offered"], "yes");
+    let back: charter_core::Project = serde_json::from_value(j).unwrap();
+    assert_eq!(back, complete_project(9, "knowsley-council"));
+
+    let orgs = get(&app, "/api/v1/organisations").await.json();
+    assert_eq!(orgs.as_array().unwrap().len(), 3);
+    assert_eq!(orgs[0]["slug"], "knowsley-council");
+    assert_eq!(orgs[0]["projects"], 4);
+    let one = get(&app, "/api/v1/organisations/wirral-transport")
+        .await
+        .json();
+    assert_eq!(one["id"], "ORG-0003");
+    assert_eq!(one["projects"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_api_and_matches_the_snapshot() {
+    let app = app().await;
+    let r = get(&app, "/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert!(j["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/v1/projects",
+        "/api/v1/projects/{id}",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{slug}",
+    ] {
+        assert!(j["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let schemas = &j["components"]["schemas"];
+    for s in [
+        "Project",
+        "Problem",
+        "ProjectList",
+        "Organisation",
+        "Status",
+        "Topic",
+    ] {
+        assert!(schemas.get(s).is_some(), "schema {s}");
+    }
+    // A change to the API must be a deliberate change to this file (UPDATE_SNAPSHOTS=1 rewrites it).
+    let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(snapshot, &r.body).unwrap();
+    }
+    let expected = std::fs::read_to_string(snapshot)
+        .expect("docs/openapi.json exists: run with UPDATE_SNAPSHOTS=1");
+    assert_eq!(
+        r.body, expected,
+        "the OpenAPI document changed: review, then run with UPDATE_SNAPSHOTS=1"
+    );
+}
+
+#[tokio::test]
+async fn csv_download_has_every_project_documented_columns_and_no_formulas() {
+    let app = app().await;
+    let r = get(&app, "/downloads/register.csv").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type(), "text/csv; charset=utf-8");
+    assert!(
+        r.headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("register.csv")
+    );
+    let mut reader = csv::Reader::from_reader(r.body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let names: Vec<&str> = charter_core::export::COLUMNS
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(header, names);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 10);
+    let formula = rows.iter().find(|r| &r[0] == "LCR-0010").unwrap();
+    assert!(formula[1].starts_with("'=HYPERLINK"), "{}", &formula[1]);
+    let summary = names.iter().position(|n| *n == "summary").unwrap();
+    assert!(formula[summary].starts_with("'-2+3"));
+    let full = rows.iter().find(|r| &r[0] == "LCR-0009").unwrap();
+    let col = |n: &str| full[names.iter().position(|x| *x == n).unwrap()].to_owned();
+    assert_eq!(col("organisation_id"), "ORG-0001");
+    assert_eq!(col("topics"), "housing;health");
+    assert_eq!(col("uses_ai"), "yes");
+    assert_eq!(
+        col("training_owner"),
+        "Eve Shaw, Training Manager <eve@homes.example>"
+    );
+}
+
+#[tokio::test]
+async fn json_download_is_the_whole_register() {
+    let app = app().await;
+    let r = get(&app, "/downloads/register.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["organisations"].as_array().unwrap().len(), 3);
+    let projects = j["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), 10);
+    assert_eq!(projects[0]["id"], "LCR-0001");
+    assert_eq!(projects[0]["organisation_id"], "ORG-0001");
+}
+
+#[tokio::test]
+async fn empty_register_still_works() {
+    let app = app_with(Arc::new(SqliteStore::memory().await.unwrap()));
+    get(&app, "/")
+        .await
+        .has(r#"<span class="charter-stat__number">0%</span>"#);
+    get(&app, "/projects")
+        .await
+        .has("0 projects")
+        .has("No projects match");
+    let j = get(&app, "/downloads/register.json").await.json();
+    assert_eq!(j["projects"].as_array().unwrap().len(), 0);
+    let csv = get(&app, "/downloads/register.csv").await;
+    assert_eq!(csv.body.lines().count(), 1);
+}
+
+#[tokio::test]
+async fn static_files_are_served_with_types_and_without_gov_uk_fonts() {
+    let app = app().await;
+    let css = get(&app, "/static/govuk-frontend.min.css").await;
+    assert_eq!(css.content_type(), "text/css; charset=utf-8");
+    css.lacks("GDS Transport").lacks("@font-face");
+    assert_eq!(
+        get(&app, "/static/charter.js").await.content_type(),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(get(&app, "/healthz").await.body, "ok");
+}
+
+/// A store whose database has gone away.
+struct BrokenStore;
+
+#[async_trait::async_trait]
+impl Store for BrokenStore {
+    async fn put_organisation(
+        &self,
+        _: &charter_core::Organisation,
+    ) -> charter_store::StoreResult<()> {
+        Err(down())
+    }
+    async fn organisations(
+        &self,
+    ) -> charter_store::StoreResult<Vec<charter_store::OrganisationSummary>> {
+        Err(down())
+    }
+    async fn organisation(
+        &self,
+        _: &charter_core::Slug,
+    ) -> charter_store::StoreResult<Option<charter_store::OrganisationSummary>> {
+        Err(down())
+    }
+    async fn put_projects(&self, _: &[charter_core::Project]) -> charter_store::StoreResult<()> {
+        Err(down())
+    }
+    async fn project(
+        &self,
+        _: charter_core::ProjectId,
+    ) -> charter_store::StoreResult<Option<charter_core::Project>> {
+        Err(charter_store::StoreError::Database(
+            "secret internal detail".into(),
+        ))
+    }
+    async fn projects_after(
+        &self,
+        _: Option<charter_core::ProjectId>,
+        _: u32,
+    ) -> charter_store::StoreResult<Vec<charter_core::Project>> {
+        Err(down())
+    }
+    async fn next_project_id(&self) -> charter_store::StoreResult<charter_core::ProjectId> {
+        Err(down())
+    }
+    async fn search(
+        &self,
+        _: &charter_core::search::SearchQuery,
+        _: bool,
+    ) -> charter_store::StoreResult<charter_store::SearchResults> {
+        Err(down())
+    }
+    async fn stats(&self) -> charter_store::StoreResult<charter_core::stats::RegisterStats> {
+        Err(down())
+    }
+}
+
+fn down() -> charter_store::StoreError {
+    charter_store::StoreError::Unavailable {
+        url: "sqlite:secret/path.sqlite".into(),
+        reason: "gone".into(),
+    }
+}
+
+#[tokio::test]
+async fn database_failures_give_a_plain_error_page_without_internals() {
+    let app = app_with(Arc::new(BrokenStore));
+    let r = get(&app, "/projects").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    r.has("Sorry, the service is unavailable").lacks("secret");
+    let r = get(&app, "/projects/LCR-0001").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    r.has("Sorry, there is a problem with the service")
+        .lacks("secret");
+    let api = get(&app, "/api/v1/projects/LCR-0001").await;
+    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(api.content_type(), "application/problem+json");
+    api.lacks("secret");
+    assert_eq!(
+        get(&app, "/healthz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}

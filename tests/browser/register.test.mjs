@@ -1,0 +1,597 @@
+// Browser tests for the Charter register: accessibility (axe-core, WCAG 2.2 AA), no-JavaScript
+// search and filters, keyboard-only use, 320 px reflow, security headers and the vendored CSS.
+//
+// Runs headless Debian Chromium through playwright-core (browsers cannot be downloaded here).
+// Start with `npm ci && npm test` after `cargo build -p charter-cli`.
+//
+// Environment:
+//   CHARTER_BIN    the charter binary (default ../../target/debug/charter, from this file)
+//   CHROMIUM_PATH  the Chromium binary (default /usr/bin/chromium)
+
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const require = createRequire(import.meta.url)
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+const AXE_PATH = require.resolve('axe-core/axe.min.js')
+const ARTIFACTS = path.join(HERE, 'artifacts')
+const CHARTER_BIN = process.env.CHARTER_BIN
+  ? path.resolve(process.env.CHARTER_BIN)
+  : path.resolve(HERE, '../../target/debug/charter')
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+const STARTUP_TIMEOUT_MS = 60_000
+
+/** Every page type of the register, with the status it must answer with. */
+const PAGES = [
+  { name: 'home', path: '/', status: 200 },
+  { name: 'projects', path: '/projects', status: 200 },
+  { name: 'projects-search', path: '/projects?q=bus', status: 200 },
+  { name: 'projects-filtered', path: '/projects?q=homes&topic=housing&ai=yes&sort=title', status: 200 },
+  { name: 'projects-no-results', path: '/projects?q=zzzznothingmatches', status: 200 },
+  { name: 'project-LCR-0001', path: '/projects/LCR-0001', status: 200 },
+  { name: 'project-LCR-0003', path: '/projects/LCR-0003', status: 200 },
+  { name: 'organisations', path: '/organisations', status: 200 },
+  // The organisation page's path is read from the organisations page in `before`.
+  { name: 'organisation', path: null, status: 200 },
+  { name: 'charter', path: '/charter', status: 200 },
+  { name: 'open-data', path: '/open-data', status: 200 },
+  { name: 'accessibility', path: '/accessibility', status: 200 },
+  { name: 'privacy', path: '/privacy', status: 200 },
+  { name: 'cookies', path: '/cookies', status: 200 },
+  { name: 'not-found-project', path: '/projects/LCR-9999', status: 404 },
+  { name: 'not-found-page', path: '/no-such-page', status: 404 },
+  { name: 'bad-request', path: '/projects?page=abc', status: 400 },
+]
+
+let server // child process
+let dataDir
+let baseUrl
+let browser
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts `charter serve --demo` and resolves with its base URL once it says it is running. */
+function startServer(port) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      CHARTER_BIN,
+      ['--data-dir', dataDir, 'serve', '--demo', '--addr', `127.0.0.1:${port}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    server = child
+    let stdout = ''
+    let stderr = ''
+    let settled = false
+    const fail = (why) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      reject(new Error(`${why}\n--- charter stdout ---\n${stdout}\n--- charter stderr ---\n${stderr}`))
+    }
+    const timer = setTimeout(
+      () => fail(`charter did not say "running at" within ${STARTUP_TIMEOUT_MS / 1000} s`),
+      STARTUP_TIMEOUT_MS,
+    )
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      const m = stdout.match(/running at (http:\/\/\S+?)\/?(?:\s|$)/)
+      if (m && !settled) {
+        settled = true
+        clearTimeout(timer)
+        resolve(m[1].replace(/\/$/, ''))
+      }
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.on('error', (err) => fail(`could not start ${CHARTER_BIN}: ${err.message}`))
+    child.on('exit', (code, signal) => fail(`charter exited early (code ${code}, signal ${signal})`))
+  })
+}
+
+function stopServer() {
+  return new Promise((resolve) => {
+    if (!server || server.exitCode !== null || server.signalCode !== null) return resolve()
+    const timer = setTimeout(() => server.kill('SIGKILL'), 10_000)
+    server.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    server.kill('SIGTERM')
+  })
+}
+
+function url(p) {
+  return baseUrl + p
+}
+
+function pageByName(name) {
+  const p = PAGES.find((x) => x.name === name)
+  assert.ok(p, `no page called ${name}`)
+  return p
+}
+
+/** Formats axe violations so they can be fixed from the test output alone. */
+function formatViolations(violations) {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .map((n) => `    - target: ${JSON.stringify(n.target)}\n      html: ${n.html}\n      ${(n.failureSummary || '').replace(/\n/g, '\n      ')}`)
+        .join('\n')
+      return `  * ${v.id} (${v.impact}): ${v.help}\n    ${v.helpUrl}\n${nodes}`
+    })
+    .join('\n')
+}
+
+/** Collects console errors, page errors and CSP violations on a page. */
+function watchPage(page) {
+  const log = { consoleErrors: [], pageErrors: [] }
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') log.consoleErrors.push({ url: page.url(), text: msg.text() })
+  })
+  page.on('pageerror', (err) => log.pageErrors.push({ url: page.url(), text: String(err) }))
+  return log
+}
+
+const CSP_WORDS = /content security policy|content-security-policy|refused to (load|execute|apply|connect|frame)|violates the following/i
+
+/** True when the active element shows a focus indicator (outline, box shadow or, for GOV.UK
+ *  checkboxes and radios, the ring on the label's ::before box). Runs in the page. */
+function focusReport() {
+  const el = document.activeElement
+  if (!el || el === document.body || el === document.documentElement) {
+    return { tag: el ? el.tagName : null, visible: false, indicator: false, describe: 'nothing focused' }
+  }
+  const isTransparent = (c) => c === 'transparent' || /rgba\([^)]*,\s*0\)$/.test(c)
+  const hasIndicator = (s) =>
+    (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && !isTransparent(s.outlineColor)) ||
+    (s.boxShadow && s.boxShadow !== 'none')
+  let indicator = hasIndicator(getComputedStyle(el))
+  if (!indicator && el.matches('input[type=checkbox], input[type=radio]') && el.labels && el.labels[0]) {
+    indicator = hasIndicator(getComputedStyle(el.labels[0], '::before'))
+  }
+  const r = el.getBoundingClientRect()
+  const describe = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.textContent || el.value || '').trim().slice(0, 40)}"`
+  return { tag: el.tagName, visible: r.width > 0 && r.height > 0, indicator, describe }
+}
+
+async function activeId(page) {
+  return page.evaluate(() => document.activeElement && document.activeElement.id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup
+
+before(async () => {
+  assert.ok(
+    existsSync(CHARTER_BIN),
+    `charter binary not found at ${CHARTER_BIN}: run \`cargo build -p charter-cli\` or set CHARTER_BIN`,
+  )
+  assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}: set CHROMIUM_PATH`)
+  mkdirSync(ARTIFACTS, { recursive: true })
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'charter-browser-'))
+  baseUrl = await startServer(await freePort())
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+
+  // Take an organisation page from the organisations list.
+  const res = await fetch(url('/organisations'))
+  assert.equal(res.status, 200)
+  const m = (await res.text()).match(/href="(\/organisations\/[a-z0-9-]+)"/)
+  assert.ok(m, 'the organisations page links to no organisation')
+  pageByName('organisation').path = m[1]
+})
+
+after(async () => {
+  if (browser) await browser.close()
+  await stopServer()
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
+
+// ---------------------------------------------------------------------------------------------
+// a. Accessibility: zero axe-core violations on every page type
+
+describe('accessibility (axe-core, WCAG 2.2 AA)', () => {
+  let context
+  before(async () => {
+    // addScriptTag injects axe as an inline <script>; our CSP rightly forbids that, so this
+    // context alone bypasses CSP. The CSP itself is tested below without the bypass.
+    context = await browser.newContext({ bypassCSP: true })
+  })
+  after(async () => {
+    await context.close()
+  })
+
+  for (const p of PAGES) {
+    test(`${p.name} has no axe violations and answers ${p.status}`, { timeout: 60_000 }, async () => {
+      const page = await context.newPage()
+      try {
+        const response = await page.goto(url(p.path), { waitUntil: 'load' })
+        await page.screenshot({ path: path.join(ARTIFACTS, `${p.name}.png`), fullPage: true })
+        assert.ok(response, `no response for ${p.path}`)
+        assert.equal(response.status(), p.status, `${p.path} answered ${response.status()}`)
+        if (p.status === 400) {
+          // The search page, with a GOV.UK error summary.
+          assert.equal(await page.locator('.govuk-error-summary').count(), 1, 'no error summary on the 400 page')
+          assert.equal(await page.locator('#q').count(), 1, 'the 400 page is not the search page')
+        }
+        await page.addScriptTag({ path: AXE_PATH })
+        const results = await page.evaluate(
+          (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+          AXE_TAGS,
+        )
+        assert.equal(
+          results.violations.length,
+          0,
+          `axe found ${results.violations.length} violation(s) on ${p.path}:\n${formatViolations(results.violations)}`,
+        )
+      } finally {
+        await page.close()
+      }
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// b. Search, filters, sort and pages with JavaScript switched off
+
+describe('search with JavaScript off', () => {
+  let context
+  let page
+  before(async () => {
+    context = await browser.newContext({ javaScriptEnabled: false })
+    page = await context.newPage()
+  })
+  after(async () => {
+    await context.close()
+  })
+
+  test('search, filter, sort and page through results', { timeout: 120_000 }, async () => {
+    // Search
+    await page.goto(url('/projects'))
+    await page.fill('#q', 'homes')
+    await Promise.all([
+      page.waitForURL(/[?&]q=homes(&|$)/),
+      page.getByRole('button', { name: 'Search', exact: true }).click(),
+    ])
+    const searchHeading = (await page.locator('#results-heading').innerText()).trim()
+    assert.match(searchHeading, /homes/, `results heading: ${searchHeading}`)
+    const searchCount = await page.locator('ul.charter-results li.charter-result').count()
+    assert.ok(searchCount > 0, 'no results for "homes"')
+
+    // Filters
+    await page.check('#topic-housing')
+    await page.check('#ai-yes')
+    await Promise.all([
+      page.waitForURL(/topic=housing/),
+      page.getByRole('button', { name: 'Apply filters', exact: true }).click(),
+    ])
+    const filtered = new URL(page.url())
+    assert.deepEqual(filtered.searchParams.getAll('topic'), ['housing'])
+    assert.equal(filtered.searchParams.get('ai'), 'yes')
+    assert.equal(filtered.searchParams.get('q'), 'homes', 'the search word was lost when filtering')
+    assert.ok(await page.isChecked('#topic-housing'), 'the housing box is not ticked after filtering')
+    assert.ok(await page.isChecked('#ai-yes'), 'the "Uses AI" radio is not selected after filtering')
+    const results = page.locator('ul.charter-results li.charter-result')
+    const n = await results.count()
+    assert.ok(n > 1, `expected several AI housing projects matching "homes", got ${n}`)
+    assert.ok(n <= searchCount)
+    for (let i = 0; i < n; i++) {
+      assert.equal(
+        await results.nth(i).locator('.charter-ai-flag').count(),
+        1,
+        `result ${i + 1} has no "Uses AI" flag: ${await results.nth(i).innerText()}`,
+      )
+    }
+    const boxes = page.locator('#filters .govuk-checkboxes__item')
+    const boxCount = await boxes.count()
+    assert.ok(boxCount > 0, 'no filter checkboxes')
+    for (let i = 0; i < boxCount; i++) {
+      const label = boxes.nth(i).locator('label')
+      const count = (await label.locator('.charter-facet-count').innerText().catch(() => '')).trim()
+      assert.match(count, /^\(\d[\d,]*\)$/, `no count beside "${(await label.innerText()).trim()}"`)
+    }
+
+    // Sort
+    await page.selectOption('#sort', 'title')
+    await Promise.all([
+      page.waitForURL(/sort=title/),
+      page.getByRole('button', { name: 'Sort', exact: true }).click(),
+    ])
+    const sorted = new URL(page.url())
+    assert.equal(sorted.searchParams.get('topic'), 'housing', 'sorting lost the topic filter')
+    assert.equal(sorted.searchParams.get('ai'), 'yes', 'sorting lost the AI filter')
+    const titles = (await page.locator('ul.charter-results li.charter-result h3').allInnerTexts()).map((t) => t.trim())
+    assert.equal(titles.length, n, 'sorting changed the number of results')
+    const collator = new Intl.Collator('en-GB', { sensitivity: 'base', ignorePunctuation: true })
+    const expected = [...titles].sort(collator.compare)
+    assert.deepEqual(titles, expected, 'results are not in A to Z order')
+
+    // Pages: an empty search gives more than one page of results.
+    await page.fill('#q', '')
+    await page.uncheck('#topic-housing')
+    await page.check('#ai-any')
+    await Promise.all([
+      page.waitForURL(/[?&]q=(&|$)/),
+      page.getByRole('button', { name: 'Search', exact: true }).click(),
+    ])
+    assert.ok(
+      (await page.locator('ul.charter-results li.charter-result').count()) >= 20,
+      'an empty search shows fewer than 20 results',
+    )
+    const next = page.locator('nav.govuk-pagination .govuk-pagination__next a')
+    assert.equal(await next.count(), 1, 'no Next link with more than one page of results')
+    const firstPageTitles = await page.locator('ul.charter-results li.charter-result h3').allInnerTexts()
+    await Promise.all([page.waitForURL(/[?&]page=2(&|$)/), next.click()])
+    assert.equal(new URL(page.url()).searchParams.get('page'), '2')
+    assert.equal(new URL(page.url()).searchParams.get('sort'), 'title', 'the next page lost the sort order')
+    const secondPageTitles = await page.locator('ul.charter-results li.charter-result h3').allInnerTexts()
+    assert.ok(secondPageTitles.length > 0, 'page 2 is empty')
+    assert.ok(
+      !secondPageTitles.some((t) => firstPageTitles.includes(t)),
+      'page 2 repeats results from page 1',
+    )
+    await page.screenshot({ path: path.join(ARTIFACTS, 'nojs-page-2.png'), fullPage: true })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// c. Keyboard only
+
+describe('keyboard only', () => {
+  let context
+  before(async () => {
+    context = await browser.newContext()
+  })
+  after(async () => {
+    await context.close()
+  })
+
+  test('skip link, search from home, open a result', { timeout: 120_000 }, async () => {
+    const page = await context.newPage()
+    await page.goto(url('/'))
+
+    await page.keyboard.press('Tab')
+    const skip = await page.evaluate(() => ({
+      cls: document.activeElement.className,
+      href: document.activeElement.getAttribute('href'),
+    }))
+    assert.match(skip.cls, /govuk-skip-link/, 'the first Tab does not focus the skip link')
+    const skipFocus = await page.evaluate(focusReport)
+    assert.ok(skipFocus.visible, 'the focused skip link is not visible')
+    await page.keyboard.press('Enter')
+    assert.equal(await activeId(page), 'main-content', 'the skip link does not move focus to <main>')
+
+    let found = false
+    for (let i = 0; i < 60 && !found; i++) {
+      await page.keyboard.press('Tab')
+      found = (await activeId(page)) === 'q'
+    }
+    assert.ok(found, 'could not Tab from <main> to the search box #q')
+    await page.keyboard.type('bus')
+    await Promise.all([page.waitForURL(/\/projects\?.*q=bus/), page.keyboard.press('Enter')])
+    assert.equal(new URL(page.url()).pathname, '/projects')
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'bus')
+
+    const isResultLink = () =>
+      page.evaluate(() => !!document.activeElement.closest('ul.charter-results li.charter-result') &&
+        document.activeElement.tagName === 'A')
+    found = false
+    for (let i = 0; i < 200 && !found; i++) {
+      await page.keyboard.press('Tab')
+      found = await isResultLink()
+    }
+    assert.ok(found, 'could not Tab to the first result link')
+    const href = await page.evaluate(() => document.activeElement.getAttribute('href'))
+    await Promise.all([page.waitForURL(/\/projects\/LCR-\d+$/), page.keyboard.press('Enter')])
+    assert.equal(new URL(page.url()).pathname, href)
+    assert.ok((await page.locator('h1').innerText()).trim().length > 0, 'the project page has no heading')
+    await page.close()
+  })
+
+  test('every element focused in the first 40 Tab presses on /projects shows focus', { timeout: 60_000 }, async () => {
+    const page = await context.newPage()
+    await page.goto(url('/projects'))
+    const problems = []
+    for (let i = 1; i <= 40; i++) {
+      await page.keyboard.press('Tab')
+      const f = await page.evaluate(focusReport)
+      if (!f.visible || !f.indicator) {
+        problems.push(`Tab ${i}: ${f.describe} (visible: ${f.visible}, focus indicator: ${f.indicator})`)
+      }
+    }
+    assert.deepEqual(problems, [], `focus is hidden or unstyled:\n${problems.join('\n')}`)
+    await page.close()
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// d. Reflow at 320 CSS pixels (WCAG 1.4.10; the same as 1280 px at 400% zoom)
+
+describe('reflow at 320 px', () => {
+  let context
+  before(async () => {
+    context = await browser.newContext({ viewport: { width: 320, height: 640 } })
+  })
+  after(async () => {
+    await context.close()
+  })
+
+  for (const name of ['projects', 'projects-filtered', 'project-LCR-0001', 'home', 'organisations', 'open-data', 'bad-request']) {
+    test(`${name} does not scroll sideways at 320 px`, { timeout: 60_000 }, async () => {
+      const p = pageByName(name)
+      const page = await context.newPage()
+      try {
+        await page.goto(url(p.path))
+        await page.screenshot({ path: path.join(ARTIFACTS, `reflow-320-${name}.png`), fullPage: true })
+        const { scrollWidth, offenders } = await page.evaluate(() => {
+          const vw = document.documentElement.clientWidth
+          const offenders = [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > vw + 1)
+            .slice(0, 5)
+            .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (right edge ${Math.round(el.getBoundingClientRect().right)})`)
+          return { scrollWidth: document.documentElement.scrollWidth, offenders }
+        })
+        assert.ok(
+          scrollWidth <= 320 + 1,
+          `${p.path} is ${scrollWidth} px wide at 320 px; widest elements:\n${offenders.join('\n')}`,
+        )
+      } finally {
+        await page.close()
+      }
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// a + d for every record: each project and organisation page of the demo register fills its
+// template differently (missing fields, consultations table, opt-out, ...), so sweep them all.
+
+describe('every project and organisation page', () => {
+  test('has no axe violations and reflows at 320 px', { timeout: 600_000 }, async () => {
+    const paths = []
+    for (const list of ['/projects?sort=title', '/organisations']) {
+      let next = list
+      while (next) {
+        const html = await (await fetch(url(next))).text()
+        for (const m of html.matchAll(/href="(\/(?:projects\/LCR-\d+|organisations\/[a-z0-9-]+))"/g)) {
+          if (!paths.includes(m[1])) paths.push(m[1])
+        }
+        const n = html.match(/<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next"/)
+        next = n ? n[1].replace(/&#38;|&amp;/g, '&') : null
+      }
+    }
+    assert.ok(paths.filter((p) => p.startsWith('/projects/')).length >= 40, `found only ${paths.length} pages`)
+
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } })
+    const page = await context.newPage()
+    const problems = []
+    try {
+      for (const p of paths) {
+        const response = await page.goto(url(p))
+        if (response.status() !== 200) {
+          problems.push(`${p}: status ${response.status()}`)
+          continue
+        }
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+        if (scrollWidth > 320 + 1) problems.push(`${p}: ${scrollWidth} px wide at 320 px`)
+        await page.addScriptTag({ path: AXE_PATH })
+        const results = await page.evaluate(
+          (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+          AXE_TAGS,
+        )
+        if (results.violations.length > 0) problems.push(`${p}:\n${formatViolations(results.violations)}`)
+      }
+    } finally {
+      await context.close()
+    }
+    assert.deepEqual(problems, [], problems.join('\n'))
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// e. Security headers and Content-Security-Policy
+
+describe('security headers', () => {
+  test('the home page sends a strict Content-Security-Policy', async () => {
+    const res = await fetch(url('/'))
+    assert.equal(res.status, 200)
+    const csp = res.headers.get('content-security-policy')
+    assert.ok(csp, 'no Content-Security-Policy header on /')
+    const directives = Object.fromEntries(
+      csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
+        const [name, ...values] = d.split(/\s+/)
+        return [name.toLowerCase(), values]
+      }),
+    )
+    assert.ok(directives['default-src'], `no default-src in ${csp}`)
+    const scriptSrc = directives['script-src'] || directives['default-src']
+    assert.ok(!scriptSrc.includes("'unsafe-inline'"), `script-src allows inline scripts: ${csp}`)
+    assert.ok(!scriptSrc.includes("'unsafe-eval'"), `script-src allows eval: ${csp}`)
+    assert.deepEqual(directives['object-src'], ["'none'"], `object-src is not 'none': ${csp}`)
+    assert.ok(directives['frame-ancestors'], `no frame-ancestors in ${csp}`)
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
+  })
+
+  test('no page breaks its CSP or logs an error', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext() // no CSP bypass here
+    await context.addInitScript(() => {
+      window.__cspViolations = []
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`)
+      })
+    })
+    const problems = []
+    try {
+      for (const p of PAGES) {
+        const page = await context.newPage()
+        const log = watchPage(page)
+        const response = await page.goto(url(p.path), { waitUntil: 'load' })
+        assert.equal(response.status(), p.status, `${p.path} answered ${response.status()}`)
+        // charter.js is a module script from 'self': it must run under the CSP.
+        await page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'), null, { timeout: 10_000 })
+          .catch(() => problems.push(`${p.path}: charter.js did not run (no govuk-frontend-supported on <body>)`))
+        const violations = await page.evaluate(() => window.__cspViolations)
+        for (const v of violations) problems.push(`${p.path}: CSP violation: ${v}`)
+        for (const e of log.consoleErrors) {
+          // Chromium logs the 404/400 status of the document itself as a console error.
+          const expectedStatus = p.status !== 200 && /Failed to load resource: the server responded with a status of (400|404)/.test(e.text)
+          if (CSP_WORDS.test(e.text)) problems.push(`${p.path}: CSP console error: ${e.text}`)
+          else if (!expectedStatus) problems.push(`${p.path}: console error: ${e.text}`)
+        }
+        for (const e of log.pageErrors) problems.push(`${p.path}: script error: ${e.text}`)
+        await page.close()
+      }
+    } finally {
+      await context.close()
+    }
+    assert.deepEqual(problems, [], problems.join('\n'))
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// f. The vendored GOV.UK Frontend CSS has no GDS Transport font
+
+describe('vendored GOV.UK Frontend', () => {
+  test('govuk-frontend.min.css does not use GDS Transport', async () => {
+    const res = await fetch(url('/static/govuk-frontend.min.css'))
+    assert.equal(res.status, 200)
+    assert.match(res.headers.get('content-type') || '', /text\/css/)
+    const css = await res.text()
+    assert.ok(css.length > 10_000, 'the served CSS is suspiciously small')
+    assert.ok(!css.includes('GDS Transport'), 'the served CSS mentions GDS Transport')
+    assert.ok(!/@font-face/i.test(css), 'the served CSS still has @font-face rules')
+  })
+})
