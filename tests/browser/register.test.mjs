@@ -56,6 +56,8 @@ const PAGES = [
   { name: 'accessibility', path: '/accessibility', status: 200 },
   { name: 'privacy', path: '/privacy', status: 200 },
   { name: 'cookies', path: '/cookies', status: 200 },
+  { name: 'compliance', path: '/compliance', status: 200 },
+  { name: 'plain-english', path: '/plain-english', status: 200 },
   { name: 'not-found-project', path: '/projects/LCR-9999', status: 404 },
   { name: 'not-found-page', path: '/no-such-page', status: 404 },
   { name: 'bad-request', path: '/projects?page=abc', status: 400 },
@@ -186,6 +188,21 @@ function focusReport() {
   const r = el.getBoundingClientRect()
   const describe = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.textContent || el.value || '').trim().slice(0, 40)}"`
   return { tag: el.tagName, visible: r.width > 0 && r.height > 0, indicator, describe }
+}
+
+/** The page's scroll width and the innermost elements that stick out past the viewport's right
+ *  edge (their children do not), so a reflow failure names its cause. Runs in the page. */
+function reflowReport() {
+  const vw = document.documentElement.clientWidth
+  const out = (el) => el.getBoundingClientRect().right > vw + 1
+  const offenders = [...document.querySelectorAll('body *')]
+    .filter((el) => out(el) && ![...el.children].some(out))
+    .slice(0, 5)
+    .map((el) => {
+      const name = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${[...el.classList].map((c) => '.' + c).join('')}`
+      return `${name} (right edge ${Math.round(el.getBoundingClientRect().right)} px): "${(el.textContent || '').trim().slice(0, 60)}"`
+    })
+  return { scrollWidth: document.documentElement.scrollWidth, offenders }
 }
 
 async function activeId(page) {
@@ -456,17 +473,10 @@ describe('reflow at 320 px', () => {
       try {
         await page.goto(url(p.path))
         await page.screenshot({ path: path.join(ARTIFACTS, `reflow-320-${name}.png`), fullPage: true })
-        const { scrollWidth, offenders } = await page.evaluate(() => {
-          const vw = document.documentElement.clientWidth
-          const offenders = [...document.querySelectorAll('body *')]
-            .filter((el) => el.getBoundingClientRect().right > vw + 1)
-            .slice(0, 5)
-            .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (right edge ${Math.round(el.getBoundingClientRect().right)})`)
-          return { scrollWidth: document.documentElement.scrollWidth, offenders }
-        })
+        const { scrollWidth, offenders } = await page.evaluate(reflowReport)
         assert.ok(
           scrollWidth <= 320 + 1,
-          `${p.path} is ${scrollWidth} px wide at 320 px; widest elements:\n${offenders.join('\n')}`,
+          `${p.path} is ${scrollWidth} px wide at 320 px; elements sticking out:\n${offenders.join('\n')}`,
         )
       } finally {
         await page.close()
@@ -505,8 +515,10 @@ describe('every project and organisation page', () => {
           problems.push(`${p}: status ${response.status()}`)
           continue
         }
-        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
-        if (scrollWidth > 320 + 1) problems.push(`${p}: ${scrollWidth} px wide at 320 px`)
+        const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+        if (scrollWidth > 320 + 1) {
+          problems.push(`${p}: ${scrollWidth} px wide at 320 px; elements sticking out:\n  ${offenders.join('\n  ')}`)
+        }
         await page.addScriptTag({ path: AXE_PATH })
         const results = await page.evaluate(
           (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),

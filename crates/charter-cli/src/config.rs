@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use charter_core::charter::Charter;
 use charter_store::Store;
+use charter_store_postgres::PostgresStore;
 use charter_store_sqlite::SqliteStore;
 
 /// The charter shipped with the program, used unless `--charter-file` says otherwise.
@@ -52,20 +53,26 @@ impl Config {
 /// Opens the configured store, creating the data folder for the default SQLite file.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url()?;
+    if url.starts_with("sqlite:") && config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    open_url(&url).await
+}
+
+/// Opens a store by its address: `sqlite:` or `postgres:` (also `postgresql:`).
+pub async fn open_url(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        if config.database_url.is_none() {
-            std::fs::create_dir_all(&config.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data folder {}",
-                    config.data_dir.display()
-                )
-            })?;
-        }
-        let store = SqliteStore::open(&url).await?;
-        Ok(Arc::new(store))
+        Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        bail!("PostgreSQL is not supported by this build yet: use a sqlite: database address")
+        Ok(Arc::new(PostgresStore::open(url).await?))
     } else {
-        bail!("“{url}” is not a database address this program knows: it must start with sqlite:")
+        bail!(
+            "“{url}” is not a database address this program knows: it must start with sqlite: or postgres:"
+        )
     }
 }

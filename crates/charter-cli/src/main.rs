@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod config;
+mod copy;
 mod demo;
 mod export;
 mod generate;
@@ -34,6 +36,12 @@ enum Command {
     Export(export::ExportArgs),
     /// Fill the database with a large made-up register, for benchmarks.
     Generate(generate::GenerateArgs),
+    /// Check entries against the charter; exits with status 1 when any fails a blocking check.
+    Check(check::CheckArgs),
+    /// Copy a whole register from one database to another (SQLite or PostgreSQL).
+    Copy(copy::CopyArgs),
+    /// Make a consistent copy of a SQLite database while it is in use.
+    Backup(copy::BackupArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,7 +49,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CHARTER_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -56,20 +64,32 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
+        let done = |r: anyhow::Result<()>| r.map(|()| ExitCode::SUCCESS);
         match cli.command {
-            Command::Serve(args) => serve::run(&cli.config, args).await,
+            Command::Serve(args) => done(serve::run(&cli.config, args).await),
             Command::Migrate => {
                 let url = cli.config.database_url()?;
                 config::open_store(&cli.config).await?;
                 println!("The database {url} is up to date.");
-                Ok(())
+                Ok(ExitCode::SUCCESS)
             }
-            Command::Export(args) => export::run(&cli.config, args).await,
-            Command::Generate(args) => generate::run(&cli.config, args).await,
+            Command::Export(args) => done(export::run(&cli.config, args).await),
+            Command::Generate(args) => done(generate::run(&cli.config, args).await),
+            // For pipelines: 1 means an entry fails a blocking check, 2 that the check could not run.
+            Command::Check(args) => match check::run(&cli.config, args).await {
+                Ok(found) if found.blocking > 0 => Ok(ExitCode::from(1)),
+                Ok(_) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("charter: {e:#}");
+                    Ok(ExitCode::from(2))
+                }
+            },
+            Command::Copy(args) => done(copy::copy(args).await),
+            Command::Backup(args) => done(copy::backup(&cli.config, args).await),
         }
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("charter: {e:#}");
             ExitCode::FAILURE

@@ -233,3 +233,75 @@ fn migrate_reports_a_database_from_a_newer_version() {
         stderr(&out)
     );
 }
+
+#[test]
+fn backup_while_serving_gives_a_consistent_copy_that_restores() {
+    let dir = TempDir::new();
+    assert!(
+        charter(&dir, &["generate", "--projects", "300"])
+            .status
+            .success()
+    );
+    let mut server = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let copy = dir.path().join("backup.sqlite");
+    let out = charter(&dir, &["backup", "--out", copy.to_str().unwrap()]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Restoring is using the copy: it holds the same register.
+    let original = charter(&dir, &["export", "--format", "csv"]).stdout;
+    let restored = Command::new(BIN)
+        .args([
+            "--database-url",
+            &format!("sqlite:{}", copy.display()),
+            "export",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert_eq!(restored.stdout, original);
+    // A backup never overwrites a file.
+    let again = charter(&dir, &["backup", "--out", copy.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already exists"));
+}
+
+#[test]
+fn check_exits_non_zero_when_an_entry_fails_a_blocking_check() {
+    let dir = TempDir::new();
+    // Generated entries name no duty holders, which blocks publishing.
+    assert!(
+        charter(&dir, &["generate", "--projects", "5"])
+            .status
+            .success()
+    );
+    let out = charter(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("BLOCKS Accountability"), "{text}");
+    assert!(
+        text.contains("Checked 5 entries: 5 fail a blocking check."),
+        "{text}"
+    );
+    let json = charter(&dir, &["check", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 5);
+    let missing = charter(&dir, &["check", "--organisation", "nobody-at-all"]);
+    assert_eq!(missing.status.code(), Some(2));
+    // An empty register has nothing to block.
+    let empty = TempDir::new();
+    assert_eq!(charter(&empty, &["check"]).status.code(), Some(0));
+}

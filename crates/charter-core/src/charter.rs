@@ -13,6 +13,9 @@ pub struct Charter {
     pub introduction: String,
     #[serde(rename = "principle")]
     pub principles: Vec<Principle>,
+    /// Which rules of the charter check run, and which stop an entry being published.
+    #[serde(default)]
+    pub check: crate::check::CheckConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -66,6 +69,12 @@ impl Charter {
             if value.trim().is_empty() {
                 out.push(format!("the charter's {field} is blank"));
             }
+        }
+        for id in self.check.unknown_rules() {
+            out.push(format!(
+                "[check] names a rule that does not exist: “{id}” (rules: {})",
+                crate::check::rule_ids().collect::<Vec<_>>().join(", ")
+            ));
         }
         if self.principles.is_empty() {
             out.push("there are no principles: add at least one [[principle]]".to_owned());

@@ -3,11 +3,13 @@
 //! column definitions shared by every export.
 
 pub mod charter;
+pub mod check;
 pub mod date;
 pub mod export;
 pub mod ids;
 pub mod organisation;
 pub mod picklists;
+pub mod plain_english;
 pub mod project;
 pub mod search;
 pub mod stats;

@@ -6,10 +6,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use charter_core::picklists::{Area, DecisionRole, Status, Topic};
-use charter_core::search::{Facet, FacetCounts, FacetOption, SearchQuery, Sort};
+use charter_core::picklists::{Area, Topic};
+use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
     OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
 };
@@ -113,6 +114,20 @@ impl SqliteStore {
         })
     }
 
+    /// Writes a consistent copy of the whole database to `path` while it stays in use
+    /// (`VACUUM INTO` reads one snapshot, so writers are not blocked and the copy is compact).
+    pub async fn backup_to(&self, path: &std::path::Path) -> StoreResult<()> {
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Database(format!("{} is not a usable file name", path.display()))
+        })?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -154,35 +169,12 @@ fn classify(url: &str, e: sqlx::Error) -> StoreError {
     }
 }
 
-fn mask<T: Copy>(values: &[T], index: fn(T) -> usize) -> i64 {
-    values.iter().fold(0i64, |m, v| m | (1 << index(*v)))
-}
-
-fn unmask<T>(mask: i64, from_index: fn(usize) -> Option<T>) -> Vec<T> {
-    (0..63)
-        .filter(|i| mask & (1 << i) != 0)
-        .filter_map(from_index)
-        .collect()
-}
-
 fn parse_doc<T: serde::de::DeserializeOwned>(doc: &str) -> StoreResult<T> {
     serde_json::from_str(doc).map_err(|e| StoreError::Data(e.to_string()))
 }
 
 fn to_doc<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Data(e.to_string()))
-}
-
-/// The text the search index holds beyond title and summary.
-fn search_body(p: &Project, organisation_name: &str) -> String {
-    let mut parts: Vec<&str> = vec![organisation_name];
-    parts.extend(p.team.as_deref());
-    parts.extend(p.how_it_works.as_deref());
-    parts.extend(p.data_used.as_ref().map(|d| d.description.as_str()));
-    parts.extend(p.public_benefit.as_deref());
-    parts.extend(p.intended_beneficiaries.as_deref());
-    parts.extend(p.affected_communities.as_deref());
-    parts.join("\n")
 }
 
 fn summary_from_row(row: &SqliteRow) -> StoreResult<ProjectSummary> {
@@ -434,62 +426,6 @@ fn org_summary(row: &SqliteRow) -> StoreResult<OrganisationSummary> {
     })
 }
 
-/// Labels for the counted options, in each list's own order.
-fn options<T: Copy>(
-    all: &[T],
-    slug: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-    count: impl Fn(T) -> u64,
-) -> Vec<FacetOption> {
-    all.iter()
-        .map(|v| FacetOption {
-            value: slug(*v).to_owned(),
-            label: label(*v).to_owned(),
-            count: count(*v),
-        })
-        .collect()
-}
-
-pub(crate) fn facet_from_counts(
-    facet: Facet,
-    counts: &HashMap<String, u64>,
-    orgs: &[(String, String)],
-) -> FacetCounts {
-    let get = |k: &str| counts.get(k).copied().unwrap_or(0);
-    let options = match facet {
-        Facet::Organisation => orgs
-            .iter()
-            .map(|(slug, name)| FacetOption {
-                value: slug.clone(),
-                label: name.clone(),
-                count: get(slug),
-            })
-            .collect(),
-        Facet::Area => options(Area::ALL, Area::slug, Area::label, |v| get(v.slug())),
-        Facet::Topic => options(Topic::ALL, Topic::slug, Topic::label, |v| get(v.slug())),
-        Facet::Status => options(Status::ALL, Status::slug, Status::label, |v| get(v.slug())),
-        Facet::Role => options(
-            DecisionRole::ALL,
-            DecisionRole::slug,
-            DecisionRole::label,
-            |v| get(v.slug()),
-        ),
-        Facet::Ai => vec![
-            FacetOption {
-                value: "yes".into(),
-                label: "Uses AI".into(),
-                count: get("yes"),
-            },
-            FacetOption {
-                value: "no".into(),
-                label: "Does not use AI".into(),
-                count: get("no"),
-            },
-        ],
-    };
-    FacetCounts { facet, options }
-}
-
 pub(crate) fn order_by(sort: Sort, ranked: bool) -> &'static str {
     match sort {
         Sort::Relevance if ranked => "bm25(project_search, 10.0, 4.0, 1.0), p.id",
@@ -508,13 +444,4 @@ mod tests {
     }
 
     charter_store::conformance_tests!(fresh);
-
-    #[tokio::test]
-    async fn masks_round_trip() {
-        let m = mask(&[Area::Halton, Area::WiderThanRegion], Area::index);
-        assert_eq!(
-            unmask(m, Area::from_index),
-            vec![Area::Halton, Area::WiderThanRegion]
-        );
-    }
 }

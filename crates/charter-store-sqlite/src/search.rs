@@ -8,7 +8,9 @@ use charter_store::{SearchResults, StoreError};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Row, SqlitePool};
 
-use crate::{facet_from_counts, order_by, summary_from_row};
+use charter_store::support::facet_from_counts;
+
+use crate::{order_by, summary_from_row};
 
 /// A piece of SQL with its `?` arguments, in order.
 #[derive(Default)]

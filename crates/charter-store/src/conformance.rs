@@ -24,10 +24,35 @@ macro_rules! conformance_tests {
         $(
             #[tokio::test]
             async fn $case() {
-                $crate::conformance::$case($fresh().await).await;
+                // A backend that needs a server may have none here: `$fresh` returns an Option
+                // for those (through `IntoFresh`), and the check is skipped with a note.
+                match $crate::conformance::IntoFresh::into_fresh($fresh().await) {
+                    Some(store) => $crate::conformance::$case(store).await,
+                    None => eprintln!("skipped: no database for this backend"),
+                }
             }
         )+
     };
+}
+
+/// A fresh store, or none when the backend's server is not available.
+pub trait IntoFresh {
+    type Store: Store;
+    fn into_fresh(self) -> Option<Self::Store>;
+}
+
+impl<S: Store> IntoFresh for S {
+    type Store = S;
+    fn into_fresh(self) -> Option<S> {
+        Some(self)
+    }
+}
+
+impl<S: Store> IntoFresh for Option<S> {
+    type Store = S;
+    fn into_fresh(self) -> Option<S> {
+        self
+    }
 }
 
 async fn load_small<S: Store>(store: &S) {

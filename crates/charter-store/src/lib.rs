@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 pub mod conformance;
 pub mod fixtures;
+pub mod support;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -11,6 +11,7 @@ use charter_store::Store;
 
 pub mod api;
 mod assets;
+pub mod compliance;
 mod error;
 pub mod export;
 mod headers;

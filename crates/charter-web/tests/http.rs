@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use charter_core::charter::Charter;
 use charter_store::Store;
 use charter_store::fixtures::{complete_project, minimal_project, small_register};
+use charter_store_postgres::PostgresStore;
 use charter_store_sqlite::SqliteStore;
 use charter_web::{AppState, router};
 use http_body_util::BodyExt;
@@ -14,8 +15,8 @@ use tower::ServiceExt;
 
 const CHARTER: &str = include_str!("../../../charter/charter.toml");
 
-async fn store() -> Arc<SqliteStore> {
-    let store = SqliteStore::memory().await.unwrap();
+/// Fills a store with the small register plus a complete entry and one full of awkward text.
+async fn fill(store: &dyn Store) {
     let (orgs, mut projects) = small_register();
     for o in &orgs {
         store.put_organisation(o).await.unwrap();
@@ -30,15 +31,46 @@ async fn store() -> Arc<SqliteStore> {
     formula.slug = "formula".parse().unwrap();
     projects.push(formula);
     store.put_projects(&projects).await.unwrap();
-    Arc::new(store)
+}
+
+/// Every backend to test on: SQLite always; PostgreSQL when `CHARTER_TEST_POSTGRES_URL` is set
+/// (each call gets its own schema). In CI a missing URL is a failure.
+async fn stores() -> Vec<Arc<dyn Store>> {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let mut out: Vec<Arc<dyn Store>> = vec![Arc::new(SqliteStore::memory().await.unwrap())];
+    match std::env::var("CHARTER_TEST_POSTGRES_URL") {
+        Ok(url) => {
+            let schema = format!(
+                "http{}_{}",
+                std::process::id(),
+                N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            );
+            out.push(Arc::new(
+                PostgresStore::open_in_schema(&url, Some(&schema))
+                    .await
+                    .unwrap(),
+            ));
+        }
+        Err(_) => assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CHARTER_TEST_POSTGRES_URL"
+        ),
+    }
+    out
 }
 
 fn app_with(store: Arc<dyn Store>) -> axum::Router {
     router(AppState::new(store, Charter::from_toml(CHARTER).unwrap()))
 }
 
-async fn app() -> axum::Router {
-    app_with(store().await)
+/// The router on each backend, filled with the test register.
+async fn apps() -> Vec<axum::Router> {
+    let mut out = Vec::new();
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        out.push(app_with(store));
+    }
+    out
 }
 
 struct Reply {
@@ -91,464 +123,484 @@ async fn get(app: &axum::Router, uri: &str) -> Reply {
 
 #[tokio::test]
 async fn home_page_has_search_figures_and_principles() {
-    let app = app().await;
-    let r = get(&app, "/").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.content_type().starts_with("text/html"));
-    r.has("Data and AI projects in the Liverpool City Region")
-        .has(r#"<form action="/projects" method="get" role="search""#)
-        .has(r#"<span class="charter-stat__number">10</span>"#)
-        .has(r#"<span class="charter-stat__number">3</span>"#)
-        .has(r#"<span class="charter-stat__number">60%</span>"#)
-        .has("Beneficial")
-        .has("Legality")
-        .has("Trustworthy");
+    for app in apps().await {
+        let r = get(&app, "/").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.content_type().starts_with("text/html"));
+        r.has("Data and AI projects in the Liverpool City Region")
+            .has(r#"<form action="/projects" method="get" role="search""#)
+            .has(r#"<span class="charter-stat__number">10</span>"#)
+            .has(r#"<span class="charter-stat__number">3</span>"#)
+            .has(r#"<span class="charter-stat__number">60%</span>"#)
+            .has("Beneficial")
+            .has("Legality")
+            .has("Trustworthy");
+    }
 }
 
 #[tokio::test]
 async fn every_page_carries_security_headers_and_no_inline_script() {
-    let app = app().await;
-    for uri in [
-        "/",
-        "/projects",
-        "/projects/LCR-0001",
-        "/organisations",
-        "/charter",
-        "/nope",
-        "/api/v1/projects",
-    ] {
-        let r = get(&app, uri).await;
-        let csp = r
-            .headers
-            .get("content-security-policy")
-            .expect("CSP on every response")
-            .to_str()
-            .unwrap();
-        assert!(
-            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
-            "{uri}: {csp}"
-        );
-        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
-        assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
-        if r.content_type().starts_with("text/html") {
-            assert!(!r.body.contains("<script>"), "{uri} has an inline script");
-            assert!(!r.body.contains(" style=\""), "{uri} has an inline style");
+    for app in apps().await {
+        for uri in [
+            "/",
+            "/projects",
+            "/projects/LCR-0001",
+            "/organisations",
+            "/charter",
+            "/nope",
+            "/api/v1/projects",
+        ] {
+            let r = get(&app, uri).await;
+            let csp = r
+                .headers
+                .get("content-security-policy")
+                .expect("CSP on every response")
+                .to_str()
+                .unwrap();
+            assert!(
+                csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+                "{uri}: {csp}"
+            );
+            assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+            assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+            if r.content_type().starts_with("text/html") {
+                assert!(!r.body.contains("<script>"), "{uri} has an inline script");
+                assert!(!r.body.contains(" style=\""), "{uri} has an inline style");
+            }
         }
     }
 }
 
 #[tokio::test]
 async fn search_page_filters_counts_and_keeps_state_in_the_url() {
-    let app = app().await;
-    let all = get(&app, "/projects").await;
-    assert_eq!(all.status, StatusCode::OK);
-    all.has("10 projects")
-        .has(r#"<input class="govuk-checkboxes__input" id="topic-housing" name="topic" type="checkbox" value="housing">"#)
-        .has(r#"for="topic-health">Health <span class="charter-facet-count">(4)</span>"#)
-        .has(r#"for="organisation-knowsley-council">Knowsley Council <span class="charter-facet-count">(4)</span>"#);
+    for app in apps().await {
+        let all = get(&app, "/projects").await;
+        assert_eq!(all.status, StatusCode::OK);
+        all.has("10 projects")
+            .has(r#"<input class="govuk-checkboxes__input" id="topic-housing" name="topic" type="checkbox" value="housing">"#)
+            .has(r#"for="topic-health">Health <span class="charter-facet-count">(4)</span>"#)
+            .has(r#"for="organisation-knowsley-council">Knowsley Council <span class="charter-facet-count">(4)</span>"#);
 
-    let r = get(&app, "/projects?topic=health&ai=yes&sort=title").await;
-    r.has("3 projects")
-        .has(r#"id="topic-health" name="topic" type="checkbox" value="health" checked"#)
-        .has(r#"id="ai-yes" name="ai" type="radio" value="yes" checked"#)
-        .has(r#"<option value="title" selected>"#)
-        .has("Remove filter")
-        .lacks("Bus punctuality");
-    // Titles in order.
-    let a = r.body.find("A&#38;E demand forecast").unwrap();
-    let f = r.body.find("Falls risk checker").unwrap();
-    assert!(a < f);
+        let r = get(&app, "/projects?topic=health&ai=yes&sort=title").await;
+        r.has("3 projects")
+            .has(r#"id="topic-health" name="topic" type="checkbox" value="health" checked"#)
+            .has(r#"id="ai-yes" name="ai" type="radio" value="yes" checked"#)
+            .has(r#"<option value="title" selected>"#)
+            .has("Remove filter")
+            .lacks("Bus punctuality");
+        // Titles in order.
+        let a = r.body.find("A&#38;E demand forecast").unwrap();
+        let f = r.body.find("Falls risk checker").unwrap();
+        assert!(a < f);
 
-    let words = get(&app, "/projects?q=repairs").await;
-    words
-        .has("matching “repairs”")
-        .has("Damp repairs planner")
-        .lacks("Bus punctuality dashboard");
-    get(&app, "/projects?q=xylophone")
-        .await
-        .has("No projects match your search.");
+        let words = get(&app, "/projects?q=repairs").await;
+        words
+            .has("matching “repairs”")
+            .has("Damp repairs planner")
+            .lacks("Bus punctuality dashboard");
+        get(&app, "/projects?q=xylophone")
+            .await
+            .has("No projects match your search.");
+    }
 }
 
 #[tokio::test]
 async fn search_page_pages_through_results() {
-    let app = app().await;
-    let r = get(&app, "/projects?per_page=3&sort=title").await;
-    r.has(r#"aria-label="Page 4""#)
-        .has("href=\"/projects?sort=title&#38;per_page=3&#38;page=2\" rel=\"next\"");
-    let p2 = get(&app, "/projects?per_page=3&sort=title&page=2").await;
-    p2.has("Showing 4 to 6 of 10")
-        .has(r#"aria-current="page">2</a>"#)
-        .has("rel=\"prev\"");
+    for app in apps().await {
+        let r = get(&app, "/projects?per_page=3&sort=title").await;
+        r.has(r#"aria-label="Page 4""#)
+            .has("href=\"/projects?sort=title&#38;per_page=3&#38;page=2\" rel=\"next\"");
+        let p2 = get(&app, "/projects?per_page=3&sort=title&page=2").await;
+        p2.has("Showing 4 to 6 of 10")
+            .has(r#"aria-current="page">2</a>"#)
+            .has("rel=\"prev\"");
+    }
 }
 
 #[tokio::test]
 async fn bad_search_parameters_get_a_clear_400_not_a_500() {
-    let app = app().await;
-    let long = format!("/projects?q={}", "x".repeat(10_000));
-    for (uri, message) in [
-        ("/projects?page=-1", "The page must be a whole number"),
-        ("/projects?page=abc", "The page must be a whole number"),
-        (
-            "/projects?topic=gardening",
-            "“gardening” is not a known topic",
-        ),
-        ("/projects?ai=maybe", "is not a choice for uses AI"),
-        ("/projects?sort=random", "is not a way to sort"),
-        (long.as_str(), "Search text must be 500 characters or fewer"),
-    ] {
-        let r = get(&app, uri).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
-        r.has("govuk-error-summary")
-            .has(message)
-            .has("<title>Error: ");
-    }
-    for syntax in [
-        "%22",
-        "*",
-        "NEAR(",
-        "OR",
-        "a%22b%20OR%20NOT",
-        "%F0%9F%99%82",
-        "%25",
-    ] {
-        let r = get(&app, &format!("/projects?q={syntax}")).await;
-        assert_eq!(r.status, StatusCode::OK, "searching {syntax}");
+    for app in apps().await {
+        let long = format!("/projects?q={}", "x".repeat(10_000));
+        for (uri, message) in [
+            ("/projects?page=-1", "The page must be a whole number"),
+            ("/projects?page=abc", "The page must be a whole number"),
+            (
+                "/projects?topic=gardening",
+                "“gardening” is not a known topic",
+            ),
+            ("/projects?ai=maybe", "is not a choice for uses AI"),
+            ("/projects?sort=random", "is not a way to sort"),
+            (long.as_str(), "Search text must be 500 characters or fewer"),
+        ] {
+            let r = get(&app, uri).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+            r.has("govuk-error-summary")
+                .has(message)
+                .has("<title>Error: ");
+        }
+        for syntax in [
+            "%22",
+            "*",
+            "NEAR(",
+            "OR",
+            "a%22b%20OR%20NOT",
+            "%F0%9F%99%82",
+            "%25",
+        ] {
+            let r = get(&app, &format!("/projects?q={syntax}")).await;
+            assert_eq!(r.status, StatusCode::OK, "searching {syntax}");
+        }
     }
 }
 
 #[tokio::test]
 async fn project_page_puts_summary_and_ai_first_then_a_section_per_principle() {
-    let app = app().await;
-    let r = get(&app, "/projects/LCR-0009").await;
-    assert_eq!(r.status, StatusCode::OK);
-    r.has("<h1 class=\"govuk-heading-xl\">Finding homes at risk of damp and mould</h1>")
-        .has("charter-ai-flag")
-        .has("machine learning model")
-        .has("We use repair records to find homes that may have damp")
-        .has("LCR-0009")
-        .has("last updated 1 June 2025");
-    let charter = Charter::from_toml(CHARTER).unwrap();
-    let mut last = 0;
-    for p in &charter.principles {
-        let at = r
-            .body
-            .find(&format!("id=\"{}\"", p.key))
-            .unwrap_or_else(|| panic!("no section for {}", p.key));
-        assert!(at > last, "sections follow the charter's order");
-        last = at;
+    for app in apps().await {
+        let r = get(&app, "/projects/LCR-0009").await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.has("<h1 class=\"govuk-heading-xl\">Finding homes at risk of damp and mould</h1>")
+            .has("charter-ai-flag")
+            .has("machine learning model")
+            .has("We use repair records to find homes that may have damp")
+            .has("LCR-0009")
+            .has("last updated 1 June 2025");
+        let charter = Charter::from_toml(CHARTER).unwrap();
+        let mut last = 0;
+        for p in &charter.principles {
+            let at = r
+                .body
+                .find(&format!("id=\"{}\"", p.key))
+                .unwrap_or_else(|| panic!("no section for {}", p.key));
+            assert!(at > last, "sections follow the charter's order");
+            last = at;
+        }
+        let ai = r.body.find("charter-ai-flag").unwrap();
+        let first_section = r.body.find("id=\"beneficial\"").unwrap();
+        assert!(ai < first_section, "the AI flag comes before the sections");
+        // Who is responsible, how to challenge, opt out, Five Safes, the law, consultations, outcomes.
+        r.has("Ada Quinn, Director of Housing")
+            .has("Ben Ross, Data Ethics Lead")
+            .has("Cat Lee")
+            .has("Dev Patel")
+            .has("Eve Shaw")
+            .has("id=\"challenge\"")
+            .has("Within 10 working days")
+            .has("id=\"opt-out\"")
+            .has("Tell the repairs team.")
+            .has("Names are removed before analysis.")
+            .has("Public task")
+            .has("Substantial public interest")
+            .has("Tenants&#39; panel")
+            .has("We found 300 homes with damp before tenants reported it.");
     }
-    let ai = r.body.find("charter-ai-flag").unwrap();
-    let first_section = r.body.find("id=\"beneficial\"").unwrap();
-    assert!(ai < first_section, "the AI flag comes before the sections");
-    // Who is responsible, how to challenge, opt out, Five Safes, the law, consultations, outcomes.
-    r.has("Ada Quinn, Director of Housing")
-        .has("Ben Ross, Data Ethics Lead")
-        .has("Cat Lee")
-        .has("Dev Patel")
-        .has("Eve Shaw")
-        .has("id=\"challenge\"")
-        .has("Within 10 working days")
-        .has("id=\"opt-out\"")
-        .has("Tell the repairs team.")
-        .has("Names are removed before analysis.")
-        .has("Public task")
-        .has("Substantial public interest")
-        .has("Tenants&#39; panel")
-        .has("We found 300 homes with damp before tenants reported it.");
 }
 
 #[tokio::test]
 async fn gaps_are_shown_as_gaps() {
-    let app = app().await;
-    // Project 1 supports decisions but names no challenge route and no duty holders.
-    let r = get(&app, "/projects/LCR-0001").await;
-    r.has("has not said how to challenge one")
-        .has("Not named")
-        .has("No outcome report has been published yet")
-        .has("has not said whether you can opt out");
-    // Paused projects say why.
-    get(&app, "/projects/LCR-0006")
-        .await
-        .has("This project is paused.")
-        .has("Waiting for a new supplier.");
+    for app in apps().await {
+        // Project 1 supports decisions but names no challenge route and no duty holders.
+        let r = get(&app, "/projects/LCR-0001").await;
+        r.has("has not said how to challenge one")
+            .has("Not named")
+            .has("No outcome report has been published yet")
+            .has("has not said whether you can opt out");
+        // Paused projects say why.
+        get(&app, "/projects/LCR-0006")
+            .await
+            .has("This project is paused.")
+            .has("Waiting for a new supplier.");
+    }
 }
 
 #[tokio::test]
 async fn text_is_escaped() {
-    let app = app().await;
-    let r = get(&app, "/projects/LCR-0010").await;
-    r.lacks("<script> ").has("&#60;script&#62;");
+    for app in apps().await {
+        let r = get(&app, "/projects/LCR-0010").await;
+        r.lacks("<script> ").has("&#60;script&#62;");
+    }
 }
 
 #[tokio::test]
 async fn unknown_things_get_the_404_page() {
-    let app = app().await;
-    for uri in [
-        "/projects/LCR-9999",
-        "/projects/banana",
-        "/projects/LCR-0001x",
-        "/organisations/nobody",
-        "/organisations/NOT_A_SLUG",
-        "/no-such-page",
-        "/static/nothing.css",
-    ] {
-        let r = get(&app, uri).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
-        r.has("Page not found").has("Charter register");
+    for app in apps().await {
+        for uri in [
+            "/projects/LCR-9999",
+            "/projects/banana",
+            "/projects/LCR-0001x",
+            "/organisations/nobody",
+            "/organisations/NOT_A_SLUG",
+            "/no-such-page",
+            "/static/nothing.css",
+        ] {
+            let r = get(&app, uri).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+            r.has("Page not found").has("Charter register");
+        }
     }
 }
 
 #[tokio::test]
 async fn organisation_pages_list_signatories_and_their_projects() {
-    let app = app().await;
-    let r = get(&app, "/organisations").await;
-    r.has("3 signatory organisations")
-        .has("href=\"/organisations/knowsley-council\"")
-        .has("1 June 2024");
-    let k = get(&app, "/organisations/knowsley-council").await;
-    assert_eq!(k.status, StatusCode::OK);
-    k.has("Knowsley Council")
-        .has("Damp repairs planner")
-        .has("School places forecast")
-        .has("ORG-0001")
-        .lacks("Bus punctuality");
+    for app in apps().await {
+        let r = get(&app, "/organisations").await;
+        r.has("3 signatory organisations")
+            .has("href=\"/organisations/knowsley-council\"")
+            .has("1 June 2024");
+        let k = get(&app, "/organisations/knowsley-council").await;
+        assert_eq!(k.status, StatusCode::OK);
+        k.has("Knowsley Council")
+            .has("Damp repairs planner")
+            .has("School places forecast")
+            .has("ORG-0001")
+            .lacks("Bus punctuality");
+    }
 }
 
 #[tokio::test]
 async fn charter_and_information_pages() {
-    let app = app().await;
-    let c = get(&app, "/charter").await;
-    let charter = Charter::from_toml(CHARTER).unwrap();
-    for p in &charter.principles {
-        c.has(&p.name);
-    }
-    c.has("addressing bias in datasets and algorithms");
-    get(&app, "/accessibility")
-        .await
-        .has("Accessibility statement")
-        .has("WCAG");
-    get(&app, "/privacy").await.has("Privacy notice");
-    get(&app, "/cookies")
-        .await
-        .has("Reading the register sets no cookies.");
-    let o = get(&app, "/open-data").await;
-    for col in charter_core::export::COLUMNS {
-        o.has(&format!("<code>{}</code>", col.name));
+    for app in apps().await {
+        let c = get(&app, "/charter").await;
+        let charter = Charter::from_toml(CHARTER).unwrap();
+        for p in &charter.principles {
+            c.has(&p.name);
+        }
+        c.has("addressing bias in datasets and algorithms");
+        get(&app, "/accessibility")
+            .await
+            .has("Accessibility statement")
+            .has("WCAG");
+        get(&app, "/privacy").await.has("Privacy notice");
+        get(&app, "/cookies")
+            .await
+            .has("Reading the register sets no cookies.");
+        let o = get(&app, "/open-data").await;
+        for col in charter_core::export::COLUMNS {
+            o.has(&format!("<code>{}</code>", col.name));
+        }
     }
 }
 
 #[tokio::test]
 async fn api_lists_searches_and_pages() {
-    let app = app().await;
-    let r = get(&app, "/api/v1/projects?topic=health&per_page=2").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.headers.get("access-control-allow-origin").unwrap(), "*");
-    let j = r.json();
-    assert_eq!(j["total"], 4);
-    assert_eq!(j["pages"], 2);
-    assert_eq!(j["items"].as_array().unwrap().len(), 2);
-    assert_eq!(
-        j["links"]["next"],
-        "/api/v1/projects?topic=health&per_page=2&page=2"
-    );
-    assert!(j.get("facets").is_none());
-    assert_eq!(
-        j["items"][0]["url"],
-        format!("/projects/{}", j["items"][0]["id"].as_str().unwrap())
-    );
+    for app in apps().await {
+        let r = get(&app, "/api/v1/projects?topic=health&per_page=2").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers.get("access-control-allow-origin").unwrap(), "*");
+        let j = r.json();
+        assert_eq!(j["total"], 4);
+        assert_eq!(j["pages"], 2);
+        assert_eq!(j["items"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            j["links"]["next"],
+            "/api/v1/projects?topic=health&per_page=2&page=2"
+        );
+        assert!(j.get("facets").is_none());
+        assert_eq!(
+            j["items"][0]["url"],
+            format!("/projects/{}", j["items"][0]["id"].as_str().unwrap())
+        );
 
-    let f = get(&app, "/api/v1/projects?q=forecast&facets=true")
-        .await
-        .json();
-    assert_eq!(f["total"], 2);
-    let topics = f["facets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["facet"] == "topic")
-        .unwrap();
-    let education = topics["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["value"] == "education")
-        .unwrap();
-    assert_eq!(education["count"], 1);
+        let f = get(&app, "/api/v1/projects?q=forecast&facets=true")
+            .await
+            .json();
+        assert_eq!(f["total"], 2);
+        let topics = f["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["facet"] == "topic")
+            .unwrap();
+        let education = topics["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["value"] == "education")
+            .unwrap();
+        assert_eq!(education["count"], 1);
+    }
 }
 
 #[tokio::test]
 async fn api_errors_are_problem_documents() {
-    let app = app().await;
-    let r = get(&app, "/api/v1/projects?page=abc&topic=gardening").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.content_type(), "application/problem+json");
-    let j = r.json();
-    assert_eq!(j["status"], 400);
-    assert_eq!(j["errors"][0]["param"], "page");
-    assert_eq!(j["errors"][1]["param"], "topic");
-    for uri in [
-        "/api/v1/projects/LCR-9999",
-        "/api/v1/projects/nope",
-        "/api/v1/organisations/nobody",
-        "/api/v1/nothing/here",
-    ] {
-        let r = get(&app, uri).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
-        assert_eq!(r.content_type(), "application/problem+json", "{uri}");
-        assert_eq!(r.json()["title"], "Not found");
+    for app in apps().await {
+        let r = get(&app, "/api/v1/projects?page=abc&topic=gardening").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.content_type(), "application/problem+json");
+        let j = r.json();
+        assert_eq!(j["status"], 400);
+        assert_eq!(j["errors"][0]["param"], "page");
+        assert_eq!(j["errors"][1]["param"], "topic");
+        for uri in [
+            "/api/v1/projects/LCR-9999",
+            "/api/v1/projects/nope",
+            "/api/v1/organisations/nobody",
+            "/api/v1/nothing/here",
+        ] {
+            let r = get(&app, uri).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+            assert_eq!(r.content_type(), "application/problem+json", "{uri}");
+            assert_eq!(r.json()["title"], "Not found");
+        }
     }
 }
 
 #[tokio::test]
 async fn api_records_are_whole() {
-    let app = app().await;
-    let j = get(&app, "/api/v1/projects/LCR-0009").await.json();
-    assert_eq!(j["id"], "LCR-0009");
-    assert_eq!(j["organisation_id"], "ORG-0001");
-    assert_eq!(j["organisation_name"], "Knowsley Council");
-    assert_eq!(j["uses_ai"], true);
-    assert_eq!(j["training_owner"]["name"], "Eve Shaw");
-    assert_eq!(
-        j["five_safes"]["safe_outputs"]["statement"],
-        "Results are checked before they are shared."
-    );
-    assert_eq!(j["opt_out"]["offered"], "yes");
-    let back: charter_core::Project = serde_json::from_value(j).unwrap();
-    assert_eq!(back, complete_project(9, "knowsley-council"));
+    for app in apps().await {
+        let j = get(&app, "/api/v1/projects/LCR-0009").await.json();
+        assert_eq!(j["id"], "LCR-0009");
+        assert_eq!(j["organisation_id"], "ORG-0001");
+        assert_eq!(j["organisation_name"], "Knowsley Council");
+        assert_eq!(j["uses_ai"], true);
+        assert_eq!(j["training_owner"]["name"], "Eve Shaw");
+        assert_eq!(
+            j["five_safes"]["safe_outputs"]["statement"],
+            "Results are checked before they are shared."
+        );
+        assert_eq!(j["opt_out"]["offered"], "yes");
+        let back: charter_core::Project = serde_json::from_value(j).unwrap();
+        assert_eq!(back, complete_project(9, "knowsley-council"));
 
-    let orgs = get(&app, "/api/v1/organisations").await.json();
-    assert_eq!(orgs.as_array().unwrap().len(), 3);
-    assert_eq!(orgs[0]["slug"], "knowsley-council");
-    assert_eq!(orgs[0]["projects"], 4);
-    let one = get(&app, "/api/v1/organisations/wirral-transport")
-        .await
-        .json();
-    assert_eq!(one["id"], "ORG-0003");
-    assert_eq!(one["projects"].as_array().unwrap().len(), 3);
+        let orgs = get(&app, "/api/v1/organisations").await.json();
+        assert_eq!(orgs.as_array().unwrap().len(), 3);
+        assert_eq!(orgs[0]["slug"], "knowsley-council");
+        assert_eq!(orgs[0]["projects"], 4);
+        let one = get(&app, "/api/v1/organisations/wirral-transport")
+            .await
+            .json();
+        assert_eq!(one["id"], "ORG-0003");
+        assert_eq!(one["projects"].as_array().unwrap().len(), 3);
+    }
 }
 
 #[tokio::test]
 async fn openapi_document_describes_the_api_and_matches_the_snapshot() {
-    let app = app().await;
-    let r = get(&app, "/api/openapi.json").await;
-    assert_eq!(r.status, StatusCode::OK);
-    let j = r.json();
-    assert!(j["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in [
-        "/api/v1/projects",
-        "/api/v1/projects/{id}",
-        "/api/v1/organisations",
-        "/api/v1/organisations/{slug}",
-    ] {
-        assert!(j["paths"].get(path).is_some(), "{path} is documented");
+    for app in apps().await {
+        let r = get(&app, "/api/openapi.json").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let j = r.json();
+        assert!(j["openapi"].as_str().unwrap().starts_with("3.1"));
+        for path in [
+            "/api/v1/projects",
+            "/api/v1/projects/{id}",
+            "/api/v1/organisations",
+            "/api/v1/organisations/{slug}",
+        ] {
+            assert!(j["paths"].get(path).is_some(), "{path} is documented");
+        }
+        let schemas = &j["components"]["schemas"];
+        for s in [
+            "Project",
+            "Problem",
+            "ProjectList",
+            "Organisation",
+            "Status",
+            "Topic",
+        ] {
+            assert!(schemas.get(s).is_some(), "schema {s}");
+        }
+        // A change to the API must be a deliberate change to this file (UPDATE_SNAPSHOTS=1 rewrites it).
+        let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(snapshot, &r.body).unwrap();
+        }
+        let expected = std::fs::read_to_string(snapshot)
+            .expect("docs/openapi.json exists: run with UPDATE_SNAPSHOTS=1");
+        assert_eq!(
+            r.body, expected,
+            "the OpenAPI document changed: review, then run with UPDATE_SNAPSHOTS=1"
+        );
     }
-    let schemas = &j["components"]["schemas"];
-    for s in [
-        "Project",
-        "Problem",
-        "ProjectList",
-        "Organisation",
-        "Status",
-        "Topic",
-    ] {
-        assert!(schemas.get(s).is_some(), "schema {s}");
-    }
-    // A change to the API must be a deliberate change to this file (UPDATE_SNAPSHOTS=1 rewrites it).
-    let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(snapshot, &r.body).unwrap();
-    }
-    let expected = std::fs::read_to_string(snapshot)
-        .expect("docs/openapi.json exists: run with UPDATE_SNAPSHOTS=1");
-    assert_eq!(
-        r.body, expected,
-        "the OpenAPI document changed: review, then run with UPDATE_SNAPSHOTS=1"
-    );
 }
 
 #[tokio::test]
 async fn csv_download_has_every_project_documented_columns_and_no_formulas() {
-    let app = app().await;
-    let r = get(&app, "/downloads/register.csv").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.content_type(), "text/csv; charset=utf-8");
-    assert!(
-        r.headers
-            .get("content-disposition")
+    for app in apps().await {
+        let r = get(&app, "/downloads/register.csv").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.content_type(), "text/csv; charset=utf-8");
+        assert!(
+            r.headers
+                .get("content-disposition")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("register.csv")
+        );
+        let mut reader = csv::Reader::from_reader(r.body.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
             .unwrap()
-            .to_str()
-            .unwrap()
-            .contains("register.csv")
-    );
-    let mut reader = csv::Reader::from_reader(r.body.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let names: Vec<&str> = charter_core::export::COLUMNS
-        .iter()
-        .map(|c| c.name)
-        .collect();
-    assert_eq!(header, names);
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 10);
-    let formula = rows.iter().find(|r| &r[0] == "LCR-0010").unwrap();
-    assert!(formula[1].starts_with("'=HYPERLINK"), "{}", &formula[1]);
-    let summary = names.iter().position(|n| *n == "summary").unwrap();
-    assert!(formula[summary].starts_with("'-2+3"));
-    let full = rows.iter().find(|r| &r[0] == "LCR-0009").unwrap();
-    let col = |n: &str| full[names.iter().position(|x| *x == n).unwrap()].to_owned();
-    assert_eq!(col("organisation_id"), "ORG-0001");
-    assert_eq!(col("topics"), "housing;health");
-    assert_eq!(col("uses_ai"), "yes");
-    assert_eq!(
-        col("training_owner"),
-        "Eve Shaw, Training Manager <eve@homes.example>"
-    );
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let names: Vec<&str> = charter_core::export::COLUMNS
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(header, names);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 10);
+        let formula = rows.iter().find(|r| &r[0] == "LCR-0010").unwrap();
+        assert!(formula[1].starts_with("'=HYPERLINK"), "{}", &formula[1]);
+        let summary = names.iter().position(|n| *n == "summary").unwrap();
+        assert!(formula[summary].starts_with("'-2+3"));
+        let full = rows.iter().find(|r| &r[0] == "LCR-0009").unwrap();
+        let col = |n: &str| full[names.iter().position(|x| *x == n).unwrap()].to_owned();
+        assert_eq!(col("organisation_id"), "ORG-0001");
+        assert_eq!(col("topics"), "housing;health");
+        assert_eq!(col("uses_ai"), "yes");
+        assert_eq!(
+            col("training_owner"),
+            "Eve Shaw, Training Manager <eve@homes.example>"
+        );
+    }
 }
 
 #[tokio::test]
 async fn json_download_is_the_whole_register() {
-    let app = app().await;
-    let r = get(&app, "/downloads/register.json").await;
-    assert_eq!(r.status, StatusCode::OK);
-    let j = r.json();
-    assert_eq!(j["organisations"].as_array().unwrap().len(), 3);
-    let projects = j["projects"].as_array().unwrap();
-    assert_eq!(projects.len(), 10);
-    assert_eq!(projects[0]["id"], "LCR-0001");
-    assert_eq!(projects[0]["organisation_id"], "ORG-0001");
+    for app in apps().await {
+        let r = get(&app, "/downloads/register.json").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let j = r.json();
+        assert_eq!(j["organisations"].as_array().unwrap().len(), 3);
+        let projects = j["projects"].as_array().unwrap();
+        assert_eq!(projects.len(), 10);
+        assert_eq!(projects[0]["id"], "LCR-0001");
+        assert_eq!(projects[0]["organisation_id"], "ORG-0001");
+    }
 }
 
 #[tokio::test]
 async fn empty_register_still_works() {
-    let app = app_with(Arc::new(SqliteStore::memory().await.unwrap()));
-    get(&app, "/")
-        .await
-        .has(r#"<span class="charter-stat__number">0%</span>"#);
-    get(&app, "/projects")
-        .await
-        .has("0 projects")
-        .has("No projects match");
-    let j = get(&app, "/downloads/register.json").await.json();
-    assert_eq!(j["projects"].as_array().unwrap().len(), 0);
-    let csv = get(&app, "/downloads/register.csv").await;
-    assert_eq!(csv.body.lines().count(), 1);
+    for store in stores().await {
+        let app = app_with(store);
+        get(&app, "/")
+            .await
+            .has(r#"<span class="charter-stat__number">0%</span>"#);
+        get(&app, "/projects")
+            .await
+            .has("0 projects")
+            .has("No projects match");
+        let j = get(&app, "/downloads/register.json").await.json();
+        assert_eq!(j["projects"].as_array().unwrap().len(), 0);
+        let csv = get(&app, "/downloads/register.csv").await;
+        assert_eq!(csv.body.lines().count(), 1);
+    }
 }
 
 #[tokio::test]
 async fn static_files_are_served_with_types_and_without_gov_uk_fonts() {
-    let app = app().await;
-    let css = get(&app, "/static/govuk-frontend.min.css").await;
-    assert_eq!(css.content_type(), "text/css; charset=utf-8");
-    css.lacks("GDS Transport").lacks("@font-face");
-    assert_eq!(
-        get(&app, "/static/charter.js").await.content_type(),
-        "text/javascript; charset=utf-8"
-    );
-    assert_eq!(get(&app, "/healthz").await.body, "ok");
+    for app in apps().await {
+        let css = get(&app, "/static/govuk-frontend.min.css").await;
+        assert_eq!(css.content_type(), "text/css; charset=utf-8");
+        css.lacks("GDS Transport").lacks("@font-face");
+        assert_eq!(
+            get(&app, "/static/charter.js").await.content_type(),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(get(&app, "/healthz").await.body, "ok");
+    }
 }
 
 /// A store whose database has gone away.
@@ -631,4 +683,101 @@ async fn database_failures_give_a_plain_error_page_without_internals() {
         get(&app, "/healthz").await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
+}
+
+#[tokio::test]
+async fn project_pages_show_reading_age_and_the_charter_check() {
+    for app in apps().await {
+        let r = get(&app, "/projects/LCR-0009").await;
+        r.has("Reading age ")
+            .has("href=\"/plain-english\"")
+            .has("id=\"charter-check\"")
+            .has("principles met");
+        // Project 1 names no duty holders: the scorecard says what to do.
+        let gaps = get(&app, "/projects/LCR-0001").await;
+        gaps.has("Not met")
+            .has("Name the senior person accountable, who addresses bias");
+        let api = get(&app, "/api/v1/projects/LCR-0001/check").await;
+        assert_eq!(api.status, StatusCode::OK);
+        let j = api.json();
+        assert_eq!(j["blocks_publishing"], true);
+        let acc = j["principles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["key"] == "accountability")
+            .unwrap();
+        assert_eq!(acc["status"], "not-met");
+        let duty = acc["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "duty-holders")
+            .unwrap();
+        assert_eq!(duty["blocks_publishing"], true);
+        assert_eq!(
+            get(&app, "/api/v1/projects/LCR-9999/check").await.status,
+            StatusCode::NOT_FOUND
+        );
+        get(&app, "/plain-english")
+            .await
+            .has("What a reading age is");
+    }
+}
+
+#[tokio::test]
+async fn compliance_adds_up_for_the_region_and_each_organisation() {
+    for app in apps().await {
+        let j = get(&app, "/api/v1/compliance").await.json();
+        assert_eq!(j["projects"], 10);
+        let principles = j["principles"].as_array().unwrap();
+        assert_eq!(principles.len(), 8);
+        for p in principles {
+            let sum = p["met"].as_u64().unwrap()
+                + p["partly_met"].as_u64().unwrap()
+                + p["not_met"].as_u64().unwrap()
+                + p["not_applicable"].as_u64().unwrap();
+            assert_eq!(sum, 10, "{p}");
+        }
+        let orgs = j["organisations"].as_array().unwrap();
+        assert_eq!(
+            orgs.iter()
+                .map(|o| o["projects"].as_u64().unwrap())
+                .sum::<u64>(),
+            10
+        );
+        let one = get(&app, "/api/v1/compliance?organisation=wirral-transport")
+            .await
+            .json();
+        assert_eq!(one["projects"], 3);
+        assert_eq!(
+            get(&app, "/api/v1/compliance?organisation=Not_A_Slug")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+
+        let page = get(&app, "/compliance").await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.has("<svg class=\"charter-chart\"")
+            .has("role=\"img\"")
+            .has("Entries by principle, whole region")
+            .has("10 entries checked");
+        let csv = get(&app, "/compliance.csv").await;
+        assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.body.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows.len(),
+            8 * 4,
+            "the region and three organisations, eight principles each"
+        );
+        assert_eq!(&rows[0][0], "region");
+        get(&app, "/organisations/knowsley-council")
+            .await
+            .has("id=\"charter-check\"")
+            .has("<svg class=\"charter-chart\"");
+    }
 }

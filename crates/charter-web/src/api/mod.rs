@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/projects", get(list_projects))
         .route("/api/v1/projects/{id}", get(get_project))
+        .route("/api/v1/projects/{id}/check", get(get_project_check))
+        .route("/api/v1/compliance", get(get_compliance))
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
@@ -40,9 +42,13 @@ pub fn routes() -> Router<AppState> {
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(list_projects, get_project, list_organisations, get_organisation),
+    paths(list_projects, get_project, get_project_check, list_organisations, get_organisation, get_compliance),
     components(schemas(Problem, ParamError)),
-    tags((name = "projects", description = "Register entries"), (name = "organisations", description = "Signatory organisations"))
+    tags(
+        (name = "projects", description = "Register entries"),
+        (name = "organisations", description = "Signatory organisations"),
+        (name = "charter check", description = "How entries keep the charter's principles")
+    )
 )]
 pub struct ApiDoc;
 
@@ -219,6 +225,63 @@ async fn get_project(
         organisation_name: org.organisation.name,
         project,
     }))
+}
+
+/// The charter check of one project, principle by principle, as of today.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/check", tag = "charter check",
+    params(("id" = String, Path, description = "Project id, such as LCR-0042")),
+    responses(
+        (status = 200, body = charter_core::check::Scorecard),
+        (status = 404, description = "No project has this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_project_check(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let project = state
+        .store
+        .project(id)
+        .await
+        .map_err(WebError::from)?
+        .ok_or(WebError::NotFound)?;
+    Ok(Json(charter_core::check::check(
+        &project,
+        &state.charter,
+        crate::today(),
+    )))
+}
+
+/// The charter check added up for the whole region and for each organisation.
+#[utoipa::path(get, path = "/api/v1/compliance", tag = "charter check",
+    params(("organisation" = Option<String>, Query, description = "Only this organisation (slug)")),
+    responses(
+        (status = 200, body = crate::compliance::Compliance),
+        (status = 400, description = "The organisation is not a valid slug", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_compliance(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<crate::compliance::Compliance>, ApiError> {
+    let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let only = match pairs.iter().find(|(k, _)| k == "organisation") {
+        None => None,
+        Some((_, v)) => Some(v.parse::<Slug>().map_err(|e| {
+            WebError::BadRequest(vec![ParamError {
+                param: "organisation".into(),
+                message: e.to_string(),
+            }])
+        })?),
+    };
+    let c = crate::compliance::compliance(
+        state.store.as_ref(),
+        &state.charter,
+        crate::today(),
+        only.as_ref(),
+    )
+    .await
+    .map_err(WebError::from)?;
+    Ok(Json(c))
 }
 
 /// Every signatory organisation, by name, with project counts.

@@ -7,12 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use charter_core::charter::{Block, Charter, text_blocks};
+use charter_core::check::{PrincipleStatus, Scorecard, check};
 use charter_core::export::COLUMNS;
 use charter_core::search::{Facet, FacetCounts, ParamError, SearchQuery, Sort, encode_pairs};
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
 use charter_store::{OrganisationSummary, ProjectSummary, SearchResults};
 
+use crate::compliance::{Chart, Compliance, compliance};
 use crate::error::render;
 use crate::{AppState, WebError, query};
 
@@ -48,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations/{slug}", get(organisation))
         .route("/charter", get(charter))
         .route("/open-data", get(open_data))
+        .route("/compliance", get(compliance_page))
+        .route("/compliance.csv", get(compliance_csv))
         .route(
             "/accessibility",
             get(|| async { render(&Static::accessibility(), StatusCode::OK) }),
@@ -59,6 +63,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/cookies",
             get(|| async { render(&Static::cookies(), StatusCode::OK) }),
+        )
+        .route(
+            "/plain-english",
+            get(|| async { render(&Static::plain_english(), StatusCode::OK) }),
         )
 }
 
@@ -220,9 +228,15 @@ struct ProjectPage {
     org: Organisation,
     charter: std::sync::Arc<Charter>,
     today: charter_core::Date,
+    card: Scorecard,
+    reading: Option<charter_core::plain_english::ReadingAge>,
 }
 
 impl ProjectPage {
+    fn status_of(&self, key: &str) -> Option<PrincipleStatus> {
+        self.card.status(key)
+    }
+
     fn needs_challenge_route(&self) -> bool {
         self.p.decision_role.needs_challenge_route()
     }
@@ -240,13 +254,18 @@ async fn project(
         .await?
         .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?
         .organisation;
+    let today = crate::today();
+    let card = check(&p, &state.charter, today);
+    let reading = charter_core::plain_english::analyse(&p.summary).reading_age;
     Ok(render(
         &ProjectPage {
             active: "projects",
             p,
             org,
             charter: state.charter.clone(),
-            today: crate::today(),
+            today,
+            card,
+            reading,
         },
         StatusCode::OK,
     ))
@@ -277,6 +296,8 @@ struct OrganisationPage {
     org: OrganisationSummary,
     projects: SearchResults,
     search_href: String,
+    tallies: Vec<charter_core::check::PrincipleTally>,
+    chart: Chart,
 }
 
 async fn organisation(
@@ -296,15 +317,77 @@ async fn organisation(
     let projects = state.store.search(&q, false).await?;
     q.per_page = charter_core::search::DEFAULT_PER_PAGE;
     let search_href = format!("/projects?{}", q.query_string());
+    let checked = compliance(
+        state.store.as_ref(),
+        &state.charter,
+        crate::today(),
+        Some(&org.organisation.slug),
+    )
+    .await?;
+    let tallies = checked.principles;
+    let chart = crate::compliance::chart(&tallies);
     Ok(render(
         &OrganisationPage {
             active: "organisations",
             org,
             projects,
             search_href,
+            tallies,
+            chart,
         },
         StatusCode::OK,
     ))
+}
+
+#[derive(Template)]
+#[template(path = "compliance.html")]
+struct CompliancePage {
+    active: &'static str,
+    c: Compliance,
+    chart: Chart,
+    charter: std::sync::Arc<Charter>,
+    rules: Vec<(&'static str, &'static str, &'static str, bool)>,
+}
+
+async fn compliance_page(State(state): State<AppState>) -> Result<Response, WebError> {
+    let c = compliance(state.store.as_ref(), &state.charter, crate::today(), None).await?;
+    let chart = crate::compliance::chart(&c.principles);
+    let rules = charter_core::check::rules()
+        .map(|(id, principle, title)| {
+            (
+                id,
+                principle,
+                title,
+                state.charter.check.blocking.iter().any(|b| b == id),
+            )
+        })
+        .collect();
+    Ok(render(
+        &CompliancePage {
+            active: "compliance",
+            c,
+            chart,
+            charter: state.charter.clone(),
+            rules,
+        },
+        StatusCode::OK,
+    ))
+}
+
+async fn compliance_csv(State(state): State<AppState>) -> Result<Response, WebError> {
+    let c = compliance(state.store.as_ref(), &state.charter, crate::today(), None).await?;
+    let bytes = crate::compliance::csv(&c).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"compliance.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -370,6 +453,13 @@ impl Static {
             active: "",
             which: "cookies",
             title: "Cookies",
+        }
+    }
+    fn plain_english() -> Self {
+        Static {
+            active: "",
+            which: "plain-english",
+            title: "Reading ages and plain English",
         }
     }
 }

@@ -1,0 +1,481 @@
+//! The scale-out store: PostgreSQL, with English full-text search on a generated `tsvector`.
+//! Several `charter serve` processes can share one database: nothing here caches mutable data.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use charter_core::picklists::{Area, Topic};
+use charter_core::search::{SearchQuery, Sort};
+use charter_core::stats::RegisterStats;
+use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::support::{mask, search_body, unmask};
+use charter_store::{
+    OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
+};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{Connection, PgConnection, PgPool, Row};
+
+mod search;
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "register",
+    include_str!("../migrations/0001_register.sql"),
+)];
+
+fn migrator() -> Migrator {
+    let migrations: Vec<Migration> = MIGRATIONS
+        .iter()
+        .map(|(v, d, sql)| {
+            Migration::new(
+                *v,
+                Cow::Borrowed(*d),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+pub struct PostgresStore {
+    pool: PgPool,
+    url: String,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and brings the schema up to date. Several processes may
+    /// do this at once: migrations take an advisory lock.
+    pub async fn open(url: &str) -> StoreResult<PostgresStore> {
+        PostgresStore::open_in_schema(url, None).await
+    }
+
+    /// As `open`, inside `schema` (created if missing): tests use one schema each.
+    pub async fn open_in_schema(url: &str, schema: Option<&str>) -> StoreResult<PostgresStore> {
+        let shown = redact(url);
+        let mut options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable {
+            url: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        // One direct connection first: a pool would hide why it cannot connect behind a timeout.
+        let mut first = PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| classify(&shown, e))?;
+        if let Some(schema) = schema {
+            sqlx::query(&format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                schema.replace('"', "")
+            ))
+            .execute(&mut first)
+            .await
+            .map_err(|e| classify(&shown, e))?;
+            options = options.options([("search_path", schema)]);
+        }
+        let _ = first.close().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(&shown, e))?;
+        let store = PostgresStore { pool, url: shown };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        migrator().run(&self.pool).await.map_err(|e| {
+            let reason = match e {
+                MigrateError::VersionMissing(v) => format!(
+                    "it was set up by a newer version of charter (change {v} is unknown here): upgrade charter"
+                ),
+                MigrateError::VersionMismatch(v) => format!("change {v} was altered after it was applied"),
+                MigrateError::Execute(e) => return classify(&self.url, e),
+                other => other.to_string(),
+            };
+            StoreError::Migration { url: self.url.clone(), reason }
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn err(&self, e: sqlx::Error) -> StoreError {
+        classify(&self.url, e)
+    }
+}
+
+/// The URL without its password, for messages and logs.
+fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((credentials, host)) => {
+                let user = credentials.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}@{host}")
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+fn classify(url: &str, e: sqlx::Error) -> StoreError {
+    let unavailable = |reason: String| StoreError::Unavailable {
+        url: url.to_owned(),
+        reason,
+    };
+    match &e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default().into_owned();
+            match code.as_str() {
+                // Connection and authorisation failures, a missing database, shutting down.
+                c if c.starts_with("08")
+                    || c.starts_with("28")
+                    || c == "3D000"
+                    || c.starts_with("57P") =>
+                {
+                    unavailable(db.message().to_owned())
+                }
+                "23505" => StoreError::Conflict(db.message().to_owned()),
+                "XX001" | "XX002" => StoreError::Corrupt {
+                    url: url.to_owned(),
+                    reason: db.message().to_owned(),
+                },
+                _ => StoreError::Database(db.message().to_owned()),
+            }
+        }
+        sqlx::Error::Io(io) => unavailable(io.to_string()),
+        sqlx::Error::Tls(t) => unavailable(t.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+            unavailable(e.to_string())
+        }
+        sqlx::Error::Configuration(c) => unavailable(c.to_string()),
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+fn parse_doc<T: serde::de::DeserializeOwned>(doc: serde_json::Value) -> StoreResult<T> {
+    serde_json::from_value(doc).map_err(|e| StoreError::Data(e.to_string()))
+}
+
+fn to_doc<T: serde::Serialize>(value: &T) -> StoreResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| StoreError::Data(e.to_string()))
+}
+
+pub(crate) fn summary_from_row(row: &PgRow) -> StoreResult<ProjectSummary> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
+    let text =
+        |col: &str| -> StoreResult<String> { row.try_get::<String, _>(col).map_err(|e| bad(&e)) };
+    Ok(ProjectSummary {
+        id: ProjectId::new(row.try_get::<i32, _>("id").map_err(|e| bad(&e))? as u32),
+        slug: text("slug")?.parse().map_err(|e| bad(&e))?,
+        title: text("title")?.parse().map_err(|e| bad(&e))?,
+        organisation: text("org_slug")?.parse().map_err(|e| bad(&e))?,
+        organisation_name: text("org_name")?,
+        summary: text("summary")?,
+        status: text("status")?.parse().map_err(|e| bad(&e))?,
+        uses_ai: row.try_get::<bool, _>("uses_ai").map_err(|e| bad(&e))?,
+        ai_kind: row
+            .try_get::<Option<String>, _>("ai_kind")
+            .map_err(|e| bad(&e))?
+            .map(|k| k.parse())
+            .transpose()
+            .map_err(|e| bad(&e))?,
+        decision_role: text("decision_role")?.parse().map_err(|e| bad(&e))?,
+        areas: unmask(
+            row.try_get("areas_mask").map_err(|e| bad(&e))?,
+            Area::from_index,
+        ),
+        topics: unmask(
+            row.try_get("topics_mask").map_err(|e| bad(&e))?,
+            Topic::from_index,
+        ),
+        last_updated: text("last_updated")?.parse().map_err(|e| bad(&e))?,
+    })
+}
+
+pub(crate) fn order_by(sort: Sort, ranked: bool) -> &'static str {
+    match sort {
+        Sort::Relevance if ranked => "ts_rank(p.search, query) DESC, p.id",
+        Sort::Relevance | Sort::Updated => "p.last_updated DESC, p.id",
+        Sort::Title => "lower(p.title) COLLATE \"C\", p.id",
+        Sort::Organisation => "lower(o.name) COLLATE \"C\", lower(p.title) COLLATE \"C\", p.id",
+    }
+}
+
+async fn write_project(
+    tx: &mut sqlx::PgConnection,
+    p: &Project,
+    organisation_id: i32,
+    organisation_name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO projects (id, organisation_id, slug, title, summary, status, uses_ai, ai_kind, decision_role,
+                               areas_mask, topics_mask, last_updated, search_body, doc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (id) DO UPDATE SET
+           organisation_id = excluded.organisation_id, slug = excluded.slug, title = excluded.title,
+           summary = excluded.summary, status = excluded.status, uses_ai = excluded.uses_ai,
+           ai_kind = excluded.ai_kind, decision_role = excluded.decision_role,
+           areas_mask = excluded.areas_mask, topics_mask = excluded.topics_mask,
+           last_updated = excluded.last_updated, search_body = excluded.search_body, doc = excluded.doc",
+    )
+    .bind(p.id.number() as i32)
+    .bind(organisation_id)
+    .bind(p.slug.as_str())
+    .bind(p.title.as_str())
+    .bind(&p.summary)
+    .bind(p.status.slug())
+    .bind(p.uses_ai)
+    .bind(p.ai_kind.map(|k| k.slug()))
+    .bind(p.decision_role.slug())
+    .bind(mask(&p.areas, Area::index))
+    .bind(mask(&p.topics, Topic::index))
+    .bind(p.last_updated.to_string())
+    .bind(search_body(p, organisation_name))
+    .bind(sqlx::types::Json(p))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn put_organisation(&self, org: &Organisation) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let clash: Option<i32> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1 AND id <> $2")
+                .bind(org.slug.as_str())
+                .bind(org.id.number() as i32)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        if let Some(other) = clash {
+            return Err(StoreError::Conflict(format!(
+                "the short name “{}” is already used by organisation ORG-{other:04}",
+                org.slug
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO organisations (id, slug, name, doc) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, doc = excluded.doc",
+        )
+        .bind(org.id.number() as i32)
+        .bind(org.slug.as_str())
+        .bind(&org.name)
+        .bind(to_doc(org)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        // The organisation's name is searchable on each of its projects: keep that current.
+        let docs: Vec<serde_json::Value> =
+            sqlx::query_scalar("SELECT doc FROM projects WHERE organisation_id = $1")
+                .bind(org.id.number() as i32)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        for doc in docs {
+            let p: Project = parse_doc(doc)?;
+            sqlx::query("UPDATE projects SET search_body = $1 WHERE id = $2")
+                .bind(search_body(&p, &org.name))
+                .bind(p.id.number() as i32)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>> {
+        let rows = sqlx::query(
+            "SELECT o.doc, count(p.id) AS projects, count(p.id) FILTER (WHERE p.uses_ai) AS using_ai
+             FROM organisations o LEFT JOIN projects p ON p.organisation_id = o.id
+             GROUP BY o.id ORDER BY lower(o.name) COLLATE \"C\", o.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.into_iter().map(org_summary).collect()
+    }
+
+    async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>> {
+        let row = sqlx::query(
+            "SELECT o.doc, count(p.id) AS projects, count(p.id) FILTER (WHERE p.uses_ai) AS using_ai
+             FROM organisations o LEFT JOIN projects p ON p.organisation_id = o.id
+             WHERE o.slug = $1 GROUP BY o.id",
+        )
+        .bind(slug.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.map(org_summary).transpose()
+    }
+
+    async fn put_projects(&self, projects: &[Project]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut orgs: HashMap<Slug, (i32, String)> = HashMap::new();
+        for p in projects {
+            if !orgs.contains_key(&p.organisation) {
+                let row: Option<(i32, String)> =
+                    sqlx::query_as("SELECT id, name FROM organisations WHERE slug = $1")
+                        .bind(p.organisation.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(|e| self.err(e))?;
+                // Returning drops `tx`, which rolls back everything written so far.
+                let found =
+                    row.ok_or_else(|| StoreError::UnknownOrganisation(p.organisation.clone()))?;
+                orgs.insert(p.organisation.clone(), found);
+            }
+            let (org_id, org_name) = &orgs[&p.organisation];
+            write_project(&mut tx, p, *org_id, org_name)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>> {
+        let doc: Option<serde_json::Value> =
+            sqlx::query_scalar("SELECT doc FROM projects WHERE id = $1")
+                .bind(id.number() as i32)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        doc.map(parse_doc).transpose()
+    }
+
+    async fn projects_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Project>> {
+        let docs: Vec<serde_json::Value> =
+            sqlx::query_scalar("SELECT doc FROM projects WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after.map_or(0, |id| id.number() as i32))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        docs.into_iter().map(parse_doc).collect()
+    }
+
+    async fn next_project_id(&self) -> StoreResult<ProjectId> {
+        let max: Option<i32> = sqlx::query_scalar("SELECT max(id) FROM projects")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(ProjectId::new(max.unwrap_or(0) as u32 + 1))
+    }
+
+    async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults> {
+        search::run(&self.pool, query, with_facets)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn stats(&self) -> StoreResult<RegisterStats> {
+        let (projects, using_ai): (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(*) FILTER (WHERE uses_ai) FROM projects")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        let organisations: i64 = sqlx::query_scalar("SELECT count(*) FROM organisations")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(RegisterStats {
+            projects: projects as u64,
+            organisations: organisations as u64,
+            projects_using_ai: using_ai as u64,
+        })
+    }
+}
+
+fn org_summary(row: PgRow) -> StoreResult<OrganisationSummary> {
+    let bad = |e: sqlx::Error| StoreError::Data(e.to_string());
+    let doc: serde_json::Value = row.try_get("doc").map_err(bad)?;
+    let projects: i64 = row.try_get("projects").map_err(bad)?;
+    let using_ai: i64 = row.try_get("using_ai").map_err(bad)?;
+    Ok(OrganisationSummary {
+        organisation: parse_doc(doc)?,
+        projects: projects as u64,
+        projects_using_ai: using_ai as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// The PostgreSQL server to test against, from `CHARTER_TEST_POSTGRES_URL`; each test gets
+    /// its own schema. Without the variable the tests are skipped with a note, except in CI
+    /// (`CI` set), where `.ci/run` starts a server and a missing URL is a failure.
+    pub(crate) async fn fresh() -> Option<PostgresStore> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must set CHARTER_TEST_POSTGRES_URL"
+            );
+            return None;
+        };
+        let schema = format!(
+            "t{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst),
+            nanos()
+        );
+        Some(
+            PostgresStore::open_in_schema(&url, Some(&schema))
+                .await
+                .expect("test database opens"),
+        )
+    }
+
+    fn nanos() -> u32 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    }
+
+    charter_store::conformance_tests!(fresh);
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db.example:5432/charter"),
+            "postgres://app@db.example:5432/charter"
+        );
+        assert_eq!(
+            redact("postgres://db.example/charter"),
+            "postgres://db.example/charter"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_clear_error() {
+        let err = PostgresStore::open("postgres://nobody:pw@127.0.0.1:1/none")
+            .await
+            .err()
+            .expect("nothing listens on port 1");
+        let msg = err.to_string();
+        assert!(matches!(err, StoreError::Unavailable { .. }), "{msg}");
+        assert!(
+            msg.contains("postgres://nobody@127.0.0.1:1/none") && !msg.contains("pw"),
+            "{msg}"
+        );
+    }
+}
