@@ -48,6 +48,7 @@ const PAGES = [
   { name: 'projects-no-results', path: '/projects?q=zzzznothingmatches', status: 200 },
   { name: 'project-LCR-0001', path: '/projects/LCR-0001', status: 200 },
   { name: 'project-LCR-0003', path: '/projects/LCR-0003', status: 200 },
+  { name: 'history', path: '/projects/LCR-0003/history', status: 200 },
   { name: 'organisations', path: '/organisations', status: 200 },
   // The organisation page's path is read from the organisations page in `before`.
   { name: 'organisation', path: null, status: 200 },

@@ -36,27 +36,34 @@ pub async fn copy(args: CopyArgs) -> anyhow::Result<()> {
             target.projects
         );
     }
-    let (orgs, projects) = copy_between(from.as_ref(), to.as_ref()).await?;
-    println!("Copied {orgs} organisations and {projects} projects.");
+    let (orgs, links) = copy_between(from.as_ref(), to.as_ref()).await?;
+    let projects = to.stats().await?.projects;
+    let head = to
+        .chain_head()
+        .await?
+        .map(|l| l.hash.to_hex())
+        .unwrap_or_else(|| "none".into());
+    println!(
+        "Copied {orgs} organisations and {projects} projects with their history ({links} published versions; head {head})."
+    );
     Ok(())
 }
 
-/// Copies every organisation, then every project in id order, in batches.
-pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(usize, usize)> {
+/// Copies every organisation, then the whole published history link by link, so the copy's
+/// hash chain is the same chain with the same head.
+pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(usize, u64)> {
     let orgs = from.organisations().await?;
     for o in &orgs {
         to.put_organisation(&o.organisation).await?;
     }
-    let mut after = None;
-    let mut copied = 0;
+    let mut after = 0;
     loop {
-        let batch = from.projects_after(after, BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after = Some(last.id);
-        to.put_projects(&batch).await?;
-        copied += batch.len();
+        let batch = from.log(after, BATCH).await?;
+        let Some((last, _)) = batch.last() else { break };
+        after = last.seq;
+        to.append_links(&batch).await?;
     }
-    Ok((orgs.len(), copied))
+    Ok((orgs.len(), after))
 }
 
 #[derive(clap::Args, Debug)]

@@ -46,7 +46,9 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<(usize, usize)> {
     for o in &orgs {
         store.put_organisation(o).await?;
     }
-    store.put_projects(&projects).await?;
+    store
+        .publish(&projects, "Published (demo register)", &charter_web::now())
+        .await?;
     Ok((orgs.len(), projects.len()))
 }
 

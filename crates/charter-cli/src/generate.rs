@@ -175,7 +175,13 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
                 generated_project(&mut rng, ProjectId::new(first + done + i), &org)
             })
             .collect();
-        store.put_projects(&batch).await?;
+        store
+            .publish(
+                &batch,
+                "Published (generated register)",
+                &charter_web::now(),
+            )
+            .await?;
         done += n;
         eprint!("\rGenerated {done} of {} projects", args.projects);
     }

@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod generate;
 mod serve;
+mod verify;
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +39,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Check entries against the charter; exits with status 1 when any fails a blocking check.
     Check(check::CheckArgs),
+    /// Recompute the register's hash chain and report the first broken link.
+    Verify,
     /// Copy a whole register from one database to another (SQLite or PostgreSQL).
     Copy(copy::CopyArgs),
     /// Make a consistent copy of a SQLite database while it is in use.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
                     Ok(ExitCode::from(2))
                 }
             },
+            Command::Verify => done(verify::run(&cli.config).await),
             Command::Copy(args) => done(copy::copy(args).await),
             Command::Backup(args) => done(copy::backup(&cli.config, args).await),
         }

@@ -70,7 +70,10 @@ fn read_input(file: &PathBuf) -> anyhow::Result<(String, Vec<u8>)> {
 /// The text, or a clear error naming where the first invalid byte is.
 pub fn decode(name: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)),
+        Ok(text) => Ok(text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
@@ -100,10 +103,7 @@ fn number(x: Option<f64>) -> String {
 
 /// Shorten long quoted text for one line of the report.
 fn excerpt(text: &str) -> String {
-    let flat: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > 60 {
         let head: String = flat.chars().take(57).collect();
         format!("{head}…")
@@ -124,7 +124,9 @@ pub fn report(name: &str, text: &str, a: &Analysis) -> String {
                 band.label()
             ));
         }
-        _ => out.push_str(&format!("{name}: no reading age (there are no words to score)\n")),
+        _ => out.push_str(&format!(
+            "{name}: no reading age (there are no words to score)\n"
+        )),
     }
     out.push_str(&format!(
         "  {} words, {} sentences, {} syllables. Reading age is the Flesch-Kincaid grade plus 5; \

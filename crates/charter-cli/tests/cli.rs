@@ -305,3 +305,53 @@ fn check_exits_non_zero_when_an_entry_fails_a_blocking_check() {
     let empty = TempDir::new();
     assert_eq!(charter(&empty, &["check"]).status.code(), Some(0));
 }
+
+#[test]
+fn verify_passes_on_a_published_register_and_names_a_tampered_link() {
+    let dir = TempDir::new();
+    let empty = charter(&dir, &["verify"]);
+    assert!(empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("Nothing has been published yet"));
+    assert!(
+        charter(&dir, &["generate", "--projects", "30"])
+            .status
+            .success()
+    );
+    let ok = charter(&dir, &["verify"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("intact: 30 published versions of 30 entries")
+    );
+
+    // Change one stored version behind the register's back.
+    let db = dir.path().join("charter.sqlite");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let blocked = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        // The table refuses changes...
+        let refused = sqlx::query("UPDATE project_versions SET content = replace(content, 'This project', 'THIS project') WHERE seq = 12")
+            .execute(&mut c)
+            .await
+            .is_err();
+        // ...so a tamperer first removes the guard.
+        sqlx::query("DROP TRIGGER project_versions_no_update").execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE project_versions SET content = replace(content, 'This project', 'THIS project') WHERE seq = 12")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        refused
+    });
+    assert!(blocked, "published versions cannot be updated");
+    let bad = charter(&dir, &["verify"]);
+    assert!(!bad.status.success());
+    let err = stderr(&bad);
+    assert!(
+        err.contains("link 12 (LCR-0012 version 1) is broken"),
+        "{err}"
+    );
+    assert!(err.contains("changed after publication"), "{err}");
+}

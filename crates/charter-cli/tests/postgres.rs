@@ -81,6 +81,17 @@ fn a_register_copies_to_postgres_and_back_unchanged() {
     run(&["--database-url", &a, "generate", "--projects", "250"]);
     run(&["copy", "--from", &a, "--to", &pg]);
     run(&["copy", "--from", &pg, "--to", &b]);
+    // The copies carry the same history: it verifies, with the same head.
+    let heads: Vec<String> = [&a, &pg, &b]
+        .iter()
+        .map(|url| {
+            let out = run(&["--database-url", url, "verify"]);
+            let text = String::from_utf8(out.stdout).unwrap();
+            text.rsplit("head ").next().unwrap().trim().to_owned()
+        })
+        .collect();
+    assert_eq!(heads[0].len(), 65, "{heads:?}");
+    assert!(heads.iter().all(|h| *h == heads[0]), "{heads:?}");
     let original = export_csv(&a);
     assert_eq!(original.iter().filter(|b| **b == b'\n').count(), 251);
     assert_eq!(

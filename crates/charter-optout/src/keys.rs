@@ -84,6 +84,8 @@ pub enum KeyError {
     BadVersion(String),
     #[error("“{0}” is not a register public key: it is 64 hexadecimal digits")]
     BadPublicKey(String),
+    #[error("a sealed identifier is of the kind “{0}”, which is not set up on this register")]
+    UnknownKind(String),
 }
 
 pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], KeyError> {
@@ -619,6 +621,24 @@ impl RegisterKeys {
         RegisterPublicKey(self.signing.verifying_key())
     }
 
+    /// Moves one stored identifier to these keys during a rotation: opens `sealed` with the keys
+    /// it was sealed under (`from`), and returns its tag and a new sealed value under `self`.
+    /// Store both in one transaction per record (or batch); a rotation interrupted half-way can
+    /// resume, since each record's sealed value says which version it is.
+    pub fn rekey(
+        &self,
+        from: &RegisterKeys,
+        kinds: &crate::kind::IdentifierKinds,
+        sealed: &Sealed,
+    ) -> Result<(Tag, Sealed), KeyError> {
+        let opened = from.seal_key().open(sealed)?;
+        let kind = kinds
+            .get(&opened.kind)
+            .ok_or_else(|| KeyError::UnknownKind(opened.kind.clone()))?;
+        let tag = self.tag_key().tag(kind.as_ref(), &opened.id);
+        Ok((tag, self.seal_key().seal(kind.as_ref(), &opened.id)?))
+    }
+
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
@@ -704,6 +724,24 @@ mod tests {
         assert!(matches!(
             other.seal_key().open(&sealed),
             Err(KeyError::Unseal)
+        ));
+    }
+
+    #[test]
+    fn rekey_moves_a_record_to_the_next_version() {
+        let v1 = RegisterKeys::derive(&master(), KeyVersion::FIRST);
+        let v2 = RegisterKeys::derive(&master(), KeyVersion::FIRST.next());
+        let kinds = crate::kind::IdentifierKinds::default();
+        let id = NhsNumber.normalise_str("9434765919").unwrap();
+        let sealed = v1.seal_key().seal(&NhsNumber, &id).unwrap();
+        let (tag, resealed) = v2.rekey(&v1, &kinds, &sealed).unwrap();
+        assert_eq!(tag, v2.tag_key().tag(&NhsNumber, &id));
+        assert_eq!(resealed.key_version(), Some(KeyVersion::FIRST.next()));
+        assert_eq!(v2.seal_key().open(&resealed).unwrap().id, id);
+        // Already moved: the old keys no longer open it.
+        assert!(matches!(
+            v2.rekey(&v1, &kinds, &resealed),
+            Err(KeyError::SealVersion { .. })
         ));
     }
 

@@ -158,6 +158,7 @@ impl NhsNumber {
 ///
 /// Multiply the digits by 10, 9, ..., 2, sum, take the remainder mod 11; the check digit is
 /// 11 − remainder, where 11 becomes 0.
+#[inline]
 pub fn nhs_check_digit(first_nine: &[u8; 9]) -> Option<u8> {
     let sum: u32 = first_nine
         .iter()
@@ -173,11 +174,12 @@ pub fn nhs_check_digit(first_nine: &[u8; 9]) -> Option<u8> {
 
 /// Checks ten digits (each `0..=9`, not ASCII) as an NHS number: the check digit and the
 /// repeated-digit rule.
+#[inline]
 pub fn check_nhs_digits(digits: &[u8; 10]) -> Result<(), IdentifierError> {
     if digits.iter().all(|d| *d == digits[0]) {
         return Err(IdentifierError::RepeatedDigit);
     }
-    let first_nine: &[u8; 9] = digits[..9].try_into().expect("nine digits");
+    let first_nine: &[u8; 9] = digits.first_chunk().expect("nine digits");
     match nhs_check_digit(first_nine) {
         None => Err(IdentifierError::CheckDigitTen),
         Some(c) if c == digits[9] => Ok(()),
@@ -203,6 +205,13 @@ impl IdentifierKind for NhsNumber {
 
     #[inline]
     fn normalise(&self, raw: &[u8], out: &mut CanonicalId) -> Result<(), IdentifierError> {
+        // Fast path: ten digits as written, the usual case in data files.
+        if let Ok(ten) = <&[u8; 10]>::try_from(raw)
+            && ten.iter().all(u8::is_ascii_digit)
+        {
+            check_nhs_digits(&ten.map(|b| b - b'0'))?;
+            return out.set(ten);
+        }
         let mut ascii = [0u8; 10];
         let mut n = 0usize;
         for &b in raw {
@@ -230,13 +239,7 @@ impl IdentifierKind for NhsNumber {
                 expected: NHS_LENGTH,
             });
         }
-        let mut digits = ascii;
-        for d in &mut digits {
-            *d -= b'0';
-        }
-        let checked = check_nhs_digits(&digits);
-        digits.zeroize();
-        checked?;
+        check_nhs_digits(&ascii.map(|b| b - b'0'))?;
         out.set(&ascii)
     }
 }

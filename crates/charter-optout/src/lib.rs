@@ -12,6 +12,7 @@
 //! | [`snapshot`] | signed per-organisation snapshots ([`SnapshotBuilder`], [`Snapshot`]) |
 //! | [`filter`](mod@filter) | the streaming CSV filter ([`filter()`], [`Manifest`]) |
 //! | [`output`] | [`AtomicFile`]: outputs that appear only when complete |
+//! | [`transparency`] | [`PublicCount`]: counts as the public sees them |
 //!
 //! # The flow
 //!
@@ -56,6 +57,7 @@ pub mod output;
 pub mod scope;
 pub mod snapshot;
 pub mod tagset;
+pub mod transparency;
 
 pub use csvscan::RowProblem;
 pub use filter::{
@@ -73,3 +75,4 @@ pub use output::AtomicFile;
 pub use scope::{Scope, ScopeError};
 pub use snapshot::{Snapshot, SnapshotBuilder, SnapshotError};
 pub use tagset::TagSet;
+pub use transparency::PublicCount;

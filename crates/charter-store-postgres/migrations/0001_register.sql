@@ -36,3 +36,27 @@ CREATE INDEX projects_by_organisation ON projects (organisation_id);
 CREATE INDEX projects_by_updated ON projects (last_updated DESC, id);
 CREATE INDEX projects_by_title ON projects ((lower(title) COLLATE "C"), id);
 CREATE INDEX projects_search ON projects USING GIN (search);
+
+-- Every published version of every entry, in one register-wide hash chain (see
+-- charter-core/src/chain.rs). Append-only: `content` holds exactly the bytes `content_hash`
+-- covers, and each `hash` covers the previous link's. `projects` above is the latest version of
+-- each entry, kept for fast reading.
+CREATE TABLE project_versions (
+    seq           BIGINT PRIMARY KEY,       -- position in the chain, from 1
+    project_id    INTEGER NOT NULL REFERENCES projects (id),
+    version       INTEGER NOT NULL,
+    published_at  TEXT NOT NULL,            -- RFC 3339, UTC
+    note          TEXT NOT NULL,
+    content       TEXT NOT NULL,            -- canonical JSON of the entry, exactly as hashed
+    content_hash  TEXT NOT NULL,
+    previous_hash TEXT NOT NULL,
+    hash          TEXT NOT NULL,
+    UNIQUE (project_id, version)
+);
+
+CREATE FUNCTION project_versions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'published versions cannot be changed or deleted';
+END $$;
+CREATE TRIGGER project_versions_append_only BEFORE UPDATE OR DELETE ON project_versions
+    FOR EACH ROW EXECUTE FUNCTION project_versions_append_only();

@@ -36,3 +36,25 @@ CREATE VIRTUAL TABLE project_search USING fts5 (
     title, summary, body,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
+
+-- Every published version of every entry, in one register-wide hash chain (see
+-- charter-core/src/chain.rs). Append-only: `content` holds exactly the bytes `content_hash`
+-- covers, and each `hash` covers the previous link's. `projects` above is the latest version of
+-- each entry, kept for fast reading.
+CREATE TABLE project_versions (
+    seq           INTEGER PRIMARY KEY,      -- position in the chain, from 1
+    project_id    INTEGER NOT NULL REFERENCES projects (id),
+    version       INTEGER NOT NULL,
+    published_at  TEXT NOT NULL,            -- RFC 3339, UTC
+    note          TEXT NOT NULL,
+    content       TEXT NOT NULL,            -- canonical JSON of the entry
+    content_hash  TEXT NOT NULL,
+    previous_hash TEXT NOT NULL,
+    hash          TEXT NOT NULL,
+    UNIQUE (project_id, version)
+);
+
+CREATE TRIGGER project_versions_no_update BEFORE UPDATE ON project_versions
+BEGIN SELECT RAISE(ABORT, 'published versions cannot be changed'); END;
+CREATE TRIGGER project_versions_no_delete BEFORE DELETE ON project_versions
+BEGIN SELECT RAISE(ABORT, 'published versions cannot be deleted'); END;

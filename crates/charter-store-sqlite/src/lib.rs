@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use charter_core::chain::{Link, canonical_json};
 use charter_core::picklists::{Area, Topic};
 use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
 
+mod chain;
 mod search;
 
 /// Migrations are compiled in, so the binary carries its own schema.
@@ -328,10 +330,12 @@ impl Store for SqliteStore {
         row.as_ref().map(org_summary).transpose()
     }
 
-    async fn put_projects(&self, projects: &[Project]) -> StoreResult<()> {
+    async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut head = chain::head(&mut tx).await.map_err(|e| self.err(e))?;
         let mut orgs: HashMap<Slug, (i64, String)> = HashMap::new();
+        let mut links = Vec::new();
         for p in projects {
             if !orgs.contains_key(&p.organisation) {
                 let row: Option<(i64, String)> =
@@ -340,17 +344,131 @@ impl Store for SqliteStore {
                         .fetch_optional(&mut *tx)
                         .await
                         .map_err(|e| self.err(e))?;
-                // Dropping `tx` here rolls back everything written so far.
+                // Returning drops `tx`, which rolls back everything written so far.
                 let found =
                     row.ok_or_else(|| StoreError::UnknownOrganisation(p.organisation.clone()))?;
                 orgs.insert(p.organisation.clone(), found);
             }
+            let canonical = canonical_json(p);
+            let latest = chain::latest(&mut tx, p.id)
+                .await
+                .map_err(|e| self.err(e))?;
+            if latest
+                .as_ref()
+                .is_some_and(|(_, content)| *content == canonical)
+            {
+                continue;
+            }
+            let version = latest.map_or(1, |(v, _)| v + 1);
             let (org_id, org_name) = &orgs[&p.organisation];
             index_project(&mut tx, p, *org_id, org_name)
                 .await
                 .map_err(|e| self.err(e))?;
+            let link = Link::next(
+                head.as_ref(),
+                p.id,
+                version,
+                at.to_owned(),
+                note.to_owned(),
+                &canonical,
+            );
+            chain::insert(&mut tx, &link, &canonical)
+                .await
+                .map_err(|e| self.err(e))?;
+            head = Some(link.clone());
+            links.push(link);
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(links)
+    }
+
+    async fn append_links(&self, links: &[(Link, String)]) -> StoreResult<()> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut head = chain::head(&mut tx).await.map_err(|e| self.err(e))?;
+        for (link, content) in links {
+            let expected = chain::latest(&mut tx, link.project)
+                .await
+                .map_err(|e| self.err(e))?
+                .map_or(1, |(v, _)| v + 1);
+            link.follows(head.as_ref(), expected, content)
+                .map_err(|reason| StoreError::Chain(format!("link {}: {reason}", link.seq)))?;
+            let p: Project = parse_doc(content)?;
+            let org: Option<(i64, String)> =
+                sqlx::query_as("SELECT id, name FROM organisations WHERE slug = ?")
+                    .bind(p.organisation.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?;
+            let (org_id, org_name) =
+                org.ok_or_else(|| StoreError::UnknownOrganisation(p.organisation.clone()))?;
+            index_project(&mut tx, &p, org_id, &org_name)
+                .await
+                .map_err(|e| self.err(e))?;
+            chain::insert(&mut tx, link, content)
+                .await
+                .map_err(|e| self.err(e))?;
+            head = Some(link.clone());
         }
         tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn versions(&self, id: ProjectId) -> StoreResult<Vec<Link>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM project_versions WHERE project_id = ? ORDER BY version",
+            chain::LINK_COLUMNS
+        ))
+        .bind(i64::from(id.number()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter().map(chain::link_from_row).collect()
+    }
+
+    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<(Link, Project)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {}, content FROM project_versions WHERE project_id = ? AND version = ?",
+            chain::LINK_COLUMNS
+        ))
+        .bind(i64::from(id.number()))
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let content: String = row
+                    .try_get("content")
+                    .map_err(|e| StoreError::Data(e.to_string()))?;
+                Ok(Some((chain::link_from_row(&row)?, parse_doc(&content)?)))
+            }
+        }
+    }
+
+    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<(Link, String)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {}, content FROM project_versions WHERE seq > ? ORDER BY seq LIMIT ?",
+            chain::LINK_COLUMNS
+        ))
+        .bind(after_seq as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|row| {
+                let content: String = row
+                    .try_get("content")
+                    .map_err(|e| StoreError::Data(e.to_string()))?;
+                Ok((chain::link_from_row(row)?, content))
+            })
+            .collect()
+    }
+
+    async fn chain_head(&self) -> StoreResult<Option<Link>> {
+        let mut conn = self.pool.acquire().await.map_err(|e| self.err(e))?;
+        chain::head(&mut conn).await.map_err(|e| self.err(e))
     }
 
     async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>> {

@@ -7,6 +7,8 @@ use charter_core::ProjectId;
 use charter_core::picklists::Topic;
 use charter_core::search::{Facet, SearchQuery};
 
+use charter_core::chain::{Link, Verifier, canonical_json};
+
 use crate::fixtures::{complete_project, minimal_project, small_register};
 use crate::{Store, StoreError};
 
@@ -18,7 +20,8 @@ macro_rules! conformance_tests {
             organisations_round_trip, complete_project_round_trips, batch_is_all_or_nothing,
             search_ranks_and_stems, search_filters_combine, facet_counts_ignore_own_filter,
             search_syntax_is_harmless, pagination_and_sorting, replacing_a_project_updates_search,
-            stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest);
+            stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest,
+            publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -55,6 +58,9 @@ impl<S: Store> IntoFresh for Option<S> {
     }
 }
 
+const NOTE: &str = "Published";
+const AT: &str = "2026-11-30T12:00:00Z";
+
 async fn load_small<S: Store>(store: &S) {
     let (orgs, projects) = small_register();
     for o in &orgs {
@@ -64,7 +70,7 @@ async fn load_small<S: Store>(store: &S) {
             .expect("organisation stored");
     }
     store
-        .put_projects(&projects)
+        .publish(&projects, NOTE, AT)
         .await
         .expect("projects stored");
 }
@@ -135,7 +141,7 @@ pub async fn complete_project_round_trips<S: Store>(store: S) {
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .put_projects(std::slice::from_ref(&full))
+        .publish(std::slice::from_ref(&full), NOTE, AT)
         .await
         .unwrap();
     assert_eq!(store.project(full.id).await.unwrap().as_ref(), Some(&full));
@@ -157,7 +163,7 @@ pub async fn batch_is_all_or_nothing<S: Store>(store: S) {
         "Bad one",
         "Names an organisation that is not there.",
     );
-    match store.put_projects(&[good.clone(), bad]).await {
+    match store.publish(&[good.clone(), bad], NOTE, AT).await {
         Err(StoreError::UnknownOrganisation(slug)) => assert_eq!(slug.as_str(), "no-such-org"),
         other => panic!("expected UnknownOrganisation, got {other:?}"),
     }
@@ -351,7 +357,10 @@ pub async fn replacing_a_project_updates_search<S: Store>(store: S) {
     p.title = "Tram timetable checker".parse().unwrap();
     p.summary = "Checks tram times.".into();
     p.topics = vec![Topic::Planning];
-    store.put_projects(std::slice::from_ref(&p)).await.unwrap();
+    store
+        .publish(std::slice::from_ref(&p), NOTE, AT)
+        .await
+        .unwrap();
     assert!(ids(&store, &[("q", "punctuality")]).await.is_empty());
     assert_eq!(ids(&store, &[("q", "tram")]).await, vec![5]);
     assert_eq!(
@@ -400,4 +409,109 @@ pub async fn next_project_id_follows_the_highest<S: Store>(store: S) {
     assert_eq!(store.next_project_id().await.unwrap(), ProjectId::new(1));
     load_small(&store).await;
     assert_eq!(store.next_project_id().await.unwrap(), ProjectId::new(9));
+}
+
+pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
+    assert!(store.chain_head().await.unwrap().is_none());
+    load_small(&store).await;
+    let head = store
+        .chain_head()
+        .await
+        .unwrap()
+        .expect("publishing made links");
+    assert_eq!(head.seq, 8);
+    // Publishing the same content again changes nothing.
+    let (_, projects) = small_register();
+    assert!(store.publish(&projects, NOTE, AT).await.unwrap().is_empty());
+    assert_eq!(store.chain_head().await.unwrap().unwrap(), head);
+    // A change makes version 2, linked to the head.
+    let mut p = store.project(ProjectId::new(3)).await.unwrap().unwrap();
+    let before = p.clone();
+    p.summary = "Predicts how busy the emergency department will be.".into();
+    let links = store
+        .publish(
+            std::slice::from_ref(&p),
+            "Summary rewritten",
+            "2026-12-01T09:30:00Z",
+        )
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (links[0].seq, links[0].version, links[0].previous_hash),
+        (9, 2, head.hash)
+    );
+    assert_eq!(links[0].note, "Summary rewritten");
+    let versions = store.versions(ProjectId::new(3)).await.unwrap();
+    assert_eq!(
+        versions.iter().map(|l| l.version).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let (old_link, old) = store.version(ProjectId::new(3), 1).await.unwrap().unwrap();
+    assert_eq!(old, before);
+    assert_eq!(old_link.seq, 3);
+    assert!(store.version(ProjectId::new(3), 3).await.unwrap().is_none());
+    assert_eq!(
+        store.project(ProjectId::new(3)).await.unwrap().unwrap(),
+        p,
+        "the current entry is the latest version"
+    );
+    // The whole log verifies, in batches.
+    let mut verifier = Verifier::new();
+    let mut after = 0;
+    loop {
+        let batch = store.log(after, 4).await.unwrap();
+        let Some((last, _)) = batch.last() else { break };
+        after = last.seq;
+        for (link, content) in &batch {
+            verifier.check(link, content).unwrap();
+        }
+    }
+    assert_eq!(verifier.checked, 9);
+    assert_eq!(
+        verifier.head().unwrap(),
+        &store.chain_head().await.unwrap().unwrap()
+    );
+    // A failed batch adds no links.
+    let bad = minimal_project(40, "no-such-org", "Bad", "Bad.");
+    assert!(store.publish(&[p.clone(), bad], NOTE, AT).await.is_err());
+    assert_eq!(store.chain_head().await.unwrap().unwrap().seq, 9);
+}
+
+pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
+    let (orgs, projects) = small_register();
+    for o in &orgs {
+        store.put_organisation(o).await.unwrap();
+    }
+    let mut links: Vec<(Link, String)> = Vec::new();
+    for p in &projects[..3] {
+        let content = canonical_json(p);
+        let link = Link::next(
+            links.last().map(|(l, _)| l),
+            p.id,
+            1,
+            AT.into(),
+            NOTE.into(),
+            &content,
+        );
+        links.push((link, content));
+    }
+    // Out of order: refused, and nothing is kept.
+    let err = store.append_links(&[links[1].clone()]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Chain(_)), "{err}");
+    // Tampered content: refused.
+    let mut tampered = links[0].clone();
+    tampered.1 = tampered.1.replace("Damp", "Dump");
+    assert!(matches!(
+        store.append_links(&[tampered]).await,
+        Err(StoreError::Chain(_))
+    ));
+    assert!(store.chain_head().await.unwrap().is_none());
+    store.append_links(&links).await.unwrap();
+    assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].0);
+    assert_eq!(
+        store.project(projects[1].id).await.unwrap().unwrap(),
+        projects[1]
+    );
+    assert_eq!(store.log(0, 10).await.unwrap(), links);
 }

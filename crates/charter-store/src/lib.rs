@@ -2,6 +2,7 @@
 //! migrations and implements [`Store`]; [`conformance`] holds the one test suite they all pass.
 
 use async_trait::async_trait;
+use charter_core::chain::Link;
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
 use charter_core::search::{FacetCounts, SearchQuery};
 use charter_core::stats::RegisterStats;
@@ -30,6 +31,9 @@ pub enum StoreError {
     /// A value breaks a uniqueness rule, such as two organisations with one slug.
     #[error("{0}")]
     Conflict(String),
+    /// Copied links do not continue this register's chain.
+    #[error("the copied history does not continue this register's: {0}")]
+    Chain(String),
     /// A stored record no longer reads as the current types.
     #[error("a stored record cannot be read: {0}")]
     Data(String),
@@ -85,8 +89,23 @@ pub trait Store: Send + Sync + 'static {
     async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>>;
     async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
 
-    /// Adds or replaces projects in one transaction: either all are stored or none.
-    async fn put_projects(&self, projects: &[Project]) -> StoreResult<()>;
+    /// Publishes entries in one transaction (all or none): each entry whose content differs from
+    /// its latest published version becomes a new version, appended to the register's hash chain
+    /// with `note` and the time `at` (RFC 3339); unchanged entries are left alone. Returns the
+    /// new links.
+    async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>>;
+    /// Appends links copied from another register, with their stored content, after checking
+    /// that each continues this register's chain. For `charter copy`.
+    async fn append_links(&self, links: &[(Link, String)]) -> StoreResult<()>;
+    /// Every published version of an entry, oldest first.
+    async fn versions(&self, id: ProjectId) -> StoreResult<Vec<Link>>;
+    /// One published version and its content.
+    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<(Link, Project)>>;
+    /// Up to `limit` links after position `after_seq`, in chain order, with their stored content
+    /// (the exact bytes hashed).
+    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<(Link, String)>>;
+    /// The newest link, if anything has been published.
+    async fn chain_head(&self) -> StoreResult<Option<Link>>;
     async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>>;
     /// Up to `limit` projects with ids after `after`, in id order: for exports that stream.
     async fn projects_after(

@@ -14,7 +14,9 @@ mod assets;
 pub mod compliance;
 mod error;
 pub mod export;
+mod footer;
 mod headers;
+mod history;
 mod pages;
 mod query;
 
@@ -49,6 +51,10 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .route("/healthz", get(health))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            footer::chain_head,
+        ))
         .layer(axum::middleware::from_fn(headers::security))
         .with_state(state)
 }
@@ -63,6 +69,15 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// The time now, as RFC 3339 in UTC to the second: the form published versions record.
+pub fn now() -> String {
+    let t = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// Today's date (UTC), for overdue reviews and reports.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use charter_core::chain::Link;
 use charter_core::charter::Charter;
 use charter_store::Store;
 use charter_store::fixtures::{complete_project, minimal_project, small_register};
@@ -30,7 +31,10 @@ async fn fill(store: &dyn Store) {
     );
     formula.slug = "formula".parse().unwrap();
     projects.push(formula);
-    store.put_projects(&projects).await.unwrap();
+    store
+        .publish(&projects, "Published", "2026-11-30T12:00:00Z")
+        .await
+        .unwrap();
 }
 
 /// Every backend to test on: SQLite always; PostgreSQL when `CHARTER_TEST_POSTGRES_URL` is set
@@ -625,7 +629,31 @@ impl Store for BrokenStore {
     ) -> charter_store::StoreResult<Option<charter_store::OrganisationSummary>> {
         Err(down())
     }
-    async fn put_projects(&self, _: &[charter_core::Project]) -> charter_store::StoreResult<()> {
+    async fn publish(
+        &self,
+        _: &[charter_core::Project],
+        _: &str,
+        _: &str,
+    ) -> charter_store::StoreResult<Vec<Link>> {
+        Err(down())
+    }
+    async fn append_links(&self, _: &[(Link, String)]) -> charter_store::StoreResult<()> {
+        Err(down())
+    }
+    async fn versions(&self, _: charter_core::ProjectId) -> charter_store::StoreResult<Vec<Link>> {
+        Err(down())
+    }
+    async fn version(
+        &self,
+        _: charter_core::ProjectId,
+        _: u32,
+    ) -> charter_store::StoreResult<Option<(Link, charter_core::Project)>> {
+        Err(down())
+    }
+    async fn log(&self, _: u64, _: u32) -> charter_store::StoreResult<Vec<(Link, String)>> {
+        Err(down())
+    }
+    async fn chain_head(&self) -> charter_store::StoreResult<Option<Link>> {
         Err(down())
     }
     async fn project(
@@ -779,5 +807,94 @@ async fn compliance_adds_up_for_the_region_and_each_organisation() {
             .await
             .has("id=\"charter-check\"")
             .has("<svg class=\"charter-chart\"");
+    }
+}
+
+#[tokio::test]
+async fn history_lists_versions_and_shows_what_changed() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let mut p = store
+            .project(charter_core::ProjectId::new(3))
+            .await
+            .unwrap()
+            .unwrap();
+        p.summary = "Predicts how busy A&E will be each day.".into();
+        p.status = charter_core::picklists::Status::InUse;
+        store
+            .publish(
+                std::slice::from_ref(&p),
+                "Now in use; summary rewritten",
+                "2026-12-01T09:30:00Z",
+            )
+            .await
+            .unwrap();
+        let app = app_with(store.clone());
+
+        let r = get(&app, "/projects/LCR-0003/history").await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.has("2 versions")
+            .has("Now in use; summary rewritten")
+            .has("1 December 2026 at 09:30 (UTC)")
+            .has("What changed from version 1 to version 2")
+            .has("<del>pilot</del>")
+            .has("<ins>in-use</ins>")
+            .has("<ins>Predicts how busy A&#38;E will be each day.</ins>")
+            .lacks(">Title</th>");
+        get(&app, "/projects/LCR-0003/history?from=2&to=2")
+            .await
+            .has("Choose two different versions.");
+        let bad = get(&app, "/projects/LCR-0003/history?from=9").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        bad.has("Choose a version from 1 to 2");
+        assert_eq!(
+            get(&app, "/projects/LCR-9999/history").await.status,
+            StatusCode::NOT_FOUND
+        );
+        get(&app, "/projects/LCR-0003")
+            .await
+            .has("href=\"/projects/LCR-0003/history\"");
+
+        // Every page shows the head; the log serves the chain.
+        let head = store.chain_head().await.unwrap().unwrap();
+        assert_eq!(head.seq, 11);
+        get(&app, "/")
+            .await
+            .has(&head.hash.to_hex())
+            .has("11 published versions");
+        get(&app, "/no-such-page").await.has(&head.hash.to_hex());
+        let log = get(&app, "/api/v1/log?limit=4").await.json();
+        assert_eq!(log["length"], 11);
+        assert_eq!(log["head"], head.hash.to_hex());
+        assert_eq!(log["links"].as_array().unwrap().len(), 4);
+        assert_eq!(log["next"], "/api/v1/log?after=4&limit=4");
+        let last = get(&app, "/api/v1/log?after=8").await.json();
+        assert_eq!(last["links"][2]["hash"], head.hash.to_hex());
+        assert!(last.get("next").is_none());
+        assert_eq!(
+            get(&app, "/api/v1/log?limit=lots").await.status,
+            StatusCode::BAD_REQUEST
+        );
+
+        // Anyone can check a version's content against its hash.
+        let versions = get(&app, "/api/v1/projects/LCR-0003/versions").await.json();
+        assert_eq!(versions.as_array().unwrap().len(), 2);
+        let content = get(&app, "/api/v1/projects/LCR-0003/versions/1").await;
+        assert_eq!(content.status, StatusCode::OK);
+        let hash = charter_core::chain::content_hash(&content.body);
+        assert_eq!(versions[0]["content_hash"], hash.to_hex());
+        assert_eq!(content.json()["status"], "pilot");
+        assert_eq!(
+            get(&app, "/api/v1/projects/LCR-0003/versions/3")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            get(&app, "/api/v1/projects/LCR-0003/versions/x")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

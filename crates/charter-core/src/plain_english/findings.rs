@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::lists::{ACRONYMS, COMMON_LONG, Kind, PHRASES};
 use super::text::{Doc, Sentence, Word, parse};
-use super::words::{FastSet, is_easy, syllables_lower};
+use super::words::{FastSet, lookup};
 
 /// Sentences longer than this many words get advice.
 pub const LONG_SENTENCE_WORDS: usize = 25;
@@ -279,7 +279,7 @@ fn explained(doc: &Doc, sentence: Option<&Sentence>, first: usize, last: usize) 
     let from = sentence.map_or(0, |s| s.words.start);
     let before: Vec<&str> = doc.words[from.max(first.saturating_sub(3))..first]
         .iter()
-        .map(|w| w.lower.as_str())
+        .map(|w| w.lower.as_ref())
         .collect();
     before
         .iter()
@@ -301,7 +301,7 @@ fn phrases(doc: &Doc, out: &mut Out, flagged: &mut [bool]) {
     let words = &doc.words;
     let mut i = 0;
     while i < words.len() {
-        let Some(candidates) = lists.by_first.get(&words[i].lower) else {
+        let Some(candidates) = lists.by_first.get(words[i].lower.as_ref()) else {
             i += 1;
             continue;
         };
@@ -311,9 +311,9 @@ fn phrases(doc: &Doc, out: &mut Out, flagged: &mut [bool]) {
                 && p.words.iter().enumerate().all(|(k, w)| {
                     let word = &words[i + k];
                     let same = if p.case_sensitive {
-                        word.text == *w
+                        word.text == w
                     } else {
-                        word.lower == w.to_lowercase()
+                        word.lower == *w
                     };
                     // Words of a phrase are separated by white space only.
                     same && (k == 0 || doc.text[words[i + k - 1].end..word.start].trim().is_empty())
@@ -357,7 +357,7 @@ fn phrases(doc: &Doc, out: &mut Out, flagged: &mut [bool]) {
             Kind::Term => {
                 let is_model = entry.name == "model";
                 let not_technical = is_model
-                    && (i > 0 && NOT_TECHNICAL_MODEL.contains(&words[i - 1].lower.as_str()));
+                    && (i > 0 && NOT_TECHNICAL_MODEL.contains(&words[i - 1].lower.as_ref()));
                 if !not_technical {
                     flagged[i..=last].iter_mut().for_each(|f| *f = true);
                     if explained(doc, sentence_of(doc, i), i, last) {
@@ -400,11 +400,11 @@ fn quote_alternatives(advice: &str) -> String {
     let parts: Vec<&str> = main.split(", ").collect();
     let mut quoted_parts = Vec::new();
     for (n, part) in parts.iter().enumerate() {
-        if n + 1 == parts.len() {
-            if let Some((a, b)) = part.split_once(" or ") {
-                quoted_parts.push(format!("{} or {}", quoted(a), rest_of(b)));
-                continue;
-            }
+        if n + 1 == parts.len()
+            && let Some((a, b)) = part.split_once(" or ")
+        {
+            quoted_parts.push(format!("{} or {}", quoted(a), rest_of(b)));
+            continue;
         }
         quoted_parts.push(quoted(part));
     }
@@ -471,7 +471,7 @@ fn spelled_out_before(doc: &Doc, index: usize, acronym: &str) -> bool {
                 }
             }
         } else if !matches!(
-            w.lower.as_str(),
+            w.lower.as_ref(),
             "of" | "and" | "for" | "the" | "on" | "in" | "to" | "&"
         ) {
             return false;
@@ -534,10 +534,13 @@ fn long_words(doc: &Doc, out: &mut Out, flagged: &[bool]) {
         }
         let lower = w.lower.strip_suffix("'s").unwrap_or(&w.lower);
         let long = lower.split('-').any(|part| {
-            let letters = part.chars().count();
-            (letters >= 15 || syllables_lower(part) >= 5)
-                && !is_easy(part)
-                && !COMMON_LONG.contains(part)
+            let letters = part.len(); // bytes: at least the number of letters
+            // Five syllables need at least seven letters in practice; skip the look-up for short words.
+            if letters < 7 {
+                return false;
+            }
+            let (syllables, easy) = lookup(part);
+            (syllables >= 5 || part.chars().count() >= 15) && !easy && !COMMON_LONG.contains(part)
         });
         if long && seen.insert(lower) {
             out.push(
@@ -691,13 +694,13 @@ fn passive_voice(doc: &Doc, out: &mut Out) {
         let words = &doc.words[s.words.clone()];
         let mut i = 0;
         while i < words.len() {
-            if !BE.contains(&words[i].lower.as_str()) {
+            if !BE.contains(&words[i].lower.as_ref()) {
                 i += 1;
                 continue;
             }
             let mut j = i + 1;
             while j < words.len() && j <= i + 2 {
-                let l = words[j].lower.as_str();
+                let l = words[j].lower.as_ref();
                 if ADVERBS.contains(&l) || (l.ends_with("ly") && l.len() > 4) {
                     j += 1;
                 } else {
@@ -705,7 +708,7 @@ fn passive_voice(doc: &Doc, out: &mut Out) {
                 }
             }
             let Some(p) = words.get(j) else { break };
-            let l = p.lower.as_str();
+            let l = p.lower.as_ref();
             let participle = (l.ends_with("ed")
                 && l.chars().count() >= 5
                 && l.chars().all(char::is_alphabetic)
@@ -802,7 +805,7 @@ fn latin(text: &str, out: &mut Out) {
 
 fn contractions(doc: &Doc, out: &mut Out) {
     for w in &doc.words {
-        let l = w.lower.as_str();
+        let l = w.lower.as_ref();
         let Some(stem) = l.strip_suffix("n't") else {
             continue;
         };

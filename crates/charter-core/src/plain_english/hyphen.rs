@@ -2,7 +2,6 @@
 //! settings (no word-end minimum beyond two letters each side). textstat counts a word missing from
 //! CMUdict as `hyphenation points + 1` syllables.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 const PATTERNS: &str = include_str!("../../data/plain-english/hyph_en_US.dic");
@@ -15,8 +14,18 @@ struct Patterns {
 
 #[derive(Default)]
 struct Node {
-    children: HashMap<char, u32>,
+    /// Sorted by character.
+    children: Vec<(char, u32)>,
     values: Option<(usize, Vec<u8>)>,
+}
+
+impl Node {
+    fn child(&self, c: char) -> Option<u32> {
+        self.children
+            .binary_search_by(|(k, _)| k.cmp(&c))
+            .ok()
+            .map(|i| self.children[i].1)
+    }
 }
 
 static HYPHENATOR: LazyLock<Patterns> = LazyLock::new(|| Patterns::parse(PATTERNS));
@@ -78,30 +87,56 @@ impl Patterns {
     fn insert(&mut self, key: &[char], offset: usize, values: Vec<u8>) {
         let mut node = 0usize;
         for &c in key {
-            let next = self.nodes.len() as u32;
-            let child = *self.nodes[node].children.entry(c).or_insert(next);
-            if child == next {
-                self.nodes.push(Node::default());
-            }
-            node = child as usize;
+            node = match self.nodes[node].child(c) {
+                Some(child) => child as usize,
+                None => {
+                    let next = self.nodes.len() as u32;
+                    let children = &mut self.nodes[node].children;
+                    let at = children.partition_point(|(k, _)| *k < c);
+                    children.insert(at, (c, next));
+                    self.nodes.push(Node::default());
+                    next as usize
+                }
+            };
         }
         self.nodes[node].values = Some((offset, values));
     }
 
     /// Hyphenation points of `word` (already lower-case), between 2 and `len - 2` characters in.
     fn count_points(&self, word: &str) -> usize {
-        let lower = word.to_lowercase();
-        let mut pointed: Vec<char> = Vec::with_capacity(lower.len() + 2);
-        pointed.push('.');
-        pointed.extend(lower.chars());
-        pointed.push('.');
+        // Short words (nearly all) use buffers on the stack.
+        let mut pointed_buf = ['.'; 48];
+        let mut refs_buf = [0u8; 49];
+        let mut pointed_vec = Vec::new();
+        let mut refs_vec = Vec::new();
+        let lowered;
+        let word_lower = if word.chars().any(char::is_uppercase) {
+            lowered = word.to_lowercase();
+            lowered.as_str()
+        } else {
+            word
+        };
+        let chars = word_lower.chars().count();
+        let (pointed, refs): (&mut [char], &mut [u8]) = if chars + 2 <= pointed_buf.len() {
+            for (slot, c) in pointed_buf[1..].iter_mut().zip(word_lower.chars()) {
+                *slot = c;
+            }
+            pointed_buf[chars + 1] = '.';
+            (&mut pointed_buf[..chars + 2], &mut refs_buf[..chars + 3])
+        } else {
+            pointed_vec.push('.');
+            pointed_vec.extend(word_lower.chars());
+            pointed_vec.push('.');
+            refs_vec.resize(chars + 3, 0);
+            (&mut pointed_vec[..], &mut refs_vec[..])
+        };
+        let pointed = &*pointed;
         let n = pointed.len();
-        let mut refs = vec![0u8; n + 1];
         for i in 0..n.saturating_sub(1) {
             let mut node = 0usize;
             for &c in &pointed[i..] {
-                match self.nodes[node].children.get(&c) {
-                    Some(&child) => node = child as usize,
+                match self.nodes[node].child(c) {
+                    Some(child) => node = child as usize,
                     None => break,
                 }
                 if let Some((offset, values)) = &self.nodes[node].values {
@@ -126,6 +161,10 @@ impl Patterns {
 
 /// pyphen's `len(positions(word))` for an en_US `Pyphen(left=2, right=2)`.
 pub(crate) fn hyphenation_points(word: &str) -> usize {
+    // No pattern holds a digit or `_`, so numbers have no hyphenation points.
+    if word.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return 0;
+    }
     HYPHENATOR.count_points(word)
 }
 

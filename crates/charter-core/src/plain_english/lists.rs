@@ -29,7 +29,8 @@ pub(crate) struct Entry {
 /// A phrase to match: its words (lower case, or exact case when `case_sensitive`).
 #[derive(Debug)]
 pub(crate) struct Phrase {
-    pub words: Vec<&'static str>,
+    /// As written (compared exactly when `case_sensitive`), else lower case.
+    pub words: Vec<String>,
     pub entry: usize,
     pub case_sensitive: bool,
 }
@@ -72,10 +73,20 @@ pub(crate) static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
             let name = forms.split('|').next().unwrap_or(forms);
             phrases.entries.push(Entry { kind, name, advice });
             for form in forms.split('|') {
-                let words: Vec<&'static str> = form.split(' ').filter(|w| !w.is_empty()).collect();
-                let Some(first) = words.first() else { continue };
                 // Forms written in capitals (AI, LLM) only match in capitals.
                 let case_sensitive = form.chars().any(char::is_uppercase);
+                let words: Vec<String> = form
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(|w| {
+                        if case_sensitive {
+                            w.to_string()
+                        } else {
+                            w.to_lowercase()
+                        }
+                    })
+                    .collect();
+                let Some(first) = words.first() else { continue };
                 phrases
                     .by_first
                     .entry(first.to_lowercase())
@@ -89,7 +100,7 @@ pub(crate) static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
         }
     }
     for list in phrases.by_first.values_mut() {
-        list.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        list.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
     }
     phrases
 });

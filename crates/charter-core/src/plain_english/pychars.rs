@@ -42,13 +42,38 @@ pub(crate) fn is_space(c: char) -> bool {
 
 /// Python's `str.split()`: the non-empty runs between white space, with their byte offsets.
 pub(crate) fn split_ws(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = 0;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Length of the white-space character at `i`, or 0.
+    let space_at = move |i: usize| -> usize {
+        let b = bytes[i];
+        if b < 0x80 {
+            usize::from(matches!(b, b'\t'..=b'\r' | 0x1c..=b' '))
+        } else {
+            let c = text[i..].chars().next().unwrap_or('x');
+            if is_space(c) { c.len_utf8() } else { 0 }
+        }
+    };
     std::iter::from_fn(move || {
-        let tail = &text[rest..];
-        let start = rest + tail.find(|c| !is_space(c))?;
-        let len = text[start..].find(is_space).unwrap_or(text.len() - start);
-        rest = start + len;
-        Some((start, &text[start..start + len]))
+        // Skip white space.
+        while at < bytes.len() {
+            let n = space_at(at);
+            if n == 0 {
+                break;
+            }
+            at += n;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() && space_at(at) == 0 {
+            at += 1;
+            while at < bytes.len() && !text.is_char_boundary(at) {
+                at += 1;
+            }
+        }
+        Some((start, &text[start..at]))
     })
 }
 

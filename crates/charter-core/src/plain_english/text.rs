@@ -1,6 +1,7 @@
 //! Words, sentences and paragraphs as a writer sees them (for advice; the scores use textstat's own
 //! rules in `textstat.rs`). Every piece keeps its byte span in the original text.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// A word: letters and digits, with apostrophes and hyphens inside it ("don't", "well-known").
@@ -10,7 +11,7 @@ pub(crate) struct Word<'a> {
     pub end: usize,
     pub text: &'a str,
     /// Lower case, with curly apostrophes made straight.
-    pub lower: String,
+    pub lower: Cow<'a, str>,
 }
 
 /// A sentence, list item or heading.
@@ -72,7 +73,16 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
             start,
             end,
             text: word,
-            lower: word.to_lowercase().replace('’', "'"),
+            lower: if word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b < 0x80)
+            {
+                Cow::Borrowed(word)
+            } else if word.is_ascii() {
+                Cow::Owned(word.to_ascii_lowercase())
+            } else {
+                Cow::Owned(word.to_lowercase().replace('’', "'"))
+            },
         });
     }
     out
@@ -156,10 +166,8 @@ fn units(text: &str, block_start: usize, block_end: usize) -> Vec<(usize, usize,
             None => (start, end),
         });
         // A line that introduces a list ends its unit.
-        if next_is_item {
-            if let Some(p) = prose.take() {
-                out.push((p.0, p.1, false));
-            }
+        if next_is_item && let Some(p) = prose.take() {
+            out.push((p.0, p.1, false));
         }
     }
     if let Some(p) = prose {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::pychars::{is_word, split_ws};
-use super::words::{is_easy, syllables_lower};
+use super::words::{lookup, syllables_lower};
 
 /// What textstat counts in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
@@ -52,6 +52,15 @@ pub struct Scores {
     pub dale_chall_readability_score: Option<f64>,
 }
 
+/// textstat keeps an apostrophe followed by `t`, `s`, `d`, `ve`, `ll` or `re` (case-sensitive).
+#[inline]
+fn keeps_apostrophe(next: &[u8]) -> bool {
+    matches!(next.first(), Some(b't' | b's' | b'd'))
+        || next.starts_with(b"ve")
+        || next.starts_with(b"ll")
+        || next.starts_with(b"re")
+}
+
 /// textstat's word after punctuation removal (`remove_punctuation(rm_apostrophe=False)`): word
 /// characters are kept, and so are ASCII apostrophes followed by `t`, `s`, `d`, `ve`, `ll` or `re`.
 /// Returns false when nothing is left.
@@ -59,17 +68,8 @@ fn clean_token(token: &str, out: &mut String) -> bool {
     out.clear();
     let bytes = token.as_bytes();
     for (i, c) in token.char_indices() {
-        if is_word(c) {
+        if is_word(c) || (c == '\'' && keeps_apostrophe(&bytes[i + 1..])) {
             out.push(c);
-        } else if c == '\'' {
-            let next = &bytes[i + 1..];
-            let keep = matches!(next.first(), Some(b't' | b's' | b'd'))
-                || next.starts_with(b"ve")
-                || next.starts_with(b"ll")
-                || next.starts_with(b"re");
-            if keep {
-                out.push(c);
-            }
         }
     }
     !out.is_empty()
@@ -118,28 +118,37 @@ pub fn count(text: &str) -> Counts {
     let mut lower = String::new();
     for (_, token) in split_ws(text) {
         counts.words_with_punctuation += 1;
-        for c in token.chars() {
-            counts.characters += 1;
-            if is_word(c) {
-                counts.letters += 1;
+        if token.is_ascii() {
+            // Fast path: letters, characters and the cleaned, lower-cased word in one pass.
+            counts.characters += token.len() as u32;
+            let bytes = token.as_bytes();
+            clean.clear();
+            for (i, &b) in bytes.iter().enumerate() {
+                if b.is_ascii_alphanumeric() || b == b'_' {
+                    counts.letters += 1;
+                    clean.push(b.to_ascii_lowercase() as char);
+                } else if b == b'\'' && keeps_apostrophe(&bytes[i + 1..]) {
+                    clean.push('\'');
+                }
             }
-        }
-        if !clean_token(token, &mut clean) {
-            continue;
+            if clean.is_empty() {
+                continue;
+            }
+        } else {
+            for c in token.chars() {
+                counts.characters += 1;
+                if is_word(c) {
+                    counts.letters += 1;
+                }
+            }
+            if !clean_token(token, &mut lower) {
+                continue;
+            }
+            clean = lower.to_lowercase();
         }
         counts.words += 1;
-        let word = if clean.is_ascii() {
-            lower.clear();
-            lower.push_str(&clean);
-            lower.make_ascii_lowercase();
-            lower.as_str()
-        } else {
-            lower = clean.to_lowercase();
-            lower.as_str()
-        };
-        let syllables = syllables_lower(word);
+        let (syllables, easy) = lookup(&clean);
         counts.syllables += syllables;
-        let easy = is_easy(word);
         if syllables >= 3 {
             counts.polysyllables += 1;
             if !easy {
@@ -180,9 +189,9 @@ pub fn scores(c: &Counts) -> Scores {
     let syllables_per_word = ratio(c.syllables, c.words);
     let defined = words_per_sentence != 0.0 && syllables_per_word != 0.0;
     let flesch_reading_ease =
-        defined.then(|| 206.835 - 1.015 * words_per_sentence - 84.6 * syllables_per_word);
+        defined.then_some(206.835 - 1.015 * words_per_sentence - 84.6 * syllables_per_word);
     let flesch_kincaid_grade =
-        defined.then(|| (0.39 * words_per_sentence) + (11.8 * syllables_per_word) - 15.59);
+        defined.then_some((0.39 * words_per_sentence) + (11.8 * syllables_per_word) - 15.59);
     let smog_index = (c.sentences != 0).then(|| {
         (1.043 * (30.0 * (f64::from(c.polysyllables) / f64::from(c.sentences))).powf(0.5)) + 3.1291
     });
@@ -193,10 +202,10 @@ pub fn scores(c: &Counts) -> Scores {
     let letters = ratio(c.letters, c.words) * 100.0;
     let sentences = ratio(c.sentences, c.words) * 100.0;
     let coleman_liau_index = (letters != 0.0 && sentences != 0.0)
-        .then(|| (0.058 * letters) - (0.296 * sentences) - 15.8);
+        .then_some((0.058 * letters) - (0.296 * sentences) - 15.8);
     let chars_per_word = ratio(c.characters, c.words_with_punctuation);
     let automated_readability_index = (chars_per_word != 0.0 && words_per_sentence != 0.0)
-        .then(|| (4.71 * chars_per_word) + (0.5 * words_per_sentence) - 21.43);
+        .then_some((4.71 * chars_per_word) + (0.5 * words_per_sentence) - 21.43);
     let dale_chall_readability_score = (c.words != 0).then(|| {
         let per_hard = f64::from(100 * c.dale_chall_hard_words) / f64::from(c.words);
         let mut score = (0.1579 * per_hard) + (0.0496 * words_per_sentence);

@@ -10,70 +10,104 @@ use super::hyphen;
 const CMUDICT: &str = include_str!("../../data/plain-english/cmudict-syllables.txt");
 const EASY_WORDS: &str = include_str!("../../data/plain-english/dale-chall-easy-words.txt");
 
-/// FNV-1a: the keys are short words we ship ourselves, so a fast non-keyed hash is fine.
+/// A fast non-keyed hash (the FxHash mix, eight bytes at a time): the keys are words we ship or
+/// short words from the text, so hash flooding is not a concern.
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
 
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Fnv {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
 impl Hasher for Fnv {
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
     }
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
-static SYLLABLES: LazyLock<FastMap<&'static str, u8>> = LazyLock::new(|| {
-    let mut map = FastMap::default();
+/// One look-up per word: CMUdict syllables (or none), and whether it is a Dale–Chall easy word.
+#[derive(Clone, Copy)]
+struct Info(u8);
+
+impl Info {
+    const EASY: u8 = 0x80;
+    const NOT_IN_CMUDICT: u8 = 0x40;
+    const SYLLABLES: u8 = 0x3f;
+}
+
+static WORDS: LazyLock<FastMap<&'static str, Info>> = LazyLock::new(|| {
+    let mut map: FastMap<&'static str, Info> = FastMap::default();
     map.reserve(130_000);
     for line in CMUDICT.lines() {
         if line.starts_with('#') {
             continue;
         }
         if let Some((word, n)) = line.rsplit_once(' ')
-            && let Ok(n) = n.parse()
+            && let Ok(n) = n.parse::<u8>()
         {
-            map.insert(word, n);
+            map.insert(word, Info(n.min(Info::SYLLABLES)));
         }
+    }
+    // textstat reads the easy words with `{line.strip() for line in f}`.
+    for word in EASY_WORDS.lines().map(str::trim) {
+        map.entry(word)
+            .and_modify(|i| i.0 |= Info::EASY)
+            .or_insert(Info(Info::EASY | Info::NOT_IN_CMUDICT));
     }
     map
 });
 
-static EASY: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
-    // textstat reads the file with `{line.strip() for line in f}`.
-    EASY_WORDS.lines().map(str::trim).collect()
-});
-
-/// Syllables in a lower-case word, as textstat counts them: CMUdict's first pronunciation, otherwise
-/// pyphen's hyphenation points plus one.
-pub(crate) fn syllables_lower(word: &str) -> u32 {
-    match SYLLABLES.get(word) {
-        Some(&n) => u32::from(n),
-        None => hyphen::hyphenation_points(word) as u32 + 1,
+/// Syllables in a lower-case word, as textstat counts them (CMUdict's first pronunciation, otherwise
+/// pyphen's hyphenation points plus one), and whether it is on the Dale–Chall list of easy words.
+pub(crate) fn lookup(word: &str) -> (u32, bool) {
+    match WORDS.get(word) {
+        Some(&Info(info)) if info & Info::NOT_IN_CMUDICT == 0 => {
+            (u32::from(info & Info::SYLLABLES), info & Info::EASY != 0)
+        }
+        Some(&Info(info)) => (
+            hyphen::hyphenation_points(word) as u32 + 1,
+            info & Info::EASY != 0,
+        ),
+        None => (hyphen::hyphenation_points(word) as u32 + 1, false),
     }
 }
 
-/// Whether the lower-case word is on the Dale–Chall list of easy words.
-pub(crate) fn is_easy(word: &str) -> bool {
-    EASY.contains(word)
+/// Syllables in a lower-case word, as textstat counts them.
+pub(crate) fn syllables_lower(word: &str) -> u32 {
+    lookup(word).0
 }
 
 /// Load the word data now rather than on first use (a few milliseconds, once per process).
 pub fn warm_up() {
-    LazyLock::force(&SYLLABLES);
-    LazyLock::force(&EASY);
+    LazyLock::force(&WORDS);
     hyphen::hyphenation_points("warm");
 }
 
@@ -86,6 +120,8 @@ mod tests {
         assert_eq!(syllables_lower("cat"), 1);
         assert_eq!(syllables_lower("sunny"), 2);
         assert_eq!(syllables_lower("don't"), 1);
-        assert!(is_easy("cat") && is_easy("don't") && !is_easy("algorithm"));
+        assert!(lookup("cat").1 && lookup("don't").1 && !lookup("algorithm").1);
+        // On the easy list but not in CMUdict: hyphenation gives the syllables.
+        assert_eq!(lookup("a-1"), (1, false));
     }
 }

@@ -24,6 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects/{id}", get(get_project))
         .route("/api/v1/projects/{id}/check", get(get_project_check))
         .route("/api/v1/compliance", get(get_compliance))
+        .route("/api/v1/projects/{id}/versions", get(list_versions))
+        .route("/api/v1/projects/{id}/versions/{version}", get(get_version))
+        .route("/api/v1/log", get(get_log))
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
@@ -42,12 +45,13 @@ pub fn routes() -> Router<AppState> {
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(list_projects, get_project, get_project_check, list_organisations, get_organisation, get_compliance),
+    paths(list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
     components(schemas(Problem, ParamError)),
     tags(
         (name = "projects", description = "Register entries"),
         (name = "organisations", description = "Signatory organisations"),
-        (name = "charter check", description = "How entries keep the charter's principles")
+        (name = "charter check", description = "How entries keep the charter's principles"),
+        (name = "history", description = "Every published version, in one tamper-evident hash chain")
     )
 )]
 pub struct ApiDoc;
@@ -282,6 +286,135 @@ async fn get_compliance(
     .await
     .map_err(WebError::from)?;
     Ok(Json(c))
+}
+
+/// Every published version of a project, oldest first.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/versions", tag = "history",
+    params(("id" = String, Path, description = "Project id, such as LCR-0042")),
+    responses(
+        (status = 200, body = Vec<charter_core::chain::Link>),
+        (status = 404, description = "No project has this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_versions(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<charter_core::chain::Link>>, ApiError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let links = state.store.versions(id).await.map_err(WebError::from)?;
+    if links.is_empty() {
+        return Err(WebError::NotFound.into());
+    }
+    Ok(Json(links))
+}
+
+/// One published version exactly as hashed: the canonical JSON whose BLAKE3 hash is the link's
+/// `content_hash`.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/versions/{version}", tag = "history",
+    params(
+        ("id" = String, Path, description = "Project id, such as LCR-0042"),
+        ("version" = u32, Path, description = "Version number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The entry as published in that version", body = Project),
+        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_version(
+    State(state): State<AppState>,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let version: u32 = version.parse().map_err(|_| WebError::NotFound)?;
+    let link = state
+        .store
+        .versions(id)
+        .await
+        .map_err(WebError::from)?
+        .into_iter()
+        .find(|l| l.version == version)
+        .ok_or(WebError::NotFound)?;
+    // The link's content is the one entry of the log just after its predecessor.
+    let (_, content) = state
+        .store
+        .log(link.seq - 1, 1)
+        .await
+        .map_err(WebError::from)?
+        .into_iter()
+        .next()
+        .ok_or(WebError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], content).into_response())
+}
+
+/// A page of the register's hash chain.
+#[derive(Serialize, ToSchema)]
+pub struct Log {
+    /// The newest link's hash; `null` before anything is published.
+    pub head: Option<charter_core::chain::Hash>,
+    /// How many links the chain has.
+    pub length: u64,
+    pub links: Vec<charter_core::chain::Link>,
+    /// The next page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// The register's hash chain: every published version of every entry, in order. To check it,
+/// recompute each link's hash from its fields (see the project's docs/history.md) and each
+/// content hash from `/api/v1/projects/{id}/versions/{version}`.
+#[utoipa::path(get, path = "/api/v1/log", tag = "history",
+    params(
+        ("after" = Option<u64>, Query, description = "Start after this link (default 0: from the first)"),
+        ("limit" = Option<u32>, Query, description = "Links per page, 1 to 1000 (default 100)"),
+    ),
+    responses(
+        (status = 200, body = Log),
+        (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_log(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Log>, ApiError> {
+    let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let mut errors = Vec::new();
+    let mut number = |name: &str, default: u64, max: u64| -> u64 {
+        match pairs.iter().find(|(k, _)| k == name) {
+            None => default,
+            Some((_, v)) => match v.parse::<u64>() {
+                Ok(n) if n <= max => n,
+                _ => {
+                    errors.push(ParamError {
+                        param: name.into(),
+                        message: format!("{name} must be a whole number up to {max}"),
+                    });
+                    default
+                }
+            },
+        }
+    };
+    let after = number("after", 0, u64::from(u32::MAX));
+    let limit = number("limit", 100, 1000).max(1) as u32;
+    if !errors.is_empty() {
+        return Err(WebError::BadRequest(errors).into());
+    }
+    let head = state.store.chain_head().await.map_err(WebError::from)?;
+    let links: Vec<_> = state
+        .store
+        .log(after, limit)
+        .await
+        .map_err(WebError::from)?
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    let length = head.as_ref().map_or(0, |h| h.seq);
+    let next = links
+        .last()
+        .filter(|l| l.seq < length)
+        .map(|l| format!("/api/v1/log?after={}&limit={limit}", l.seq));
+    Ok(Json(Log {
+        head: head.map(|h| h.hash),
+        length,
+        links,
+        next,
+    }))
 }
 
 /// Every signatory organisation, by name, with project counts.

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/projects", get(projects))
         .route("/projects/{id}", get(project))
+        .route("/projects/{id}/history", get(history))
         .route("/organisations", get(organisations))
         .route("/organisations/{slug}", get(organisation))
         .route("/charter", get(charter))
@@ -268,6 +269,108 @@ async fn project(
             reading,
         },
         StatusCode::OK,
+    ))
+}
+
+/// A version in the history list.
+pub struct VersionRow {
+    pub link: charter_core::chain::Link,
+    pub published: String,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    active: &'static str,
+    p: Project,
+    versions: Vec<VersionRow>,
+    from: u32,
+    to: u32,
+    changes: Vec<crate::history::Change>,
+    errors: Vec<ParamError>,
+}
+
+/// "2026-11-30T12:00:00Z" → "30 November 2026 at 12:00 (UTC)".
+fn when(rfc3339: &str) -> String {
+    let date = rfc3339
+        .get(..10)
+        .and_then(|d| d.parse::<charter_core::Date>().ok());
+    let time = rfc3339.get(11..16);
+    match (date, time) {
+        (Some(d), Some(t)) => format!("{} at {t} (UTC)", d.long()),
+        _ => rfc3339.to_owned(),
+    }
+}
+
+async fn history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let p = state.store.project(id).await?.ok_or(WebError::NotFound)?;
+    let links = state.store.versions(id).await?;
+    let newest = links.last().map_or(1, |l| l.version);
+    let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let mut errors = Vec::new();
+    let mut pick = |name: &str, default: u32| -> u32 {
+        match pairs.iter().find(|(k, _)| k == name) {
+            None => default,
+            Some((_, v)) => match v.parse::<u32>() {
+                Ok(n) if (1..=newest).contains(&n) => n,
+                _ => {
+                    errors.push(ParamError {
+                        param: name.to_owned(),
+                        message: format!("Choose a version from 1 to {newest}"),
+                    });
+                    default
+                }
+            },
+        }
+    };
+    let to = pick("to", newest);
+    let from = pick("from", to.saturating_sub(1).max(1));
+    let changes = if from == to {
+        Vec::new()
+    } else {
+        let before = state
+            .store
+            .version(id, from)
+            .await?
+            .ok_or(WebError::NotFound)?
+            .1;
+        let after = state
+            .store
+            .version(id, to)
+            .await?
+            .ok_or(WebError::NotFound)?
+            .1;
+        crate::history::changes(&before, &after)
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let versions = links
+        .into_iter()
+        .rev()
+        .map(|link| VersionRow {
+            published: when(&link.published_at),
+            link,
+        })
+        .collect();
+    Ok(render(
+        &HistoryPage {
+            active: "projects",
+            p,
+            versions,
+            from,
+            to,
+            changes,
+            errors,
+        },
+        status,
     ))
 }
 

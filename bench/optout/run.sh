@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Opt-out filter benchmark: charter-optout against DuckDB doing the same job, in the same run.
+# Results and how to read them: BENCHMARKS.md, section "Opt-out filter".
+#
+#   bench/optout/run.sh                       # 10,000,000 rows, 1,000,000 opt-outs, 3 rounds
+#   ROWS=1000000 OPTOUTS=100000 REPEAT=1 bench/optout/run.sh
+#
+# Everything it makes goes under bench/out/ (git-ignored): a Python venv with DuckDB, the
+# generated data (about 500 MB for 10 million rows) and the outputs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROWS=${ROWS:-10000000}
+OPTOUTS=${OPTOUTS:-1000000}
+REPEAT=${REPEAT:-3}
+VARIANTS=${VARIANTS:-"md5 sha256 hash"}
+DUCKDB_VERSION=${DUCKDB_VERSION:-2.0.1}
+OUT=bench/out/optout
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+mkdir -p "$OUT"
+
+cargo build --release --quiet -p charter-optout --examples
+BIN=$CARGO_TARGET_DIR/release/examples
+
+if ! bench/out/venv/bin/python -c "import duckdb" 2>/dev/null; then
+    python3 -m venv bench/out/venv
+    bench/out/venv/bin/pip install --quiet "duckdb==$DUCKDB_VERSION"
+fi
+PY=bench/out/venv/bin/python
+
+if [ "$(cat "$OUT/size" 2>/dev/null)" != "$ROWS $OPTOUTS" ]; then
+    "$BIN/optout_generate" "$OUT" "$ROWS" "$OPTOUTS"
+    echo "$ROWS $OPTOUTS" > "$OUT/size"
+fi
+
+RESULTS=$OUT/results.tsv
+printf 'engine\tcores\tround\twall_s\tcpu_s\tmax_rss_mb\trows_kept\n' > "$RESULTS"
+
+# charter CPUS THREADS ROUND: the whole process is timed (snapshot check included).
+charter() {
+    /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" \
+        taskset -c "$1" "$BIN/optout_filter" "$OUT/snapshot.bin" "$OUT/public-key.txt" bench-org \
+        "$OUT/data.csv" nhs_number ai-training "$2" "$OUT/kept.csv" "$OUT/invalid.csv" \
+        > "$OUT/manifest.json" 2> "$OUT/charter.log"
+    read -r wall user sys rss < "$OUT/time.txt"
+    kept=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows_kept"])' "$OUT/manifest.json")
+    printf 'charter-optout\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$wall" \
+        "$(echo "$user + $sys" | bc)" "$((rss / 1024))" "$kept" >> "$RESULTS"
+}
+
+# duck CPUS THREADS ROUND VARIANT: the query is timed (DuckDB's own CPU time for it too); the
+# opt-out table is built before the clock starts.
+duck() {
+    /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" \
+        taskset -c "$1" "$PY" bench/optout/duckdb_filter.py "$OUT/data.csv" "$OUT/optouts.csv" \
+        "$OUT/duck-kept.csv" "$2" "$4" > "$OUT/duck.json"
+    read -r _ _ _ rss < "$OUT/time.txt"
+    "$PY" - "$OUT/duck.json" "$2" "$3" "$4" "$rss" >> "$RESULTS" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"duckdb-{sys.argv[4]}\t{sys.argv[2]}\t{sys.argv[3]}\t{r['seconds']:.2f}\t{r['cpu_seconds']:.2f}\t{int(sys.argv[5]) // 1024}\t{r['rows_kept']}")
+PY
+}
+
+for round in $(seq 1 "$REPEAT"); do
+    for cores in 1 2; do
+        cpus=$([ "$cores" = 1 ] && echo 1 || echo 0,1)
+        charter "$cpus" "$cores" "$round"
+        for v in $VARIANTS; do
+            duck "$cpus" "$cores" "$round" "$v"
+        done
+    done
+    echo "round $round done" >&2
+done
+
+"$PY" - "$RESULTS" "$ROWS" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+n = int(sys.argv[2])
+groups = {}
+for r in rows:
+    groups.setdefault((r["engine"], r["cores"]), []).append(r)
+print(f"{n:,} rows; median of {max(len(g) for g in groups.values())} rounds (best in brackets)\n")
+print("| engine | cores | wall s | rows/s | CPU s | max RSS MB | rows kept |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+med = {}
+for (engine, cores), g in sorted(groups.items()):
+    walls = [float(r["wall_s"]) for r in g]
+    w = statistics.median(walls)
+    med[(engine, cores)] = w
+    cpu = statistics.median(float(r["cpu_s"]) for r in g)
+    rss = max(int(r["max_rss_mb"]) for r in g)
+    kept = {r["rows_kept"] for r in g}
+    print(f"| {engine} | {cores} | {w:.2f} ({min(walls):.2f}) | {n / w / 1e6:.2f} M ({n / min(walls) / 1e6:.2f} M) | {cpu:.2f} | {rss} | {', '.join(sorted(kept))} |")
+print()
+for cores in ("1", "2"):
+    ours = med.get(("charter-optout", cores))
+    for (engine, c), w in sorted(med.items()):
+        if c == cores and engine != "charter-optout" and ours:
+            print(f"{cores} core(s): charter-optout is {w / ours:.1f}x faster than {engine}")
+PY

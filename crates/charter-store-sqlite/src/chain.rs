@@ -1,0 +1,78 @@
+//! Reading and writing the hash chain's links (`project_versions`).
+
+use charter_core::ProjectId;
+use charter_core::chain::{Hash, Link};
+use charter_store::{StoreError, StoreResult};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+pub(crate) const LINK_COLUMNS: &str =
+    "seq, project_id, version, published_at, note, content_hash, previous_hash, hash";
+
+pub(crate) fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
+    let hash = |col: &str| -> StoreResult<Hash> {
+        let text: String = row.try_get(col).map_err(|e| bad(&e))?;
+        Hash::from_hex(&text)
+            .ok_or_else(|| StoreError::Data(format!("{col} “{text}” is not a hash")))
+    };
+    Ok(Link {
+        seq: row.try_get::<i64, _>("seq").map_err(|e| bad(&e))? as u64,
+        project: ProjectId::new(row.try_get::<i64, _>("project_id").map_err(|e| bad(&e))? as u32),
+        version: row.try_get::<i64, _>("version").map_err(|e| bad(&e))? as u32,
+        published_at: row.try_get("published_at").map_err(|e| bad(&e))?,
+        note: row.try_get("note").map_err(|e| bad(&e))?,
+        content_hash: hash("content_hash")?,
+        previous_hash: hash("previous_hash")?,
+        hash: hash("hash")?,
+    })
+}
+
+pub(crate) async fn head(conn: &mut SqliteConnection) -> Result<Option<Link>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {LINK_COLUMNS} FROM project_versions ORDER BY seq DESC LIMIT 1"
+    ))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref()
+        .map(link_from_row)
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// The latest version number of an entry and its stored content.
+pub(crate) async fn latest(
+    conn: &mut SqliteConnection,
+    id: ProjectId,
+) -> Result<Option<(u32, String)>, sqlx::Error> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT version, content FROM project_versions WHERE project_id = ? ORDER BY version DESC LIMIT 1",
+    )
+    .bind(i64::from(id.number()))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(v, c)| (v as u32, c)))
+}
+
+pub(crate) async fn insert(
+    conn: &mut SqliteConnection,
+    link: &Link,
+    content: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO project_versions (seq, project_id, version, published_at, note, content, content_hash, previous_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(link.seq as i64)
+    .bind(i64::from(link.project.number()))
+    .bind(i64::from(link.version))
+    .bind(&link.published_at)
+    .bind(&link.note)
+    .bind(content)
+    .bind(link.content_hash.to_hex())
+    .bind(link.previous_hash.to_hex())
+    .bind(link.hash.to_hex())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
