@@ -15,6 +15,9 @@ OPTOUTS=${OPTOUTS:-1000000}
 REPEAT=${REPEAT:-3}
 VARIANTS=${VARIANTS:-"md5 sha256 hash"}
 DUCKDB_VERSION=${DUCKDB_VERSION:-2.0.1}
+# On a shared machine, PRIORITY=-10 (as root) runs both engines alike at a raised priority, so
+# that other people's work disturbs the comparison less.
+PRIORITY=${PRIORITY:-0}
 OUT=bench/out/optout
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 mkdir -p "$OUT"
@@ -33,13 +36,34 @@ if [ "$(cat "$OUT/size" 2>/dev/null)" != "$ROWS $OPTOUTS" ]; then
     echo "$ROWS $OPTOUTS" > "$OUT/size"
 fi
 
+# How much of the two cores this run can actually get (the machine may be shared): the same
+# CPU-bound loop in one process, then in two at once. 2.0 means both cores are free.
+capacity() {
+    nice -n "$PRIORITY" "$PY" - <<'PY'
+import multiprocessing as mp, time
+def spin(_):
+    s = 0
+    for i in range(15_000_000):
+        s += i
+    return s
+if __name__ == "__main__":
+    t = time.perf_counter(); spin(0); one = time.perf_counter() - t
+    t = time.perf_counter()
+    with mp.Pool(2) as p:
+        p.map(spin, range(2))
+    two = time.perf_counter() - t
+    print(f"{2 * one / two:.2f}")
+PY
+}
+echo "priority $PRIORITY; cores available before: $(capacity)" | tee "$OUT/capacity.txt" >&2
+
 RESULTS=$OUT/results.tsv
 printf 'engine\tcores\tround\twall_s\tcpu_s\tmax_rss_mb\trows_kept\n' > "$RESULTS"
 
 # charter CPUS THREADS ROUND: the whole process is timed (snapshot check included).
 charter() {
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" \
-        taskset -c "$1" "$BIN/optout_filter" "$OUT/snapshot.bin" "$OUT/public-key.txt" bench-org \
+        nice -n "$PRIORITY" taskset -c "$1" "$BIN/optout_filter" "$OUT/snapshot.bin" "$OUT/public-key.txt" bench-org \
         "$OUT/data.csv" nhs_number ai-training "$2" "$OUT/kept.csv" "$OUT/invalid.csv" \
         > "$OUT/manifest.json" 2> "$OUT/charter.log"
     read -r wall user sys rss < "$OUT/time.txt"
@@ -52,7 +76,7 @@ charter() {
 # opt-out table is built before the clock starts.
 duck() {
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" \
-        taskset -c "$1" "$PY" bench/optout/duckdb_filter.py "$OUT/data.csv" "$OUT/optouts.csv" \
+        nice -n "$PRIORITY" taskset -c "$1" "$PY" bench/optout/duckdb_filter.py "$OUT/data.csv" "$OUT/optouts.csv" \
         "$OUT/duck-kept.csv" "$2" "$4" > "$OUT/duck.json"
     read -r _ _ _ rss < "$OUT/time.txt"
     "$PY" - "$OUT/duck.json" "$2" "$3" "$4" "$rss" >> "$RESULTS" <<'PY'
@@ -72,7 +96,9 @@ for round in $(seq 1 "$REPEAT"); do
     done
     echo "round $round done" >&2
 done
+echo "cores available after: $(capacity)" | tee -a "$OUT/capacity.txt" >&2
 
+cat "$OUT/capacity.txt"
 "$PY" - "$RESULTS" "$ROWS" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
@@ -97,5 +123,7 @@ for cores in ("1", "2"):
     ours = med.get(("charter-optout", cores))
     for (engine, c), w in sorted(med.items()):
         if c == cores and engine != "charter-optout" and ours:
-            print(f"{cores} core(s): charter-optout is {w / ours:.1f}x faster than {engine}")
+            cpu_ours = statistics.median(float(r["cpu_s"]) for r in groups[("charter-optout", cores)])
+            cpu_them = statistics.median(float(r["cpu_s"]) for r in groups[(engine, cores)])
+            print(f"{cores} core(s): charter-optout is {w / ours:.1f}x faster than {engine} (wall), {cpu_them / cpu_ours:.1f}x less CPU")
 PY

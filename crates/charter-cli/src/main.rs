@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod generate;
 mod serve;
+mod text;
 mod verify;
 
 #[derive(Parser)]
@@ -39,6 +40,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Check entries against the charter; exits with status 1 when any fails a blocking check.
     Check(check::CheckArgs),
+    /// Check a text for plain English: reading age, scores and advice.
+    Text(text::TextArgs),
     /// Recompute the register's hash chain and report the first broken link.
     Verify,
     /// Copy a whole register from one database to another (SQLite or PostgreSQL).
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
                 }
             },
             Command::Verify => done(verify::run(&cli.config).await),
+            Command::Text(args) => done(text::run(args)),
             Command::Copy(args) => done(copy::copy(args).await),
             Command::Backup(args) => done(copy::backup(&cli.config, args).await),
         }

@@ -355,3 +355,36 @@ fn verify_passes_on_a_published_register_and_names_a_tampered_link() {
     );
     assert!(err.contains("changed after publication"), "{err}");
 }
+
+#[test]
+fn text_check_reports_reading_age_and_advice() {
+    let dir = TempDir::new();
+    let file = dir.path().join("summary.txt");
+    std::fs::write(
+        &file,
+        "We utilise data in order to commence repairs. The cat sat on the mat.",
+    )
+    .unwrap();
+    let out = charter(&dir, &["text", "check", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.to_lowercase().contains("reading age"), "{report}");
+    assert!(report.contains("utilise"), "{report}");
+    let json = charter(&dir, &["text", "check", "--json", file.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["counts"]["words"], 14);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "word-to-avoid")
+    );
+    // Bytes that are not UTF-8 get a clear error, not a panic.
+    std::fs::write(&file, b"caf\xe9").unwrap();
+    let bad = charter(&dir, &["text", "check", file.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(!stderr(&bad).contains("panicked"), "{}", stderr(&bad));
+    let missing = charter(&dir, &["text", "check", "/no/such/file.txt"]);
+    assert!(!missing.status.success());
+}

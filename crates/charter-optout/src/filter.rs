@@ -21,12 +21,18 @@
 //!
 //! Which rows were removed is never output: only the count, in the [`Manifest`].
 //!
-//! Memory is the tag set (about 20 bytes per opt-out) plus `2 × threads + 1` blocks in flight,
+//! Memory is the snapshot (16 bytes per opt-out) and the tag set (32 to 64 bytes per opt-out) plus
+//! `2 × threads + 1` blocks in flight (256 KiB each by default),
 //! whatever the size of the input. A row longer than [`FilterOptions::max_row_bytes`] (usually a
 //! quote never closed) stops the filter with [`FilterError::RowTooLong`].
 //!
 //! The outputs are written as the filter goes: write to temporary files and keep them only if the
 //! filter returns `Ok` ([`crate::AtomicFile`] does this).
+//!
+//! The filter is synchronous. In an async server, run it on a blocking thread with the request
+//! body bridged to [`Read`], write the kept rows to a temporary file, and send them (with the
+//! manifest) only once it has returned `Ok`, so that a failure half-way is never mistaken for a
+//! short result.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};

@@ -179,16 +179,23 @@ fn to_doc<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Data(e.to_string()))
 }
 
-fn summary_from_row(row: &SqliteRow) -> StoreResult<ProjectSummary> {
+fn summary_from_row(
+    row: &SqliteRow,
+    organisations: &HashMap<i64, (String, String)>,
+) -> StoreResult<ProjectSummary> {
     let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
     let get_text =
         |col: &str| -> StoreResult<String> { row.try_get::<String, _>(col).map_err(|e| bad(&e)) };
+    let org_id: i64 = row.try_get("organisation_id").map_err(|e| bad(&e))?;
+    let org = organisations
+        .get(&org_id)
+        .ok_or_else(|| StoreError::Data(format!("organisation {org_id} is missing")))?;
     Ok(ProjectSummary {
         id: ProjectId::new(row.try_get::<i64, _>("id").map_err(|e| bad(&e))? as u32),
         slug: get_text("slug")?.parse().map_err(|e| bad(&e))?,
         title: get_text("title")?.parse().map_err(|e| bad(&e))?,
-        organisation: get_text("org_slug")?.parse().map_err(|e| bad(&e))?,
-        organisation_name: get_text("org_name")?,
+        organisation: org.0.parse().map_err(|e| bad(&e))?,
+        organisation_name: org.1.clone(),
         summary: get_text("summary")?,
         status: get_text("status")?.parse().map_err(|e| bad(&e))?,
         uses_ai: row.try_get::<bool, _>("uses_ai").map_err(|e| bad(&e))?,
@@ -219,14 +226,14 @@ async fn index_project(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO projects (id, organisation_id, slug, title, summary, status, uses_ai, ai_kind, decision_role,
-                               areas_mask, topics_mask, last_updated, doc)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               areas_mask, topics_mask, last_updated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
            organisation_id = excluded.organisation_id, slug = excluded.slug, title = excluded.title,
            summary = excluded.summary, status = excluded.status, uses_ai = excluded.uses_ai,
            ai_kind = excluded.ai_kind, decision_role = excluded.decision_role,
            areas_mask = excluded.areas_mask, topics_mask = excluded.topics_mask,
-           last_updated = excluded.last_updated, doc = excluded.doc",
+           last_updated = excluded.last_updated",
     )
     .bind(i64::from(p.id.number()))
     .bind(organisation_id)
@@ -240,9 +247,13 @@ async fn index_project(
     .bind(mask(&p.areas, Area::index))
     .bind(mask(&p.topics, Topic::index))
     .bind(p.last_updated.to_string())
-    .bind(serde_json::to_string(p).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
     .execute(&mut *tx)
     .await?;
+    sqlx::query("INSERT INTO project_docs (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc")
+        .bind(i64::from(p.id.number()))
+        .bind(serde_json::to_string(p).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM project_search WHERE rowid = ?")
         .bind(i64::from(p.id.number()))
         .execute(&mut *tx)
@@ -288,7 +299,7 @@ impl Store for SqliteStore {
         .map_err(|e| self.err(e))?;
         // The organisation's name is searchable on each of its projects: keep that current.
         let docs: Vec<String> =
-            sqlx::query_scalar("SELECT doc FROM projects WHERE organisation_id = ?")
+            sqlx::query_scalar("SELECT d.doc FROM project_docs d JOIN projects p ON p.id = d.id WHERE p.organisation_id = ?")
                 .bind(i64::from(org.id.number()))
                 .fetch_all(&mut *tx)
                 .await
@@ -472,7 +483,7 @@ impl Store for SqliteStore {
     }
 
     async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM projects WHERE id = ?")
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM project_docs WHERE id = ?")
             .bind(i64::from(id.number()))
             .fetch_optional(&self.pool)
             .await
@@ -486,7 +497,7 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<Project>> {
         let docs: Vec<String> =
-            sqlx::query_scalar("SELECT doc FROM projects WHERE id > ? ORDER BY id LIMIT ?")
+            sqlx::query_scalar("SELECT doc FROM project_docs WHERE id > ? ORDER BY id LIMIT ?")
                 .bind(after.map_or(0, |id| i64::from(id.number())))
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
@@ -549,7 +560,9 @@ pub(crate) fn order_by(sort: Sort, ranked: bool) -> &'static str {
         Sort::Relevance if ranked => "bm25(project_search, 10.0, 4.0, 1.0), p.id",
         Sort::Relevance | Sort::Updated => "p.last_updated DESC, p.id",
         Sort::Title => "p.title COLLATE NOCASE, p.id",
-        Sort::Organisation => "o.name COLLATE NOCASE, p.title COLLATE NOCASE, p.id",
+        Sort::Organisation => {
+            "(SELECT name FROM organisations WHERE id = p.organisation_id) COLLATE NOCASE, p.title COLLATE NOCASE, p.id"
+        }
     }
 }
 

@@ -84,20 +84,18 @@ fn from_where(query: &SearchQuery, fts: Option<&str>) -> Sql {
     match fts {
         Some(m) => {
             sql.push(" FROM project_search JOIN projects p ON p.id = project_search.rowid")
-                .push(
-                    " JOIN organisations o ON o.id = p.organisation_id WHERE project_search MATCH ",
-                )
+                .push(" WHERE project_search MATCH ")
                 .arg(Arg::Text(m.to_owned()));
         }
         None => {
-            sql.push(
-                " FROM projects p JOIN organisations o ON o.id = p.organisation_id WHERE 1 = 1",
-            );
+            sql.push(" FROM projects p WHERE 1 = 1");
         }
     }
+    // Organisations are joined only where needed: most searches never touch them.
     if !query.organisations.is_empty() {
-        sql.push(" AND o.slug IN ")
-            .list(query.organisations.iter().map(|s| Arg::Text(s.to_string())));
+        sql.push(" AND p.organisation_id IN (SELECT id FROM organisations WHERE slug IN ")
+            .list(query.organisations.iter().map(|s| Arg::Text(s.to_string())))
+            .push(")");
     }
     if !query.areas.is_empty() {
         let m = query.areas.iter().fold(0i64, |m, a| m | 1 << a.index());
@@ -137,20 +135,30 @@ pub(crate) async fn run(
     let fts = match_expression(query);
     let base = from_where(query, fts.as_deref());
 
-    let mut count = Sql {
-        text: "SELECT count(*)".to_owned(),
-        args: Vec::new(),
+    // Without filters the full-text index counts its own matches, without reading the table.
+    let count = match (&fts, query.has_filters()) {
+        (Some(m), false) => Sql {
+            text: "SELECT count(*) FROM project_search WHERE project_search MATCH ?".to_owned(),
+            args: vec![Arg::Text(m.clone())],
+        },
+        _ => {
+            let mut count = Sql {
+                text: "SELECT count(*)".to_owned(),
+                args: Vec::new(),
+            };
+            count
+                .push(&base.text)
+                .args
+                .extend(base.args.iter().cloned());
+            count
+        }
     };
-    count
-        .push(&base.text)
-        .args
-        .extend(base.args.iter().cloned());
     let total: i64 = sqlx::query_scalar_with(&count.text, count.arguments())
         .fetch_one(pool)
         .await?;
 
     let mut page = Sql {
-        text: "SELECT p.id, p.slug, p.title, o.slug AS org_slug, o.name AS org_name, p.summary, p.status, p.uses_ai, \
+        text: "SELECT p.id, p.slug, p.title, p.organisation_id, p.summary, p.status, p.uses_ai, \
                p.ai_kind, p.decision_role, p.areas_mask, p.topics_mask, p.last_updated"
             .to_owned(),
         args: Vec::new(),
@@ -165,20 +173,37 @@ pub(crate) async fn run(
     let rows = sqlx::query_with(&page.text, page.arguments())
         .fetch_all(pool)
         .await?;
+    // Few organisations: name the page's from one small read instead of a join on every match.
+    let orgs: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, slug, name FROM organisations ORDER BY name COLLATE NOCASE, id")
+            .fetch_all(pool)
+            .await?;
+    let names: HashMap<i64, (String, String)> = orgs
+        .iter()
+        .map(|(id, slug, name)| (*id, (slug.clone(), name.clone())))
+        .collect();
     let items = rows
         .iter()
-        .map(summary_from_row)
+        .map(|row| summary_from_row(row, &names))
         .collect::<Result<Vec<_>, StoreError>>()
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
 
     let mut facets = Vec::new();
     if with_facets {
-        let orgs: Vec<(String, String)> =
-            sqlx::query_as("SELECT slug, name FROM organisations ORDER BY name COLLATE NOCASE, id")
-                .fetch_all(pool)
-                .await?;
+        let orgs: Vec<(String, String)> = orgs
+            .into_iter()
+            .map(|(_, slug, name)| (slug, name))
+            .collect();
         for facet in Facet::ALL {
-            let counts = facet_counts(pool, &query.without(*facet), fts.as_deref(), *facet).await?;
+            let mut counts =
+                facet_counts(pool, &query.without(*facet), fts.as_deref(), *facet).await?;
+            if *facet == Facet::Organisation {
+                // Counted by organisation id: key them by slug like every other option.
+                counts = counts
+                    .into_iter()
+                    .filter_map(|(id, n)| Some((names.get(&id.parse().ok()?)?.0.clone(), n)))
+                    .collect();
+            }
             facets.push(facet_from_counts(*facet, &counts, &orgs));
         }
     }
@@ -227,7 +252,7 @@ async fn facet_counts(
         }
         _ => {
             let column = match facet {
-                Facet::Organisation => "o.slug",
+                Facet::Organisation => "CAST(p.organisation_id AS TEXT)",
                 Facet::Status => "p.status",
                 Facet::Role => "p.decision_role",
                 _ => "CASE p.uses_ai WHEN 1 THEN 'yes' ELSE 'no' END",

@@ -898,3 +898,48 @@ async fn history_lists_versions_and_shows_what_changed() {
         );
     }
 }
+
+async fn post_json(app: &axum::Router, uri: &str, body: &str) -> Reply {
+    let request = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn the_plain_english_checker_is_open_to_everyone() {
+    let app = app_with(Arc::new(SqliteStore::memory().await.unwrap()));
+    let r = post_json(
+        &app,
+        "/api/v1/text/check",
+        r#"{"text": "The cat sat on the mat. It was a sunny day."}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["counts"]["words"], 11);
+    assert_eq!(j["scores"]["flesch_reading_ease"], 108.96159090909092);
+    for bad in ["not json", r#"{"words": "x"}"#, ""] {
+        let r = post_json(&app, "/api/v1/text/check", bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(r.content_type(), "application/problem+json");
+    }
+    let long = format!(r#"{{"text": "{}"}}"#, "word ".repeat(30_000));
+    assert_eq!(
+        post_json(&app, "/api/v1/text/check", &long).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let empty = post_json(&app, "/api/v1/text/check", r#"{"text": ""}"#)
+        .await
+        .json();
+    assert!(empty["reading_age"].is_null());
+}

@@ -13,18 +13,18 @@ const EASY_WORDS: &str = include_str!("../../data/plain-english/dale-chall-easy-
 /// A fast non-keyed hash (the FxHash mix, eight bytes at a time): the keys are words we ship or
 /// short words from the text, so hash flooding is not a concern.
 #[derive(Default)]
-pub(crate) struct Fnv(u64);
+pub(crate) struct FastHasher(u64);
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
-impl Fnv {
+impl FastHasher {
     #[inline]
     fn add(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
     }
 }
 
-impl Hasher for Fnv {
+impl Hasher for FastHasher {
     #[inline]
     fn finish(&self) -> u64 {
         self.0
@@ -50,8 +50,8 @@ impl Hasher for Fnv {
     }
 }
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// One look-up per word: CMUdict syllables (or none), and whether it is a Dale–Chall easy word.
 #[derive(Clone, Copy)]

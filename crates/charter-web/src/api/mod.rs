@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects/{id}/versions", get(list_versions))
         .route("/api/v1/projects/{id}/versions/{version}", get(get_version))
         .route("/api/v1/log", get(get_log))
+        .route("/api/v1/text/check", axum::routing::post(check_text))
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
@@ -45,13 +46,14 @@ pub fn routes() -> Router<AppState> {
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
+    paths(check_text, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
     components(schemas(Problem, ParamError)),
     tags(
         (name = "projects", description = "Register entries"),
         (name = "organisations", description = "Signatory organisations"),
         (name = "charter check", description = "How entries keep the charter's principles"),
-        (name = "history", description = "Every published version, in one tamper-evident hash chain")
+        (name = "history", description = "Every published version, in one tamper-evident hash chain"),
+        (name = "plain English", description = "The open plain-English checker")
     )
 )]
 pub struct ApiDoc;
@@ -415,6 +417,45 @@ async fn get_log(
         links,
         next,
     }))
+}
+
+/// Text to check.
+#[derive(serde::Deserialize, ToSchema)]
+pub struct TextToCheck {
+    /// Up to 100,000 characters.
+    pub text: String,
+}
+
+/// Longest text the checker endpoint takes.
+const MAX_TEXT_CHARS: usize = 100_000;
+
+/// The plain-English checker: reading age, the seven readability scores and advice with the
+/// span of text each piece of advice is about. The same checker the register uses.
+#[utoipa::path(post, path = "/api/v1/text/check", tag = "plain English",
+    request_body = TextToCheck,
+    responses(
+        (status = 200, body = charter_core::plain_english::Analysis),
+        (status = 400, description = "The body is not `{\"text\": \"…\"}` or the text is too long", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn check_text(
+    body: axum::body::Bytes,
+) -> Result<Json<charter_core::plain_english::Analysis>, ApiError> {
+    let bad = |message: String| {
+        WebError::BadRequest(vec![ParamError {
+            param: "text".into(),
+            message,
+        }])
+    };
+    let input: TextToCheck = serde_json::from_slice(&body)
+        .map_err(|e| bad(format!("Send JSON like {{\"text\": \"Your words\"}}: {e}")))?;
+    let n = input.text.chars().count();
+    if n > MAX_TEXT_CHARS {
+        return Err(bad(format!(
+            "The text must be {MAX_TEXT_CHARS} characters or fewer (it has {n})"
+        ))
+        .into());
+    }
+    Ok(Json(charter_core::plain_english::analyse(&input.text)))
 }
 
 /// Every signatory organisation, by name, with project counts.
