@@ -37,6 +37,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -185,7 +186,7 @@ pub fn filter(
     snapshot: &Snapshot,
     scopes: &[Scope],
     column: &str,
-    input: impl Read,
+    input: impl Read + Send,
     kept: impl Write,
     invalid: impl Write,
     threads: usize,
@@ -206,7 +207,7 @@ pub fn filter_with_options(
     snapshot: &Snapshot,
     scopes: &[Scope],
     column: &str,
-    input: impl Read,
+    input: impl Read + Send,
     kept: impl Write,
     invalid: impl Write,
     options: &FilterOptions,
@@ -696,20 +697,53 @@ struct Job {
 
 type Done = Result<Job, Box<dyn std::any::Any + Send>>;
 
-fn run_parallel<R: Read, K: Write, I: Write>(
+/// Three kinds of thread: a reader (reads, checksums and cuts the input into blocks), workers
+/// (sort rows), and the calling thread (puts results back in order and writes them). Reading,
+/// sorting and writing overlap; at most `2 × threads + 1` blocks exist at once, as the writer
+/// hands each written block back to the reader to refill.
+fn run_parallel<R: Read + Send, K: Write, I: Write>(
     ctx: &Ctx<'_>,
     reader: &mut ChunkReader<R>,
     sink: &mut Sink<'_, K, I>,
     threads: usize,
     progress: &mut impl FnMut(&Progress),
 ) -> Result<(), FilterError> {
-    let max_in_flight = 2 * threads + 1;
+    let blocks = 2 * threads + 1;
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let (spare_tx, spare_rx) = mpsc::channel::<(Vec<u8>, BlockResult)>();
+    for _ in 0..blocks {
+        spare_tx
+            .send((
+                Vec::with_capacity(reader.chunk_bytes * 2),
+                BlockResult::default(),
+            ))
+            .expect("receiver alive");
+    }
+    let bytes_read = AtomicU64::new(0);
     std::thread::scope(|s| {
-        // Owned by this closure: dropped when it returns, which ends the workers' loops.
-        let job_tx = job_tx;
-        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        // Owned by this closure, so that returning early (a write error) closes them: the reader
+        // then stops waiting for blocks, and the workers for someone to take their results.
+        let done_rx = done_rx;
+        let spare_tx = spare_tx;
+        let bytes_read = &bytes_read;
+        let reading = s.spawn(move || -> Result<(), FilterError> {
+            // Owned here: dropped when reading ends, which ends the workers' loops.
+            let job_tx = job_tx;
+            let mut seq = 0u64;
+            while let Ok((buf, result)) = spare_rx.recv() {
+                let Some(buf) = reader.next_chunk(buf)? else {
+                    break;
+                };
+                bytes_read.store(reader.bytes_read, Ordering::Relaxed);
+                if job_tx.send(Job { seq, buf, result }).is_err() {
+                    break;
+                }
+                seq += 1;
+            }
+            Ok(())
+        });
         for _ in 0..threads {
             let job_rx = &job_rx;
             let done_tx = done_tx.clone();
@@ -730,36 +764,11 @@ fn run_parallel<R: Read, K: Write, I: Write>(
         }
         drop(done_tx);
 
-        let mut spare: Vec<(Vec<u8>, BlockResult)> = Vec::new();
+        // Ends when every worker has stopped: after the reader stops and the queue is empty.
         let mut pending: BTreeMap<u64, Job> = BTreeMap::new();
-        let (mut next_seq, mut next_write, mut in_flight) = (0u64, 0u64, 0usize);
-        let mut input_done = false;
-        loop {
-            while !input_done && in_flight < max_in_flight {
-                let (buf, result) = spare.pop().unwrap_or_else(|| {
-                    (
-                        Vec::with_capacity(reader.chunk_bytes * 2),
-                        BlockResult::default(),
-                    )
-                });
-                match reader.next_chunk(buf)? {
-                    Some(buf) => {
-                        let job = Job {
-                            seq: next_seq,
-                            buf,
-                            result,
-                        };
-                        job_tx.send(job).expect("workers are running");
-                        next_seq += 1;
-                        in_flight += 1;
-                    }
-                    None => input_done = true,
-                }
-            }
-            if in_flight == 0 {
-                return Ok(());
-            }
-            let job = match done_rx.recv().expect("workers are running") {
+        let mut next_write = 0u64;
+        for done in &done_rx {
+            let job = match done {
                 Ok(job) => job,
                 Err(panic) => resume_unwind(panic),
             };
@@ -767,13 +776,17 @@ fn run_parallel<R: Read, K: Write, I: Write>(
             while let Some(job) = pending.remove(&next_write) {
                 sink.write(&job.buf, &job.result)?;
                 progress(&Progress {
-                    bytes_read: reader.bytes_read,
+                    bytes_read: bytes_read.load(Ordering::Relaxed),
                     rows: sink.counts.rows,
                 });
-                spare.push((job.buf, job.result));
+                // The reader may have stopped (end of input or an error): then nobody needs it.
+                let _ = spare_tx.send((job.buf, job.result));
                 next_write += 1;
-                in_flight -= 1;
             }
+        }
+        match reading.join() {
+            Ok(result) => result,
+            Err(panic) => resume_unwind(panic),
         }
     })
 }

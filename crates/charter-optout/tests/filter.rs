@@ -492,6 +492,48 @@ fn short_reads_and_failing_io() {
     }
 }
 
+/// Accepts `limit` bytes, then fails.
+struct FailAfter {
+    limit: usize,
+}
+impl Write for FailAfter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.len() > self.limit {
+            return Err(io::Error::other("disk full"));
+        }
+        self.limit -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_write_error_mid_stream_stops_every_thread() {
+    let input = big_input(20_000);
+    let snap = snapshot();
+    for threads in [1, 2, 4] {
+        let options = FilterOptions {
+            threads,
+            chunk_bytes: 1024,
+            ..FilterOptions::default()
+        };
+        let err = filter_with_options(
+            snap,
+            &[Scope::AiTraining],
+            "nhs_number",
+            &input[..],
+            FailAfter { limit: 200_000 },
+            io::sink(),
+            &options,
+            |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, FilterError::Write(_)), "{err}");
+    }
+}
+
 #[test]
 fn progress_is_reported() {
     let input = big_input(2000);

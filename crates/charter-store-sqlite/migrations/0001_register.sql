@@ -32,7 +32,8 @@ CREATE TABLE project_docs (
     doc TEXT NOT NULL CHECK (json_valid(doc))
 );
 
-CREATE INDEX projects_by_organisation ON projects (organisation_id);
+-- Covers counting an organisation's projects and those using AI without reading the rows.
+CREATE INDEX projects_by_organisation ON projects (organisation_id, uses_ai);
 CREATE INDEX projects_by_updated ON projects (last_updated DESC, id);
 CREATE INDEX projects_by_title ON projects (title COLLATE NOCASE, id);
 

@@ -557,7 +557,7 @@ fn org_summary(row: &SqliteRow) -> StoreResult<OrganisationSummary> {
 
 pub(crate) fn order_by(sort: Sort, ranked: bool) -> &'static str {
     match sort {
-        Sort::Relevance if ranked => "bm25(project_search, 10.0, 4.0, 1.0), p.id",
+        Sort::Relevance if ranked => "bm25(project_search, 10.0, 4.0, 1.0), project_search.rowid",
         Sort::Relevance | Sort::Updated => "p.last_updated DESC, p.id",
         Sort::Title => "p.title COLLATE NOCASE, p.id",
         Sort::Organisation => {

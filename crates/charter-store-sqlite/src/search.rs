@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use charter_core::picklists::{Area, Topic};
-use charter_core::search::{Facet, SearchQuery};
+use charter_core::search::{Facet, SearchQuery, Sort};
 use charter_store::{SearchResults, StoreError};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Row, SqlitePool};
@@ -157,22 +157,44 @@ pub(crate) async fn run(
         .fetch_one(pool)
         .await?;
 
-    let mut page = Sql {
-        text: "SELECT p.id, p.slug, p.title, p.organisation_id, p.summary, p.status, p.uses_ai, \
-               p.ai_kind, p.decision_role, p.areas_mask, p.topics_mask, p.last_updated"
-            .to_owned(),
-        args: Vec::new(),
+    // First the page's ids, ranked with nothing else carried through the sort; ranking by
+    // relevance with no filters needs only the full-text index.
+    let mut page = match (&fts, query.has_filters(), query.sort) {
+        (Some(m), false, Sort::Relevance) => Sql {
+            text: "SELECT rowid AS id FROM project_search WHERE project_search MATCH ?".to_owned(),
+            args: vec![Arg::Text(m.clone())],
+        },
+        _ => {
+            let mut s = Sql { text: "SELECT p.id AS id".to_owned(), args: Vec::new() };
+            s.push(&base.text).args.extend(base.args.iter().cloned());
+            s
+        }
     };
-    page.push(&base.text).args.extend(base.args.iter().cloned());
     page.push(" ORDER BY ")
         .push(order_by(query.sort, fts.is_some()))
         .push(" LIMIT ");
     page.arg(Arg::Int(i64::from(query.per_page)))
         .push(" OFFSET ")
         .arg(Arg::Int(query.offset() as i64));
-    let rows = sqlx::query_with(&page.text, page.arguments())
+    let ids: Vec<i64> = sqlx::query_scalar_with(&page.text, page.arguments())
         .fetch_all(pool)
         .await?;
+    // Then the rows for just those ids, put back in ranked order.
+    let mut fetch = Sql {
+        text: "SELECT p.id, p.slug, p.title, p.organisation_id, p.summary, p.status, p.uses_ai, \
+               p.ai_kind, p.decision_role, p.areas_mask, p.topics_mask, p.last_updated \
+               FROM projects p WHERE p.id IN "
+            .to_owned(),
+        args: Vec::new(),
+    };
+    fetch.list(ids.iter().map(|id| Arg::Int(*id)));
+    let mut rows = if ids.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_with(&fetch.text, fetch.arguments()).fetch_all(pool).await?
+    };
+    let position: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| position.get(&r.get::<i64, _>("id")).copied().unwrap_or(usize::MAX));
     // Few organisations: name the page's from one small read instead of a join on every match.
     let orgs: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT id, slug, name FROM organisations ORDER BY name COLLATE NOCASE, id")
