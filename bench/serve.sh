@@ -54,9 +54,28 @@ fi
 PY=$VENV/bin/python
 
 # --- Charter --------------------------------------------------------------------------------------
-echo "== Building charter (release)"
-cargo build --release -p charter-cli
-CHARTER=$PWD/target/release/charter
+# By default the work tree as it is. CHARTER_REV=<commit> builds a clean copy of that commit instead
+# (git archive, own target dir under bench/out/), so uncommitted work in the tree is not measured.
+# Either way the binary is copied, so a build by someone else during the run cannot swap it.
+if [[ -n ${CHARTER_REV:-} ]]; then
+    rev=$(git rev-parse --short "$CHARTER_REV^{commit}") || die "CHARTER_REV=$CHARTER_REV is not a commit"
+    src=$OUT/src-$rev
+    echo "== Building charter $rev (release, clean copy in $src)"
+    rm -rf "$src"
+    mkdir -p "$src"
+    git archive "$rev" | tar -x -C "$src"
+    CARGO_TARGET_DIR=$PWD/$OUT/target cargo build --release -p charter-cli --manifest-path "$src/Cargo.toml"
+    built=$OUT/target/release/charter
+    charter_version="$rev (clean copy of the commit)"
+else
+    echo "== Building charter (release, the work tree)"
+    cargo build --release -p charter-cli
+    built=target/release/charter
+    dirty=$(git status --porcelain --untracked-files=no | wc -l)
+    charter_version="$(git rev-parse --short HEAD)$([[ $dirty -gt 0 ]] && echo " plus uncommitted changes in $dirty files")"
+fi
+cp "$built" "$OUT/charter"
+CHARTER=$PWD/$OUT/charter
 
 # --- The machine ----------------------------------------------------------------------------------
 {
@@ -67,8 +86,8 @@ CHARTER=$PWD/target/release/charter
     echo "| CPU | $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') |"
     echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) |"
     echo "| kernel | $(uname -r) |"
-    dirty=$(git status --porcelain --untracked-files=no | wc -l)
-    echo "| charter commit | $(git rev-parse --short HEAD)$([[ $dirty -gt 0 ]] && echo " plus $dirty uncommitted changed files") |"
+    echo "| charter commit | $charter_version |"
+    echo "| charter binary sha256 | $(sha256sum "$CHARTER" | cut -c1-16)… |"
     echo "| charter SQLite | $(grep -A1 '^name = "libsqlite3-sys"' Cargo.lock | sed -n 's/version = "\(.*\)"/libsqlite3-sys \1 (bundled)/p') |"
     echo "| datasette | $("$VENV/bin/datasette" --version | awk '{print $NF}') |"
     echo "| sqlite-utils | $("$VENV/bin/sqlite-utils" --version | awk '{print $NF}') |"

@@ -11,6 +11,7 @@ mod copy;
 mod demo;
 mod export;
 mod generate;
+mod optout;
 mod serve;
 mod text;
 mod verify;
@@ -40,6 +41,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Check entries against the charter; exits with status 1 when any fails a blocking check.
     Check(check::CheckArgs),
+    /// Residents' opt-outs: load lists, issue snapshots, filter datasets, rotate keys.
+    Optout(optout::OptOutArgs),
     /// Check a text for plain English: reading age, scores and advice.
     Text(text::TextArgs),
     /// Recompute the register's hash chain and report the first broken link.
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
             },
             Command::Verify => done(verify::run(&cli.config).await),
             Command::Text(args) => done(text::run(args)),
+            Command::Optout(args) => done(optout::run(&cli.config, args).await),
             Command::Copy(args) => done(copy::copy(args).await),
             Command::Backup(args) => done(copy::backup(&cli.config, args).await),
         }

@@ -37,7 +37,9 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("cannot read the address listened on")?;
-    let state = charter_web::AppState::new(store, charter);
+    let keys = crate::optout::load_keys(config)?;
+    let state = charter_web::AppState::new(store, charter)
+        .with_optout(keys, config.data_dir.join("outbox"));
     println!("The Charter register is running at http://{local}/ (press Ctrl+C to stop)");
     charter_web::serve(listener, state, shutdown_signal())
         .await

@@ -12,6 +12,7 @@ use charter_core::picklists::{Area, Topic};
 use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
     OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
@@ -21,13 +22,17 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
 mod chain;
+mod optout;
 mod search;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "register",
-    include_str!("../migrations/0001_register.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "register",
+        include_str!("../migrations/0001_register.sql"),
+    ),
+    (2, "optout", include_str!("../migrations/0002_optout.sql")),
+];
 
 fn migrator() -> Migrator {
     let migrations: Vec<Migration> = MIGRATIONS
@@ -503,6 +508,62 @@ impl Store for PostgresStore {
         search::run(&self.pool, query, with_facets)
             .await
             .map_err(|e| self.err(e))
+    }
+
+    async fn optouts_add(&self, records: &[NewOptOut]) -> StoreResult<Vec<i64>> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let ids = optout::add(&mut tx, records)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(ids)
+    }
+
+    async fn optout_by_token(&self, token_hash: &str) -> StoreResult<Option<OptOutEntry>> {
+        optout::by_token(&self.pool, token_hash)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn optout_append(&self, id: i64, events: &[OptOutEvent]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        optout::append(&mut tx, id, events)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn optouts_after(&self, after: i64, limit: u32) -> StoreResult<Vec<OptOutEntry>> {
+        optout::after(&self.pool, after, limit)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        optout::rekey(&mut tx, updates)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn record_check(&self, check: &CheckRecord) -> StoreResult<()> {
+        optout::record_check(&self.pool, check)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn optout_key_version(&self) -> StoreResult<Option<u32>> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT max(key_version)::BIGINT FROM optout_residents")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        Ok(v.map(|v| v as u32))
+    }
+
+    async fn optout_figures(&self) -> StoreResult<OptOutFigures> {
+        optout::figures(&self.pool).await.map_err(|e| self.err(e))
     }
 
     async fn stats(&self) -> StoreResult<RegisterStats> {

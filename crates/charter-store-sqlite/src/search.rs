@@ -165,7 +165,10 @@ pub(crate) async fn run(
             args: vec![Arg::Text(m.clone())],
         },
         _ => {
-            let mut s = Sql { text: "SELECT p.id AS id".to_owned(), args: Vec::new() };
+            let mut s = Sql {
+                text: "SELECT p.id AS id".to_owned(),
+                args: Vec::new(),
+            };
             s.push(&base.text).args.extend(base.args.iter().cloned());
             s
         }
@@ -191,10 +194,17 @@ pub(crate) async fn run(
     let mut rows = if ids.is_empty() {
         Vec::new()
     } else {
-        sqlx::query_with(&fetch.text, fetch.arguments()).fetch_all(pool).await?
+        sqlx::query_with(&fetch.text, fetch.arguments())
+            .fetch_all(pool)
+            .await?
     };
     let position: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|r| position.get(&r.get::<i64, _>("id")).copied().unwrap_or(usize::MAX));
+    rows.sort_by_key(|r| {
+        position
+            .get(&r.get::<i64, _>("id"))
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     // Few organisations: name the page's from one small read instead of a join on every match.
     let orgs: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT id, slug, name FROM organisations ORDER BY name COLLATE NOCASE, id")

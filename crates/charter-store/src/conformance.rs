@@ -21,7 +21,8 @@ macro_rules! conformance_tests {
             search_ranks_and_stems, search_filters_combine, facet_counts_ignore_own_filter,
             search_syntax_is_harmless, pagination_and_sorting, replacing_a_project_updates_search,
             stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest,
-            publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain);
+            publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain,
+            optouts_keep_an_append_only_log_and_count_current_choices);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -514,4 +515,128 @@ pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
         projects[1]
     );
     assert_eq!(store.log(0, 10).await.unwrap(), links);
+}
+
+fn event(scope: &str, withdrawn: bool, at: &str) -> crate::optout::OptOutEvent {
+    crate::optout::OptOutEvent {
+        scope: scope.into(),
+        withdrawn,
+        channel: "online".into(),
+        proxy_basis: None,
+        recorded_at: at.into(),
+    }
+}
+
+pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>(store: S) {
+    use crate::optout::{CheckRecord, NewOptOut};
+    let new = |n: u8, token: Option<&str>, events: Vec<crate::optout::OptOutEvent>| NewOptOut {
+        kind: "nhs-number".into(),
+        tag: vec![n; 16],
+        sealed: vec![n, 1, 2, 3],
+        key_version: 1,
+        receipt: token.map(|t| format!("OPT-{t}")),
+        manage_token_hash: token.map(str::to_owned),
+        created_at: AT.into(),
+        events,
+    };
+    let ids = store
+        .optouts_add(&[
+            new(
+                1,
+                Some("aaa"),
+                vec![
+                    event("ai-training", false, AT),
+                    event("research-planning", false, AT),
+                ],
+            ),
+            new(2, None, vec![event("ai-training", false, AT)]),
+            new(
+                3,
+                Some("ccc"),
+                vec![event("organisation:knowsley-council", false, AT)],
+            ),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+    let one = store.optout_by_token("aaa").await.unwrap().unwrap();
+    assert_eq!((one.id, one.receipt.as_deref()), (ids[0], Some("OPT-aaa")));
+    assert_eq!(
+        one.current_scopes(),
+        vec!["ai-training", "research-planning"]
+    );
+    assert!(store.optout_by_token("nope").await.unwrap().is_none());
+
+    // Withdrawing appends; the log keeps both.
+    store
+        .optout_append(
+            ids[0],
+            &[event("ai-training", true, "2026-12-01T00:00:00Z")],
+        )
+        .await
+        .unwrap();
+    let one = store.optout_by_token("aaa").await.unwrap().unwrap();
+    assert_eq!(one.events.len(), 3);
+    assert_eq!(one.current_scopes(), vec!["research-planning"]);
+
+    let figures = store.optout_figures().await.unwrap();
+    assert_eq!(
+        figures.by_scope,
+        vec![
+            ("ai-training".to_owned(), 1),
+            ("organisation:knowsley-council".to_owned(), 1),
+            ("research-planning".to_owned(), 1)
+        ]
+    );
+
+    // Paging through every record, and re-keying.
+    let all = store.optouts_after(0, 2).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.id).collect::<Vec<_>>(),
+        ids[..2].to_vec()
+    );
+    let rest = store.optouts_after(ids[1], 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].events.len(), 1);
+    store
+        .optout_rekey(&[(ids[1], vec![9; 16], vec![9, 9], 2)])
+        .await
+        .unwrap();
+    let rekeyed = store.optouts_after(ids[0], 1).await.unwrap();
+    assert_eq!(
+        (rekeyed[0].tag.clone(), rekeyed[0].key_version),
+        (vec![9; 16], 2)
+    );
+
+    for (org, at, removed) in [
+        ("knowsley-council", "2026-11-03T10:00:00Z", 5),
+        ("knowsley-council", "2026-11-20T10:00:00Z", 7),
+        ("mersey-nhs-trust", "2026-10-01T10:00:00Z", 0),
+    ] {
+        store
+            .record_check(&CheckRecord {
+                organisation: org.into(),
+                checked_at: at.into(),
+                method: "upload".into(),
+                scopes: "ai-training".into(),
+                rows_in: 100,
+                rows_kept: 100 - removed,
+                rows_removed: removed,
+                rows_invalid: 0,
+            })
+            .await
+            .unwrap();
+    }
+    let f = store.optout_figures().await.unwrap();
+    assert_eq!(f.checks.len(), 2);
+    assert_eq!(
+        (
+            f.checks[0].organisation.as_str(),
+            f.checks[0].month.as_str(),
+            f.checks[0].checks,
+            f.checks[0].rows_removed
+        ),
+        ("knowsley-council", "2026-11", 2, 12)
+    );
+    assert_eq!(f.checks[1].month, "2026-10");
 }

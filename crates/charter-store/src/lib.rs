@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 pub mod conformance;
 pub mod fixtures;
+pub mod optout;
 pub mod support;
 
 #[derive(Debug, thiserror::Error)]
@@ -118,5 +119,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ranked full-text search with filters; facet counts when `with_facets`.
     async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults>;
+
+    /// Adds resident opt-out records with their first events, all or none; returns their ids.
+    async fn optouts_add(&self, records: &[optout::NewOptOut]) -> StoreResult<Vec<i64>>;
+    /// The record whose private link has this token hash.
+    async fn optout_by_token(&self, token_hash: &str) -> StoreResult<Option<optout::OptOutEntry>>;
+    /// Appends events to a record's log.
+    async fn optout_append(&self, id: i64, events: &[optout::OptOutEvent]) -> StoreResult<()>;
+    /// Up to `limit` records with ids above `after`, with their logs: for snapshots and re-keying.
+    async fn optouts_after(&self, after: i64, limit: u32) -> StoreResult<Vec<optout::OptOutEntry>>;
+    /// Replaces tags and sealed values after a key rotation: (id, tag, sealed, key version).
+    async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()>;
+    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<()>;
+    /// The highest key version any record has, if there are records.
+    async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
+    async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;
     async fn stats(&self) -> StoreResult<RegisterStats>;
 }

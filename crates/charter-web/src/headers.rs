@@ -41,3 +41,39 @@ pub async fn open_data(request: Request, next: Next) -> Response {
     add_missing(&mut response, &[("access-control-allow-origin", "*")]);
     response
 }
+
+/// Refuses form posts from other sites (cross-site request forgery): a browser says where a
+/// request comes from in `Sec-Fetch-Site`, or failing that `Origin`. The JSON API is exempt: it
+/// uses no cookies, so another site gains nothing by calling it.
+pub async fn same_origin_posts(request: Request, next: Next) -> Response {
+    use axum::http::{Method, StatusCode};
+    use axum::response::IntoResponse;
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross = match site {
+        Some(s) => !matches!(s, "same-origin" | "none"),
+        None => match (
+            headers.get("origin").and_then(|v| v.to_str().ok()),
+            headers.get("host").and_then(|v| v.to_str().ok()),
+        ) {
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+            _ => false,
+        },
+    };
+    if cross {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-site form post");
+        return (
+            StatusCode::FORBIDDEN,
+            "This form can only be sent from the register's own pages.",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}

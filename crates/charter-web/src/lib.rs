@@ -17,6 +17,8 @@ pub mod export;
 mod footer;
 mod headers;
 mod history;
+mod mail;
+pub mod optout;
 mod pages;
 mod query;
 
@@ -27,6 +29,10 @@ pub use error::WebError;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub charter: Arc<Charter>,
+    /// The opt-out keys; without them the opt-out service says it is unavailable.
+    pub optout: Option<Arc<optout::OptOutKeys>>,
+    /// Where emails are written when no mail server is set up (one `.eml` file each).
+    pub outbox: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -34,7 +40,19 @@ impl AppState {
         AppState {
             store,
             charter: Arc::new(charter),
+            optout: None,
+            outbox: None,
         }
+    }
+
+    pub fn with_optout(
+        mut self,
+        keys: Arc<optout::OptOutKeys>,
+        outbox: std::path::PathBuf,
+    ) -> Self {
+        self.optout = Some(keys);
+        self.outbox = Some(outbox);
+        self
     }
 }
 
@@ -55,6 +73,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             footer::chain_head,
         ))
+        .layer(axum::middleware::from_fn(headers::same_origin_posts))
         .layer(axum::middleware::from_fn(headers::security))
         .with_state(state)
 }

@@ -684,6 +684,52 @@ impl Store for BrokenStore {
     async fn stats(&self) -> charter_store::StoreResult<charter_core::stats::RegisterStats> {
         Err(down())
     }
+    async fn optouts_add(
+        &self,
+        _: &[charter_store::optout::NewOptOut],
+    ) -> charter_store::StoreResult<Vec<i64>> {
+        Err(down())
+    }
+    async fn optout_by_token(
+        &self,
+        _: &str,
+    ) -> charter_store::StoreResult<Option<charter_store::optout::OptOutEntry>> {
+        Err(down())
+    }
+    async fn optout_append(
+        &self,
+        _: i64,
+        _: &[charter_store::optout::OptOutEvent],
+    ) -> charter_store::StoreResult<()> {
+        Err(down())
+    }
+    async fn optouts_after(
+        &self,
+        _: i64,
+        _: u32,
+    ) -> charter_store::StoreResult<Vec<charter_store::optout::OptOutEntry>> {
+        Err(down())
+    }
+    async fn optout_rekey(
+        &self,
+        _: &[(i64, Vec<u8>, Vec<u8>, u32)],
+    ) -> charter_store::StoreResult<()> {
+        Err(down())
+    }
+    async fn record_check(
+        &self,
+        _: &charter_store::optout::CheckRecord,
+    ) -> charter_store::StoreResult<()> {
+        Err(down())
+    }
+    async fn optout_key_version(&self) -> charter_store::StoreResult<Option<u32>> {
+        Err(down())
+    }
+    async fn optout_figures(
+        &self,
+    ) -> charter_store::StoreResult<charter_store::optout::OptOutFigures> {
+        Err(down())
+    }
 }
 
 fn down() -> charter_store::StoreError {
@@ -942,4 +988,171 @@ async fn the_plain_english_checker_is_open_to_everyone() {
         .await
         .json();
     assert!(empty["reading_age"].is_null());
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn post_form(app: &axum::Router, uri: &str, form: &str) -> Reply {
+    let request = Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(form.to_owned()))
+        .unwrap();
+    send(app, request).await
+}
+
+#[tokio::test]
+async fn residents_opt_out_see_their_choices_and_withdraw_one() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let outbox = std::env::temp_dir().join(format!(
+            "charter-outbox-{}-{}",
+            std::process::id(),
+            fastrand_id()
+        ));
+        let keys =
+            charter_web::optout::OptOutKeys::new(charter_optout::MasterSecret::from_bytes([7; 32]));
+        let app = router(
+            AppState::new(store.clone(), Charter::from_toml(CHARTER).unwrap())
+                .with_optout(keys, outbox.clone()),
+        );
+
+        get(&app, "/opt-out")
+            .await
+            .has("What do you want to opt out of?")
+            .has("name=\"nhs_number\"");
+        // Nothing chosen, no number: both problems, and the page keeps what was typed.
+        let empty = post_form(&app, "/opt-out", "for=me&email=someone%40example.org").await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+        empty
+            .has("govuk-error-summary")
+            .has("Choose at least one thing to opt out of")
+            .has("Enter an NHS number")
+            .has("value=\"someone@example.org\"");
+        let wrong = post_form(
+            &app,
+            "/opt-out",
+            "scope=ai-training&for=me&nhs_number=9434765918",
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        wrong.has("Enter a valid NHS number").lacks("9434765918");
+        let bad_project = post_form(
+            &app,
+            "/opt-out",
+            "scope=ai-training&for=me&nhs_number=9434765919&project=LCR-9999",
+        )
+        .await;
+        bad_project.has("There is no project with that id");
+
+        let ok = post_form(
+            &app,
+            "/opt-out",
+            "scope=ai-training&scope=research-planning&organisation=knowsley-council&for=parental-responsibility&nhs_number=943+476+5919&email=parent%40example.org",
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let location = ok
+            .headers
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            location.starts_with("/opt-out/manage/") && location.ends_with("?new=1"),
+            "{location}"
+        );
+        let page = get(&app, &location).await;
+        page.has("You have opted out")
+            .has("OPT-")
+            .has("AI being trained on the data")
+            .has("Any use by the organisation knowsley-council");
+        // The receipt went to the outbox, without the NHS number.
+        let mail: Vec<_> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(mail.len(), 1);
+        assert!(
+            mail[0].contains("To: parent@example.org") && mail[0].contains("OPT-"),
+            "{}",
+            mail[0]
+        );
+        assert!(!mail[0].contains("9434765919") && !mail[0].contains("943 476 5919"));
+
+        let manage = location.trim_end_matches("?new=1").to_owned();
+        let withdrawn = post_form(&app, &manage, "action=withdraw&scope=ai-training").await;
+        assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+        let after = get(&app, &manage).await;
+        after
+            .has("withdrew “AI being trained on the data”")
+            .has("Your opt-out choices");
+        let current = after
+            .body
+            .split("Every change you have made")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(
+            !current.contains("value=\"ai-training\" >"),
+            "withdrawn scope no longer listed as current"
+        );
+        assert!(current.contains("name=\"scope\" type=\"checkbox\" value=\"research-planning\">"));
+        let nothing = post_form(&app, &manage, "action=withdraw").await;
+        assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+        nothing.has("Choose at least one opt-out to withdraw");
+        assert_eq!(
+            get(&app, "/opt-out/manage/not-a-token").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            get(&app, &format!("/opt-out/manage/{}", "0".repeat(48)))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Another site cannot post the form on a resident's behalf.
+        let forged = Request::post("/opt-out")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::from("scope=ai-training&for=me&nhs_number=9434765919"))
+            .unwrap();
+        assert_eq!(send(&app, forged).await.status, StatusCode::FORBIDDEN);
+        let forged = Request::post("/opt-out")
+            .header("origin", "https://evil.example")
+            .header("host", "register.example")
+            .body(Body::from("scope=ai-training&for=me&nhs_number=9434765919"))
+            .unwrap();
+        assert_eq!(send(&app, forged).await.status, StatusCode::FORBIDDEN);
+
+        // Public figures hide small numbers.
+        get(&app, "/opt-out/figures")
+            .await
+            .has("fewer than 10")
+            .has("Sharing data for research and planning");
+        get(&app, "/projects/LCR-0009")
+            .await
+            .has("href=\"/opt-out\"")
+            .has("AI making or supporting decisions");
+        let _ = std::fs::remove_dir_all(&outbox);
+    }
+}
+
+fn fastrand_id() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }

@@ -18,6 +18,7 @@ use crate::compliance::{Chart, Compliance, compliance};
 use crate::error::render;
 use crate::{AppState, WebError, query};
 
+mod optout;
 mod pagination;
 
 /// Filters the templates use.
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations/{slug}", get(organisation))
         .route("/charter", get(charter))
         .route("/open-data", get(open_data))
+        .merge(optout::routes())
         .route("/compliance", get(compliance_page))
         .route("/compliance.csv", get(compliance_csv))
         .route(
@@ -234,6 +236,38 @@ struct ProjectPage {
 }
 
 impl ProjectPage {
+    /// The register opt-outs that cover this project, in words.
+    fn optout_scopes(&self) -> Vec<String> {
+        use charter_core::picklists::{AiKind, DecisionRole};
+        use charter_optout::Scope;
+        let mut scopes = Vec::new();
+        if self
+            .p
+            .benefit_kinds
+            .contains(&charter_core::picklists::BenefitKind::Research)
+            || self
+                .p
+                .topics
+                .contains(&charter_core::picklists::Topic::Planning)
+        {
+            scopes.push(Scope::ResearchPlanning);
+        }
+        if self.p.uses_ai
+            && matches!(
+                self.p.ai_kind,
+                Some(AiKind::MachineLearning | AiKind::Generative)
+            )
+        {
+            scopes.push(Scope::AiTraining);
+        }
+        if self.p.uses_ai && self.p.decision_role != DecisionRole::InformationOnly {
+            scopes.push(Scope::AiDecisions);
+        }
+        scopes.push(Scope::Organisation(self.org.slug.clone()));
+        scopes.push(Scope::Project(self.p.id));
+        scopes.iter().map(|s| s.label()).collect()
+    }
+
     fn status_of(&self, key: &str) -> Option<PrincipleStatus> {
         self.card.status(key)
     }
@@ -291,7 +325,7 @@ struct HistoryPage {
 }
 
 /// "2026-11-30T12:00:00Z" → "30 November 2026 at 12:00 (UTC)".
-fn when(rfc3339: &str) -> String {
+pub(crate) fn when(rfc3339: &str) -> String {
     let date = rfc3339
         .get(..10)
         .and_then(|d| d.parse::<charter_core::Date>().ok());

@@ -1,0 +1,347 @@
+//! `charter optout …`: load opt-out lists, issue snapshots, filter datasets, rotate keys.
+
+use std::io::{BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use charter_core::Slug;
+use charter_optout::{
+    AtomicFile, FilterOptions, IdentifierKind, MasterSecret, RegisterPublicKey, SECRET_ENV_VAR,
+    Scope, Snapshot,
+};
+use charter_store::optout::OptOutEvent;
+use charter_web::optout::{OptOutKeys, build_snapshot, current_version, new_record, rotate};
+
+use crate::config::{Config, open_store};
+
+#[derive(clap::Args, Debug)]
+pub struct OptOutArgs {
+    #[command(subcommand)]
+    command: OptOutCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum OptOutCommand {
+    /// Load an existing opt-out list: a CSV with the header `nhs_number,scope`. All or nothing.
+    Import { file: PathBuf },
+    /// Write an organisation's signed snapshot of current opt-outs, for `charter optout filter`.
+    Snapshot {
+        #[arg(long)]
+        organisation: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Days until the snapshot expires and the filter refuses it.
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
+    /// Remove opted-out people from a CSV dataset, on the organisation's own machine.
+    Filter(FilterArgs),
+    /// Print the register's public key, which organisations use to check snapshots.
+    PublicKey,
+    /// Re-key every stored opt-out under a new key version. Safe to interrupt and run again.
+    RotateKeys,
+}
+
+#[derive(clap::Args, Debug)]
+struct FilterArgs {
+    /// The organisation's snapshot file.
+    #[arg(long)]
+    snapshot: PathBuf,
+    /// The organisation filtering (its slug): a snapshot issued to anyone else is refused.
+    #[arg(long)]
+    organisation: String,
+    /// The dataset (CSV with a header row).
+    #[arg(long)]
+    input: PathBuf,
+    /// The column holding NHS numbers.
+    #[arg(long)]
+    column: String,
+    /// What the data will be used for; repeat for several (research-planning, ai-training,
+    /// ai-decisions, project:ID). The organisation's own opt-outs always apply.
+    #[arg(long = "scope", required = true)]
+    scopes: Vec<String>,
+    /// Where to write the rows that may be used.
+    #[arg(long)]
+    out: PathBuf,
+    /// Where to write rows that could not be checked (default: OUT with `.invalid.csv`).
+    #[arg(long)]
+    invalid: Option<PathBuf>,
+    /// Where to write the manifest (default: OUT with `.manifest.json`).
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// The register's public key (hex), from `charter optout public-key` or the register's
+    /// website. Default: derived from this machine's register secret.
+    #[arg(long)]
+    public_key: Option<String>,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+/// The register's secret: from the environment, or a file in the data folder created on first
+/// use with owner-only permissions.
+pub fn load_keys(config: &Config) -> anyhow::Result<std::sync::Arc<OptOutKeys>> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    let path = config.data_dir.join("optout-secret");
+    let (master, _) = MasterSecret::from_env_or_file(SECRET_ENV_VAR, &path).with_context(|| {
+        format!(
+            "the opt-out secret ({SECRET_ENV_VAR} or {})",
+            path.display()
+        )
+    })?;
+    Ok(OptOutKeys::new(master))
+}
+
+pub async fn run(config: &Config, args: OptOutArgs) -> anyhow::Result<()> {
+    match args.command {
+        OptOutCommand::Import { file } => import(config, &file).await,
+        OptOutCommand::Snapshot {
+            organisation,
+            out,
+            days,
+        } => {
+            let org: Slug = organisation.parse().context("--organisation")?;
+            let store = open_store(config).await?;
+            let keys = load_keys(config)?;
+            let (bytes, people) = build_snapshot(store.as_ref(), &keys, &org, days).await?;
+            let mut file = AtomicFile::create(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            std::io::Write::write_all(&mut file, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            file.commit()
+                .with_context(|| format!("cannot finish {}", out.display()))?;
+            println!(
+                "Wrote {org}'s snapshot to {} ({people} people with opt-outs that apply; expires in {days} days).",
+                out.display()
+            );
+            Ok(())
+        }
+        OptOutCommand::Filter(args) => {
+            let public_key = match &args.public_key {
+                Some(hex_key) => hex_key
+                    .parse::<RegisterPublicKey>()
+                    .context("--public-key")?,
+                None => {
+                    // On the register's own machine: derive it from the secret.
+                    let store = open_store(config).await?;
+                    let keys = load_keys(config)?;
+                    keys.version(current_version(store.as_ref()).await?)
+                        .public_key()
+                }
+            };
+            // The filter is CPU-bound and uses its own threads: keep it off the async workers.
+            tokio::task::spawn_blocking(move || filter(args, public_key))
+                .await
+                .context("the filter stopped")?
+        }
+        OptOutCommand::PublicKey => {
+            let store = open_store(config).await?;
+            let keys = load_keys(config)?;
+            let version = current_version(store.as_ref()).await?;
+            println!(
+                "{}",
+                hex::encode(keys.version(version).public_key().to_bytes())
+            );
+            Ok(())
+        }
+        OptOutCommand::RotateKeys => {
+            let store = open_store(config).await?;
+            let keys = load_keys(config)?;
+            let (version, moved) = rotate(store.as_ref(), &keys).await?;
+            println!(
+                "Every opt-out is now under key version {}: {moved} records moved.",
+                version.get()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let keys = load_keys(config)?;
+    let version = current_version(store.as_ref()).await?;
+    let register_keys = keys.version(version);
+    let now = charter_web::now();
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{} has no header row", file.display()))?
+        .clone();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}').trim() == name)
+    };
+    let (Some(id_col), Some(scope_col)) = (find("nhs_number"), find("scope")) else {
+        bail!(
+            "{} must have the header nhs_number,scope (it has: {})",
+            file.display(),
+            headers.iter().collect::<Vec<_>>().join(",")
+        );
+    };
+    // One record per person, with every scope they opted out of; every problem is reported.
+    let mut people: std::collections::BTreeMap<Vec<u8>, (String, Vec<OptOutEvent>)> =
+        Default::default();
+    let mut problems = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let raw = row.get(id_col).unwrap_or("");
+        let scope = row.get(scope_col).unwrap_or("").trim();
+        if let Err(e) = scope.parse::<Scope>() {
+            problems.push(format!("line {line}: {e}"));
+            continue;
+        }
+        let tag = match charter_optout::NhsNumber.normalise_str(raw) {
+            Ok(id) => register_keys.tag_key().tag(&charter_optout::NhsNumber, &id),
+            Err(e) => {
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let event = OptOutEvent {
+            scope: scope.to_owned(),
+            withdrawn: false,
+            channel: "import".into(),
+            proxy_basis: None,
+            recorded_at: now.clone(),
+        };
+        people
+            .entry(tag.as_bytes().to_vec())
+            .or_insert_with(|| (raw.to_owned(), Vec::new()))
+            .1
+            .push(event);
+    }
+    if !problems.is_empty() {
+        let shown: Vec<&String> = problems.iter().take(50).collect();
+        bail!(
+            "nothing was loaded: {} {} wrong:\n  {}{}",
+            problems.len(),
+            if problems.len() == 1 {
+                "row is"
+            } else {
+                "rows are"
+            },
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  "),
+            if problems.len() > 50 { "\n  …" } else { "" }
+        );
+    }
+    let mut records = Vec::with_capacity(people.len());
+    for (raw, events) in people.into_values() {
+        records.push(new_record(&register_keys, &raw, events, None, None, &now)?);
+    }
+    let rows: usize = records.iter().map(|r| r.events.len()).sum();
+    for chunk in records.chunks(10_000) {
+        // Each chunk is one transaction; the whole file was checked before the first.
+        store.optouts_add(chunk).await?;
+    }
+    println!(
+        "Loaded {rows} opt-outs for {} people from {}.",
+        records.len(),
+        file.display()
+    );
+    Ok(())
+}
+
+fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.snapshot)
+        .with_context(|| format!("cannot read {}", args.snapshot.display()))?;
+    let scopes: Vec<Scope> = args
+        .scopes
+        .iter()
+        .map(|s| s.parse::<Scope>())
+        .collect::<Result<_, _>>()?;
+    let organisation: Slug = args.organisation.parse().context("--organisation")?;
+    let snapshot = Snapshot::open(
+        &bytes,
+        &public_key,
+        &organisation,
+        time::OffsetDateTime::now_utc(),
+    )
+    .with_context(|| format!("the snapshot {}", args.snapshot.display()))?;
+    let input = std::fs::File::open(&args.input)
+        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let invalid_path = args
+        .invalid
+        .clone()
+        .unwrap_or_else(|| args.out.with_extension("invalid.csv"));
+    let manifest_path = args
+        .manifest
+        .clone()
+        .unwrap_or_else(|| args.out.with_extension("manifest.json"));
+    let mut kept = AtomicFile::create(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut invalid = AtomicFile::create(&invalid_path)
+        .with_context(|| format!("cannot create {}", invalid_path.display()))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let options = FilterOptions {
+        threads: args.threads,
+        ..FilterOptions::default()
+    };
+    let manifest = charter_optout::filter_with_options(
+        &snapshot,
+        &scopes,
+        &args.column,
+        BufReader::with_capacity(1 << 20, input),
+        &mut kept,
+        &mut invalid,
+        &options,
+        |p| {
+            if let Some(bar) = &bar {
+                bar.set_position(p.bytes_read);
+            }
+        },
+    )?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    // Only a complete run produces files; a failure above leaves none.
+    kept.commit()
+        .with_context(|| format!("cannot finish {}", args.out.display()))?;
+    invalid
+        .commit()
+        .with_context(|| format!("cannot finish {}", invalid_path.display()))?;
+    let json = serde_json::to_string_pretty(&manifest)?;
+    let mut m = AtomicFile::create(&manifest_path)
+        .with_context(|| format!("cannot create {}", manifest_path.display()))?;
+    std::io::Write::write_all(&mut m, json.as_bytes())?;
+    m.commit()?;
+    eprintln!(
+        "{} rows in: {} kept, {} removed, {} could not be checked (see {}). Manifest: {}",
+        manifest.rows_in,
+        manifest.rows_kept,
+        manifest.rows_removed,
+        manifest.rows_invalid,
+        invalid_path.display(),
+        manifest_path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! `charter optout` from the command line, and the promise that no NHS number is ever stored or
+//! logged in clear.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_charter");
+
+fn dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("charter-optout-test-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn charter(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("CHARTER_OPTOUT_SECRET")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn err(out: &Output) -> String {
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Generated organisations have predictable slugs; take the first.
+fn an_organisation(data: &Path) -> String {
+    let csv = ok(charter(data, &["export", "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "organisation").unwrap();
+    reader.records().next().unwrap().unwrap()[col].to_owned()
+}
+
+#[test]
+fn import_snapshot_and_filter_a_dataset() {
+    let data = dir("flow");
+    ok(charter(&data, &["generate", "--projects", "3"]));
+    let org = an_organisation(&data);
+    let list = data.join("list.csv");
+    std::fs::write(&list, format!("\u{feff}nhs_number,scope\r\n943 476 5919,ai-training\r\n401-023-2137,organisation:{org}\r\n")).unwrap();
+    assert!(
+        ok(charter(
+            &data,
+            &["optout", "import", list.to_str().unwrap()]
+        ))
+        .contains("Loaded 2 opt-outs for 2 people")
+    );
+    // A bad list loads nothing and says which lines are wrong.
+    std::fs::write(
+        &list,
+        "nhs_number,scope\n4505577104,ai-training\n1234567890,ai-training\n4505577104,everything\n",
+    )
+    .unwrap();
+    let e = err(&charter(
+        &data,
+        &["optout", "import", list.to_str().unwrap()],
+    ));
+    assert!(
+        e.contains("line 3") && e.contains("line 4") && e.contains("nothing was loaded"),
+        "{e}"
+    );
+    std::fs::write(&list, "nhs,scope\n4505577104,ai-training\n").unwrap();
+    assert!(
+        err(&charter(
+            &data,
+            &["optout", "import", list.to_str().unwrap()]
+        ))
+        .contains("must have the header nhs_number,scope")
+    );
+
+    let snap = data.join("snap.bin");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "snapshot",
+            "--organisation",
+            &org,
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+    ));
+    let input = data.join("data.csv");
+    std::fs::write(
+        &input,
+        "name,nhs_number\nAda,9434765919\n\"Bob, Jr\",401 023 2137\nCy,12345\nDee,4505577104\n",
+    )
+    .unwrap();
+    let out = data.join("kept.csv");
+    let key = ok(charter(&data, &["optout", "public-key"]))
+        .trim()
+        .to_owned();
+    let filter = |scope: &str, org: &str, snapshot: &Path, column: &str| {
+        charter(
+            &data,
+            &[
+                "optout",
+                "filter",
+                "--snapshot",
+                snapshot.to_str().unwrap(),
+                "--organisation",
+                org,
+                "--input",
+                input.to_str().unwrap(),
+                "--column",
+                column,
+                "--scope",
+                scope,
+                "--out",
+                out.to_str().unwrap(),
+                "--public-key",
+                &key,
+                "--threads",
+                "1",
+            ],
+        )
+    };
+    let run = filter("ai-training", &org, &snap, "nhs_number");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Ada opted out of AI training, Bob out of this organisation; Cy's number is not one.
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "name,nhs_number\nDee,4505577104\n"
+    );
+    let invalid = std::fs::read_to_string(data.join("kept.invalid.csv")).unwrap();
+    assert!(
+        invalid.contains("Cy,12345") && invalid.starts_with("line,reason,row"),
+        "{invalid}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("kept.manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (
+            manifest["rows_in"].as_u64(),
+            manifest["rows_kept"].as_u64(),
+            manifest["rows_removed"].as_u64(),
+            manifest["rows_invalid"].as_u64()
+        ),
+        (Some(4), Some(1), Some(2), Some(1))
+    );
+    assert_eq!(manifest["input_blake3"].as_str().unwrap().len(), 64);
+
+    // Bad input: a column that is not there names the columns found; nothing is written.
+    std::fs::remove_file(&out).unwrap();
+    let e = err(&filter("ai-training", &org, &snap, "nhs"));
+    assert!(e.contains("name") && e.contains("nhs_number"), "{e}");
+    assert!(!out.exists(), "no half-written output");
+    // Another organisation's snapshot, a tampered one, and an unknown scope are refused.
+    assert!(
+        err(&filter("ai-training", "someone-else", &snap, "nhs_number"))
+            .contains("not “someone-else”")
+    );
+    let mut bytes = std::fs::read(&snap).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let tampered = data.join("tampered.bin");
+    std::fs::write(&tampered, bytes).unwrap();
+    let e = err(&filter("ai-training", &org, &tampered, "nhs_number"));
+    assert!(
+        e.to_lowercase().contains("signature")
+            || e.to_lowercase().contains("tamper")
+            || e.contains("changed"),
+        "{e}"
+    );
+    assert!(
+        err(&filter("everything", &org, &snap, "nhs_number")).contains("is not an opt-out scope")
+    );
+    assert!(!out.exists());
+
+    // Key rotation keeps every opt-out matching.
+    assert!(
+        ok(charter(&data, &["optout", "rotate-keys"])).contains("key version 2: 2 records moved")
+    );
+    let snap2 = data.join("snap2.bin");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "snapshot",
+            "--organisation",
+            &org,
+            "--out",
+            snap2.to_str().unwrap(),
+        ],
+    ));
+    let key = ok(charter(&data, &["optout", "public-key"]))
+        .trim()
+        .to_owned();
+    let run = charter(
+        &data,
+        &[
+            "optout",
+            "filter",
+            "--snapshot",
+            snap2.to_str().unwrap(),
+            "--organisation",
+            &org,
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "nhs_number",
+            "--scope",
+            "ai-training",
+            "--out",
+            out.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "name,nhs_number\nDee,4505577104\n"
+    );
+    let _ = std::fs::remove_dir_all(data);
+}
+
+/// Every way an NHS number might be written down.
+fn forms(digits: &str) -> Vec<String> {
+    vec![
+        digits.to_owned(),
+        format!("{} {} {}", &digits[..3], &digits[3..6], &digits[6..]),
+        format!("{}-{}-{}", &digits[..3], &digits[3..6], &digits[6..]),
+    ]
+}
+
+#[test]
+fn no_nhs_number_is_stored_or_logged_in_clear() {
+    let data = dir("clear");
+    ok(charter(&data, &["generate", "--projects", "2"]));
+    let list = data.join("list.csv");
+    std::fs::write(&list, "nhs_number,scope\n4010232137,ai-training\n").unwrap();
+    ok(charter(
+        &data,
+        &["optout", "import", list.to_str().unwrap()],
+    ));
+    std::fs::remove_file(&list).unwrap();
+
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("CHARTER_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    for number in ["943+476+5919", "9434765918"] {
+        let body = format!("scope=ai-training&for=me&nhs_number={number}");
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "POST /opt-out HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 303") || response.starts_with("HTTP/1.1 400"),
+            "{response}"
+        );
+    }
+    let _ = child.kill();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let _ = child.wait();
+    assert!(
+        logs.contains("DEBUG") || logs.contains("INFO"),
+        "the server logged something: {logs}"
+    );
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    assert!(files.iter().any(|(p, _)| p.ends_with("charter.sqlite")));
+    for digits in ["4010232137", "9434765919", "9434765918"] {
+        for form in forms(digits) {
+            assert!(!logs.contains(&form), "the logs hold {form}");
+            for (path, bytes) in &files {
+                assert!(
+                    !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                    "{path} holds {form}"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(data);
+}

@@ -1,0 +1,98 @@
+//! What the store keeps for residents' opt-outs. Identifiers are never here in clear: only a
+//! keyed tag to match on and the identifier sealed under a separate key, so keys can be rotated.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One change to a resident's choices. The log of these is append-only; the current choices are
+/// derived from it (the latest event for each scope wins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptOutEvent {
+    /// `research-planning`, `ai-training`, `ai-decisions`, `organisation:SLUG` or `project:ID`.
+    pub scope: String,
+    /// True when this event withdraws an earlier opt-out.
+    pub withdrawn: bool,
+    /// online, phone, post, in-person, proxy or import.
+    pub channel: String,
+    /// For proxy choices: parental-responsibility, lasting-power-of-attorney or deputy.
+    pub proxy_basis: Option<String>,
+    /// RFC 3339.
+    pub recorded_at: String,
+}
+
+/// A new resident record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOptOut {
+    pub kind: String,
+    pub tag: Vec<u8>,
+    pub sealed: Vec<u8>,
+    pub key_version: u32,
+    /// Shown to the resident; none for lists loaded in bulk.
+    pub receipt: Option<String>,
+    /// BLAKE3 (hex) of the private link's token; the token itself is never stored.
+    pub manage_token_hash: Option<String>,
+    pub created_at: String,
+    pub events: Vec<OptOutEvent>,
+}
+
+/// A stored resident record with its whole log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptOutEntry {
+    pub id: i64,
+    pub kind: String,
+    pub tag: Vec<u8>,
+    pub sealed: Vec<u8>,
+    pub key_version: u32,
+    pub receipt: Option<String>,
+    pub events: Vec<OptOutEvent>,
+}
+
+impl OptOutEntry {
+    /// The scopes opted out of now: for each scope, its latest event decides.
+    pub fn current_scopes(&self) -> Vec<String> {
+        let mut latest: Vec<(&str, bool)> = Vec::new();
+        for e in &self.events {
+            match latest.iter_mut().find(|(s, _)| *s == e.scope) {
+                Some(entry) => entry.1 = e.withdrawn,
+                None => latest.push((&e.scope, e.withdrawn)),
+            }
+        }
+        latest
+            .into_iter()
+            .filter(|(_, withdrawn)| !withdrawn)
+            .map(|(s, _)| s.to_owned())
+            .collect()
+    }
+}
+
+/// A dataset check, recorded for the public figures. Counts only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRecord {
+    pub organisation: String,
+    /// RFC 3339.
+    pub checked_at: String,
+    /// How: `upload` (the API) or `snapshot` (a snapshot issued for the organisation's own machine).
+    pub method: String,
+    pub scopes: String,
+    pub rows_in: u64,
+    pub rows_kept: u64,
+    pub rows_removed: u64,
+    pub rows_invalid: u64,
+}
+
+/// Raw public figures; the web layer rounds small counts before showing them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToSchema)]
+pub struct OptOutFigures {
+    /// Current opt-outs per scope.
+    pub by_scope: Vec<(String, u64)>,
+    /// Per organisation and month (`YYYY-MM`): checks run and rows removed.
+    pub checks: Vec<CheckFigure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CheckFigure {
+    pub organisation: String,
+    pub month: String,
+    pub checks: u64,
+    pub rows_removed: u64,
+}

@@ -1,0 +1,37 @@
+//! Email, written as `.eml` files to an outbox folder: the register has no mail server of its own,
+//! and an operator's mail system (or a test) picks the files up from there.
+
+use std::io::Write;
+use std::path::Path;
+
+use charter_core::Email;
+use charter_optout::Scope;
+
+/// The opt-out receipt: the code and the private link. The NHS number is never in it.
+pub fn write_receipt(
+    outbox: &Path,
+    to: &Email,
+    receipt: &str,
+    token: &str,
+    scopes: &[Scope],
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(outbox)?;
+    let list: Vec<String> = scopes
+        .iter()
+        .map(|s| format!("  - {}", s.label()))
+        .collect();
+    let body = format!(
+        "To: {to}\r\nFrom: Charter register <no-reply@charter-register.example>\r\nSubject: Your opt-out receipt {receipt}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         You opted out of:\r\n{}\r\n\r\nYour receipt code is {receipt}.\r\n\r\n\
+         To see or change your choices at any time, use your private link (keep it safe: anyone with it can change your choices):\r\n\
+         /opt-out/manage/{token}\r\n\r\nWe do not keep this email address.\r\n",
+        list.join("\r\n")
+    );
+    let name = format!("{}-{receipt}.eml", crate::now().replace(':', ""));
+    let tmp = outbox.join(format!(".{name}.partial"));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(body.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(tmp, outbox.join(name))
+}

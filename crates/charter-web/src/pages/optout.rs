@@ -1,0 +1,463 @@
+//! Residents opt out, see their choices and change them, with no account: a receipt code and a
+//! private link are all they need. The identifier goes straight to `crate::optout::new_record`
+//! and is never stored, shown or logged in clear.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use charter_core::search::ParamError;
+use charter_core::{ProjectId, Slug};
+use charter_optout::Scope;
+use charter_store::optout::{OptOutEntry, OptOutEvent};
+
+use crate::error::render;
+use crate::optout::{current_version, new_record, random_hex, token_hash};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/opt-out", get(start).post(submit))
+        .route("/opt-out/manage/{token}", get(manage).post(change))
+        .route("/opt-out/figures", get(figures))
+}
+
+/// Who the choice is for: the resident, or someone they act for, with the legal basis.
+const FOR_WHOM: &[(&str, &str)] = &[
+    ("me", "Myself"),
+    (
+        "parental-responsibility",
+        "A child I have parental responsibility for",
+    ),
+    (
+        "lasting-power-of-attorney",
+        "Someone I have lasting power of attorney for",
+    ),
+    ("deputy", "Someone I am a court-appointed deputy for"),
+];
+
+#[derive(Default)]
+struct FormValues {
+    scopes: Vec<String>,
+    organisation: String,
+    project: String,
+    for_whom: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "opt-out.html")]
+struct StartPage {
+    active: &'static str,
+    errors: Vec<ParamError>,
+    values: FormValues,
+    organisations: Vec<(String, String)>,
+    for_whom: &'static [(&'static str, &'static str)],
+    general: Vec<(String, String)>,
+}
+
+impl StartPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == field)
+            .map(|e| e.message.as_str())
+    }
+    fn chosen(&self, scope: &str) -> bool {
+        self.values.scopes.iter().any(|s| s == scope)
+    }
+}
+
+fn general_scopes() -> Vec<(String, String)> {
+    Scope::GENERAL
+        .iter()
+        .map(|s| (s.to_string(), s.label()))
+        .collect()
+}
+
+async fn organisations(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
+    Ok(state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| (o.organisation.slug.to_string(), o.organisation.name))
+        .collect())
+}
+
+fn unavailable() -> WebError {
+    WebError::Internal("the opt-out service has no keys".into())
+}
+
+async fn start(State(state): State<AppState>) -> Result<Response, WebError> {
+    state.optout.as_ref().ok_or_else(unavailable)?;
+    let page = StartPage {
+        active: "opt-out",
+        errors: Vec::new(),
+        values: FormValues {
+            for_whom: "me".into(),
+            ..Default::default()
+        },
+        organisations: organisations(&state).await?,
+        for_whom: FOR_WHOM,
+        general: general_scopes(),
+    };
+    Ok(render(&page, StatusCode::OK))
+}
+
+fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+fn err(param: &str, message: impl Into<String>) -> ParamError {
+    ParamError {
+        param: param.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Reads the chosen scopes: general ones, an organisation and a project.
+async fn parse_scopes(
+    state: &AppState,
+    values: &FormValues,
+    errors: &mut Vec<ParamError>,
+) -> Vec<Scope> {
+    let mut scopes: Vec<Scope> = values
+        .scopes
+        .iter()
+        .filter_map(|s| s.parse::<Scope>().ok())
+        .filter(|s| Scope::GENERAL.contains(s))
+        .collect();
+    if !values.organisation.is_empty() {
+        match values.organisation.parse::<Slug>() {
+            Ok(slug) if matches!(state.store.organisation(&slug).await, Ok(Some(_))) => {
+                scopes.push(Scope::Organisation(slug))
+            }
+            _ => errors.push(err("organisation", "Choose an organisation from the list")),
+        }
+    }
+    if !values.project.trim().is_empty() {
+        match values.project.trim().to_uppercase().parse::<ProjectId>() {
+            Ok(id) if matches!(state.store.project(id).await, Ok(Some(_))) => {
+                scopes.push(Scope::Project(id))
+            }
+            Ok(_) => errors.push(err(
+                "project",
+                "There is no project with that id on the register",
+            )),
+            Err(_) => errors.push(err(
+                "project",
+                "Enter a project id like LCR-0042, or leave it blank",
+            )),
+        }
+    }
+    scopes
+}
+
+async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, WebError> {
+    let keys = state.optout.clone().ok_or_else(unavailable)?;
+    let pairs = form_pairs(&body);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let values = FormValues {
+        scopes: pairs
+            .iter()
+            .filter(|(k, _)| k == "scope")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        organisation: get("organisation"),
+        project: get("project"),
+        for_whom: get("for"),
+        email: get("email"),
+    };
+    let identifier = get("nhs_number");
+    let mut errors = Vec::new();
+    let scopes = parse_scopes(&state, &values, &mut errors).await;
+    if scopes.is_empty() && errors.is_empty() {
+        errors.push(err("scope", "Choose at least one thing to opt out of"));
+    }
+    let version = current_version(state.store.as_ref()).await?;
+    let register_keys = keys.version(version);
+    if identifier.is_empty() {
+        errors.push(err("nhs_number", "Enter an NHS number"));
+    } else if let Err(e) =
+        charter_optout::IdentifierKind::normalise_str(&charter_optout::NhsNumber, &identifier)
+    {
+        errors.push(err("nhs_number", format!("Enter a valid NHS number: {e}")));
+    }
+    let basis = FOR_WHOM
+        .iter()
+        .find(|(v, _)| *v == values.for_whom)
+        .map(|(v, _)| *v);
+    if basis.is_none() {
+        errors.push(err("for", "Say who you are opting out"));
+    }
+    let email = if values.email.is_empty() {
+        None
+    } else {
+        match values.email.parse::<charter_core::Email>() {
+            Ok(e) => Some(e),
+            Err(_) => {
+                errors.push(err(
+                    "email",
+                    "Enter an email address like name@example.com, or leave it blank",
+                ));
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        let page = StartPage {
+            active: "opt-out",
+            errors,
+            values,
+            organisations: organisations(&state).await?,
+            for_whom: FOR_WHOM,
+            general: general_scopes(),
+        };
+        return Ok(render(&page, StatusCode::BAD_REQUEST));
+    }
+    let now = crate::now();
+    let (channel, proxy) = match basis {
+        Some("me") | None => ("online", None),
+        Some(b) => ("proxy", Some(b.to_owned())),
+    };
+    let events: Vec<OptOutEvent> = scopes
+        .iter()
+        .map(|s| OptOutEvent {
+            scope: s.to_string(),
+            withdrawn: false,
+            channel: channel.into(),
+            proxy_basis: proxy.clone(),
+            recorded_at: now.clone(),
+        })
+        .collect();
+    let token = random_hex(24).map_err(|e| WebError::Internal(e.to_string()))?;
+    let receipt = format!(
+        "OPT-{}",
+        random_hex(5)
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .to_uppercase()
+    );
+    let record = new_record(
+        &register_keys,
+        &identifier,
+        events,
+        Some(receipt.clone()),
+        Some(token_hash(&token)),
+        &now,
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    state.store.optouts_add(&[record]).await?;
+    if let (Some(email), Some(outbox)) = (email, &state.outbox) {
+        // The address is used for this one message and not kept.
+        crate::mail::write_receipt(outbox, &email, &receipt, &token, &scopes)
+            .map_err(|e| WebError::Internal(format!("cannot write the confirmation: {e}")))?;
+    }
+    Ok(Redirect::to(&format!("/opt-out/manage/{token}?new=1")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "opt-out-manage.html")]
+struct ManagePage {
+    active: &'static str,
+    token: String,
+    receipt: String,
+    current: Vec<(String, String)>,
+    history: Vec<(String, String, bool)>,
+    new: bool,
+    errors: Vec<ParamError>,
+    general: Vec<(String, String)>,
+}
+
+fn label(scope: &str) -> String {
+    scope
+        .parse::<Scope>()
+        .map(|s| s.label())
+        .unwrap_or_else(|_| scope.to_owned())
+}
+
+fn manage_page(
+    token: String,
+    entry: &OptOutEntry,
+    new: bool,
+    errors: Vec<ParamError>,
+) -> ManagePage {
+    ManagePage {
+        active: "opt-out",
+        token,
+        receipt: entry.receipt.clone().unwrap_or_default(),
+        current: entry
+            .current_scopes()
+            .into_iter()
+            .map(|s| (label(&s), s))
+            .collect(),
+        history: entry
+            .events
+            .iter()
+            .rev()
+            .map(|e| {
+                (
+                    crate::pages::when(&e.recorded_at),
+                    label(&e.scope),
+                    e.withdrawn,
+                )
+            })
+            .collect(),
+        new,
+        errors,
+        general: general_scopes(),
+    }
+}
+
+async fn find(state: &AppState, token: &str) -> Result<OptOutEntry, WebError> {
+    // Tokens are 48 hex digits; anything else cannot match and is not looked up.
+    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(WebError::NotFound);
+    }
+    state
+        .store
+        .optout_by_token(&token_hash(token))
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+async fn manage(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Response, WebError> {
+    let entry = find(&state, &token).await?;
+    let new = raw.as_deref().is_some_and(|q| q.contains("new=1"));
+    Ok(render(
+        &manage_page(token, &entry, new, Vec::new()),
+        StatusCode::OK,
+    ))
+}
+
+async fn change(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let entry = find(&state, &token).await?;
+    let pairs = form_pairs(&body);
+    let action = pairs
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let chosen: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "scope")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let now = crate::now();
+    let current = entry.current_scopes();
+    let events: Vec<OptOutEvent> = match action {
+        "withdraw" => chosen
+            .iter()
+            .filter(|s| current.contains(s))
+            .map(|s| OptOutEvent {
+                scope: s.clone(),
+                withdrawn: true,
+                channel: "online".into(),
+                proxy_basis: None,
+                recorded_at: now.clone(),
+            })
+            .collect(),
+        "add" => chosen
+            .iter()
+            .filter_map(|s| s.parse::<Scope>().ok())
+            .filter(|s| Scope::GENERAL.contains(s) && !current.contains(&s.to_string()))
+            .map(|s| OptOutEvent {
+                scope: s.to_string(),
+                withdrawn: false,
+                channel: "online".into(),
+                proxy_basis: None,
+                recorded_at: now.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if events.is_empty() {
+        let message = if action == "withdraw" {
+            "Choose at least one opt-out to withdraw"
+        } else {
+            "Choose at least one thing to opt out of"
+        };
+        let field = if action == "withdraw" {
+            "withdraw"
+        } else {
+            "add"
+        };
+        return Ok(render(
+            &manage_page(token, &entry, false, vec![err(field, message)]),
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    state.store.optout_append(entry.id, &events).await?;
+    Ok(Redirect::to(&format!("/opt-out/manage/{token}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "opt-out-figures.html")]
+struct FiguresPage {
+    active: &'static str,
+    by_scope: Vec<(String, String)>,
+    checks: Vec<(String, String, String, String)>,
+}
+
+async fn figures(State(state): State<AppState>) -> Result<Response, WebError> {
+    let f = state.store.optout_figures().await?;
+    let public = |n: u64| charter_optout::PublicCount::new(n).to_string();
+    let mut by_scope: Vec<(String, String)> = Scope::GENERAL
+        .iter()
+        .map(|s| {
+            (
+                s.label(),
+                public(
+                    f.by_scope
+                        .iter()
+                        .find(|(k, _)| *k == s.to_string())
+                        .map_or(0, |(_, n)| *n),
+                ),
+            )
+        })
+        .collect();
+    for (scope, n) in f
+        .by_scope
+        .iter()
+        .filter(|(k, _)| !Scope::GENERAL.iter().any(|g| g.to_string() == *k))
+    {
+        by_scope.push((label(scope), public(*n)));
+    }
+    let checks = f
+        .checks
+        .iter()
+        .map(|c| {
+            (
+                c.organisation.clone(),
+                c.month.clone(),
+                public(c.checks),
+                public(c.rows_removed),
+            )
+        })
+        .collect();
+    Ok(render(
+        &FiguresPage {
+            active: "opt-out",
+            by_scope,
+            checks,
+        },
+        StatusCode::OK,
+    ))
+}
