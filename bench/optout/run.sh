@@ -6,7 +6,8 @@
 #   ROWS=1000000 OPTOUTS=100000 REPEAT=1 bench/optout/run.sh
 #
 # Everything it makes goes under bench/out/ (git-ignored): a Python venv with DuckDB, the
-# generated data (about 500 MB for 10 million rows) and the outputs.
+# generated data (about 500 MB for 10 million rows) and the outputs. Needs python3 (with venv),
+# taskset (util-linux) and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,9 +16,6 @@ OPTOUTS=${OPTOUTS:-1000000}
 REPEAT=${REPEAT:-3}
 VARIANTS=${VARIANTS:-"md5 sha256 hash"}
 DUCKDB_VERSION=${DUCKDB_VERSION:-2.0.1}
-# On a shared machine, PRIORITY=-10 (as root) runs both engines alike at a raised priority, so
-# that other people's work disturbs the comparison less.
-PRIORITY=${PRIORITY:-0}
 OUT=bench/out/optout
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 mkdir -p "$OUT"
@@ -39,7 +37,7 @@ fi
 # How much of the two cores this run can actually get (the machine may be shared): the same
 # CPU-bound loop in one process, then in two at once. 2.0 means both cores are free.
 capacity() {
-    nice -n "$PRIORITY" "$PY" - <<'PY'
+    "$PY" - <<'PY'
 import multiprocessing as mp, time
 def spin(_):
     s = 0
@@ -55,7 +53,7 @@ if __name__ == "__main__":
     print(f"{2 * one / two:.2f}")
 PY
 }
-echo "priority $PRIORITY; cores available before: $(capacity)" | tee "$OUT/capacity.txt" >&2
+echo "cores available before: $(capacity)" | tee "$OUT/capacity.txt" >&2
 
 RESULTS=$OUT/results.tsv
 printf 'engine\tcores\tround\twall_s\tcpu_s\tmax_rss_mb\trows_kept\n' > "$RESULTS"
@@ -63,20 +61,20 @@ printf 'engine\tcores\tround\twall_s\tcpu_s\tmax_rss_mb\trows_kept\n' > "$RESULT
 # charter CPUS THREADS ROUND: the whole process is timed (snapshot check included).
 charter() {
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" \
-        nice -n "$PRIORITY" taskset -c "$1" "$BIN/optout_filter" "$OUT/snapshot.bin" "$OUT/public-key.txt" bench-org \
+        taskset -c "$1" "$BIN/optout_filter" "$OUT/snapshot.bin" "$OUT/public-key.txt" bench-org \
         "$OUT/data.csv" nhs_number ai-training "$2" "$OUT/kept.csv" "$OUT/invalid.csv" \
         > "$OUT/manifest.json" 2> "$OUT/charter.log"
     read -r wall user sys rss < "$OUT/time.txt"
     kept=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows_kept"])' "$OUT/manifest.json")
     printf 'charter-optout\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$wall" \
-        "$(echo "$user + $sys" | bc)" "$((rss / 1024))" "$kept" >> "$RESULTS"
+        "$(awk "BEGIN { print $user + $sys }")" "$((rss / 1024))" "$kept" >> "$RESULTS"
 }
 
 # duck CPUS THREADS ROUND VARIANT: the query is timed (DuckDB's own CPU time for it too); the
 # opt-out table is built before the clock starts.
 duck() {
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" \
-        nice -n "$PRIORITY" taskset -c "$1" "$PY" bench/optout/duckdb_filter.py "$OUT/data.csv" "$OUT/optouts.csv" \
+        taskset -c "$1" "$PY" bench/optout/duckdb_filter.py "$OUT/data.csv" "$OUT/optouts.csv" \
         "$OUT/duck-kept.csv" "$2" "$4" > "$OUT/duck.json"
     read -r _ _ _ rss < "$OUT/time.txt"
     "$PY" - "$OUT/duck.json" "$2" "$3" "$4" "$rss" >> "$RESULTS" <<'PY'

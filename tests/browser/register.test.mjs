@@ -59,6 +59,8 @@ const PAGES = [
   { name: 'cookies', path: '/cookies', status: 200 },
   { name: 'compliance', path: '/compliance', status: 200 },
   { name: 'plain-english', path: '/plain-english', status: 200 },
+  { name: 'opt-out', path: '/opt-out', status: 200 },
+  { name: 'opt-out-figures', path: '/opt-out/figures', status: 200 },
   { name: 'not-found-project', path: '/projects/LCR-9999', status: 404 },
   { name: 'not-found-page', path: '/no-such-page', status: 404 },
   { name: 'bad-request', path: '/projects?page=abc', status: 400 },
@@ -280,6 +282,67 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', () => {
       }
     })
   }
+})
+
+// ---------------------------------------------------------------------------------------------
+// Opting out: a resident opts out, sees their choices and withdraws one, with axe on every page
+
+describe('opting out', () => {
+  let context
+  before(async () => {
+    context = await browser.newContext({ bypassCSP: true })
+  })
+  after(async () => {
+    await context.close()
+  })
+
+  async function noViolations(page, what) {
+    await page.addScriptTag({ path: AXE_PATH })
+    const results = await page.evaluate(
+      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+      AXE_TAGS,
+    )
+    assert.equal(results.violations.length, 0, `axe on ${what}:\n${formatViolations(results.violations)}`)
+  }
+
+  test('opt out, see the choices, withdraw one', { timeout: 120_000 }, async () => {
+    const page = await context.newPage()
+    try {
+      await page.goto(url('/opt-out'))
+      await noViolations(page, 'the opt-out form')
+      // Sending the form empty shows the error summary, linked to the fields.
+      await page.getByRole('button', { name: 'Opt out' }).click()
+      await page.waitForLoadState('load')
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'opt-out-errors.png'), fullPage: true })
+      await noViolations(page, 'the opt-out form with errors')
+      await page.locator('.govuk-error-summary a[href="#nhs_number"]').click()
+      assert.equal(await activeId(page), 'nhs_number', 'the error link moves focus to the field')
+
+      await page.check('#scope')
+      await page.check('#scope-ai-decisions')
+      await page.check('#for')
+      await page.fill('#nhs_number', '943 476 5919')
+      await page.getByRole('button', { name: 'Opt out' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/opt-out\/manage\/[0-9a-f]{48}\?new=1$/)
+      assert.match(await page.locator('.govuk-panel__title').innerText(), /You have opted out/)
+      assert.match(await page.locator('.govuk-panel__body').innerText(), /OPT-[0-9A-F]{10}/)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'opt-out-receipt.png'), fullPage: true })
+      await noViolations(page, 'the receipt')
+
+      await page.check('#withdraw')
+      await page.getByRole('button', { name: 'Withdraw these opt-outs' }).click()
+      await page.waitForLoadState('load')
+      const text = await page.locator('main').innerText()
+      assert.match(text, /withdrew/)
+      assert.equal(await page.locator('input[name="scope"][value="research-planning"]').count(), 1, 'research-planning can be chosen again')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'opt-out-after-withdrawing.png'), fullPage: true })
+      await noViolations(page, 'the choices after withdrawing')
+    } finally {
+      await page.close()
+    }
+  })
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -216,7 +216,6 @@ pub fn filter_with_options(
     let mut kept = io::BufWriter::with_capacity(64 * 1024, kept);
     let mut invalid = io::BufWriter::with_capacity(64 * 1024, invalid);
     let scopes_applied = snapshot.scopes_applied(scopes)?;
-    let set = snapshot.tag_set(scopes)?;
     let chunk_bytes = options.chunk_bytes.max(16);
     let max_row_bytes = options.max_row_bytes.max(chunk_bytes);
     let mut reader = ChunkReader {
@@ -230,6 +229,7 @@ pub fn filter_with_options(
     };
     let header = reader.read_header()?;
     let id_col = find_column(&header.names, column)?;
+    let set = snapshot.tag_set(scopes)?;
     kept.write_all(&header.raw).map_err(FilterError::Write)?;
     invalid
         .write_all(b"line,reason,row\n")
