@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod generate;
 mod optout;
+mod org;
 mod serve;
 mod text;
 mod verify;
@@ -41,6 +42,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Check entries against the charter; exits with status 1 when any fails a blocking check.
     Check(check::CheckArgs),
+    /// Organisations' API tokens.
+    Org(org::OrgArgs),
     /// Residents' opt-outs: load lists, issue snapshots, filter datasets, rotate keys.
     Optout(optout::OptOutArgs),
     /// Check a text for plain English: reading age, scores and advice.
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
             Command::Verify => done(verify::run(&cli.config).await),
             Command::Text(args) => done(text::run(args)),
             Command::Optout(args) => done(optout::run(&cli.config, args).await),
+            Command::Org(args) => done(org::run(&cli.config, args).await),
             Command::Copy(args) => done(copy::copy(args).await),
             Command::Backup(args) => done(copy::backup(&cli.config, args).await),
         }

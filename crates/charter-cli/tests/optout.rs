@@ -331,3 +331,160 @@ fn no_nhs_number_is_stored_or_logged_in_clear() {
     }
     let _ = std::fs::remove_dir_all(data);
 }
+
+#[test]
+fn the_api_and_the_command_line_keep_the_same_rows() {
+    let data = dir("parity");
+    ok(charter(&data, &["generate", "--projects", "2"]));
+    let org = an_organisation(&data);
+    let list = data.join("list.csv");
+    std::fs::write(
+        &list,
+        format!("nhs_number,scope\n9434765919,ai-decisions\n4010232137,organisation:{org}\n"),
+    )
+    .unwrap();
+    ok(charter(
+        &data,
+        &["optout", "import", list.to_str().unwrap()],
+    ));
+    let token = ok(charter(
+        &data,
+        &[
+            "org",
+            "token",
+            "create",
+            "--organisation",
+            &org,
+            "--label",
+            "tests",
+        ],
+    ))
+    .trim()
+    .to_owned();
+    assert!(token.starts_with("chr_"));
+    let dataset = "id,nhs_number,notes\r\n1,943 476 5919,\"a, b\"\r\n2,401 023 2137,x\r\n3,450 557 7104,\"multi\nline\"\r\n4,not a number,y\r\n";
+
+    // The command line.
+    let input = data.join("data.csv");
+    std::fs::write(&input, dataset).unwrap();
+    let snap = data.join("snap.bin");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "snapshot",
+            "--organisation",
+            &org,
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+    ));
+    let out = data.join("kept.csv");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "filter",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--organisation",
+            &org,
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "nhs_number",
+            "--scope",
+            "ai-decisions",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let cli_kept = std::fs::read_to_string(&out).unwrap();
+
+    // The API, through a running server.
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    let post = |auth: &str, query: &str| {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "POST /api/v1/optout/check?{query} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{dataset}",
+            dataset.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response
+    };
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let no_token = post("", "column=nhs_number&scope=ai-decisions");
+    let wrong_token = post(
+        "Authorization: Bearer chr_nope\r\n",
+        "column=nhs_number&scope=ai-decisions",
+    );
+    let bad_column = post(&auth, "column=nhs&scope=ai-decisions");
+    let response = post(&auth, "column=nhs_number&scope=ai-decisions");
+    let figures = {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET /opt-out/figures HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut r = String::new();
+        s.read_to_string(&mut r).unwrap();
+        r
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        no_token.starts_with("HTTP/1.1 401") && no_token.contains("www-authenticate: Bearer"),
+        "{no_token}"
+    );
+    assert!(wrong_token.starts_with("HTTP/1.1 401"), "{wrong_token}");
+    assert!(
+        bad_column.starts_with("HTTP/1.1 400") && bad_column.contains("nhs_number"),
+        "{bad_column}"
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = response.split("\r\n\r\n").nth(1).unwrap();
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["kept_csv"].as_str().unwrap(), cli_kept);
+    assert_eq!(
+        cli_kept,
+        "id,nhs_number,notes\r\n3,450 557 7104,\"multi\nline\"\r\n"
+    );
+    assert_eq!(json["manifest"]["rows_removed"], 2);
+    assert_eq!(json["manifest"]["rows_invalid"], 1);
+    // The check is counted in the public figures.
+    assert!(figures.contains(&org), "{figures}");
+    // Revoked tokens stop working.
+    let listed = ok(charter(
+        &data,
+        &["org", "token", "list", "--organisation", &org],
+    ));
+    let id = listed.split('\t').next().unwrap().to_owned();
+    ok(charter(&data, &["org", "token", "revoke", &id]));
+    assert!(
+        !charter(&data, &["org", "token", "revoke", &id])
+            .status
+            .success()
+    );
+    let _ = std::fs::remove_dir_all(data);
+}

@@ -14,7 +14,7 @@ use charter_core::{Organisation, Project, ProjectId, Slug};
 use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
-    OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
+    ApiToken, OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
 };
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0001_register.sql"),
     ),
     (2, "optout", include_str!("../migrations/0002_optout.sql")),
+    (3, "tokens", include_str!("../migrations/0003_tokens.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -583,6 +584,63 @@ impl Store for SqliteStore {
         optout::figures(&self.pool).await.map_err(|e| self.err(e))
     }
 
+    async fn token_create(
+        &self,
+        organisation: &Slug,
+        token_hash: &str,
+        label: &str,
+        scopes: &str,
+        at: &str,
+    ) -> StoreResult<i64> {
+        let _turn = self.write.lock().await;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO api_tokens (organisation_id, token_hash, label, scopes, created_at) SELECT id, ?, ?, ?, ? FROM organisations WHERE slug = ? RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(label)
+        .bind(scopes)
+        .bind(at)
+        .bind(organisation.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        id.ok_or_else(|| StoreError::UnknownOrganisation(organisation.clone()))
+    }
+
+    async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT t.id, o.slug, t.label, t.scopes, t.created_at, t.revoked_at FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter().map(token_from_row).next().transpose()
+    }
+
+    async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT t.id, o.slug, t.label, t.scopes, t.created_at, t.revoked_at FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE o.slug = ? ORDER BY t.id DESC",
+        )
+        .bind(organisation.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool> {
+        let _turn = self.write.lock().await;
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn stats(&self) -> StoreResult<RegisterStats> {
         let (projects, using_ai): (i64, i64) =
             sqlx::query_as("SELECT count(*), coalesce(sum(uses_ai), 0) FROM projects")
@@ -627,6 +685,22 @@ pub(crate) fn order_by(sort: Sort, ranked: bool) -> &'static str {
             "(SELECT name FROM organisations WHERE id = p.organisation_id) COLLATE NOCASE, p.title COLLATE NOCASE, p.id"
         }
     }
+}
+
+fn token_from_row(row: &SqliteRow) -> StoreResult<ApiToken> {
+    let bad = |e: sqlx::Error| StoreError::Data(e.to_string());
+    let slug: String = row.try_get("slug").map_err(bad)?;
+    let scopes: String = row.try_get("scopes").map_err(bad)?;
+    Ok(ApiToken {
+        id: row.try_get("id").map_err(bad)?,
+        organisation: slug
+            .parse()
+            .map_err(|e: charter_core::ids::IdError| StoreError::Data(e.to_string()))?,
+        label: row.try_get("label").map_err(bad)?,
+        scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+        created_at: row.try_get("created_at").map_err(bad)?,
+        revoked_at: row.try_get("revoked_at").map_err(bad)?,
+    })
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ macro_rules! conformance_tests {
             search_syntax_is_harmless, pagination_and_sorting, replacing_a_project_updates_search,
             stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest,
             publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain,
-            optouts_keep_an_append_only_log_and_count_current_choices);
+            optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -639,4 +639,68 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
         ("knowsley-council", "2026-11", 2, 12)
     );
     assert_eq!(f.checks[1].month, "2026-10");
+}
+
+pub async fn tokens_work_until_revoked<S: Store>(store: S) {
+    load_small(&store).await;
+    let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let id = store
+        .token_create(&org, "hash-1", "Nightly data cleaning", "optout-check", AT)
+        .await
+        .unwrap();
+    let found = store
+        .token_find("hash-1")
+        .await
+        .unwrap()
+        .expect("a new token works");
+    assert_eq!(
+        (
+            found.id,
+            found.organisation.as_str(),
+            found.scopes.as_slice()
+        ),
+        (id, "knowsley-council", &["optout-check".to_owned()][..])
+    );
+    assert!(store.token_find("hash-2").await.unwrap().is_none());
+    let other = store
+        .token_create(&org, "hash-2", "Second", "optout-check", AT)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .tokens(&org)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>(),
+        vec![other, id]
+    );
+    assert!(
+        store
+            .token_revoke(id, "2026-12-01T00:00:00Z")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store.token_find("hash-1").await.unwrap().is_none(),
+        "a revoked token never works again"
+    );
+    assert!(
+        !store
+            .token_revoke(id, "2026-12-02T00:00:00Z")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.tokens(&org).await.unwrap()[1].revoked_at.as_deref(),
+        Some("2026-12-01T00:00:00Z")
+    );
+    let nobody: charter_core::Slug = "nobody".parse().unwrap();
+    assert!(matches!(
+        store
+            .token_create(&nobody, "hash-3", "x", "optout-check", AT)
+            .await,
+        Err(StoreError::UnknownOrganisation(_))
+    ));
 }

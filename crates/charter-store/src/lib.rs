@@ -45,6 +45,17 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// An organisation's API token (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub organisation: Slug,
+    pub label: String,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 /// What a list of projects shows about each one.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ProjectSummary {
@@ -134,5 +145,21 @@ pub trait Store: Send + Sync + 'static {
     /// The highest key version any record has, if there are records.
     async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
     async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;
+
+    /// Stores a new API token's hash for an organisation; returns its id.
+    async fn token_create(
+        &self,
+        organisation: &Slug,
+        token_hash: &str,
+        label: &str,
+        scopes: &str,
+        at: &str,
+    ) -> StoreResult<i64>;
+    /// The live (not revoked) token with this hash.
+    async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// Every token an organisation has had, newest first.
+    async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes a token; false when there is no live token with this id.
+    async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool>;
     async fn stats(&self) -> StoreResult<RegisterStats>;
 }

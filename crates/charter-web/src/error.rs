@@ -11,6 +11,12 @@ use charter_store::StoreError;
 pub enum WebError {
     #[error("not found")]
     NotFound,
+    /// No valid API token was given.
+    #[error("unauthorised")]
+    Unauthorised,
+    /// The token is valid but may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("bad request")]
     BadRequest(Vec<ParamError>),
     #[error(transparent)]
@@ -23,6 +29,8 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Unauthorised => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -41,6 +49,7 @@ impl WebError {
     pub fn title(&self) -> &'static str {
         match self.status() {
             StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "You cannot do this",
             StatusCode::BAD_REQUEST => "There is a problem with the address",
             StatusCode::SERVICE_UNAVAILABLE => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",

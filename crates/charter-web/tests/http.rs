@@ -730,6 +730,31 @@ impl Store for BrokenStore {
     ) -> charter_store::StoreResult<charter_store::optout::OptOutFigures> {
         Err(down())
     }
+    async fn token_create(
+        &self,
+        _: &charter_core::Slug,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> charter_store::StoreResult<i64> {
+        Err(down())
+    }
+    async fn token_find(
+        &self,
+        _: &str,
+    ) -> charter_store::StoreResult<Option<charter_store::ApiToken>> {
+        Err(down())
+    }
+    async fn tokens(
+        &self,
+        _: &charter_core::Slug,
+    ) -> charter_store::StoreResult<Vec<charter_store::ApiToken>> {
+        Err(down())
+    }
+    async fn token_revoke(&self, _: i64, _: &str) -> charter_store::StoreResult<bool> {
+        Err(down())
+    }
 }
 
 fn down() -> charter_store::StoreError {

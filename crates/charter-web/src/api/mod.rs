@@ -14,6 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::{AppState, WebError, query};
 
+mod optout;
 mod problem;
 
 pub use problem::{ApiError, Problem};
@@ -28,6 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects/{id}/versions/{version}", get(get_version))
         .route("/api/v1/log", get(get_log))
         .route("/api/v1/text/check", axum::routing::post(check_text))
+        .route("/api/v1/optout/public-key", get(optout::public_key))
+        .route(
+            "/api/v1/optout/check",
+            axum::routing::post(optout::check_dataset).layer(axum::extract::DefaultBodyLimit::max(
+                optout::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
@@ -46,17 +54,33 @@ pub fn routes() -> Router<AppState> {
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(check_text, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
+    paths(check_text, optout::check_dataset, optout::public_key, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
     components(schemas(Problem, ParamError)),
+    modifiers(&BearerAuth),
     tags(
         (name = "projects", description = "Register entries"),
         (name = "organisations", description = "Signatory organisations"),
         (name = "charter check", description = "How entries keep the charter's principles"),
         (name = "history", description = "Every published version, in one tamper-evident hash chain"),
-        (name = "plain English", description = "The open plain-English checker")
+        (name = "plain English", description = "The open plain-English checker"),
+        (name = "opt-out", description = "Organisations check datasets against residents' opt-outs")
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme the organisations' endpoints use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
 
 async fn openapi_json() -> Response {
     match ApiDoc::openapi().to_pretty_json() {

@@ -40,6 +40,12 @@ pub(super) fn respond(e: WebError) -> Response {
             "There is nothing at this address.".to_owned(),
             Vec::new(),
         ),
+        WebError::Unauthorised => (
+            "Unauthorised",
+            "Send your organisation's API token as `Authorization: Bearer TOKEN`. Ask the register's administrators for one.".to_owned(),
+            Vec::new(),
+        ),
+        WebError::Forbidden(why) => ("Forbidden", why, Vec::new()),
         WebError::BadRequest(errors) => (
             "Bad request",
             errors
@@ -67,10 +73,17 @@ pub(super) fn respond(e: WebError) -> Response {
         errors,
     };
     let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, "application/problem+json")],
         json,
     )
-        .into_response()
+        .into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
 }
