@@ -488,3 +488,46 @@ fn the_api_and_the_command_line_keep_the_same_rows() {
     );
     let _ = std::fs::remove_dir_all(data);
 }
+
+#[test]
+fn resident_forms_are_rate_limited() {
+    let data = dir("limit");
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    let statuses: Vec<String> = (0..22)
+        .map(|_| {
+            let body = "scope=ai-training&for=me&nhs_number=123";
+            let mut s = TcpStream::connect(&addr).unwrap();
+            write!(
+                s,
+                "POST /opt-out HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            let mut response = String::new();
+            s.read_to_string(&mut response).unwrap();
+            response.split(' ').nth(1).unwrap_or("").to_owned()
+        })
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(statuses[..20].iter().all(|s| s == "400"), "{statuses:?}");
+    assert_eq!(statuses[20], "429");
+    let _ = std::fs::remove_dir_all(data);
+}

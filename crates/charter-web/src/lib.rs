@@ -17,6 +17,7 @@ pub mod export;
 mod footer;
 mod headers;
 mod history;
+mod limit;
 mod mail;
 pub mod optout;
 mod pages;
@@ -72,6 +73,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             footer::chain_head,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limit::FormLimiter::default(),
+            limit::resident_forms,
         ))
         .layer(axum::middleware::from_fn(headers::same_origin_posts))
         .layer(axum::middleware::from_fn(headers::security))
