@@ -2,6 +2,7 @@
 //! value cannot be held), the charter's principles loaded from TOML, search requests and the
 //! column definitions shared by every export.
 
+pub mod accounts;
 pub mod chain;
 pub mod charter;
 pub mod check;

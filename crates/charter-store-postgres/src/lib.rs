@@ -7,11 +7,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use charter_core::accounts::Role;
 use charter_core::chain::{Link, canonical_json};
 use charter_core::picklists::{Area, Topic};
 use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
 use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
@@ -21,6 +23,7 @@ use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
+mod accounts;
 mod chain;
 mod optout;
 mod search;
@@ -33,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (2, "optout", include_str!("../migrations/0002_optout.sql")),
     (3, "tokens", include_str!("../migrations/0003_tokens.sql")),
+    (
+        4,
+        "accounts",
+        include_str!("../migrations/0004_accounts.sql"),
+    ),
 ];
 
 fn migrator() -> Migrator {
@@ -621,6 +629,104 @@ impl Store for PostgresStore {
         .await
         .map_err(|e| self.err(e))?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn user_add(
+        &self,
+        email: &str,
+        name: Option<&str>,
+        role: Role,
+        organisation: Option<&Slug>,
+        at: &str,
+    ) -> StoreResult<i64> {
+        accounts::user_add(&self.pool, email, name, role, organisation, at)
+            .await
+            .map_err(|e| self.err(e))?
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        accounts::user_by_email(&self.pool, email)
+            .await
+            .map_err(|e| self.err(e))?
+    }
+
+    async fn user_set_password(&self, id: i64, password_hash: &str) -> StoreResult<()> {
+        accounts::user_set_password(&self.pool, id, password_hash)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn link_create(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        purpose: &str,
+        at: &str,
+        expires_at: &str,
+    ) -> StoreResult<()> {
+        accounts::link_create(&self.pool, token_hash, user_id, purpose, at, expires_at)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn link_use(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        at: &str,
+    ) -> StoreResult<Result<i64, LinkProblem>> {
+        accounts::link_use(&self.pool, token_hash, purpose, at)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn session_create(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        form_token: &str,
+        at: &str,
+        expires_at: &str,
+    ) -> StoreResult<()> {
+        accounts::session_create(&self.pool, id_hash, user_id, form_token, at, expires_at)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn session_get(&self, id_hash: &str, at: &str) -> StoreResult<Option<Session>> {
+        accounts::session_get(&self.pool, id_hash, at)
+            .await
+            .map_err(|e| self.err(e))?
+    }
+
+    async fn session_delete(&self, id_hash: &str) -> StoreResult<()> {
+        accounts::session_delete(&self.pool, id_hash)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn sign_in_failed(&self, key_hash: &str, at: &str, since: &str) -> StoreResult<u64> {
+        accounts::sign_in_failed(&self.pool, key_hash, at, since)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn sign_in_failures(&self, key_hash: &str, since: &str) -> StoreResult<u64> {
+        accounts::sign_in_failures(&self.pool, key_hash, since)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        accounts::audit(&self.pool, entry)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        accounts::audit_log(&self.pool, limit)
+            .await
+            .map_err(|e| self.err(e))
     }
 
     async fn stats(&self) -> StoreResult<RegisterStats> {

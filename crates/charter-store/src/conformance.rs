@@ -22,7 +22,8 @@ macro_rules! conformance_tests {
             search_syntax_is_harmless, pagination_and_sorting, replacing_a_project_updates_search,
             stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest,
             publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain,
-            optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked);
+            optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked,
+            accounts_sessions_links_and_the_audit_log);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -703,4 +704,177 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
             .await,
         Err(StoreError::UnknownOrganisation(_))
     ));
+}
+
+pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
+    use crate::accounts::{AuditEntry, LinkProblem, Role};
+    load_small(&store).await;
+    let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let id = store
+        .user_add(
+            "Sam@Knowsley.example",
+            Some("Sam"),
+            Role::OrgAdmin,
+            Some(&org),
+            AT,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .user_add(
+                "sam@knowsley.example",
+                None,
+                Role::OrgEditor,
+                Some(&org),
+                AT
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let nobody: charter_core::Slug = "nobody".parse().unwrap();
+    assert!(matches!(
+        store
+            .user_add("x@y.example", None, Role::OrgEditor, Some(&nobody), AT)
+            .await,
+        Err(StoreError::UnknownOrganisation(_))
+    ));
+    let mod_id = store
+        .user_add("mo@charter.example", None, Role::Moderator, None, AT)
+        .await
+        .unwrap();
+    let user = store
+        .user_by_email(" SAM@knowsley.example ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            user.id,
+            user.role,
+            user.organisation.as_ref(),
+            user.password_hash.as_deref()
+        ),
+        (id, Role::OrgAdmin, Some(&org), None)
+    );
+    assert_eq!(
+        store
+            .user_by_email("mo@charter.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation,
+        None
+    );
+    store
+        .user_set_password(mod_id, "$argon2id$fake")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_by_email("mo@charter.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$fake")
+    );
+
+    // One-time links work once, before they expire, for their purpose only.
+    store
+        .link_create("link-1", id, "set-password", AT, "2026-12-01T12:00:00Z")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .link_use("link-1", "reset-password", AT)
+            .await
+            .unwrap(),
+        Err(LinkProblem::Unknown)
+    );
+    assert_eq!(
+        store
+            .link_use("link-1", "set-password", "2026-12-02T00:00:00Z")
+            .await
+            .unwrap(),
+        Err(LinkProblem::Expired)
+    );
+    assert_eq!(
+        store.link_use("link-1", "set-password", AT).await.unwrap(),
+        Ok(id)
+    );
+    assert_eq!(
+        store.link_use("link-1", "set-password", AT).await.unwrap(),
+        Err(LinkProblem::Used)
+    );
+    assert_eq!(
+        store.link_use("nope", "set-password", AT).await.unwrap(),
+        Err(LinkProblem::Unknown)
+    );
+
+    // Sessions last until they expire or are deleted.
+    store
+        .session_create("sess-1", id, "form-1", AT, "2026-11-30T20:00:00Z")
+        .await
+        .unwrap();
+    let s = store.session_get("sess-1", AT).await.unwrap().unwrap();
+    assert_eq!((s.user.id, s.form_token.as_str()), (id, "form-1"));
+    assert!(
+        store
+            .session_get("sess-1", "2026-11-30T21:00:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.session_delete("sess-1").await.unwrap();
+    assert!(store.session_get("sess-1", AT).await.unwrap().is_none());
+
+    // Failed sign-ins are counted within a window.
+    assert_eq!(
+        store
+            .sign_in_failed("k", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .sign_in_failed("k", "2026-11-30T12:01:00Z", "2026-11-30T11:46:00Z")
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .sign_in_failures("k", "2026-11-30T12:00:30Z")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .sign_in_failures("other", "2026-11-30T00:00:00Z")
+            .await
+            .unwrap(),
+        0
+    );
+
+    for n in 0..3 {
+        store
+            .audit(&AuditEntry {
+                at: format!("2026-11-30T12:0{n}:00Z"),
+                actor: "sam@knowsley.example".into(),
+                action: "token-create".into(),
+                subject: format!("token {n}"),
+                from_address: "192.0.2.1".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let log = store.audit_log(2).await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
+        ["token 2", "token 1"]
+    );
 }

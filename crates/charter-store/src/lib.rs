@@ -10,6 +10,7 @@ use charter_core::{Date, Organisation, Project, ProjectId, Slug, Title};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub mod accounts;
 pub mod conformance;
 pub mod fixtures;
 pub mod optout;
@@ -161,5 +162,51 @@ pub trait Store: Send + Sync + 'static {
     async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
     /// Revokes a token; false when there is no live token with this id.
     async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool>;
+
+    /// Adds a person; `Conflict` when the email is taken, `UnknownOrganisation` when the
+    /// organisation is not on the register.
+    async fn user_add(
+        &self,
+        email: &str,
+        name: Option<&str>,
+        role: accounts::Role,
+        organisation: Option<&Slug>,
+        at: &str,
+    ) -> StoreResult<i64>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<accounts::User>>;
+    async fn user_set_password(&self, id: i64, password_hash: &str) -> StoreResult<()>;
+    /// Stores a one-time link's hash for `purpose`, valid until `expires_at`.
+    async fn link_create(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        purpose: &str,
+        at: &str,
+        expires_at: &str,
+    ) -> StoreResult<()>;
+    /// Uses a one-time link: marks it used and returns its person, once, before it expires.
+    async fn link_use(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        at: &str,
+    ) -> StoreResult<Result<i64, accounts::LinkProblem>>;
+    async fn session_create(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        form_token: &str,
+        at: &str,
+        expires_at: &str,
+    ) -> StoreResult<()>;
+    /// The live session with this id hash at time `at`.
+    async fn session_get(&self, id_hash: &str, at: &str) -> StoreResult<Option<accounts::Session>>;
+    async fn session_delete(&self, id_hash: &str) -> StoreResult<()>;
+    /// Records a failed sign-in for `key_hash` and returns how many there were since `since`.
+    async fn sign_in_failed(&self, key_hash: &str, at: &str, since: &str) -> StoreResult<u64>;
+    async fn sign_in_failures(&self, key_hash: &str, since: &str) -> StoreResult<u64>;
+    async fn audit(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
+    /// The newest `limit` audit entries, newest first.
+    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<accounts::AuditEntry>>;
     async fn stats(&self) -> StoreResult<RegisterStats>;
 }

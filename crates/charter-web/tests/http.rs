@@ -607,177 +607,30 @@ async fn static_files_are_served_with_types_and_without_gov_uk_fonts() {
     }
 }
 
-/// A store whose database has gone away.
-struct BrokenStore;
-
-#[async_trait::async_trait]
-impl Store for BrokenStore {
-    async fn put_organisation(
-        &self,
-        _: &charter_core::Organisation,
-    ) -> charter_store::StoreResult<()> {
-        Err(down())
-    }
-    async fn organisations(
-        &self,
-    ) -> charter_store::StoreResult<Vec<charter_store::OrganisationSummary>> {
-        Err(down())
-    }
-    async fn organisation(
-        &self,
-        _: &charter_core::Slug,
-    ) -> charter_store::StoreResult<Option<charter_store::OrganisationSummary>> {
-        Err(down())
-    }
-    async fn publish(
-        &self,
-        _: &[charter_core::Project],
-        _: &str,
-        _: &str,
-    ) -> charter_store::StoreResult<Vec<Link>> {
-        Err(down())
-    }
-    async fn append_links(&self, _: &[(Link, String)]) -> charter_store::StoreResult<()> {
-        Err(down())
-    }
-    async fn versions(&self, _: charter_core::ProjectId) -> charter_store::StoreResult<Vec<Link>> {
-        Err(down())
-    }
-    async fn version(
-        &self,
-        _: charter_core::ProjectId,
-        _: u32,
-    ) -> charter_store::StoreResult<Option<(Link, charter_core::Project)>> {
-        Err(down())
-    }
-    async fn log(&self, _: u64, _: u32) -> charter_store::StoreResult<Vec<(Link, String)>> {
-        Err(down())
-    }
-    async fn chain_head(&self) -> charter_store::StoreResult<Option<Link>> {
-        Err(down())
-    }
-    async fn project(
-        &self,
-        _: charter_core::ProjectId,
-    ) -> charter_store::StoreResult<Option<charter_core::Project>> {
-        Err(charter_store::StoreError::Database(
-            "secret internal detail".into(),
-        ))
-    }
-    async fn projects_after(
-        &self,
-        _: Option<charter_core::ProjectId>,
-        _: u32,
-    ) -> charter_store::StoreResult<Vec<charter_core::Project>> {
-        Err(down())
-    }
-    async fn next_project_id(&self) -> charter_store::StoreResult<charter_core::ProjectId> {
-        Err(down())
-    }
-    async fn search(
-        &self,
-        _: &charter_core::search::SearchQuery,
-        _: bool,
-    ) -> charter_store::StoreResult<charter_store::SearchResults> {
-        Err(down())
-    }
-    async fn stats(&self) -> charter_store::StoreResult<charter_core::stats::RegisterStats> {
-        Err(down())
-    }
-    async fn optouts_add(
-        &self,
-        _: &[charter_store::optout::NewOptOut],
-    ) -> charter_store::StoreResult<Vec<i64>> {
-        Err(down())
-    }
-    async fn optout_by_token(
-        &self,
-        _: &str,
-    ) -> charter_store::StoreResult<Option<charter_store::optout::OptOutEntry>> {
-        Err(down())
-    }
-    async fn optout_append(
-        &self,
-        _: i64,
-        _: &[charter_store::optout::OptOutEvent],
-    ) -> charter_store::StoreResult<()> {
-        Err(down())
-    }
-    async fn optouts_after(
-        &self,
-        _: i64,
-        _: u32,
-    ) -> charter_store::StoreResult<Vec<charter_store::optout::OptOutEntry>> {
-        Err(down())
-    }
-    async fn optout_rekey(
-        &self,
-        _: &[(i64, Vec<u8>, Vec<u8>, u32)],
-    ) -> charter_store::StoreResult<()> {
-        Err(down())
-    }
-    async fn record_check(
-        &self,
-        _: &charter_store::optout::CheckRecord,
-    ) -> charter_store::StoreResult<()> {
-        Err(down())
-    }
-    async fn optout_key_version(&self) -> charter_store::StoreResult<Option<u32>> {
-        Err(down())
-    }
-    async fn optout_figures(
-        &self,
-    ) -> charter_store::StoreResult<charter_store::optout::OptOutFigures> {
-        Err(down())
-    }
-    async fn token_create(
-        &self,
-        _: &charter_core::Slug,
-        _: &str,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> charter_store::StoreResult<i64> {
-        Err(down())
-    }
-    async fn token_find(
-        &self,
-        _: &str,
-    ) -> charter_store::StoreResult<Option<charter_store::ApiToken>> {
-        Err(down())
-    }
-    async fn tokens(
-        &self,
-        _: &charter_core::Slug,
-    ) -> charter_store::StoreResult<Vec<charter_store::ApiToken>> {
-        Err(down())
-    }
-    async fn token_revoke(&self, _: i64, _: &str) -> charter_store::StoreResult<bool> {
-        Err(down())
-    }
-}
-
-fn down() -> charter_store::StoreError {
-    charter_store::StoreError::Unavailable {
-        url: "sqlite:secret/path.sqlite".into(),
-        reason: "gone".into(),
-    }
-}
-
 #[tokio::test]
 async fn database_failures_give_a_plain_error_page_without_internals() {
-    let app = app_with(Arc::new(BrokenStore));
-    let r = get(&app, "/projects").await;
-    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-    r.has("Sorry, the service is unavailable").lacks("secret");
-    let r = get(&app, "/projects/LCR-0001").await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
-    r.has("Sorry, there is a problem with the service")
-        .lacks("secret");
+    // A store whose database has gone away.
+    let store = SqliteStore::open("sqlite:file:secret-internal-name?mode=memory")
+        .await
+        .unwrap();
+    store.close().await;
+    let app = app_with(Arc::new(store));
+    for uri in [
+        "/projects",
+        "/projects/LCR-0001",
+        "/organisations",
+        "/compliance",
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        r.has("Sorry, the service is unavailable")
+            .lacks("secret")
+            .lacks("sqlite");
+    }
     let api = get(&app, "/api/v1/projects/LCR-0001").await;
-    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(api.content_type(), "application/problem+json");
-    api.lacks("secret");
+    api.lacks("secret").lacks("sqlite");
     assert_eq!(
         get(&app, "/healthz").await.status,
         StatusCode::SERVICE_UNAVAILABLE
