@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
-use charter_core::chain::Link;
 use charter_core::charter::Charter;
 use charter_store::Store;
 use charter_store::fixtures::{complete_project, minimal_project, small_register};
