@@ -10,7 +10,7 @@
 
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
@@ -61,6 +61,8 @@ const PAGES = [
   { name: 'plain-english', path: '/plain-english', status: 200 },
   { name: 'opt-out', path: '/opt-out', status: 200 },
   { name: 'opt-out-figures', path: '/opt-out/figures', status: 200 },
+  { name: 'sign-in', path: '/sign-in', status: 200 },
+  { name: 'reset-password', path: '/account/reset-password', status: 200 },
   { name: 'not-found-project', path: '/projects/LCR-9999', status: 404 },
   { name: 'not-found-page', path: '/no-such-page', status: 404 },
   { name: 'bad-request', path: '/projects?page=abc', status: 400 },
@@ -341,6 +343,62 @@ describe('opting out', () => {
       await noViolations(page, 'the choices after withdrawing')
     } finally {
       await page.close()
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// An organisation administrator sets a password, signs in and makes an API token
+
+describe('organisation tools', () => {
+  test('set a password, sign in, make a token, sign out', { timeout: 120_000 }, async () => {
+    const slug = pageByName('organisation').path.split('/').pop()
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'admin@org.example',
+      '--role', 'organisation-admin', '--organisation', slug, '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const link = added.stdout.trim()
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    const axeClean = async (what) => {
+      await page.addScriptTag({ path: AXE_PATH })
+      const results = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), AXE_TAGS)
+      assert.equal(results.violations.length, 0, `axe on ${what}:\n${formatViolations(results.violations)}`)
+    }
+    try {
+      await page.goto(link)
+      await axeClean('set password')
+      await page.fill('#password', 'short')
+      await page.fill('#confirm', 'short')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+      await axeClean('set password with errors')
+      await page.fill('#password', 'mersey ferry at dawn')
+      await page.fill('#confirm', 'mersey ferry at dawn')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/sign-in\?password-set$/)
+      await axeClean('sign in with a notice')
+      await page.fill('#email', 'admin@org.example')
+      await page.fill('#password', 'mersey ferry at dawn')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/manage$/)
+      await axeClean('your account')
+      assert.equal(await page.locator(`a[href="/manage/organisations/${slug}"]`).count(), 1, 'the account page links to the organisation')
+      await page.goto(url(`/manage/organisations/${slug}`))
+      await page.fill('#label', 'Browser test')
+      await page.getByRole('button', { name: 'Make a token' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-panel__body').innerText(), /^chr_[0-9a-f]{48}$/)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'organisation-tools.png'), fullPage: true })
+      await axeClean('organisation tools')
+      await page.goto(url('/manage'))
+      await page.getByRole('button', { name: 'Sign out' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/sign-in\?signed-out$/)
+    } finally {
+      await context.close()
     }
   })
 })

@@ -15,6 +15,7 @@ mod optout;
 mod org;
 mod serve;
 mod text;
+mod user;
 mod verify;
 
 #[derive(Parser)]
@@ -42,6 +43,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Check entries against the charter; exits with status 1 when any fails a blocking check.
     Check(check::CheckArgs),
+    /// Add people who run the register or publish for an organisation.
+    User(user::UserArgs),
     /// Organisations' API tokens.
     Org(org::OrgArgs),
     /// Residents' opt-outs: load lists, issue snapshots, filter datasets, rotate keys.
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
             Command::Text(args) => done(text::run(args)),
             Command::Optout(args) => done(optout::run(&cli.config, args).await),
             Command::Org(args) => done(org::run(&cli.config, args).await),
+            Command::User(args) => done(user::run(&cli.config, args).await),
             Command::Copy(args) => done(copy::copy(args).await),
             Command::Backup(args) => done(copy::backup(&cli.config, args).await),
         }

@@ -388,3 +388,93 @@ fn text_check_reports_reading_age_and_advice() {
     let missing = charter(&dir, &["text", "check", "/no/such/file.txt"]);
     assert!(!missing.status.success());
 }
+
+#[test]
+fn user_add_prints_a_one_time_link() {
+    let dir = TempDir::new();
+    assert!(
+        charter(&dir, &["generate", "--projects", "1"])
+            .status
+            .success()
+    );
+    let out = charter(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Mo@Charter.example",
+            "--role",
+            "moderator",
+            "--base-url",
+            "https://register.example/",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let link = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        link.trim()
+            .starts_with("https://register.example/account/set-password/"),
+        "{link}"
+    );
+    assert_eq!(link.trim().rsplit('/').next().unwrap().len(), 48);
+    let again = charter(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "mo@charter.example",
+            "--role",
+            "moderator",
+        ],
+    );
+    assert!(
+        stderr(&again).contains("already has an account"),
+        "{}",
+        stderr(&again)
+    );
+    let no_org = charter(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ed@x.example",
+            "--role",
+            "organisation-editor",
+        ],
+    );
+    assert!(
+        stderr(&no_org).contains("add --organisation"),
+        "{}",
+        stderr(&no_org)
+    );
+    let bad_role = charter(
+        &dir,
+        &["user", "add", "--email", "ed@x.example", "--role", "boss"],
+    );
+    assert!(
+        stderr(&bad_role).contains("is not a role"),
+        "{}",
+        stderr(&bad_role)
+    );
+    let unknown = charter(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ed@x.example",
+            "--role",
+            "organisation-editor",
+            "--organisation",
+            "nobody",
+        ],
+    );
+    assert!(
+        stderr(&unknown).contains("“nobody” is not on the register"),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -9,6 +9,7 @@ use axum::routing::get;
 use charter_core::charter::Charter;
 use charter_store::Store;
 
+pub mod account;
 pub mod api;
 mod assets;
 pub mod compliance;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(headers::open_data));
     Router::new()
         .merge(pages::routes())
+        .merge(account::routes())
         .merge(open_data)
         .merge(assets::routes())
         .route("/healthz", get(health))
@@ -73,6 +75,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             footer::chain_head,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            account::session::load,
         ))
         .layer(axum::middleware::from_fn_with_state(
             limit::FormLimiter::default(),

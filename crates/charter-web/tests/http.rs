@@ -1033,3 +1033,459 @@ fn fastrand_id() -> u128 {
         .map(|d| d.as_nanos())
         .unwrap_or(0)
 }
+
+fn with_cookie(method: &str, uri: &str, cookie: Option<&str>, form: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        b = b.header("cookie", format!("charter_session={c}"));
+    }
+    if form.is_some() {
+        b = b.header("content-type", "application/x-www-form-urlencoded");
+    }
+    b.body(Body::from(form.unwrap_or("").to_owned())).unwrap()
+}
+
+/// Signs a person in directly through the store: (cookie value, form token).
+async fn session_for(store: &dyn Store, user_id: i64, n: u32) -> (String, String) {
+    let id = format!("{:064x}", u128::from(n) + 7);
+    let form_token = format!("form{n}");
+    store
+        .session_create(
+            &charter_web::account::session::id_hash(&id),
+            user_id,
+            &form_token,
+            "2026-01-01T00:00:00Z",
+            "2999-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    (id, form_token)
+}
+
+#[tokio::test]
+async fn set_a_password_sign_in_make_a_token_and_sign_out() {
+    use charter_core::accounts::Role;
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+        let outbox = std::env::temp_dir().join(format!("charter-account-outbox-{}", fastrand_id()));
+        let keys =
+            charter_web::optout::OptOutKeys::new(charter_optout::MasterSecret::from_bytes([7; 32]));
+        let app = router(
+            AppState::new(store.clone(), Charter::from_toml(CHARTER).unwrap())
+                .with_optout(keys, outbox.clone()),
+        );
+        let uid = store
+            .user_add(
+                "sam@knowsley.example",
+                None,
+                Role::OrgAdmin,
+                Some(&org),
+                "2026-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+        let token = "ab".repeat(24);
+        store
+            .link_create(
+                &charter_web::optout::token_hash(&token),
+                uid,
+                "password",
+                "2026-01-01T00:00:00Z",
+                "2999-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+        let link = format!("/account/set-password/{token}");
+
+        get(&app, &link).await.has("Set your password");
+        let weak = post_form(&app, &link, "password=short&confirm=short").await;
+        assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+        weak.has("at least 12 characters")
+            .has("govuk-error-summary");
+        post_form(&app, &link, "password=password12345&confirm=password12345")
+            .await
+            .has("too common");
+        post_form(
+            &app,
+            &link,
+            "password=ferry+cross+the+mersey&confirm=ferry+cross+the+river",
+        )
+        .await
+        .has("do not match");
+        let set = post_form(
+            &app,
+            &link,
+            "password=ferry+cross+the+mersey&confirm=ferry+cross+the+mersey",
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            set.headers.get("location").unwrap(),
+            "/sign-in?password-set"
+        );
+        let again = post_form(
+            &app,
+            &link,
+            "password=ferry+cross+the+mersey&confirm=ferry+cross+the+mersey",
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::GONE);
+        again.has("This link has already been used");
+        get(&app, "/account/set-password/nonsense")
+            .await
+            .has("This link does not work");
+
+        // Signing in.
+        let wrong = post_form(
+            &app,
+            "/sign-in",
+            "email=sam%40knowsley.example&password=not+the+password",
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        wrong
+            .has("The email address or password is wrong")
+            .has("value=\"sam@knowsley.example\"");
+        post_form(&app, "/sign-in", "email=&password=")
+            .await
+            .has("Enter your email address")
+            .has("Enter your password");
+        let ok = post_form(
+            &app,
+            "/sign-in",
+            "email=Sam%40Knowsley.example&password=ferry+cross+the+mersey",
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let cookie = ok
+            .headers
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Secure"), "not over HTTPS here");
+        let session = cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("charter_session=")
+            .to_owned();
+
+        let manage = send(&app, with_cookie("GET", "/manage", Some(&session), None)).await;
+        assert_eq!(manage.status, StatusCode::OK);
+        manage
+            .has("sam@knowsley.example")
+            .has("Organisation administrator")
+            .has("/manage/organisations/knowsley-council");
+        let form_token = manage
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+
+        // Tokens need the form token; the new token is shown once.
+        let forged = send(
+            &app,
+            with_cookie(
+                "POST",
+                "/manage/organisations/knowsley-council/tokens",
+                Some(&session),
+                Some("label=x"),
+            ),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let made = send(
+            &app,
+            with_cookie(
+                "POST",
+                "/manage/organisations/knowsley-council/tokens",
+                Some(&session),
+                Some(&format!("csrf={form_token}&label=Nightly+cleaning")),
+            ),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::OK);
+        let api_token = made
+            .body
+            .split("charter-hash\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(api_token.starts_with("chr_"));
+        let tools = send(
+            &app,
+            with_cookie(
+                "GET",
+                "/manage/organisations/knowsley-council",
+                Some(&session),
+                None,
+            ),
+        )
+        .await;
+        tools
+            .has("Nightly cleaning")
+            .lacks(&api_token)
+            .has("Essential checks");
+        let blank = send(
+            &app,
+            with_cookie(
+                "POST",
+                "/manage/organisations/knowsley-council/tokens",
+                Some(&session),
+                Some(&format!("csrf={form_token}&label=")),
+            ),
+        )
+        .await;
+        assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+        let t = store.tokens(&org).await.unwrap()[0].clone();
+        let revoked = send(
+            &app,
+            with_cookie(
+                "POST",
+                &format!(
+                    "/manage/organisations/knowsley-council/tokens/{}/revoke",
+                    t.id
+                ),
+                Some(&session),
+                Some(&format!("csrf={form_token}")),
+            ),
+        )
+        .await;
+        assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+        assert!(
+            store
+                .token_find(&charter_web::optout::token_hash(&api_token))
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // The audit log has it all, and never a password.
+        let log = store.audit_log(10).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["token-revoke", "token-create", "sign-in", "password-set"]
+        );
+
+        // Signing in again gives a new session and ends the old one.
+        let again = send(
+            &app,
+            with_cookie(
+                "POST",
+                "/sign-in",
+                Some(&session),
+                Some("email=sam%40knowsley.example&password=ferry+cross+the+mersey"),
+            ),
+        )
+        .await;
+        let fresh = again
+            .headers
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("charter_session=")
+            .to_owned();
+        assert_ne!(fresh, session);
+        assert_eq!(
+            send(&app, with_cookie("GET", "/manage", Some(&session), None))
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let manage = send(&app, with_cookie("GET", "/manage", Some(&fresh), None)).await;
+        let form_token = manage
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let out = send(
+            &app,
+            with_cookie(
+                "POST",
+                "/sign-out",
+                Some(&fresh),
+                Some(&format!("csrf={form_token}")),
+            ),
+        )
+        .await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert!(
+            out.headers
+                .get("set-cookie")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+        assert_eq!(
+            send(&app, with_cookie("GET", "/manage", Some(&fresh), None))
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+
+        // Password reset: the same answer whether or not the address has an account.
+        post_form(
+            &app,
+            "/account/reset-password",
+            "email=nobody%40example.org",
+        )
+        .await
+        .has("If that address has an account");
+        post_form(
+            &app,
+            "/account/reset-password",
+            "email=sam%40knowsley.example",
+        )
+        .await
+        .has("If that address has an account");
+        let mails: Vec<String> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(mails.len(), 1);
+        assert!(
+            mails[0].contains("To: sam@knowsley.example")
+                && mails[0].contains("/account/set-password/")
+        );
+        assert_eq!(
+            post_form(&app, "/account/reset-password", "email=not-an-address")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+
+        // Five wrong passwords, then a pause.
+        for _ in 0..5 {
+            post_form(
+                &app,
+                "/sign-in",
+                "email=sam%40knowsley.example&password=wrong+wrong+wrong",
+            )
+            .await;
+        }
+        let limited = post_form(
+            &app,
+            "/sign-in",
+            "email=sam%40knowsley.example&password=ferry+cross+the+mersey",
+        )
+        .await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+        limited.has("Too many tries");
+        let _ = std::fs::remove_dir_all(&outbox);
+    }
+}
+
+#[tokio::test]
+async fn every_account_route_for_every_role() {
+    use charter_core::accounts::Role;
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let k: charter_core::Slug = "knowsley-council".parse().unwrap();
+        let mut people: Vec<(&str, Option<(String, String)>)> = vec![("no session", None)];
+        for (n, (name, role, org)) in [
+            ("editor", Role::OrgEditor, Some(&k)),
+            ("admin", Role::OrgAdmin, Some(&k)),
+            ("moderator", Role::Moderator, None),
+            ("site admin", Role::SiteAdmin, None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let id = store
+                .user_add(
+                    &format!("{}@x.example", name.replace(' ', "")),
+                    None,
+                    role,
+                    org,
+                    "2026-01-01T00:00:00Z",
+                )
+                .await
+                .unwrap();
+            people.push((name, Some(session_for(store.as_ref(), id, n as u32).await)));
+        }
+        // Expected status for: none, editor, admin (Knowsley), moderator, site admin.
+        let routes: [(&str, &str, [u16; 5]); 6] = [
+            ("GET", "/manage", [303, 200, 200, 200, 200]),
+            (
+                "GET",
+                "/manage/organisations/knowsley-council",
+                [303, 200, 200, 200, 200],
+            ),
+            (
+                "GET",
+                "/manage/organisations/wirral-transport",
+                [303, 403, 403, 200, 200],
+            ),
+            ("GET", "/manage/audit", [303, 403, 403, 200, 200]),
+            (
+                "POST",
+                "/manage/organisations/knowsley-council/tokens",
+                [303, 403, 200, 403, 200],
+            ),
+            (
+                "POST",
+                "/manage/organisations/wirral-transport/tokens",
+                [303, 403, 403, 403, 200],
+            ),
+        ];
+        for (method, uri, expected) in routes {
+            for (i, (who, session)) in people.iter().enumerate() {
+                let (cookie, form) = match session {
+                    Some((c, f)) => (Some(c.as_str()), format!("csrf={f}&label=test")),
+                    None => (None, "label=test".to_owned()),
+                };
+                let r = send(
+                    &app,
+                    with_cookie(
+                        method,
+                        uri,
+                        cookie,
+                        (method == "POST").then_some(form.as_str()),
+                    ),
+                )
+                .await;
+                assert_eq!(r.status.as_u16(), expected[i], "{method} {uri} as {who}");
+            }
+        }
+        // Public pages stay public for everyone.
+        for (_, session) in &people {
+            let cookie = session.as_ref().map(|(c, _)| c.as_str());
+            assert_eq!(
+                send(&app, with_cookie("GET", "/projects", cookie, None))
+                    .await
+                    .status,
+                StatusCode::OK
+            );
+        }
+    }
+}

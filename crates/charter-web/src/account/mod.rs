@@ -1,0 +1,689 @@
+//! Accounts for the people who run the register and for signatory organisations: signing in and
+//! out, setting a password by a one-time link, resetting it, and the organisation tools.
+//! Permissions come from `charter_core::accounts::allowed`; handlers only ask.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use charter_core::Slug;
+use charter_core::accounts::{Action, allowed, check_password};
+use charter_core::search::ParamError;
+use charter_store::ApiToken;
+use charter_store::accounts::{AuditEntry, LinkProblem};
+
+use crate::error::render;
+use crate::optout::{random_hex, token_hash};
+use crate::{AppState, WebError};
+
+pub mod passwords;
+pub mod session;
+
+pub use session::SignedIn;
+
+/// Failed sign-ins allowed per email address in `FAILURE_WINDOW_MINUTES`.
+const MAX_FAILURES: u64 = 5;
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// How long a set-password or reset link works.
+pub const LINK_DAYS: i64 = 7;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route(
+            "/account/set-password/{token}",
+            get(set_password_page).post(set_password),
+        )
+        .route("/account/reset-password", get(reset_page).post(reset))
+        .route("/manage", get(manage))
+        .route("/manage/organisations/{slug}", get(organisation))
+        .route("/manage/organisations/{slug}/tokens", post(create_token))
+        .route(
+            "/manage/organisations/{slug}/tokens/{id}/revoke",
+            post(revoke_token),
+        )
+        .route("/manage/audit", get(audit_log))
+}
+
+fn form(body: &Bytes) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+fn field(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn err(param: &str, message: impl Into<String>) -> ParamError {
+    ParamError {
+        param: param.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Time `minutes` from now (negative for the past), as stored.
+fn shifted(minutes: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Where a request came from, for the audit log ("unknown" when not served over a socket).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    from: &str,
+) -> Result<(), WebError> {
+    state
+        .store
+        .audit(&AuditEntry {
+            at: crate::now(),
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            from_address: from.to_owned(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Where people who are not signed in are sent.
+fn to_sign_in() -> Response {
+    Redirect::to("/sign-in").into_response()
+}
+
+/// The form token must come back with every form a signed-in person sends.
+fn check_form_token(who: &SignedIn, pairs: &[(String, String)]) -> Result<(), WebError> {
+    if field(pairs, "csrf") == who.form_token {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "This form has expired. Go back, reload the page and try again.".into(),
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign-in.html")]
+struct SignInPage {
+    active: &'static str,
+    email: String,
+    errors: Vec<ParamError>,
+    notice: Option<&'static str>,
+}
+
+impl SignInPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+async fn sign_in_page(axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
+    let notice = match raw.as_deref() {
+        Some("password-set") => Some("Your password is set. Sign in with it now."),
+        Some("signed-out") => Some("You have signed out."),
+        _ => None,
+    };
+    render(
+        &SignInPage {
+            active: "sign-in",
+            email: String::new(),
+            errors: Vec::new(),
+            notice,
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    signed_in: axum::Extension<Option<SignedIn>>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let pairs = form(&body);
+    let email = field(&pairs, "email").trim().to_lowercase();
+    let password = field(&pairs, "password");
+    let page = |errors: Vec<ParamError>, status| {
+        render(
+            &SignInPage {
+                active: "sign-in",
+                email: email.clone(),
+                errors,
+                notice: None,
+            },
+            status,
+        )
+    };
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push(err("email", "Enter your email address"));
+    }
+    if password.is_empty() {
+        errors.push(err("password", "Enter your password"));
+    }
+    if !errors.is_empty() {
+        return Ok(page(errors, StatusCode::BAD_REQUEST));
+    }
+    let key = blake3::hash(email.as_bytes()).to_hex().to_string();
+    let since = shifted(-FAILURE_WINDOW_MINUTES);
+    if state.store.sign_in_failures(&key, &since).await? >= MAX_FAILURES {
+        return Ok(page(
+            vec![err(
+                "email",
+                format!(
+                    "Too many tries for this account. Wait {FAILURE_WINDOW_MINUTES} minutes, or reset your password."
+                ),
+            )],
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let user = state.store.user_by_email(&email).await?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    if !passwords::verify(password, stored).await {
+        state
+            .store
+            .sign_in_failed(&key, &crate::now(), &since)
+            .await?;
+        return Ok(page(
+            vec![err("email", "The email address or password is wrong")],
+            StatusCode::UNAUTHORIZED,
+        ));
+    }
+    let Some(user) = user else {
+        return Err(WebError::Internal("verified without a user".into()));
+    };
+    // A fresh session id at every sign-in; any session this browser had ends.
+    if let Some(old) = signed_in.0.as_ref() {
+        state.store.session_delete(&old.id_hash).await?;
+    }
+    let id = random_hex(32).map_err(|e| WebError::Internal(e.to_string()))?;
+    let form_token = random_hex(16).map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store
+        .session_create(
+            &session::id_hash(&id),
+            user.id,
+            &form_token,
+            &crate::now(),
+            &shifted(session::HOURS * 60),
+        )
+        .await?;
+    audit(&state, &user.email, "sign-in", &user.email, &addr.0).await?;
+    let mut response = Redirect::to("/manage").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(&id, session::secure(&headers)),
+    );
+    Ok(response)
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    signed_in: axum::Extension<Option<SignedIn>>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let Some(who) = signed_in.0 else {
+        return Ok(to_sign_in());
+    };
+    check_form_token(&who, &form(&body))?;
+    state.store.session_delete(&who.id_hash).await?;
+    let mut response = Redirect::to("/sign-in?signed-out").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session::clear_cookie());
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    active: &'static str,
+    title: &'static str,
+    lines: Vec<String>,
+}
+
+fn link_problem(p: LinkProblem) -> Response {
+    let (title, line) = match p {
+        LinkProblem::Used => (
+            "This link has already been used",
+            "Each link works once. If you need to set your password again, ask for a new link.",
+        ),
+        LinkProblem::Expired => (
+            "This link has expired",
+            "Links work for 7 days. Ask for a new one.",
+        ),
+        LinkProblem::Unknown => (
+            "This link does not work",
+            "Check you copied the whole link. If it still does not work, ask for a new one.",
+        ),
+    };
+    render(
+        &MessagePage {
+            active: "",
+            title,
+            lines: vec![
+                line.to_owned(),
+                "You can ask for a new link on the reset password page.".to_owned(),
+            ],
+        },
+        StatusCode::GONE,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "set-password.html")]
+struct SetPasswordPage {
+    active: &'static str,
+    token: String,
+    errors: Vec<ParamError>,
+}
+
+impl SetPasswordPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+fn valid_token(token: &str) -> bool {
+    token.len() == 48 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn set_password_page(Path(token): Path<String>) -> Response {
+    if !valid_token(&token) {
+        return link_problem(LinkProblem::Unknown);
+    }
+    render(
+        &SetPasswordPage {
+            active: "",
+            token,
+            errors: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    if !valid_token(&token) {
+        return Ok(link_problem(LinkProblem::Unknown));
+    }
+    let pairs = form(&body);
+    let password = field(&pairs, "password");
+    let confirm = field(&pairs, "confirm");
+    let mut errors = Vec::new();
+    if let Err(p) = check_password(&password, "") {
+        errors.push(err("password", p.to_string()));
+    } else if password != confirm {
+        errors.push(err("confirm", "The passwords do not match"));
+    }
+    if !errors.is_empty() {
+        return Ok(render(
+            &SetPasswordPage {
+                active: "",
+                token,
+                errors,
+            },
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    let hash_of_token = token_hash(&token);
+    // The password is checked first, so a weak one does not use up the link.
+    let user_id = match state
+        .store
+        .link_use(&hash_of_token, "password", &crate::now())
+        .await?
+    {
+        Ok(id) => id,
+        Err(p) => return Ok(link_problem(p)),
+    };
+    let hash = passwords::hash(password)
+        .await
+        .map_err(WebError::Internal)?;
+    state.store.user_set_password(user_id, &hash).await?;
+    audit(
+        &state,
+        &format!("user {user_id}"),
+        "password-set",
+        &format!("user {user_id}"),
+        &addr.0,
+    )
+    .await?;
+    Ok(Redirect::to("/sign-in?password-set").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reset-password.html")]
+struct ResetPage {
+    active: &'static str,
+    errors: Vec<ParamError>,
+    sent: bool,
+}
+
+async fn reset_page() -> Response {
+    render(
+        &ResetPage {
+            active: "",
+            errors: Vec::new(),
+            sent: false,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// Sends a reset link when the address has an account; says the same either way, so the page
+/// does not reveal who has one.
+async fn reset(State(state): State<AppState>, body: Bytes) -> Result<Response, WebError> {
+    let email = field(&form(&body), "email").trim().to_lowercase();
+    if email.parse::<charter_core::Email>().is_err() {
+        return Ok(render(
+            &ResetPage {
+                active: "",
+                errors: vec![err("email", "Enter an email address like name@example.org")],
+                sent: false,
+            },
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    if let (Some(user), Some(outbox)) = (state.store.user_by_email(&email).await?, &state.outbox) {
+        let token = random_hex(24).map_err(|e| WebError::Internal(e.to_string()))?;
+        state
+            .store
+            .link_create(
+                &token_hash(&token),
+                user.id,
+                "password",
+                &crate::now(),
+                &shifted(LINK_DAYS * 24 * 60),
+            )
+            .await?;
+        crate::mail::write_link(
+            outbox,
+            &user.email,
+            "Reset your password",
+            &format!("/account/set-password/{token}"),
+        )
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    }
+    Ok(render(
+        &ResetPage {
+            active: "",
+            errors: Vec::new(),
+            sent: true,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "manage.html")]
+struct ManagePage {
+    active: &'static str,
+    who: SignedIn,
+    organisations: Vec<(String, String)>,
+    audit: bool,
+}
+
+async fn manage(
+    State(state): State<AppState>,
+    signed_in: axum::Extension<Option<SignedIn>>,
+) -> Result<Response, WebError> {
+    let Some(who) = signed_in.0 else {
+        return Ok(to_sign_in());
+    };
+    let p = who.principal();
+    let organisations = state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .filter(|o| allowed(&p, Action::ViewOrganisation(&o.organisation.slug)))
+        .map(|o| (o.organisation.slug.to_string(), o.organisation.name))
+        .collect();
+    let audit = allowed(&p, Action::ViewAuditLog);
+    Ok(render(
+        &ManagePage {
+            active: "manage",
+            who,
+            organisations,
+            audit,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "manage-organisation.html")]
+struct OrganisationTools {
+    active: &'static str,
+    who: SignedIn,
+    slug: String,
+    name: String,
+    entries: Vec<(String, String, bool, usize)>,
+    tokens: Vec<ApiToken>,
+    can_manage_tokens: bool,
+    new_token: Option<String>,
+    errors: Vec<ParamError>,
+}
+
+async fn tools(
+    state: &AppState,
+    who: SignedIn,
+    slug: &Slug,
+    new_token: Option<String>,
+    errors: Vec<ParamError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let p = who.principal();
+    if !allowed(&p, Action::ViewOrganisation(slug)) {
+        return Err(WebError::Forbidden(
+            "You cannot see this organisation's tools.".into(),
+        ));
+    }
+    let org = state
+        .store
+        .organisation(slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let today = crate::today();
+    let mut entries = Vec::new();
+    let mut q = charter_core::search::SearchQuery::new();
+    q.organisations = vec![slug.clone()];
+    q.sort = charter_core::search::Sort::Title;
+    q.per_page = charter_core::search::MAX_PER_PAGE;
+    for item in state.store.search(&q, false).await?.items {
+        if let Some(project) = state.store.project(item.id).await? {
+            let card = charter_core::check::check(&project, &state.charter, today);
+            let blocking = card.blocking().count();
+            entries.push((
+                project.id.to_string(),
+                project.title.to_string(),
+                card.blocks_publishing,
+                blocking,
+            ));
+        }
+    }
+    let can_manage_tokens = allowed(&p, Action::ManageTokens(slug));
+    let tokens = if can_manage_tokens {
+        state.store.tokens(slug).await?
+    } else {
+        Vec::new()
+    };
+    let page = OrganisationTools {
+        active: "manage",
+        who,
+        slug: slug.to_string(),
+        name: org.organisation.name,
+        entries,
+        tokens,
+        can_manage_tokens,
+        new_token,
+        errors,
+    };
+    Ok(render(&page, status))
+}
+
+async fn organisation(
+    State(state): State<AppState>,
+    signed_in: axum::Extension<Option<SignedIn>>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let Some(who) = signed_in.0 else {
+        return Ok(to_sign_in());
+    };
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    tools(&state, who, &slug, None, Vec::new(), StatusCode::OK).await
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    signed_in: axum::Extension<Option<SignedIn>>,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let Some(who) = signed_in.0 else {
+        return Ok(to_sign_in());
+    };
+    let pairs = form(&body);
+    check_form_token(&who, &pairs)?;
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::ManageTokens(&slug)) {
+        return Err(WebError::Forbidden(
+            "You cannot manage this organisation's tokens.".into(),
+        ));
+    }
+    let label = field(&pairs, "label").trim().to_owned();
+    if label.is_empty() || label.chars().count() > 100 {
+        let e = err(
+            "label",
+            "Say what the token is for, in 100 characters or fewer",
+        );
+        return tools(&state, who, &slug, None, vec![e], StatusCode::BAD_REQUEST).await;
+    }
+    let token = format!(
+        "chr_{}",
+        random_hex(24).map_err(|e| WebError::Internal(e.to_string()))?
+    );
+    let id = state
+        .store
+        .token_create(
+            &slug,
+            &token_hash(&token),
+            &label,
+            "optout-check",
+            &crate::now(),
+        )
+        .await?;
+    audit(
+        &state,
+        &who.user.email,
+        "token-create",
+        &format!("token {id} for {slug}"),
+        &addr.0,
+    )
+    .await?;
+    tools(&state, who, &slug, Some(token), Vec::new(), StatusCode::OK).await
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    signed_in: axum::Extension<Option<SignedIn>>,
+    Path((slug, id)): Path<(String, i64)>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let Some(who) = signed_in.0 else {
+        return Ok(to_sign_in());
+    };
+    check_form_token(&who, &form(&body))?;
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::ManageTokens(&slug)) {
+        return Err(WebError::Forbidden(
+            "You cannot manage this organisation's tokens.".into(),
+        ));
+    }
+    // Only this organisation's tokens can be revoked from its page.
+    if !state.store.tokens(&slug).await?.iter().any(|t| t.id == id) {
+        return Err(WebError::NotFound);
+    }
+    state.store.token_revoke(id, &crate::now()).await?;
+    audit(
+        &state,
+        &who.user.email,
+        "token-revoke",
+        &format!("token {id} for {slug}"),
+        &addr.0,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/manage/organisations/{slug}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    active: &'static str,
+    entries: Vec<AuditEntry>,
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    signed_in: axum::Extension<Option<SignedIn>>,
+) -> Result<Response, WebError> {
+    let Some(who) = signed_in.0 else {
+        return Ok(to_sign_in());
+    };
+    if !allowed(&who.principal(), Action::ViewAuditLog) {
+        return Err(WebError::Forbidden(
+            "Only the charter body and site administrators can see the audit log.".into(),
+        ));
+    }
+    let entries = state.store.audit_log(500).await?;
+    Ok(render(
+        &AuditPage {
+            active: "manage",
+            entries,
+        },
+        StatusCode::OK,
+    ))
+}
