@@ -15,6 +15,9 @@ pub struct ServeArgs {
     /// Load the demo register (made-up organisations and projects) before serving.
     #[arg(long)]
     pub demo: bool,
+    /// Seconds between housekeeping runs (expired sessions and links); one instance runs each.
+    #[arg(long, env = "CHARTER_HOUSEKEEPING_SECONDS", default_value_t = 3600)]
+    pub housekeeping_seconds: u64,
 }
 
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
@@ -38,6 +41,10 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the address listened on")?;
     let keys = crate::optout::load_keys(config)?;
+    charter_web::jobs::spawn_housekeeping(
+        store.clone(),
+        std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
+    );
     let state = charter_web::AppState::new(store, charter)
         .with_optout(keys, config.data_dir.join("outbox"));
     println!("The Charter register is running at http://{local}/ (press Ctrl+C to stop)");

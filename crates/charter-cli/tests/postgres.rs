@@ -117,8 +117,18 @@ struct Server {
 
 impl Server {
     fn start(url: &str, demo: bool) -> Server {
+        let data = temp_dir(&format!("serve-{}", if demo { "a" } else { "b" }));
         let mut cmd = Command::new(BIN);
-        cmd.args(["--database-url", url, "serve", "--addr", "127.0.0.1:0"]);
+        cmd.arg("--data-dir").arg(&data).args([
+            "--database-url",
+            url,
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ]);
+        // Housekeeping every 2 seconds, so the test can see it run once per period, not per instance.
+        cmd.env("CHARTER_HOUSEKEEPING_SECONDS", "2")
+            .env("CHARTER_OPTOUT_SECRET", "11".repeat(32));
         if demo {
             cmd.arg("--demo");
         }
@@ -141,11 +151,16 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> String {
+        self.request("GET", path, "", "")
+    }
+
+    fn request(&self, method: &str, path: &str, headers: &str, body: &str) -> String {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
         )
         .unwrap();
         let mut response = String::new();
@@ -191,6 +206,74 @@ fn two_instances_serve_one_register() {
             .starts_with("HTTP/1.1 200")
     );
     assert!(b.get("/projects/LCR-0057").starts_with("HTTP/1.1 200"));
+
+    // A session made through one instance works through the other.
+    let link = run(&[
+        "--database-url",
+        &pg,
+        "user",
+        "add",
+        "--email",
+        "mo@charter.example",
+        "--role",
+        "moderator",
+    ])
+    .stdout;
+    let path = String::from_utf8(link)
+        .unwrap()
+        .trim()
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_owned();
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    let set = a.request(
+        "POST",
+        &path,
+        form,
+        "password=mersey+tunnel+at+night&confirm=mersey+tunnel+at+night",
+    );
+    assert!(set.starts_with("HTTP/1.1 303"), "{set}");
+    let signed_in = a.request(
+        "POST",
+        "/sign-in",
+        form,
+        "email=mo%40charter.example&password=mersey+tunnel+at+night",
+    );
+    assert!(signed_in.starts_with("HTTP/1.1 303"), "{signed_in}");
+    let cookie = signed_in
+        .lines()
+        .find(|l| l.to_lowercase().starts_with("set-cookie:"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().split(';').next().unwrap().to_owned())
+        .expect("a session cookie");
+    let through_b = b.request("GET", "/manage", &format!("Cookie: {cookie}\r\n"), "");
+    assert!(
+        through_b.starts_with("HTTP/1.1 200") && through_b.contains("mo@charter.example"),
+        "{through_b}"
+    );
+
+    // Housekeeping runs once per period however many instances there are.
+    let runs = || -> i64 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut c = sqlx::PgConnection::connect(&pg).await.unwrap();
+            sqlx::query_scalar("SELECT runs FROM jobs WHERE name = 'housekeeping'")
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+        })
+    };
+    let before = runs();
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let during = runs() - before;
+    // Six seconds at one run per two seconds: three, give or take one at the edges; two instances
+    // each running it would make about six.
+    assert!(
+        (2..=4).contains(&during),
+        "housekeeping ran {during} times in 6 seconds"
+    );
 }
 
 #[test]

@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/0004_accounts.sql"),
     ),
+    (5, "jobs", include_str!("../migrations/0005_jobs.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -753,6 +754,57 @@ impl Store for SqliteStore {
         accounts::audit_log(&self.pool, limit)
             .await
             .map_err(|e| self.err(e))
+    }
+
+    async fn job_claim(&self, name: &str, now: &str, next: &str) -> StoreResult<bool> {
+        let _turn = self.write.lock().await;
+        sqlx::query("INSERT INTO jobs (name, next_run_at, runs) VALUES (?, ?, 0) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        let claimed = sqlx::query(
+            "UPDATE jobs SET next_run_at = ?, runs = runs + 1, last_run_at = ? WHERE name = ? AND next_run_at <= ?",
+        )
+        .bind(next)
+        .bind(now)
+        .bind(name)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    async fn job_runs(&self, name: &str) -> StoreResult<u64> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT runs FROM jobs WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64> {
+        let _turn = self.write.lock().await;
+        let mut gone = 0;
+        for (sql, at) in [
+            ("DELETE FROM sessions WHERE expires_at <= ?", now),
+            ("DELETE FROM account_links WHERE expires_at <= ?", now),
+            (
+                "DELETE FROM sign_in_failures WHERE at <= ?",
+                failures_before,
+            ),
+        ] {
+            gone += sqlx::query(sql)
+                .bind(at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?
+                .rows_affected();
+        }
+        Ok(gone)
     }
 
     async fn stats(&self) -> StoreResult<RegisterStats> {

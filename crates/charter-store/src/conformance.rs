@@ -23,7 +23,7 @@ macro_rules! conformance_tests {
             stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest,
             publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain,
             optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked,
-            accounts_sessions_links_and_the_audit_log);
+            accounts_sessions_links_and_the_audit_log, jobs_run_once_per_due_time);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -876,5 +876,99 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     assert_eq!(
         log.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
         ["token 2", "token 1"]
+    );
+}
+
+pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
+    assert_eq!(store.job_runs("housekeeping").await.unwrap(), 0);
+    assert!(
+        store
+            .job_claim(
+                "housekeeping",
+                "2026-11-30T12:00:00Z",
+                "2026-11-30T13:00:00Z"
+            )
+            .await
+            .unwrap()
+    );
+    // A second instance asking for the same run does not get it.
+    assert!(
+        !store
+            .job_claim(
+                "housekeeping",
+                "2026-11-30T12:00:00Z",
+                "2026-11-30T13:00:00Z"
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .job_claim(
+                "housekeeping",
+                "2026-11-30T12:59:59Z",
+                "2026-11-30T13:59:59Z"
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .job_claim(
+                "housekeeping",
+                "2026-11-30T13:00:00Z",
+                "2026-11-30T14:00:00Z"
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .job_claim("other", "2026-11-30T12:30:00Z", "2026-11-30T13:30:00Z")
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.job_runs("housekeeping").await.unwrap(), 2);
+
+    load_small(&store).await;
+    let uid = store
+        .user_add(
+            "a@b.example",
+            None,
+            crate::accounts::Role::Moderator,
+            None,
+            AT,
+        )
+        .await
+        .unwrap();
+    store
+        .session_create("old", uid, "f", AT, "2026-11-30T13:00:00Z")
+        .await
+        .unwrap();
+    store
+        .session_create("live", uid, "f", AT, "2026-12-30T13:00:00Z")
+        .await
+        .unwrap();
+    store
+        .link_create("old-link", uid, "password", AT, "2026-11-30T13:00:00Z")
+        .await
+        .unwrap();
+    store
+        .sign_in_failed("k", "2026-11-29T00:00:00Z", "2026-11-28T00:00:00Z")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .housekeeping("2026-11-30T14:00:00Z", "2026-11-30T00:00:00Z")
+            .await
+            .unwrap(),
+        3
+    );
+    assert!(
+        store
+            .session_get("live", "2026-11-30T14:00:00Z")
+            .await
+            .unwrap()
+            .is_some()
     );
 }

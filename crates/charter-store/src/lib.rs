@@ -208,5 +208,14 @@ pub trait Store: Send + Sync + 'static {
     async fn audit(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
     /// The newest `limit` audit entries, newest first.
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<accounts::AuditEntry>>;
+
+    /// Claims the run of job `name` due at or before `now`, moving its next run to `next`. True
+    /// for exactly one caller per due run, across every instance.
+    async fn job_claim(&self, name: &str, now: &str, next: &str) -> StoreResult<bool>;
+    /// How many times job `name` has run.
+    async fn job_runs(&self, name: &str) -> StoreResult<u64>;
+    /// Deletes what has expired by `now`: sessions, used or expired links, sign-in failures older
+    /// than `failures_before`. Returns how many rows went.
+    async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
     async fn stats(&self) -> StoreResult<RegisterStats>;
 }

@@ -18,6 +18,7 @@ pub mod export;
 mod footer;
 mod headers;
 mod history;
+pub mod jobs;
 mod limit;
 mod mail;
 pub mod optout;
