@@ -337,6 +337,16 @@ impl Store for PostgresStore {
         row.map(org_summary).transpose()
     }
 
+    async fn organisation_record(&self, slug: &Slug) -> StoreResult<Option<Organisation>> {
+        let doc: Option<serde_json::Value> =
+            sqlx::query_scalar("SELECT doc FROM organisations WHERE slug = $1")
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        doc.map(|d| parse_doc(d)).transpose()
+    }
+
     async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         chain::lock(&mut tx).await.map_err(|e| self.err(e))?;

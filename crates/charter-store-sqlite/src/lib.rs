@@ -356,6 +356,16 @@ impl Store for SqliteStore {
         row.as_ref().map(org_summary).transpose()
     }
 
+    async fn organisation_record(&self, slug: &Slug) -> StoreResult<Option<Organisation>> {
+        let doc: Option<String> =
+            sqlx::query_scalar("SELECT doc FROM organisations WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+        doc.map(|d| parse_doc(&d)).transpose()
+    }
+
     async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;

@@ -101,6 +101,8 @@ pub trait Store: Send + Sync + 'static {
     /// All organisations, by name, with their project counts.
     async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>>;
     async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
+    /// Just the organisation, without counting its projects: for pages about one project.
+    async fn organisation_record(&self, slug: &Slug) -> StoreResult<Option<Organisation>>;
 
     /// Publishes entries in one transaction (all or none): each entry whose content differs from
     /// its latest published version becomes a new version, appended to the register's hash chain

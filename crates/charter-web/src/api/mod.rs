@@ -243,7 +243,7 @@ async fn get_project(
         .ok_or(WebError::NotFound)?;
     let org = state
         .store
-        .organisation(&project.organisation)
+        .organisation_record(&project.organisation)
         .await
         .map_err(WebError::from)?
         .ok_or_else(|| {
@@ -251,8 +251,8 @@ async fn get_project(
         })?;
     Ok(Json(ProjectRecord {
         url: format!("/projects/{}", project.id),
-        organisation_id: org.organisation.id,
-        organisation_name: org.organisation.name,
+        organisation_id: org.id,
+        organisation_name: org.name,
         project,
     }))
 }

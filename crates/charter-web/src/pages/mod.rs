@@ -285,10 +285,9 @@ async fn project(
     let p = state.store.project(id).await?.ok_or(WebError::NotFound)?;
     let org = state
         .store
-        .organisation(&p.organisation)
+        .organisation_record(&p.organisation)
         .await?
-        .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?
-        .organisation;
+        .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?;
     let today = crate::today();
     let card = check(&p, &state.charter, today);
     let reading = charter_core::plain_english::analyse(&p.summary).reading_age;
