@@ -344,7 +344,7 @@ impl Store for PostgresStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(|e| self.err(e))?;
-        doc.map(|d| parse_doc(d)).transpose()
+        doc.map(parse_doc).transpose()
     }
 
     async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
