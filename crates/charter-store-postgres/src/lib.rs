@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_accounts.sql"),
     ),
     (5, "jobs", include_str!("../migrations/0005_jobs.sql")),
+    (6, "version", include_str!("../migrations/0006_version.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -309,6 +310,10 @@ impl Store for PostgresStore {
                 .await
                 .map_err(|e| self.err(e))?;
         }
+        sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))
     }
 
@@ -395,6 +400,12 @@ impl Store for PostgresStore {
             head = Some(link.clone());
             links.push(link);
         }
+        if !links.is_empty() {
+            sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(links)
     }
@@ -428,6 +439,10 @@ impl Store for PostgresStore {
                 .map_err(|e| self.err(e))?;
             head = Some(link.clone());
         }
+        sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))
     }
 
@@ -787,6 +802,13 @@ impl Store for PostgresStore {
                 .rows_affected();
         }
         Ok(gone)
+    }
+
+    async fn register_version(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT version FROM register_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))
     }
 
     async fn stats(&self) -> StoreResult<RegisterStats> {

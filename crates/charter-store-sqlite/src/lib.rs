@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_accounts.sql"),
     ),
     (5, "jobs", include_str!("../migrations/0005_jobs.sql")),
+    (6, "version", include_str!("../migrations/0006_version.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -328,6 +329,10 @@ impl Store for SqliteStore {
                 .await
                 .map_err(|e| self.err(e))?;
         }
+        sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))
     }
 
@@ -414,6 +419,12 @@ impl Store for SqliteStore {
             head = Some(link.clone());
             links.push(link);
         }
+        if !links.is_empty() {
+            sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(links)
     }
@@ -446,6 +457,10 @@ impl Store for SqliteStore {
                 .map_err(|e| self.err(e))?;
             head = Some(link.clone());
         }
+        sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))
     }
 
@@ -815,6 +830,13 @@ impl Store for SqliteStore {
                 .rows_affected();
         }
         Ok(gone)
+    }
+
+    async fn register_version(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT version FROM register_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))
     }
 
     async fn stats(&self) -> StoreResult<RegisterStats> {

@@ -23,7 +23,8 @@ macro_rules! conformance_tests {
             stats_count_the_register, projects_after_pages_by_id, next_project_id_follows_the_highest,
             publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain,
             optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked,
-            accounts_sessions_links_and_the_audit_log, jobs_run_once_per_due_time);
+            accounts_sessions_links_and_the_audit_log, jobs_run_once_per_due_time,
+            the_version_moves_with_every_change_searches_can_see);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -971,4 +972,23 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
             .unwrap()
             .is_some()
     );
+}
+
+pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(store: S) {
+    let v0 = store.register_version().await.unwrap();
+    load_small(&store).await;
+    let v1 = store.register_version().await.unwrap();
+    assert!(v1 > v0);
+    // Publishing nothing new changes nothing.
+    let (_, projects) = small_register();
+    store.publish(&projects, NOTE, AT).await.unwrap();
+    assert_eq!(store.register_version().await.unwrap(), v1);
+    let mut p = projects[0].clone();
+    p.summary = "Changed.".into();
+    store.publish(&[p], NOTE, AT).await.unwrap();
+    let v2 = store.register_version().await.unwrap();
+    assert!(v2 > v1);
+    let (orgs, _) = small_register();
+    store.put_organisation(&orgs[0]).await.unwrap();
+    assert!(store.register_version().await.unwrap() > v2);
 }

@@ -220,4 +220,6 @@ pub trait Store: Send + Sync + 'static {
     /// than `failures_before`. Returns how many rows went.
     async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
     async fn stats(&self) -> StoreResult<RegisterStats>;
+    /// A number that changes whenever anything a search can return changes.
+    async fn register_version(&self) -> StoreResult<i64>;
 }

@@ -24,6 +24,7 @@ mod mail;
 pub mod optout;
 mod pages;
 mod query;
+pub mod search_cache;
 
 pub use error::WebError;
 
@@ -36,6 +37,7 @@ pub struct AppState {
     pub optout: Option<Arc<optout::OptOutKeys>>,
     /// Where emails are written when no mail server is set up (one `.eml` file each).
     pub outbox: Option<std::path::PathBuf>,
+    pub searches: Arc<search_cache::SearchCache>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             charter: Arc::new(charter),
             optout: None,
             outbox: None,
+            searches: Arc::default(),
         }
     }
 

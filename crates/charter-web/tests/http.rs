@@ -1489,3 +1489,44 @@ async fn every_account_route_for_every_role() {
         }
     }
 }
+
+#[tokio::test]
+async fn remembered_searches_never_outlive_a_change() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let before = get(&app, "/api/v1/projects?q=tram").await.json();
+        assert_eq!(before["total"], 0);
+        assert_eq!(
+            get(&app, "/api/v1/projects?q=tram").await.json()["total"],
+            0
+        );
+        // Publishing a change shows at once, on this instance and any other.
+        let mut p = store
+            .project(charter_core::ProjectId::new(5))
+            .await
+            .unwrap()
+            .unwrap();
+        p.title = "Tram timetable checker".parse().unwrap();
+        store
+            .publish(&[p], "Renamed", "2026-12-01T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(
+            get(&app, "/api/v1/projects?q=tram").await.json()["total"],
+            1
+        );
+        get(&app, "/projects?q=tram")
+            .await
+            .has("Tram timetable checker");
+        // So does renaming an organisation.
+        let (orgs, _) = small_register();
+        let mut o = orgs[2].clone();
+        o.name = "Wirral Trams".into();
+        store.put_organisation(&o).await.unwrap();
+        assert_eq!(
+            get(&app, "/api/v1/projects?q=tram").await.json()["items"][0]["organisation_name"],
+            "Wirral Trams"
+        );
+    }
+}

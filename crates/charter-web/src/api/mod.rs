@@ -192,8 +192,8 @@ async fn list_projects(
         items,
         facets,
     } = state
-        .store
-        .search(&q, with_facets)
+        .searches
+        .search(state.store.as_ref(), &q, with_facets)
         .await
         .map_err(WebError::from)?;
     let pages = total.div_ceil(u64::from(q.per_page));

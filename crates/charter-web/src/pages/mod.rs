@@ -206,7 +206,10 @@ async fn projects(
         // Show the page with the problems listed, searching for everything meanwhile.
         Err(errors) => (SearchQuery::new(), errors, StatusCode::BAD_REQUEST),
     };
-    let results = state.store.search(&query, true).await?;
+    let results = state
+        .searches
+        .search(state.store.as_ref(), &query, true)
+        .await?;
     let pagination = Pagination::new(&query, results.total);
     let page = Projects {
         active: "projects",
