@@ -32,9 +32,12 @@ die() {
     exit 1
 }
 
-for tool in cargo curl taskset wrk python3; do
+for tool in cargo curl flock taskset wrk python3; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
+# Two runs at once would share bench/out/ and each other's CPU: refuse to start a second.
+exec 9>"$OUT/serve.lock"
+flock -n 9 || die "another bench/serve.sh is running (it holds $OUT/serve.lock)"
 for port in "$CHARTER_PORT" "$DATASETTE_PORT"; do
     if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
         die "something is already listening on 127.0.0.1:$port (set CHARTER_PORT / DATASETTE_PORT)"
