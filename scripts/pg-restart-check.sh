@@ -11,7 +11,8 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q "running at" "$log" && break; sleep 0.1; done
 base=$(grep -o 'http://[^/]*' "$log" | head -1)
-status() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base$1"; }
+# The status code, or 000 when there is no answer within 30 seconds (which counts as a failure).
+status() { curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$base$1" || true; }
 
 [ "$(status /api/v1/projects)" = 200 ] || { echo "not serving before the restart"; cat "$log"; exit 1; }
 "$here/pg-test-cluster.sh" stop "$dir"

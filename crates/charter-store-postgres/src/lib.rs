@@ -100,7 +100,8 @@ impl PostgresStore {
         let _ = first.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            // Short: while the database is down a request should fail quickly, not queue.
+            .acquire_timeout(Duration::from_secs(2))
             .connect_with(options)
             .await
             .map_err(|e| classify(&shown, e))?;
