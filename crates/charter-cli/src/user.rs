@@ -77,13 +77,7 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         )
         .await?;
     let token = random_hex(24).context("no randomness available")?;
-    let expires =
-        time::OffsetDateTime::now_utc() + time::Duration::days(charter_web::account::LINK_DAYS);
-    let expires = expires
-        .replace_nanosecond(0)
-        .unwrap_or(expires)
-        .format(&time::format_description::well_known::Rfc3339)
-        .context("formatting a date")?;
+    let expires = charter_web::from_now(charter_web::account::LINK_DAYS * 24 * 3600);
     store
         .link_create(&token_hash(&token), id, "password", &now, &expires)
         .await?;

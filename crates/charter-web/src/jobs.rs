@@ -14,9 +14,9 @@ pub fn spawn_housekeeping(store: Arc<dyn Store>, period: Duration) -> tokio::tas
         loop {
             interval.tick().await;
             let now = crate::now();
-            let next = shifted(period.as_secs() as i64);
+            let next = crate::from_now(period.as_secs() as i64);
             match store.job_claim("housekeeping", &now, &next).await {
-                Ok(true) => match store.housekeeping(&now, &shifted(-24 * 3600)).await {
+                Ok(true) => match store.housekeeping(&now, &crate::from_now(-24 * 3600)).await {
                     Ok(n) => tracing::info!(removed = n, "housekeeping"),
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
                 },
@@ -26,12 +26,4 @@ pub fn spawn_housekeeping(store: Arc<dyn Store>, period: Duration) -> tokio::tas
             }
         }
     })
-}
-
-fn shifted(seconds: i64) -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds);
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -107,10 +107,15 @@ pub async fn serve(
 
 /// The time now, as RFC 3339 in UTC to the second: the form published versions record.
 pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    t.format(&time::format_description::well_known::Rfc3339)
+    from_now(0)
+}
+
+/// The time `seconds` from now (negative for the past), in the same form as `now`.
+pub fn from_now(seconds: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 

@@ -68,15 +68,6 @@ fn err(param: &str, message: impl Into<String>) -> ParamError {
     }
 }
 
-/// Time `minutes` from now (negative for the past), as stored.
-fn shifted(minutes: i64) -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes);
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// Where a request came from, for the audit log ("unknown" when not served over a socket).
 pub struct ClientAddr(pub String);
 
@@ -199,7 +190,7 @@ async fn sign_in(
         return Ok(page(errors, StatusCode::BAD_REQUEST));
     }
     let key = blake3::hash(email.as_bytes()).to_hex().to_string();
-    let since = shifted(-FAILURE_WINDOW_MINUTES);
+    let since = crate::from_now(-FAILURE_WINDOW_MINUTES * 60);
     if state.store.sign_in_failures(&key, &since).await? >= MAX_FAILURES {
         return Ok(page(
             vec![err(
@@ -239,7 +230,7 @@ async fn sign_in(
             user.id,
             &form_token,
             &crate::now(),
-            &shifted(session::HOURS * 60),
+            &crate::from_now(session::HOURS * 3600),
         )
         .await?;
     audit(&state, &user.email, "sign-in", &user.email, &addr.0).await?;
@@ -434,7 +425,7 @@ async fn reset(State(state): State<AppState>, body: Bytes) -> Result<Response, W
                 user.id,
                 "password",
                 &crate::now(),
-                &shifted(LINK_DAYS * 24 * 60),
+                &crate::from_now(LINK_DAYS * 24 * 3600),
             )
             .await?;
         crate::mail::write_link(
