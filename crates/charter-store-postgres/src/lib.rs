@@ -517,6 +517,26 @@ impl Store for PostgresStore {
         doc.map(parse_doc).transpose()
     }
 
+    async fn organisation_projects_after(
+        &self,
+        organisation: &Slug,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Project>> {
+        let docs: Vec<serde_json::Value> = sqlx::query_scalar(
+            "SELECT p.doc FROM projects p
+             WHERE p.organisation_id = (SELECT id FROM organisations WHERE slug = $1) AND p.id > $2
+             ORDER BY p.id LIMIT $3",
+        )
+        .bind(organisation.as_str())
+        .bind(after.map_or(0, |id| id.number() as i32))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        docs.into_iter().map(parse_doc).collect()
+    }
+
     async fn projects_after(
         &self,
         after: Option<ProjectId>,

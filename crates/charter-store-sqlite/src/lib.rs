@@ -531,6 +531,26 @@ impl Store for SqliteStore {
         doc.as_deref().map(parse_doc).transpose()
     }
 
+    async fn organisation_projects_after(
+        &self,
+        organisation: &Slug,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Project>> {
+        let docs: Vec<String> = sqlx::query_scalar(
+            "SELECT d.doc FROM project_docs d JOIN projects p ON p.id = d.id
+             WHERE p.organisation_id = (SELECT id FROM organisations WHERE slug = ?) AND d.id > ?
+             ORDER BY d.id LIMIT ?",
+        )
+        .bind(organisation.as_str())
+        .bind(after.map_or(0, |id| i64::from(id.number())))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        docs.iter().map(|d| parse_doc(d)).collect()
+    }
+
     async fn projects_after(
         &self,
         after: Option<ProjectId>,

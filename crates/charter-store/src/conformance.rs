@@ -406,6 +406,32 @@ pub async fn projects_after_pages_by_id<S: Store>(store: S) {
             .unwrap()
             .is_empty()
     );
+    // One organisation's, in pages.
+    let wirral: charter_core::Slug = "wirral-transport".parse().unwrap();
+    let first = store
+        .organisation_projects_after(&wirral, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        first.iter().map(|p| p.id.number()).collect::<Vec<_>>(),
+        vec![5]
+    );
+    let rest = store
+        .organisation_projects_after(&wirral, Some(first[0].id), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.iter().map(|p| p.id.number()).collect::<Vec<_>>(),
+        vec![6]
+    );
+    let nobody: charter_core::Slug = "nobody".parse().unwrap();
+    assert!(
+        store
+            .organisation_projects_after(&nobody, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn next_project_id_follows_the_highest<S: Store>(store: S) {

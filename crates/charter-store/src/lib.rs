@@ -128,6 +128,13 @@ pub trait Store: Send + Sync + 'static {
         after: Option<ProjectId>,
         limit: u32,
     ) -> StoreResult<Vec<Project>>;
+    /// As `projects_after`, for one organisation's projects only.
+    async fn organisation_projects_after(
+        &self,
+        organisation: &Slug,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Project>>;
     /// The id the next new project should take.
     async fn next_project_id(&self) -> StoreResult<ProjectId>;
 

@@ -43,7 +43,11 @@ pub async fn compliance(
     let mut cards: HashMap<Slug, Vec<Scorecard>> = HashMap::new();
     let mut after = None;
     loop {
-        let batch = store.projects_after(after, BATCH).await?;
+        // One organisation's entries come straight from the store, not by reading them all.
+        let batch = match only {
+            Some(org) => store.organisation_projects_after(org, after, BATCH).await?,
+            None => store.projects_after(after, BATCH).await?,
+        };
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
         for p in batch
