@@ -1,10 +1,12 @@
 //! The `charter` command as a user runs it: start-up checks, export, generate, migrate.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use common::Served;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
 
@@ -141,34 +143,15 @@ fn unknown_database_addresses_are_refused() {
 #[test]
 fn serve_with_demo_data_answers_on_the_printed_address() {
     let dir = TempDir::new();
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("the address is printed")
-        .to_owned();
-    let mut stream = TcpStream::connect(&url).unwrap();
-    write!(
-        stream,
-        "GET /api/v1/projects/LCR-0001 HTTP/1.1\r\nHost: {url}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::null()),
+    );
+    let response = server.get("/api/v1/projects/LCR-0001");
+    server.stop();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"id\":\"LCR-0001\""));
     assert!(
@@ -242,22 +225,16 @@ fn backup_while_serving_gives_a_consistent_copy_that_restores() {
             .status
             .success()
     );
-    let mut server = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::null()),
+    );
     let copy = dir.path().join("backup.sqlite");
     let out = charter(&dir, &["backup", "--out", copy.to_str().unwrap()]);
-    let _ = server.kill();
-    let _ = server.wait();
+    server.stop();
     assert!(out.status.success(), "{}", stderr(&out));
     // Restoring is using the copy: it holds the same register.
     let original = charter(&dir, &["export", "--format", "csv"]).stdout;

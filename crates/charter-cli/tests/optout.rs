@@ -1,10 +1,15 @@
 //! `charter optout` from the command line, and the promise that no NHS number is ever stored or
 //! logged in clear.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use common::Served;
+
+const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
 
@@ -262,50 +267,31 @@ fn no_nhs_number_is_stored_or_logged_in_clear() {
     ));
     std::fs::remove_file(&list).unwrap();
 
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("CHARTER_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap()
-        .to_owned();
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("CHARTER_LOG", "debug")
+            .stderr(Stdio::piped()),
+    );
     for number in ["943+476+5919", "9434765918"] {
         let body = format!("scope=ai-training&for=me&nhs_number={number}");
-        let mut s = TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "POST /opt-out HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        s.read_to_string(&mut response).unwrap();
+        let response = server.request("POST", "/opt-out", FORM, &body);
         assert!(
             response.starts_with("HTTP/1.1 303") || response.starts_with("HTTP/1.1 400"),
             "{response}"
         );
     }
-    let _ = child.kill();
+    server.stop();
     let mut logs = String::new();
-    child
+    server
+        .child
         .stderr
         .take()
         .unwrap()
         .read_to_string(&mut logs)
         .unwrap();
-    let _ = child.wait();
     assert!(
         logs.contains("DEBUG") || logs.contains("INFO"),
         "the server logged something: {logs}"
@@ -402,35 +388,21 @@ fn the_api_and_the_command_line_keep_the_same_rows() {
     let cli_kept = std::fs::read_to_string(&out).unwrap();
 
     // The API, through a running server.
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap()
-        .to_owned();
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::null()),
+    );
     let post = |auth: &str, query: &str| {
-        let mut s = TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "POST /api/v1/optout/check?{query} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{dataset}",
-            dataset.len()
+        let headers = format!("{auth}Content-Type: text/csv\r\n");
+        server.request(
+            "POST",
+            &format!("/api/v1/optout/check?{query}"),
+            &headers,
+            dataset,
         )
-        .unwrap();
-        let mut response = String::new();
-        s.read_to_string(&mut response).unwrap();
-        response
     };
     let auth = format!("Authorization: Bearer {token}\r\n");
     let no_token = post("", "column=nhs_number&scope=ai-decisions");
@@ -440,19 +412,8 @@ fn the_api_and_the_command_line_keep_the_same_rows() {
     );
     let bad_column = post(&auth, "column=nhs&scope=ai-decisions");
     let response = post(&auth, "column=nhs_number&scope=ai-decisions");
-    let figures = {
-        let mut s = TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "GET /opt-out/figures HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut r = String::new();
-        s.read_to_string(&mut r).unwrap();
-        r
-    };
-    let _ = child.kill();
-    let _ = child.wait();
+    let figures = server.get("/opt-out/figures");
+    server.stop();
     assert!(
         no_token.starts_with("HTTP/1.1 401") && no_token.contains("www-authenticate: Bearer"),
         "{no_token}"
@@ -492,41 +453,21 @@ fn the_api_and_the_command_line_keep_the_same_rows() {
 #[test]
 fn resident_forms_are_rate_limited() {
     let data = dir("limit");
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap()
-        .to_owned();
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::null()),
+    );
     let statuses: Vec<String> = (0..22)
         .map(|_| {
             let body = "scope=ai-training&for=me&nhs_number=123";
-            let mut s = TcpStream::connect(&addr).unwrap();
-            write!(
-                s,
-                "POST /opt-out HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
-            .unwrap();
-            let mut response = String::new();
-            s.read_to_string(&mut response).unwrap();
+            let response = server.request("POST", "/opt-out", FORM, body);
             response.split(' ').nth(1).unwrap_or("").to_owned()
         })
         .collect();
-    let _ = child.kill();
-    let _ = child.wait();
+    server.stop();
     assert!(statuses[..20].iter().all(|s| s == "400"), "{statuses:?}");
     assert_eq!(statuses[20], "429");
     let _ = std::fs::remove_dir_all(data);

@@ -2,12 +2,13 @@
 //! processes sharing one database. Needs `CHARTER_TEST_POSTGRES_URL` (`.ci/run` starts a server);
 //! without it each test notes that it was skipped, except in CI where that is a failure.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use common::Served;
 use sqlx::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
@@ -110,9 +111,14 @@ fn a_register_copies_to_postgres_and_back_unchanged() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-struct Server {
-    child: Child,
-    addr: String,
+/// A `charter serve` on the test database; `total()` counts its projects through the API.
+struct Server(Served);
+
+impl std::ops::Deref for Server {
+    type Target = Served;
+    fn deref(&self) -> &Served {
+        &self.0
+    }
 }
 
 impl Server {
@@ -132,40 +138,7 @@ impl Server {
         if demo {
             cmd.arg("--demo");
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|s| s.split('/').next())
-            .expect("address printed")
-            .to_owned();
-        Server { child, addr }
-    }
-
-    fn get(&self, path: &str) -> String {
-        self.request("GET", path, "", "")
-    }
-
-    fn request(&self, method: &str, path: &str, headers: &str, body: &str) -> String {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response
+        Server(Served::start(cmd.stderr(Stdio::null())))
     }
 
     fn total(&self) -> u64 {
@@ -174,13 +147,6 @@ impl Server {
         let json: serde_json::Value =
             serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"));
         json["total"].as_u64().unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

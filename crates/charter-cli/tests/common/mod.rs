@@ -1,0 +1,63 @@
+//! A `charter serve` process for tests: started on a free port, spoken to over plain HTTP/1.1,
+//! stopped when dropped.
+
+#![allow(dead_code)] // Each test file uses a different part.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+pub struct Served {
+    pub child: Child,
+    /// host:port, as printed by `charter serve`.
+    pub addr: String,
+}
+
+impl Served {
+    /// Starts `cmd` (a `charter … serve --addr 127.0.0.1:0` command; stderr as the caller set
+    /// it) and waits for the line that gives its address.
+    pub fn start(cmd: &mut Command) -> Served {
+        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap_or_else(|| panic!("charter serve printed no address: {line:?}"))
+            .to_owned();
+        Served { child, addr }
+    }
+
+    /// One request; the whole raw response.
+    pub fn request(&self, method: &str, path: &str, headers: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    pub fn get(&self, path: &str) -> String {
+        self.request("GET", path, "", "")
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
