@@ -108,12 +108,8 @@ impl Reply {
     }
 }
 
-async fn get(app: &axum::Router, uri: &str) -> Reply {
-    let response = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -122,6 +118,10 @@ async fn get(app: &axum::Router, uri: &str) -> Reply {
         headers,
         body: String::from_utf8(bytes.to_vec()).unwrap(),
     }
+}
+
+async fn get(app: &axum::Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
 #[tokio::test]
@@ -827,15 +827,7 @@ async fn post_json(app: &axum::Router, uri: &str, body: &str) -> Reply {
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()))
         .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
+    send(app, request).await
 }
 
 #[tokio::test]
@@ -865,18 +857,6 @@ async fn the_plain_english_checker_is_open_to_everyone() {
         .await
         .json();
     assert!(empty["reading_age"].is_null());
-}
-
-async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
 }
 
 async fn post_form(app: &axum::Router, uri: &str, form: &str) -> Reply {
