@@ -517,13 +517,17 @@ async fn tools(
         .await?
         .ok_or(WebError::NotFound)?;
     let today = crate::today();
+    // Every entry of the organisation, read in pages, checked once each, listed by title.
     let mut entries = Vec::new();
-    let mut q = charter_core::search::SearchQuery::new();
-    q.organisations = vec![slug.clone()];
-    q.sort = charter_core::search::Sort::Title;
-    q.per_page = charter_core::search::MAX_PER_PAGE;
-    for item in state.store.search(&q, false).await?.items {
-        if let Some(project) = state.store.project(item.id).await? {
+    let mut after = None;
+    loop {
+        let batch = state
+            .store
+            .organisation_projects_after(slug, after, 500)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for project in batch {
             let card = charter_core::check::check(&project, &state.charter, today);
             let blocking = card.blocking().count();
             entries.push((
@@ -534,6 +538,7 @@ async fn tools(
             ));
         }
     }
+    entries.sort_by_key(|e| e.1.to_lowercase());
     let can_manage_tokens = allowed(&p, Action::ManageTokens(slug));
     let tokens = if can_manage_tokens {
         state.store.tokens(slug).await?

@@ -235,7 +235,8 @@ struct ProjectPage {
     charter: std::sync::Arc<Charter>,
     today: charter_core::Date,
     card: Scorecard,
-    reading: Option<charter_core::plain_english::ReadingAge>,
+    /// The summary's reading age in years and its band; the charter check has already worked it out.
+    reading: Option<(u32, charter_core::plain_english::Band)>,
 }
 
 impl ProjectPage {
@@ -293,7 +294,9 @@ async fn project(
         .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?;
     let today = crate::today();
     let card = check(&p, &state.charter, today);
-    let reading = charter_core::plain_english::analyse(&p.summary).reading_age;
+    let reading = card
+        .summary_reading_age
+        .map(|years| (years, charter_core::plain_english::Band::for_years(years)));
     Ok(render(
         &ProjectPage {
             active: "projects",
