@@ -955,17 +955,25 @@ async fn residents_opt_out_see_their_choices_and_withdraw_one() {
         after
             .has("withdrew “AI being trained on the data”")
             .has("Your opt-out choices");
+        // The withdraw form lists what is opted out of now: research and planning, the
+        // organisation, and no longer AI training.
         let current = after
             .body
-            .split("Every change you have made")
+            .split("Opt out of more")
             .next()
             .unwrap()
             .to_owned();
+        let withdrawable = |scope: &str| {
+            current.contains(&format!(
+                "name=\"scope\" type=\"checkbox\" value=\"{scope}\""
+            ))
+        };
         assert!(
-            !current.contains("value=\"ai-training\" >"),
-            "withdrawn scope no longer listed as current"
+            !withdrawable("ai-training"),
+            "a withdrawn scope is no longer current"
         );
-        assert!(current.contains("name=\"scope\" type=\"checkbox\" value=\"research-planning\">"));
+        assert!(withdrawable("research-planning"));
+        assert!(withdrawable("organisation:knowsley-council"));
         let nothing = post_form(&app, &manage, "action=withdraw").await;
         assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
         nothing.has("Choose at least one opt-out to withdraw");
