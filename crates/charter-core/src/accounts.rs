@@ -104,6 +104,16 @@ pub enum Action<'a> {
     ViewAuditLog,
     /// See every organisation's tools.
     ViewAllOrganisations,
+    /// Write, change and submit an organisation's draft entries.
+    EditEntries(&'a Slug),
+    /// Approve or return an organisation's submitted drafts. `self_publish`: the organisation
+    /// approves its own entries (a second person in it), instead of only the charter body.
+    ReviewEntries {
+        organisation: &'a Slug,
+        self_publish: bool,
+    },
+    /// Let an organisation approve its own entries, or stop it.
+    SetSelfPublish,
 }
 
 /// Whether `who` may do `action`.
@@ -113,10 +123,24 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
         (Role::SiteAdmin, _) => true,
         (
             Role::Moderator,
-            Action::ViewOrganisation(_) | Action::ViewAuditLog | Action::ViewAllOrganisations,
+            Action::ViewOrganisation(_)
+            | Action::ViewAuditLog
+            | Action::ViewAllOrganisations
+            | Action::ReviewEntries { .. }
+            | Action::SetSelfPublish,
         ) => true,
         (Role::Moderator, _) => false,
-        (Role::OrgAdmin, Action::ViewOrganisation(o) | Action::ManageTokens(o)) => own(o),
+        (
+            Role::OrgAdmin,
+            Action::ViewOrganisation(o) | Action::ManageTokens(o) | Action::EditEntries(o),
+        ) => own(o),
+        (
+            Role::OrgAdmin | Role::OrgEditor,
+            Action::ReviewEntries {
+                organisation: o,
+                self_publish: true,
+            },
+        ) => own(o),
         (
             Role::OrgAdmin,
             Action::AddUser {
@@ -125,7 +149,7 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
             },
         ) => own(o),
         (Role::OrgAdmin, _) => false,
-        (Role::OrgEditor, Action::ViewOrganisation(o)) => own(o),
+        (Role::OrgEditor, Action::ViewOrganisation(o) | Action::EditEntries(o)) => own(o),
         (Role::OrgEditor, _) => false,
     }
 }
@@ -245,6 +269,16 @@ mod tests {
                 },
                 Action::ViewAuditLog,
                 Action::ViewAllOrganisations,
+                Action::EditEntries(o),
+                Action::ReviewEntries {
+                    organisation: o,
+                    self_publish: false,
+                },
+                Action::ReviewEntries {
+                    organisation: o,
+                    self_publish: true,
+                },
+                Action::SetSelfPublish,
             ]
         };
         let mine: &'static Slug = Box::leak(Box::new(mine));
@@ -253,23 +287,35 @@ mod tests {
         let table = [
             (
                 who(Role::SiteAdmin, None),
-                [true, true, true, true, true, true],
-                [true, true, true, true, true, true],
+                [true, true, true, true, true, true, true, true, true, true],
+                [true, true, true, true, true, true, true, true, true, true],
             ),
             (
                 who(Role::Moderator, None),
-                [true, false, false, false, true, true],
-                [true, false, false, false, true, true],
+                [
+                    true, false, false, false, true, true, false, true, true, true,
+                ],
+                [
+                    true, false, false, false, true, true, false, true, true, true,
+                ],
             ),
             (
                 who(Role::OrgAdmin, Some("knowsley-council")),
-                [true, true, true, false, false, false],
-                [false, false, false, false, false, false],
+                [
+                    true, true, true, false, false, false, true, false, true, false,
+                ],
+                [
+                    false, false, false, false, false, false, false, false, false, false,
+                ],
             ),
             (
                 who(Role::OrgEditor, Some("knowsley-council")),
-                [true, false, false, false, false, false],
-                [false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, true, false, true, false,
+                ],
+                [
+                    false, false, false, false, false, false, false, false, false, false,
+                ],
             ),
         ];
         for (p, own, other) in table {

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod charter;
 pub mod check;
 pub mod date;
+pub mod editor;
 pub mod export;
 pub mod ids;
 pub mod organisation;
@@ -15,6 +16,7 @@ pub mod plain_english;
 pub mod project;
 pub mod search;
 pub mod stats;
+pub mod workflow;
 
 pub use date::Date;
 pub use ids::{Email, OrgId, ProjectId, Slug, Title, WebUrl};

@@ -22,6 +22,8 @@ macro_rules! picklist {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every value as (slug, label), for forms.
+            pub const OPTIONS: &'static [(&'static str, &'static str)] = &[$(($slug, $label)),+];
             /// What people call this list, for messages.
             pub const LIST: &'static str = $list;
 

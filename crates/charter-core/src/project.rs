@@ -362,8 +362,16 @@ impl Project {
     /// Problems that make an entry impossible to hold, as opposed to incomplete: the charter check
     /// deals with incompleteness. Each message names the entry and the field.
     pub fn problems(&self) -> Vec<String> {
+        self.field_problems()
+            .into_iter()
+            .map(|(field, msg)| format!("{} {field}: {msg}", self.id))
+            .collect()
+    }
+
+    /// As [`Project::problems`], each with the field it concerns, for forms.
+    pub fn field_problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
-        let mut say = |field: &str, msg: &str| out.push(format!("{} {field}: {msg}", self.id));
+        let mut say = |field: &'static str, msg: &str| out.push((field, capitalise(msg)));
         if self.summary.trim().is_empty() {
             say("summary", "enter a summary");
         }
@@ -411,4 +419,11 @@ impl Project {
         }
         out
     }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

@@ -13,6 +13,7 @@ use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
 use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
+use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
 use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
@@ -27,6 +28,7 @@ use tokio::sync::Mutex;
 
 mod accounts;
 mod chain;
+mod drafts;
 mod optout;
 mod search;
 
@@ -46,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (5, "jobs", include_str!("../migrations/0005_jobs.sql")),
     (6, "version", include_str!("../migrations/0006_version.sql")),
+    (7, "drafts", include_str!("../migrations/0007_drafts.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -284,6 +287,71 @@ async fn index_project(
     Ok(())
 }
 
+impl SqliteStore {
+    /// Publishing's work inside a caller's transaction (see `Store::publish`).
+    pub(crate) async fn publish_in(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        projects: &[Project],
+        note: &str,
+        at: &str,
+    ) -> StoreResult<Vec<Link>> {
+        let mut head = chain::head(&mut *tx).await.map_err(|e| self.err(e))?;
+
+        let mut orgs: HashMap<Slug, (i64, String)> = HashMap::new();
+        let mut links = Vec::new();
+        for p in projects {
+            if !orgs.contains_key(&p.organisation) {
+                let row: Option<(i64, String)> =
+                    sqlx::query_as("SELECT id, name FROM organisations WHERE slug = ?")
+                        .bind(p.organisation.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(|e| self.err(e))?;
+                // Returning drops `tx`, which rolls back everything written so far.
+                let found =
+                    row.ok_or_else(|| StoreError::UnknownOrganisation(p.organisation.clone()))?;
+                orgs.insert(p.organisation.clone(), found);
+            }
+            let canonical = canonical_json(p);
+            let latest = chain::latest(&mut *tx, p.id)
+                .await
+                .map_err(|e| self.err(e))?;
+            if latest
+                .as_ref()
+                .is_some_and(|(_, content)| *content == canonical)
+            {
+                continue;
+            }
+            let version = latest.map_or(1, |(v, _)| v + 1);
+            let (org_id, org_name) = &orgs[&p.organisation];
+            index_project(&mut *tx, p, *org_id, org_name)
+                .await
+                .map_err(|e| self.err(e))?;
+            let link = Link::next(
+                head.as_ref(),
+                p.id,
+                version,
+                at.to_owned(),
+                note.to_owned(),
+                &canonical,
+            );
+            chain::insert(&mut *tx, &link, &canonical)
+                .await
+                .map_err(|e| self.err(e))?;
+            head = Some(link.clone());
+            links.push(link);
+        }
+        if !links.is_empty() {
+            sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(links)
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn put_organisation(&self, org: &Organisation) -> StoreResult<()> {
@@ -374,57 +442,7 @@ impl Store for SqliteStore {
     async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let mut head = chain::head(&mut tx).await.map_err(|e| self.err(e))?;
-        let mut orgs: HashMap<Slug, (i64, String)> = HashMap::new();
-        let mut links = Vec::new();
-        for p in projects {
-            if !orgs.contains_key(&p.organisation) {
-                let row: Option<(i64, String)> =
-                    sqlx::query_as("SELECT id, name FROM organisations WHERE slug = ?")
-                        .bind(p.organisation.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(|e| self.err(e))?;
-                // Returning drops `tx`, which rolls back everything written so far.
-                let found =
-                    row.ok_or_else(|| StoreError::UnknownOrganisation(p.organisation.clone()))?;
-                orgs.insert(p.organisation.clone(), found);
-            }
-            let canonical = canonical_json(p);
-            let latest = chain::latest(&mut tx, p.id)
-                .await
-                .map_err(|e| self.err(e))?;
-            if latest
-                .as_ref()
-                .is_some_and(|(_, content)| *content == canonical)
-            {
-                continue;
-            }
-            let version = latest.map_or(1, |(v, _)| v + 1);
-            let (org_id, org_name) = &orgs[&p.organisation];
-            index_project(&mut tx, p, *org_id, org_name)
-                .await
-                .map_err(|e| self.err(e))?;
-            let link = Link::next(
-                head.as_ref(),
-                p.id,
-                version,
-                at.to_owned(),
-                note.to_owned(),
-                &canonical,
-            );
-            chain::insert(&mut tx, &link, &canonical)
-                .await
-                .map_err(|e| self.err(e))?;
-            head = Some(link.clone());
-            links.push(link);
-        }
-        if !links.is_empty() {
-            sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-        }
+        let links = self.publish_in(&mut tx, projects, note, at).await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(links)
     }
@@ -567,10 +585,13 @@ impl Store for SqliteStore {
     }
 
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM projects")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.err(e))?;
+        // Drafts of new entries hold their ids already.
+        let max: Option<i64> = sqlx::query_scalar(
+            "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
         Ok(ProjectId::new(max.unwrap_or(0) as u32 + 1))
     }
 
@@ -857,6 +878,45 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(|e| self.err(e))
+    }
+
+    async fn draft_create(&self, draft: &NewDraft) -> StoreResult<Draft> {
+        self.create_draft(draft).await
+    }
+    async fn draft(&self, id: i64) -> StoreResult<Option<Draft>> {
+        self.get_draft(id).await
+    }
+    async fn draft_open_for(&self, project: ProjectId) -> StoreResult<Option<i64>> {
+        self.open_draft_for(project).await
+    }
+    async fn drafts(&self, filter: &DraftFilter) -> StoreResult<Vec<Draft>> {
+        self.list_drafts(filter).await
+    }
+    async fn draft_events(&self, id: i64) -> StoreResult<Vec<DraftEvent>> {
+        self.events_of(id).await
+    }
+    async fn draft_change(
+        &self,
+        id: i64,
+        change: &DraftChange<'_>,
+    ) -> StoreResult<Result<i64, DraftConflict>> {
+        self.change_draft(id, change).await
+    }
+    async fn draft_publish(
+        &self,
+        id: i64,
+        lock: i64,
+        entry: &Project,
+        note: &str,
+        event: &DraftEvent,
+    ) -> StoreResult<Result<Option<Link>, DraftConflict>> {
+        self.publish_draft(id, lock, entry, note, event).await
+    }
+    async fn self_publish(&self, organisation: &Slug) -> StoreResult<bool> {
+        self.get_self_publish(organisation).await
+    }
+    async fn set_self_publish(&self, organisation: &Slug, on: bool) -> StoreResult<()> {
+        self.put_self_publish(organisation, on).await
     }
 
     async fn stats(&self) -> StoreResult<RegisterStats> {

@@ -24,7 +24,8 @@ macro_rules! conformance_tests {
             publishing_appends_versions_to_one_chain, appended_links_must_continue_the_chain,
             optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked,
             accounts_sessions_links_and_the_audit_log, jobs_run_once_per_due_time,
-            the_version_moves_with_every_change_searches_can_see);
+            the_version_moves_with_every_change_searches_can_see,
+            drafts_move_through_review_and_publish_once, drafts_refuse_stale_and_out_of_turn_changes);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -1017,4 +1018,253 @@ pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(stor
     let (orgs, _) = small_register();
     store.put_organisation(&orgs[0]).await.unwrap();
     assert!(store.register_version().await.unwrap() > v2);
+}
+
+fn draft_event(actor: &str, kind: charter_core::workflow::EventKind) -> crate::drafts::DraftEvent {
+    crate::drafts::DraftEvent {
+        at: AT.into(),
+        actor: actor.into(),
+        kind,
+        comment: None,
+    }
+}
+
+pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
+    use crate::drafts::{DraftChange, DraftFilter, NewDraft};
+    use charter_core::workflow::{DraftState, EventKind};
+    load_small(&store).await;
+    let next = store.next_project_id().await.unwrap();
+    let (orgs, _) = small_register();
+    let org = orgs[0].slug.clone();
+    let mut entry = minimal_project(999, org.as_str(), "Bus stop timetables", "Times at stops.");
+    let draft = store
+        .draft_create(&NewDraft {
+            entry: entry.clone(),
+            existing: None,
+            base_version: None,
+            actor: "editor@example.org".into(),
+            at: AT.into(),
+        })
+        .await
+        .unwrap();
+    // A new entry takes the next id, and that id is no longer offered to anything else.
+    assert_eq!(draft.entry.id, next);
+    assert_eq!(draft.state, DraftState::Editing);
+    assert_eq!(
+        store.next_project_id().await.unwrap().number(),
+        next.number() + 1
+    );
+    assert_eq!(store.draft_open_for(next).await.unwrap(), Some(draft.id));
+    assert!(
+        store.project(next).await.unwrap().is_none(),
+        "a draft is not public"
+    );
+
+    entry.id = next;
+    entry.summary = "Live times at every bus stop.".into();
+    let lock = store
+        .draft_change(
+            draft.id,
+            &DraftChange {
+                lock: draft.lock,
+                from: &[DraftState::Editing, DraftState::Returned],
+                to: DraftState::Editing,
+                entry: Some(&entry),
+                event: draft_event("editor@example.org", EventKind::Saved),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let lock = store
+        .draft_change(
+            draft.id,
+            &DraftChange {
+                lock,
+                from: &[DraftState::Editing],
+                to: DraftState::Submitted,
+                entry: None,
+                event: draft_event("editor@example.org", EventKind::Submitted),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mut returned = draft_event("moderator@example.org", EventKind::Returned);
+    returned.comment = Some("Say which stops.".into());
+    let lock = store
+        .draft_change(
+            draft.id,
+            &DraftChange {
+                lock,
+                from: &[DraftState::Submitted],
+                to: DraftState::Returned,
+                entry: None,
+                event: returned,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let queue = store
+        .drafts(&DraftFilter {
+            organisation: Some(org.clone()),
+            states: vec![DraftState::Returned],
+        })
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].entry.summary, "Live times at every bus stop.");
+    let lock = store
+        .draft_change(
+            draft.id,
+            &DraftChange {
+                lock,
+                from: &[DraftState::Editing, DraftState::Returned],
+                to: DraftState::Submitted,
+                entry: None,
+                event: draft_event("editor@example.org", EventKind::Submitted),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let head_before = store.chain_head().await.unwrap();
+    let link = store
+        .draft_publish(
+            draft.id,
+            lock,
+            &entry,
+            "New entry",
+            &draft_event("moderator@example.org", EventKind::Approved),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("a new entry makes a new version");
+    assert_eq!(link.project, next);
+    assert_eq!(link.version, 1);
+    assert_eq!(link.previous_hash, head_before.unwrap().hash);
+    assert_eq!(store.project(next).await.unwrap(), Some(entry.clone()));
+    let closed = store.draft(draft.id).await.unwrap().unwrap();
+    assert_eq!(closed.state, DraftState::Published);
+    assert_eq!(store.draft_open_for(next).await.unwrap(), None);
+    let kinds: Vec<EventKind> = store
+        .draft_events(draft.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Created,
+            EventKind::Saved,
+            EventKind::Submitted,
+            EventKind::Returned,
+            EventKind::Submitted,
+            EventKind::Approved
+        ]
+    );
+    let events = store.draft_events(draft.id).await.unwrap();
+    assert_eq!(events[3].comment.as_deref(), Some("Say which stops."));
+
+    // A change to the published entry is a second draft, based on version 1.
+    let second = store
+        .draft_create(&NewDraft {
+            entry: entry.clone(),
+            existing: Some(next),
+            base_version: Some(1),
+            actor: "editor@example.org".into(),
+            at: AT.into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(second.entry.id, next);
+    assert_eq!(second.base_version, Some(1));
+    // Only one open draft per entry.
+    let again = store
+        .draft_create(&NewDraft {
+            entry,
+            existing: Some(next),
+            base_version: Some(1),
+            actor: "other@example.org".into(),
+            at: AT.into(),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+
+    assert!(!store.self_publish(&org).await.unwrap());
+    store.set_self_publish(&org, true).await.unwrap();
+    assert!(store.self_publish(&org).await.unwrap());
+    store.set_self_publish(&org, false).await.unwrap();
+    assert!(!store.self_publish(&org).await.unwrap());
+    let unknown: charter_core::Slug = "no-such-organisation".parse().unwrap();
+    assert!(store.set_self_publish(&unknown, true).await.is_err());
+}
+
+pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
+    use crate::drafts::{DraftChange, DraftConflict, NewDraft};
+    use charter_core::workflow::{DraftState, EventKind};
+    load_small(&store).await;
+    let (orgs, _) = small_register();
+    let entry = minimal_project(
+        1,
+        orgs[0].slug.as_str(),
+        "Street lights",
+        "Lights that dim.",
+    );
+    let draft = store
+        .draft_create(&NewDraft {
+            entry: entry.clone(),
+            existing: None,
+            base_version: None,
+            actor: "a@example.org".into(),
+            at: AT.into(),
+        })
+        .await
+        .unwrap();
+    let save = |lock| DraftChange {
+        lock,
+        from: &[DraftState::Editing, DraftState::Returned],
+        to: DraftState::Editing,
+        entry: Some(&entry),
+        event: draft_event("a@example.org", EventKind::Saved),
+    };
+    let lock = store
+        .draft_change(draft.id, &save(draft.lock))
+        .await
+        .unwrap()
+        .unwrap();
+    // A second save from the page as it was first read is refused, naming the lock now.
+    assert_eq!(
+        store
+            .draft_change(draft.id, &save(draft.lock))
+            .await
+            .unwrap(),
+        Err(DraftConflict::Changed { lock })
+    );
+    assert_eq!(
+        store
+            .draft_change(draft.id + 1000, &save(lock))
+            .await
+            .unwrap(),
+        Err(DraftConflict::Missing)
+    );
+    // Only a submitted draft can be approved.
+    let refused = store
+        .draft_publish(
+            draft.id,
+            lock,
+            &entry,
+            "New entry",
+            &draft_event("b@example.org", EventKind::Approved),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, Err(DraftConflict::State(DraftState::Editing)));
+    assert!(store.project(draft.entry.id).await.unwrap().is_none());
+    // Refused changes leave no trace in the log.
+    assert_eq!(store.draft_events(draft.id).await.unwrap().len(), 2);
 }

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 pub mod accounts;
 pub mod conformance;
+pub mod drafts;
 pub mod fixtures;
 pub mod optout;
 pub mod support;
@@ -226,6 +227,36 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes what has expired by `now`: sessions, used or expired links, sign-in failures older
     /// than `failures_before`. Returns how many rows went.
     async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
+    /// Starts a draft, with its first event; for a new entry, takes the next project id.
+    /// `Conflict` when the entry already has an open draft.
+    async fn draft_create(&self, draft: &drafts::NewDraft) -> StoreResult<drafts::Draft>;
+    async fn draft(&self, id: i64) -> StoreResult<Option<drafts::Draft>>;
+    /// The entry's draft that is not yet published, if any.
+    async fn draft_open_for(&self, project: ProjectId) -> StoreResult<Option<i64>>;
+    /// Drafts matching `filter`, most recently changed first.
+    async fn drafts(&self, filter: &drafts::DraftFilter) -> StoreResult<Vec<drafts::Draft>>;
+    /// A draft's log, oldest first.
+    async fn draft_events(&self, id: i64) -> StoreResult<Vec<drafts::DraftEvent>>;
+    /// Saves, submits or returns a draft, if its lock and state still match; returns the new lock.
+    async fn draft_change(
+        &self,
+        id: i64,
+        change: &drafts::DraftChange<'_>,
+    ) -> StoreResult<Result<i64, drafts::DraftConflict>>;
+    /// Approves a submitted draft: publishes `entry` (as `publish` does, with `note`) and closes
+    /// the draft, in one transaction. Returns the new link, if the content changed.
+    async fn draft_publish(
+        &self,
+        id: i64,
+        lock: i64,
+        entry: &Project,
+        note: &str,
+        event: &drafts::DraftEvent,
+    ) -> StoreResult<Result<Option<Link>, drafts::DraftConflict>>;
+    /// Whether the organisation approves its own entries (a second person in it).
+    async fn self_publish(&self, organisation: &Slug) -> StoreResult<bool>;
+    async fn set_self_publish(&self, organisation: &Slug, on: bool) -> StoreResult<()>;
+
     async fn stats(&self) -> StoreResult<RegisterStats>;
     /// A number that changes whenever anything a search can return changes.
     async fn register_version(&self) -> StoreResult<i64>;

@@ -1,0 +1,311 @@
+//! Drafts and their logs. Every change checks the draft's lock and state inside the write
+//! transaction, so two people saving at once cannot both win.
+
+use charter_core::chain::Link;
+use charter_core::workflow::{DraftState, EventKind};
+use charter_core::{Project, ProjectId};
+use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
+use charter_store::{StoreError, StoreResult};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use crate::{SqliteStore, parse_doc, to_doc};
+
+const COLUMNS: &str = "d.id, d.content, o.slug AS organisation, d.base_version, d.state, d.lock, \
+     d.created_at, d.updated_at, d.updated_by";
+
+fn from_row(row: &SqliteRow) -> StoreResult<Draft> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
+    let content: String = row.try_get("content").map_err(|e| bad(&e))?;
+    let organisation: String = row.try_get("organisation").map_err(|e| bad(&e))?;
+    let state: String = row.try_get("state").map_err(|e| bad(&e))?;
+    let base: Option<i64> = row.try_get("base_version").map_err(|e| bad(&e))?;
+    Ok(Draft {
+        id: row.try_get("id").map_err(|e| bad(&e))?,
+        entry: parse_doc(&content)?,
+        organisation: organisation.parse().map_err(|e| bad(&e))?,
+        base_version: base.map(|v| v as u32),
+        state: DraftState::from_slug(&state)
+            .ok_or_else(|| StoreError::Data(format!("“{state}” is not a draft state")))?,
+        lock: row.try_get("lock").map_err(|e| bad(&e))?,
+        created_at: row.try_get("created_at").map_err(|e| bad(&e))?,
+        updated_at: row.try_get("updated_at").map_err(|e| bad(&e))?,
+        updated_by: row.try_get("updated_by").map_err(|e| bad(&e))?,
+    })
+}
+
+async fn add_event(
+    conn: &mut SqliteConnection,
+    draft: i64,
+    event: &DraftEvent,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO draft_events (draft_id, at, actor, kind, comment) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(draft)
+    .bind(&event.at)
+    .bind(&event.actor)
+    .bind(event.kind.slug())
+    .bind(&event.comment)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The draft's state and lock as they are now, inside the transaction.
+async fn current(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(DraftState, i64)>, sqlx::Error> {
+    let row: Option<(String, i64)> = sqlx::query_as("SELECT state, lock FROM drafts WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.and_then(|(s, l)| DraftState::from_slug(&s).map(|s| (s, l))))
+}
+
+fn refused(
+    found: Option<(DraftState, i64)>,
+    lock: i64,
+    from: &[DraftState],
+) -> Option<DraftConflict> {
+    match found {
+        None => Some(DraftConflict::Missing),
+        Some((_, now)) if now != lock => Some(DraftConflict::Changed { lock: now }),
+        Some((state, _)) if !from.contains(&state) => Some(DraftConflict::State(state)),
+        Some(_) => None,
+    }
+}
+
+impl SqliteStore {
+    pub(crate) async fn create_draft(&self, new: &NewDraft) -> StoreResult<Draft> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let org_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = ?")
+            .bind(new.entry.organisation.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| StoreError::UnknownOrganisation(new.entry.organisation.clone()))?;
+        let mut entry = new.entry.clone();
+        match new.existing {
+            Some(id) => entry.id = id,
+            None => {
+                let max: Option<i64> = sqlx::query_scalar(
+                    "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
+                )
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+                entry.id = ProjectId::new(max.unwrap_or(0) as u32 + 1);
+            }
+        }
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM drafts WHERE project_id = ? AND state <> 'published'",
+        )
+        .bind(i64::from(entry.id.number()))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        if let Some(open) = open {
+            return Err(StoreError::Conflict(format!(
+                "{} already has a draft being written (draft {open})",
+                entry.id
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
+             VALUES (?, ?, ?, 'editing', ?, 1, ?, ?, ?) RETURNING id",
+        )
+        .bind(i64::from(entry.id.number()))
+        .bind(org_id)
+        .bind(new.base_version.map(i64::from))
+        .bind(to_doc(&entry)?)
+        .bind(&new.at)
+        .bind(&new.at)
+        .bind(&new.actor)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        let event = DraftEvent {
+            at: new.at.clone(),
+            actor: new.actor.clone(),
+            kind: EventKind::Created,
+            comment: None,
+        };
+        add_event(&mut tx, id, &event)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        self.get_draft(id)
+            .await?
+            .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
+    }
+
+    pub(crate) async fn get_draft(&self, id: i64) -> StoreResult<Option<Draft>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM drafts d JOIN organisations o ON o.id = d.organisation_id WHERE d.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub(crate) async fn open_draft_for(&self, project: ProjectId) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM drafts WHERE project_id = ? AND state <> 'published'")
+            .bind(i64::from(project.number()))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    pub(crate) async fn list_drafts(&self, filter: &DraftFilter) -> StoreResult<Vec<Draft>> {
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM drafts d JOIN organisations o ON o.id = d.organisation_id WHERE 1 = 1"
+        );
+        if filter.organisation.is_some() {
+            sql.push_str(" AND o.slug = ?");
+        }
+        if !filter.states.is_empty() {
+            let marks = vec!["?"; filter.states.len()].join(", ");
+            sql.push_str(&format!(" AND d.state IN ({marks})"));
+        }
+        sql.push_str(" ORDER BY d.updated_at DESC, d.id DESC");
+        let mut query = sqlx::query(&sql);
+        if let Some(o) = &filter.organisation {
+            query = query.bind(o.as_str());
+        }
+        for s in &filter.states {
+            query = query.bind(s.slug());
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(|e| self.err(e))?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub(crate) async fn events_of(&self, id: i64) -> StoreResult<Vec<DraftEvent>> {
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT at, actor, kind, comment FROM draft_events WHERE draft_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|(at, actor, kind, comment)| {
+                Ok(DraftEvent {
+                    at,
+                    actor,
+                    kind: EventKind::from_slug(&kind).ok_or_else(|| {
+                        StoreError::Data(format!("“{kind}” is not a draft event"))
+                    })?,
+                    comment,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn change_draft(
+        &self,
+        id: i64,
+        change: &DraftChange<'_>,
+    ) -> StoreResult<Result<i64, DraftConflict>> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let found = current(&mut tx, id).await.map_err(|e| self.err(e))?;
+        if let Some(conflict) = refused(found, change.lock, change.from) {
+            return Ok(Err(conflict));
+        }
+        let content = change.entry.map(to_doc).transpose()?;
+        sqlx::query(
+            "UPDATE drafts SET state = ?, content = coalesce(?, content), lock = lock + 1,
+             updated_at = ?, updated_by = ? WHERE id = ?",
+        )
+        .bind(change.to.slug())
+        .bind(content)
+        .bind(&change.event.at)
+        .bind(&change.event.actor)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        add_event(&mut tx, id, &change.event)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(Ok(change.lock + 1))
+    }
+
+    pub(crate) async fn publish_draft(
+        &self,
+        id: i64,
+        lock: i64,
+        entry: &Project,
+        note: &str,
+        event: &DraftEvent,
+    ) -> StoreResult<Result<Option<Link>, DraftConflict>> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let found = current(&mut tx, id).await.map_err(|e| self.err(e))?;
+        if let Some(conflict) = refused(found, lock, &[DraftState::Submitted]) {
+            return Ok(Err(conflict));
+        }
+        let links = self
+            .publish_in(&mut tx, std::slice::from_ref(entry), note, &event.at)
+            .await?;
+        sqlx::query(
+            "UPDATE drafts SET state = 'published', content = ?, lock = lock + 1, updated_at = ?,
+             updated_by = ? WHERE id = ?",
+        )
+        .bind(to_doc(entry)?)
+        .bind(&event.at)
+        .bind(&event.actor)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        add_event(&mut tx, id, event)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(Ok(links.into_iter().next()))
+    }
+
+    pub(crate) async fn get_self_publish(
+        &self,
+        organisation: &charter_core::Slug,
+    ) -> StoreResult<bool> {
+        let on: Option<i64> = sqlx::query_scalar(
+            "SELECT s.self_publish FROM organisation_settings s JOIN organisations o ON o.id = s.organisation_id
+             WHERE o.slug = ?",
+        )
+        .bind(organisation.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(on == Some(1))
+    }
+
+    pub(crate) async fn put_self_publish(
+        &self,
+        organisation: &charter_core::Slug,
+        on: bool,
+    ) -> StoreResult<()> {
+        let _turn = self.write.lock().await;
+        let done = sqlx::query(
+            "INSERT INTO organisation_settings (organisation_id, self_publish)
+             SELECT id, ? FROM organisations WHERE slug = ?
+             ON CONFLICT (organisation_id) DO UPDATE SET self_publish = excluded.self_publish",
+        )
+        .bind(i64::from(on))
+        .bind(organisation.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::UnknownOrganisation(organisation.clone()));
+        }
+        Ok(())
+    }
+}
