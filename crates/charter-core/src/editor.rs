@@ -595,5 +595,95 @@ pub fn input_from_json(value: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// One answer that differs between two versions of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub section: &'static str,
+    pub label: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// An answer in words: choices by their labels, yes/no, lists joined with commas.
+fn shown(field: &Field, values: &[String]) -> String {
+    let label = |v: &str| -> String {
+        match field.kind {
+            Kind::One(options) | Kind::Many(options) => options
+                .iter()
+                .find(|(slug, _)| *slug == v)
+                .map_or(v.to_owned(), |(_, l)| (*l).to_owned()),
+            Kind::YesNo => if v == "yes" { "Yes" } else { "No" }.to_owned(),
+            _ => v.to_owned(),
+        }
+    };
+    values
+        .iter()
+        .map(|v| label(v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every answer that differs from `before` (none: a new entry, so every answer given) to
+/// `after`, in the editor's order, for reviewers.
+pub fn differences(before: Option<&Project>, after: &Project) -> Vec<Difference> {
+    let empty = Value::Null;
+    let before = before.map(|p| serde_json::to_value(p).unwrap_or(Value::Null));
+    let before = before.as_ref().unwrap_or(&empty);
+    let after = serde_json::to_value(after).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    let mut compare = |section: &'static str, field: &Field, path: &str, label: String| {
+        let (b, a) = (
+            shown(field, &answer_in(before, path)),
+            shown(field, &answer_in(&after, path)),
+        );
+        if b != a {
+            out.push(Difference {
+                section,
+                label,
+                before: b,
+                after: a,
+            });
+        }
+    };
+    for section in SECTIONS {
+        for field in section.fields {
+            let label = match field
+                .group()
+                .and_then(|g| section.groups.iter().find(|x| x.path == g))
+            {
+                Some(group) => format!("{}: {}", group.legend, field.label),
+                None => field.label.to_owned(),
+            };
+            compare(section.title, field, field.path, label);
+        }
+        if let Some(list) = &section.list {
+            let count = |doc: &Value| {
+                get(doc, list.path)
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            };
+            for i in 0..count(before).max(count(&after)) {
+                for field in list.fields {
+                    let label = format!("{} {}: {}", capitalised(list.item), i + 1, field.label);
+                    compare(
+                        section.title,
+                        field,
+                        &format!("{}.{i}.{}", list.path, field.path),
+                        label,
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests;

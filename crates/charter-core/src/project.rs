@@ -322,6 +322,74 @@ pub struct Dpia {
 }
 
 impl Project {
+    /// A new entry with only what every entry has from the start; the editor fills in the rest.
+    /// The id is a placeholder until the store gives the entry its own.
+    pub fn new_draft(
+        title: Title,
+        organisation: Slug,
+        uses_ai: bool,
+        decision_role: DecisionRole,
+        today: Date,
+    ) -> Project {
+        Project {
+            id: ProjectId::new(0),
+            slug: Slug::from_title(title.as_str())
+                .unwrap_or_else(|| Slug::from_title("entry").expect("a valid slug")),
+            title,
+            organisation,
+            team: None,
+            status: Status::Planned,
+            status_reason: None,
+            start_date: None,
+            end_date: None,
+            next_review_date: None,
+            areas: Vec::new(),
+            topics: Vec::new(),
+            first_published: today,
+            last_updated: today,
+            summary: String::new(),
+            how_it_works: None,
+            data_used: None,
+            website: None,
+            contact_email: None,
+            uses_ai,
+            ai_kind: None,
+            decision_role,
+            human_oversight: None,
+            supplier: None,
+            outcome_reports: Vec::new(),
+            public_benefit: None,
+            benefit_kinds: Vec::new(),
+            wider_benefit: None,
+            intended_beneficiaries: None,
+            affected_communities: None,
+            consultations: Vec::new(),
+            no_consultation_reason: None,
+            equality_impact: None,
+            bias_assessment: None,
+            accountable_owner: None,
+            bias_owner: None,
+            updates_owner: None,
+            monitoring_owner: None,
+            training_owner: None,
+            challenge_route: None,
+            declaration: None,
+            five_safes: FiveSafes::default(),
+            controllers: None,
+            processors: None,
+            data_sharing_agreements: None,
+            retention: None,
+            storage_location: None,
+            opt_out: None,
+            reidentification: None,
+            lawful_basis: None,
+            special_category_condition: None,
+            confidentiality_basis: None,
+            dpia: None,
+            breach_contact: None,
+        }
+    }
+
     /// Personal data is used, as far as the entry says.
     pub fn uses_personal_data(&self) -> bool {
         self.data_used

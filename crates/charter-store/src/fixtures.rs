@@ -42,63 +42,20 @@ pub fn organisation(
 
 /// A project with only the required fields filled.
 pub fn minimal_project(number: u32, organisation: &str, title: &str, summary: &str) -> Project {
-    let title_value: charter_core::Title = title.parse().expect("fixture titles are valid");
-    Project {
-        id: ProjectId::new(number),
-        slug: charter_core::Slug::from_title(title).expect("fixture titles make slugs"),
-        title: title_value,
-        organisation: organisation.parse().expect("fixture slugs are valid"),
-        team: None,
-        status: Status::InUse,
-        status_reason: None,
-        start_date: None,
-        end_date: None,
-        next_review_date: None,
-        areas: vec![Area::Liverpool],
-        topics: vec![Topic::Other],
-        first_published: date("2025-01-10"),
-        last_updated: date("2025-01-10"),
-        summary: summary.to_owned(),
-        how_it_works: None,
-        data_used: None,
-        website: None,
-        contact_email: None,
-        uses_ai: false,
-        ai_kind: None,
-        decision_role: DecisionRole::InformationOnly,
-        human_oversight: None,
-        supplier: None,
-        outcome_reports: Vec::new(),
-        public_benefit: None,
-        benefit_kinds: Vec::new(),
-        wider_benefit: None,
-        intended_beneficiaries: None,
-        affected_communities: None,
-        consultations: Vec::new(),
-        no_consultation_reason: None,
-        equality_impact: None,
-        bias_assessment: None,
-        accountable_owner: None,
-        bias_owner: None,
-        updates_owner: None,
-        monitoring_owner: None,
-        training_owner: None,
-        challenge_route: None,
-        declaration: None,
-        five_safes: FiveSafes::default(),
-        controllers: None,
-        processors: None,
-        data_sharing_agreements: None,
-        retention: None,
-        storage_location: None,
-        opt_out: None,
-        reidentification: None,
-        lawful_basis: None,
-        special_category_condition: None,
-        confidentiality_basis: None,
-        dpia: None,
-        breach_contact: None,
-    }
+    let title: charter_core::Title = title.parse().expect("fixture titles are valid");
+    let mut p = Project::new_draft(
+        title,
+        organisation.parse().expect("fixture slugs are valid"),
+        false,
+        DecisionRole::InformationOnly,
+        date("2025-01-10"),
+    );
+    p.id = ProjectId::new(number);
+    p.status = Status::InUse;
+    p.areas = vec![Area::Liverpool];
+    p.topics = vec![Topic::Other];
+    p.summary = summary.to_owned();
+    p
 }
 
 fn holder(role: &str, name: &str, email: &str) -> Option<DutyHolder> {

@@ -13,6 +13,7 @@ pub mod account;
 pub mod api;
 mod assets;
 pub mod compliance;
+mod editor;
 mod error;
 pub mod export;
 mod footer;
@@ -60,6 +61,12 @@ impl AppState {
         self.outbox = Some(outbox);
         self
     }
+
+    /// Where emails go when there is no mail server: one `.eml` file each.
+    pub fn with_outbox(mut self, outbox: std::path::PathBuf) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
 }
 
 /// The whole service: pages, API, downloads and static files, with security headers.
@@ -72,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(account::routes())
+        .merge(editor::routes())
         .merge(open_data)
         .merge(assets::routes())
         .route("/healthz", get(health))

@@ -1,128 +1,16 @@
 //! HTTP tests: every page and API route through the real router, on a fresh in-memory store.
 
+mod support;
+
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use charter_core::charter::Charter;
-use charter_store::Store;
-use charter_store::fixtures::{complete_project, minimal_project, small_register};
-use charter_store_postgres::PostgresStore;
+use charter_store::fixtures::{complete_project, small_register};
 use charter_store_sqlite::SqliteStore;
 use charter_web::{AppState, router};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-const CHARTER: &str = include_str!("../../../charter/charter.toml");
-
-/// Fills a store with the small register plus a complete entry and one full of awkward text.
-async fn fill(store: &dyn Store) {
-    let (orgs, mut projects) = small_register();
-    for o in &orgs {
-        store.put_organisation(o).await.unwrap();
-    }
-    projects.push(complete_project(9, "knowsley-council"));
-    let mut formula = minimal_project(
-        10,
-        "wirral-transport",
-        "=HYPERLINK(\"http://evil.example\") <script>",
-        "-2+3 is a sum. @everyone",
-    );
-    formula.slug = "formula".parse().unwrap();
-    projects.push(formula);
-    store
-        .publish(&projects, "Published", "2026-11-30T12:00:00Z")
-        .await
-        .unwrap();
-}
-
-/// Every backend to test on: SQLite always; PostgreSQL when `CHARTER_TEST_POSTGRES_URL` is set
-/// (each call gets its own schema). In CI a missing URL is a failure.
-async fn stores() -> Vec<Arc<dyn Store>> {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let mut out: Vec<Arc<dyn Store>> = vec![Arc::new(SqliteStore::memory().await.unwrap())];
-    match std::env::var("CHARTER_TEST_POSTGRES_URL") {
-        Ok(url) => {
-            let schema = format!(
-                "http{}_{}",
-                std::process::id(),
-                N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-            );
-            out.push(Arc::new(
-                PostgresStore::open_in_schema(&url, Some(&schema))
-                    .await
-                    .unwrap(),
-            ));
-        }
-        Err(_) => assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set CHARTER_TEST_POSTGRES_URL"
-        ),
-    }
-    out
-}
-
-fn app_with(store: Arc<dyn Store>) -> axum::Router {
-    router(AppState::new(store, Charter::from_toml(CHARTER).unwrap()))
-}
-
-/// The router on each backend, filled with the test register.
-async fn apps() -> Vec<axum::Router> {
-    let mut out = Vec::new();
-    for store in stores().await {
-        fill(store.as_ref()).await;
-        out.push(app_with(store));
-    }
-    out
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-    fn content_type(&self) -> &str {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    #[track_caller]
-    fn has(&self, text: &str) -> &Self {
-        assert!(
-            self.body.contains(text),
-            "expected {text:?} in:\n{}",
-            self.body
-        );
-        self
-    }
-    #[track_caller]
-    fn lacks(&self, text: &str) -> &Self {
-        assert!(!self.body.contains(text), "did not expect {text:?}");
-        self
-    }
-}
-
-async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
-}
-
-async fn get(app: &axum::Router, uri: &str) -> Reply {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
-}
+use support::*;
 
 #[tokio::test]
 async fn home_page_has_search_figures_and_principles() {
@@ -822,14 +710,6 @@ async fn history_lists_versions_and_shows_what_changed() {
     }
 }
 
-async fn post_json(app: &axum::Router, uri: &str, body: &str) -> Reply {
-    let request = Request::post(uri)
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(app, request).await
-}
-
 #[tokio::test]
 async fn the_plain_english_checker_is_open_to_everyone() {
     let app = app_with(Arc::new(SqliteStore::memory().await.unwrap()));
@@ -857,15 +737,6 @@ async fn the_plain_english_checker_is_open_to_everyone() {
         .await
         .json();
     assert!(empty["reading_age"].is_null());
-}
-
-async fn post_form(app: &axum::Router, uri: &str, form: &str) -> Reply {
-    let request = Request::post(uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(form.to_owned()))
-        .unwrap();
-    send(app, request).await
 }
 
 #[tokio::test]
@@ -1013,44 +884,6 @@ async fn residents_opt_out_see_their_choices_and_withdraw_one() {
             .has("AI making or supporting decisions");
         let _ = std::fs::remove_dir_all(&outbox);
     }
-}
-
-fn fastrand_id() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
-}
-
-fn with_cookie(method: &str, uri: &str, cookie: Option<&str>, form: Option<&str>) -> Request<Body> {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("sec-fetch-site", "same-origin");
-    if let Some(c) = cookie {
-        b = b.header("cookie", format!("charter_session={c}"));
-    }
-    if form.is_some() {
-        b = b.header("content-type", "application/x-www-form-urlencoded");
-    }
-    b.body(Body::from(form.unwrap_or("").to_owned())).unwrap()
-}
-
-/// Signs a person in directly through the store: (cookie value, form token).
-async fn session_for(store: &dyn Store, user_id: i64, n: u32) -> (String, String) {
-    let id = format!("{:064x}", u128::from(n) + 7);
-    let form_token = format!("form{n}");
-    store
-        .session_create(
-            &charter_web::account::session::id_hash(&id),
-            user_id,
-            &form_token,
-            "2026-01-01T00:00:00Z",
-            "2999-01-01T00:00:00Z",
-        )
-        .await
-        .unwrap();
-    (id, form_token)
 }
 
 #[tokio::test]
@@ -1421,8 +1254,50 @@ async fn every_account_route_for_every_role() {
                 .unwrap();
             people.push((name, Some(session_for(store.as_ref(), id, n as u32).await)));
         }
+        let draft = store
+            .draft_create(&charter_store::drafts::NewDraft {
+                entry: complete_project(9, "knowsley-council"),
+                existing: Some("LCR-0009".parse().unwrap()),
+                base_version: Some(1),
+                actor: "editor@x.example".into(),
+                at: "2026-01-01T00:00:00Z".into(),
+            })
+            .await
+            .unwrap()
+            .id;
+        let draft_page = format!("/manage/drafts/{draft}");
+        let draft_section = format!("/manage/drafts/{draft}/sections/about");
+        let draft_review = format!("/manage/drafts/{draft}/review");
+        let draft_preview = format!("/manage/drafts/{draft}/preview");
         // Expected status for: none, editor, admin (Knowsley), moderator, site admin.
-        let routes: [(&str, &str, [u16; 5]); 6] = [
+        let routes: [(&str, &str, [u16; 5]); 15] = [
+            ("GET", "/manage/review", [303, 200, 200, 200, 200]),
+            (
+                "GET",
+                "/manage/organisations/knowsley-council/drafts/new",
+                [303, 200, 200, 403, 200],
+            ),
+            (
+                "GET",
+                "/manage/organisations/wirral-transport/drafts/new",
+                [303, 403, 403, 403, 200],
+            ),
+            ("GET", &draft_page, [303, 200, 200, 200, 200]),
+            // The charter body reviews but does not write: it is sent back to the task list.
+            ("GET", &draft_section, [303, 200, 200, 303, 200]),
+            ("GET", &draft_review, [303, 403, 403, 200, 200]),
+            ("GET", &draft_preview, [303, 200, 200, 200, 200]),
+            (
+                "POST",
+                "/manage/organisations/knowsley-council/self-publish",
+                [303, 403, 403, 303, 303],
+            ),
+            // Signed-in people allowed to invite get the form back: the test sends no email.
+            (
+                "POST",
+                "/manage/organisations/knowsley-council/people",
+                [303, 403, 400, 403, 400],
+            ),
             ("GET", "/manage", [303, 200, 200, 200, 200]),
             (
                 "GET",

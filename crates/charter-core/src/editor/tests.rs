@@ -255,3 +255,29 @@ fn every_section_and_field_is_well_formed() {
         }
     }
 }
+
+#[test]
+fn differences_name_each_changed_answer_in_words() {
+    let before = complete();
+    let mut after = before.clone();
+    after.status = crate::picklists::Status::Paused;
+    after.status_reason = Some("Waiting for a new supplier.".into());
+    after.consultations.truncate(0);
+    let diff = differences(Some(&before), &after);
+    let status = diff.iter().find(|d| d.label == "Status").unwrap();
+    assert_eq!(
+        (status.before.as_str(), status.after.as_str()),
+        ("In use", "Paused")
+    );
+    assert!(
+        diff.iter()
+            .any(|d| d.label == "Consultation 1: Who took part" && d.after.is_empty())
+    );
+    assert!(differences(Some(&before), &before).is_empty());
+    // A new entry: every answer is new.
+    let all = differences(None, &before);
+    assert!(
+        all.iter()
+            .any(|d| d.label == "Summary" && d.before.is_empty())
+    );
+}

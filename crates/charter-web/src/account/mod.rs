@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use charter_core::Slug;
-use charter_core::accounts::{Action, allowed, check_password};
+use charter_core::accounts::{Action, Role, allowed, check_password};
 use charter_core::search::ParamError;
+use charter_core::workflow::DraftState;
 use charter_store::ApiToken;
 use charter_store::accounts::{AuditEntry, LinkProblem};
 
@@ -47,13 +48,18 @@ pub fn routes() -> Router<AppState> {
             post(revoke_token),
         )
         .route("/manage/audit", get(audit_log))
+        .route(
+            "/manage/organisations/{slug}/self-publish",
+            post(set_self_publish),
+        )
+        .route("/manage/organisations/{slug}/people", post(invite))
 }
 
-fn form(body: &Bytes) -> Vec<(String, String)> {
+pub(crate) fn form(body: &Bytes) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
 }
 
-fn field(pairs: &[(String, String)], name: &str) -> String {
+pub(crate) fn field(pairs: &[(String, String)], name: &str) -> String {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -61,7 +67,7 @@ fn field(pairs: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn err(param: &str, message: impl Into<String>) -> ParamError {
+pub(crate) fn err(param: &str, message: impl Into<String>) -> ParamError {
     ParamError {
         param: param.to_owned(),
         message: message.into(),
@@ -87,7 +93,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
     }
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     actor: &str,
     action: &str,
@@ -107,13 +113,57 @@ async fn audit(
     Ok(())
 }
 
+/// A signed-in person, for pages that need one; anyone else is sent to sign in.
+pub(crate) struct Person(pub SignedIn);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Person {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Response> {
+        match parts
+            .extensions
+            .get::<Option<SignedIn>>()
+            .cloned()
+            .flatten()
+        {
+            Some(who) => Ok(Person(who)),
+            None => Err(to_sign_in()),
+        }
+    }
+}
+
+/// A form sent by a signed-in person, its form token already checked.
+pub(crate) struct SignedForm {
+    pub who: SignedIn,
+    pub pairs: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for SignedForm {
+    type Rejection = Response;
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Person(who) =
+            <Person as axum::extract::FromRequestParts<S>>::from_request_parts(&mut parts, state)
+                .await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let pairs = form(&body);
+        check_form_token(&who, &pairs).map_err(IntoResponse::into_response)?;
+        Ok(SignedForm { who, pairs })
+    }
+}
+
 /// Where people who are not signed in are sent.
-fn to_sign_in() -> Response {
+pub(crate) fn to_sign_in() -> Response {
     Redirect::to("/sign-in").into_response()
 }
 
 /// The form token must come back with every form a signed-in person sends.
-fn check_form_token(who: &SignedIn, pairs: &[(String, String)]) -> Result<(), WebError> {
+pub(crate) fn check_form_token(who: &SignedIn, pairs: &[(String, String)]) -> Result<(), WebError> {
     if field(pairs, "csrf") == who.form_token {
         Ok(())
     } else {
@@ -244,13 +294,8 @@ async fn sign_in(
 
 async fn sign_out(
     State(state): State<AppState>,
-    signed_in: axum::Extension<Option<SignedIn>>,
-    body: Bytes,
+    SignedForm { who, .. }: SignedForm,
 ) -> Result<Response, WebError> {
-    let Some(who) = signed_in.0 else {
-        return Ok(to_sign_in());
-    };
-    check_form_token(&who, &form(&body))?;
     state.store.session_delete(&who.id_hash).await?;
     let mut response = Redirect::to("/sign-in?signed-out").into_response();
     response
@@ -455,13 +500,7 @@ struct ManagePage {
     audit: bool,
 }
 
-async fn manage(
-    State(state): State<AppState>,
-    signed_in: axum::Extension<Option<SignedIn>>,
-) -> Result<Response, WebError> {
-    let Some(who) = signed_in.0 else {
-        return Ok(to_sign_in());
-    };
+async fn manage(State(state): State<AppState>, Person(who): Person) -> Result<Response, WebError> {
     let p = who.principal();
     let organisations = state
         .store
@@ -495,13 +534,37 @@ struct OrganisationTools {
     can_manage_tokens: bool,
     new_token: Option<String>,
     errors: Vec<ParamError>,
+    /// Drafts not yet published: (draft id, title, entry id, state).
+    drafts: Vec<(i64, String, String, &'static str)>,
+    can_edit: bool,
+    self_publish: bool,
+    can_set_self_publish: bool,
+    can_invite: bool,
+    /// Said once after an action, such as an invitation sent.
+    notice: Option<String>,
+}
+
+impl OrganisationTools {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// What changed on the organisation tools page, to say once.
+#[derive(Default)]
+struct Said {
+    new_token: Option<String>,
+    notice: Option<String>,
 }
 
 async fn tools(
     state: &AppState,
     who: SignedIn,
     slug: &Slug,
-    new_token: Option<String>,
+    said: Said,
     errors: Vec<ParamError>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
@@ -545,44 +608,78 @@ async fn tools(
     } else {
         Vec::new()
     };
+    let can_edit = allowed(&p, Action::EditEntries(slug));
+    let self_publish = state.store.self_publish(slug).await?;
+    let drafts = state
+        .store
+        .drafts(&charter_store::drafts::DraftFilter {
+            organisation: Some(slug.clone()),
+            states: vec![
+                DraftState::Editing,
+                DraftState::Submitted,
+                DraftState::Returned,
+            ],
+        })
+        .await?
+        .into_iter()
+        .map(|d| {
+            (
+                d.id,
+                d.entry.title.to_string(),
+                d.entry.id.to_string(),
+                d.state.label(),
+            )
+        })
+        .collect();
     let page = OrganisationTools {
         active: "manage",
-        who,
         slug: slug.to_string(),
         name: org.organisation.name,
         entries,
         tokens,
         can_manage_tokens,
-        new_token,
+        new_token: said.new_token,
         errors,
+        drafts,
+        can_edit,
+        self_publish,
+        can_set_self_publish: allowed(&p, Action::SetSelfPublish),
+        can_invite: allowed(
+            &p,
+            Action::AddUser {
+                role: Role::OrgEditor,
+                organisation: Some(slug),
+            },
+        ),
+        notice: said.notice,
+        who,
     };
     Ok(render(&page, status))
 }
 
 async fn organisation(
     State(state): State<AppState>,
-    signed_in: axum::Extension<Option<SignedIn>>,
+    Person(who): Person,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let Some(who) = signed_in.0 else {
-        return Ok(to_sign_in());
-    };
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    tools(&state, who, &slug, None, Vec::new(), StatusCode::OK).await
+    tools(
+        &state,
+        who,
+        &slug,
+        Said::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn create_token(
     State(state): State<AppState>,
     addr: ClientAddr,
-    signed_in: axum::Extension<Option<SignedIn>>,
     Path(slug): Path<String>,
-    body: Bytes,
+    SignedForm { who, pairs }: SignedForm,
 ) -> Result<Response, WebError> {
-    let Some(who) = signed_in.0 else {
-        return Ok(to_sign_in());
-    };
-    let pairs = form(&body);
-    check_form_token(&who, &pairs)?;
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
     if !allowed(&who.principal(), Action::ManageTokens(&slug)) {
         return Err(WebError::Forbidden(
@@ -595,7 +692,15 @@ async fn create_token(
             "label",
             "Say what the token is for, in 100 characters or fewer",
         );
-        return tools(&state, who, &slug, None, vec![e], StatusCode::BAD_REQUEST).await;
+        return tools(
+            &state,
+            who,
+            &slug,
+            Said::default(),
+            vec![e],
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let token = format!(
         "chr_{}",
@@ -619,20 +724,19 @@ async fn create_token(
         &addr.0,
     )
     .await?;
-    tools(&state, who, &slug, Some(token), Vec::new(), StatusCode::OK).await
+    let said = Said {
+        new_token: Some(token),
+        notice: None,
+    };
+    tools(&state, who, &slug, said, Vec::new(), StatusCode::OK).await
 }
 
 async fn revoke_token(
     State(state): State<AppState>,
     addr: ClientAddr,
-    signed_in: axum::Extension<Option<SignedIn>>,
     Path((slug, id)): Path<(String, i64)>,
-    body: Bytes,
+    SignedForm { who, .. }: SignedForm,
 ) -> Result<Response, WebError> {
-    let Some(who) = signed_in.0 else {
-        return Ok(to_sign_in());
-    };
-    check_form_token(&who, &form(&body))?;
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
     if !allowed(&who.principal(), Action::ManageTokens(&slug)) {
         return Err(WebError::Forbidden(
@@ -655,6 +759,141 @@ async fn revoke_token(
     Ok(Redirect::to(&format!("/manage/organisations/{slug}")).into_response())
 }
 
+/// The charter body lets an organisation approve its own entries (by a second person), or stops it.
+async fn set_self_publish(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(slug): Path<String>,
+    SignedForm { who, pairs }: SignedForm,
+) -> Result<Response, WebError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::SetSelfPublish) {
+        return Err(WebError::Forbidden(
+            "Only the charter body decides who approves their own entries.".into(),
+        ));
+    }
+    let on = field(&pairs, "self_publish") == "yes";
+    state.store.set_self_publish(&slug, on).await?;
+    audit(
+        &state,
+        &who.user.email,
+        if on {
+            "self-publish-on"
+        } else {
+            "self-publish-off"
+        },
+        &slug.to_string(),
+        &addr.0,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/manage/organisations/{slug}")).into_response())
+}
+
+/// An organisation's administrator invites a person: the account is made and a one-time link to
+/// set a password goes to them (to the outbox), or is shown when no outbox is set up.
+async fn invite(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(slug): Path<String>,
+    SignedForm { who, pairs }: SignedForm,
+) -> Result<Response, WebError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    let role = match field(&pairs, "role").as_str() {
+        "organisation-admin" => Role::OrgAdmin,
+        _ => Role::OrgEditor,
+    };
+    if !allowed(
+        &who.principal(),
+        Action::AddUser {
+            role,
+            organisation: Some(&slug),
+        },
+    ) {
+        return Err(WebError::Forbidden(
+            "You cannot invite people to this organisation.".into(),
+        ));
+    }
+    let email = field(&pairs, "email").trim().to_lowercase();
+    let name = field(&pairs, "name").trim().to_owned();
+    let mut errors = Vec::new();
+    if email.parse::<charter_core::Email>().is_err() {
+        errors.push(err("email", "Enter an email address like name@example.org"));
+    }
+    if name.chars().count() > 100 {
+        errors.push(err("name", "Enter a name of 100 characters or fewer"));
+    }
+    let id = if errors.is_empty() {
+        let name = (!name.is_empty()).then_some(name.as_str());
+        match state
+            .store
+            .user_add(&email, name, role, Some(&slug), &crate::now())
+            .await
+        {
+            Ok(id) => Some(id),
+            Err(charter_store::StoreError::Conflict(_)) => {
+                errors.push(err("email", format!("{email} already has an account")));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        None
+    };
+    let Some(id) = id else {
+        return tools(
+            &state,
+            who,
+            &slug,
+            Said::default(),
+            errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let token = random_hex(24).map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store
+        .link_create(
+            &token_hash(&token),
+            id,
+            "password",
+            &crate::now(),
+            &crate::from_now(LINK_DAYS * 24 * 3600),
+        )
+        .await?;
+    let path = format!("/account/set-password/{token}");
+    let notice = match &state.outbox {
+        Some(outbox) => {
+            crate::mail::write_link(
+                outbox,
+                &email,
+                "You are invited to the charter register",
+                &path,
+            )
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+            format!(
+                "We have emailed {email} a link to set their password. It works once, within {LINK_DAYS} days."
+            )
+        }
+        None => format!(
+            "Send {email} this link to set their password. It works once, within {LINK_DAYS} days: {path}"
+        ),
+    };
+    audit(
+        &state,
+        &who.user.email,
+        "user-invite",
+        &format!("{} for {slug}", role.slug()),
+        &addr.0,
+    )
+    .await?;
+    let said = Said {
+        new_token: None,
+        notice: Some(notice),
+    };
+    tools(&state, who, &slug, said, Vec::new(), StatusCode::OK).await
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
@@ -664,11 +903,8 @@ struct AuditPage {
 
 async fn audit_log(
     State(state): State<AppState>,
-    signed_in: axum::Extension<Option<SignedIn>>,
+    Person(who): Person,
 ) -> Result<Response, WebError> {
-    let Some(who) = signed_in.0 else {
-        return Ok(to_sign_in());
-    };
     if !allowed(&who.principal(), Action::ViewAuditLog) {
         return Err(WebError::Forbidden(
             "Only the charter body and site administrators can see the audit log.".into(),

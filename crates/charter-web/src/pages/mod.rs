@@ -237,6 +237,8 @@ struct ProjectPage {
     card: Scorecard,
     /// The summary's reading age in years and its band; the charter check has already worked it out.
     reading: Option<(u32, charter_core::plain_english::Band)>,
+    /// Set when this is a draft's preview: the draft's number.
+    preview: Option<i64>,
 }
 
 impl ProjectPage {
@@ -287,6 +289,15 @@ async fn project(
 ) -> Result<Response, WebError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
     let p = state.store.project(id).await?.ok_or(WebError::NotFound)?;
+    project_page(&state, p, None).await
+}
+
+/// An entry's public page; with `preview`, a draft's, as it will look once published.
+pub(crate) async fn project_page(
+    state: &AppState,
+    p: Project,
+    preview: Option<i64>,
+) -> Result<Response, WebError> {
     let org = state
         .store
         .organisation_record(&p.organisation)
@@ -306,6 +317,7 @@ async fn project(
             today,
             card,
             reading,
+            preview,
         },
         StatusCode::OK,
     ))

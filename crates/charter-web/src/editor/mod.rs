@@ -1,0 +1,642 @@
+//! The entry editor and review: organisations write drafts section by section, submit them, and
+//! the charter body (or a second person in a self-publishing organisation) approves or returns
+//! them. Rules live in `charter_core::editor` and `charter_core::workflow`; handlers only ask.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use charter_core::accounts::{Action, allowed};
+use charter_core::check::{Scorecard, check};
+use charter_core::editor::{self, FieldError, Progress, SECTIONS};
+use charter_core::picklists::DecisionRole;
+use charter_core::search::ParamError;
+use charter_core::workflow::{DraftState, EventKind, may_approve, submit_blockers};
+use charter_core::{Project, ProjectId, Slug, Title};
+use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
+
+use crate::account::{ClientAddr, Person, SignedForm, SignedIn, audit, err, field};
+use crate::error::render;
+use crate::pages::when;
+use crate::{AppState, WebError};
+
+pub mod form;
+mod review;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/manage/organisations/{slug}/drafts/new",
+            get(new_page).post(create),
+        )
+        .route("/manage/projects/{id}/edit", post(edit_published))
+        .route("/manage/drafts/{id}", get(task_list))
+        .route(
+            "/manage/drafts/{id}/sections/{section}",
+            get(section_page).post(save_section),
+        )
+        .route("/manage/drafts/{id}/preview", get(preview))
+        .route("/manage/drafts/{id}/submit", post(submit))
+        .merge(review::routes())
+}
+
+/// What the signed-in person may do with a draft.
+pub(crate) struct Access {
+    pub edit: bool,
+    pub review: bool,
+}
+
+/// Loads a draft and what `who` may do with it; refuses people who may do neither.
+pub(crate) async fn load(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+) -> Result<(Draft, Access), WebError> {
+    let draft = state.store.draft(id).await?.ok_or(WebError::NotFound)?;
+    let p = who.principal();
+    let self_publish = state.store.self_publish(&draft.organisation).await?;
+    let access = Access {
+        edit: allowed(&p, Action::EditEntries(&draft.organisation)),
+        review: allowed(
+            &p,
+            Action::ReviewEntries {
+                organisation: &draft.organisation,
+                self_publish,
+            },
+        ),
+    };
+    if !access.edit && !access.review {
+        return Err(WebError::Forbidden(
+            "You cannot see this organisation's drafts.".into(),
+        ));
+    }
+    Ok((draft, access))
+}
+
+fn conflict_message(c: DraftConflict) -> String {
+    match c {
+        DraftConflict::Missing => "This draft no longer exists.".into(),
+        DraftConflict::Changed { .. } => "Someone else saved this draft after you opened it. Your answers are below and have not been saved: copy anything you need, then open the draft again to see their changes.".into(),
+        DraftConflict::State(s) => format!("This draft cannot be changed now: it is “{}”.", s.label().to_lowercase()),
+    }
+}
+
+fn to_param_errors(errors: &[FieldError]) -> Vec<ParamError> {
+    errors
+        .iter()
+        .map(|e| ParamError {
+            param: if e.field.is_empty() {
+                "main-content".into()
+            } else {
+                e.field.clone()
+            },
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
+// ---- Starting an entry
+
+#[derive(Template)]
+#[template(path = "draft-new.html")]
+struct NewPage {
+    active: &'static str,
+    who: SignedIn,
+    slug: String,
+    name: String,
+    title: String,
+    uses_ai: String,
+    decision_role: String,
+    roles: &'static [(&'static str, &'static str)],
+    errors: Vec<ParamError>,
+}
+
+impl NewPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+async fn new_page(
+    State(state): State<AppState>,
+    Person(who): Person,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::EditEntries(&slug)) {
+        return Err(WebError::Forbidden(
+            "You cannot write this organisation's entries.".into(),
+        ));
+    }
+    let org = state
+        .store
+        .organisation_record(&slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(render(
+        &NewPage {
+            active: "manage",
+            who,
+            slug: slug.to_string(),
+            name: org.name,
+            title: String::new(),
+            uses_ai: String::new(),
+            decision_role: String::new(),
+            roles: DecisionRole::OPTIONS,
+            errors: Vec::new(),
+        },
+        StatusCode::OK,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(slug): Path<String>,
+    SignedForm { who, pairs }: SignedForm,
+) -> Result<Response, WebError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::EditEntries(&slug)) {
+        return Err(WebError::Forbidden(
+            "You cannot write this organisation's entries.".into(),
+        ));
+    }
+    let org = state
+        .store
+        .organisation_record(&slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let (title, uses_ai, role) = (
+        field(&pairs, "title").trim().to_owned(),
+        field(&pairs, "uses_ai"),
+        field(&pairs, "decision_role"),
+    );
+    let mut errors = Vec::new();
+    let parsed_title = match title.parse::<Title>() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(err(
+                "title",
+                e.to_string()
+                    .replace("Enter a title", "Enter the project's name"),
+            ));
+            None
+        }
+    };
+    let parsed_ai = match uses_ai.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.push(err("uses_ai", "Choose whether the project uses AI"));
+            None
+        }
+    };
+    let parsed_role = match role.parse::<DecisionRole>() {
+        Ok(r) => Some(r),
+        Err(_) => {
+            errors.push(err(
+                "decision_role",
+                "Choose what part it plays in decisions about people",
+            ));
+            None
+        }
+    };
+    let (Some(title_ok), Some(ai), Some(role_ok)) = (parsed_title, parsed_ai, parsed_role) else {
+        return Ok(render(
+            &NewPage {
+                active: "manage",
+                who,
+                slug: slug.to_string(),
+                name: org.name,
+                title,
+                uses_ai,
+                decision_role: role,
+                roles: DecisionRole::OPTIONS,
+                errors,
+            },
+            StatusCode::BAD_REQUEST,
+        ));
+    };
+    let entry = Project::new_draft(title_ok, slug.clone(), ai, role_ok, crate::today());
+    let draft = state
+        .store
+        .draft_create(&NewDraft {
+            entry,
+            existing: None,
+            base_version: None,
+            actor: who.user.email.clone(),
+            at: crate::now(),
+        })
+        .await?;
+    audit(
+        &state,
+        &who.user.email,
+        "draft-create",
+        &format!("draft {} of new entry {}", draft.id, draft.entry.id),
+        &addr.0,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/manage/drafts/{}", draft.id)).into_response())
+}
+
+/// Opens the draft of a published entry, starting one from the latest version if there is none.
+async fn edit_published(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(id): Path<String>,
+    SignedForm { who, .. }: SignedForm,
+) -> Result<Response, WebError> {
+    let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
+    let entry = state.store.project(id).await?.ok_or(WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::EditEntries(&entry.organisation)) {
+        return Err(WebError::Forbidden(
+            "You cannot change this organisation's entries.".into(),
+        ));
+    }
+    if let Some(open) = state.store.draft_open_for(id).await? {
+        return Ok(Redirect::to(&format!("/manage/drafts/{open}")).into_response());
+    }
+    let version = state.store.versions(id).await?.last().map(|l| l.version);
+    let draft = state
+        .store
+        .draft_create(&NewDraft {
+            entry,
+            existing: Some(id),
+            base_version: version,
+            actor: who.user.email.clone(),
+            at: crate::now(),
+        })
+        .await?;
+    audit(
+        &state,
+        &who.user.email,
+        "draft-create",
+        &format!("draft {} of {id}", draft.id),
+        &addr.0,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/manage/drafts/{}", draft.id)).into_response())
+}
+
+// ---- The task list
+
+pub struct SectionRow {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub principles: &'static str,
+    pub progress: Progress,
+    pub missing: Vec<&'static str>,
+}
+
+pub struct EventRow {
+    pub when: String,
+    pub actor: String,
+    pub what: &'static str,
+    pub comment: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct TaskList {
+    active: &'static str,
+    who: SignedIn,
+    draft: Draft,
+    organisation_name: String,
+    access_edit: bool,
+    access_review: bool,
+    sections: Vec<SectionRow>,
+    blockers: Vec<String>,
+    card: Scorecard,
+    events: Vec<EventRow>,
+    /// The newest reviewer's comment, while the draft is returned.
+    returned: Option<EventRow>,
+    errors: Vec<ParamError>,
+    note: String,
+}
+
+impl TaskList {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+pub(crate) fn event_rows(events: Vec<DraftEvent>) -> Vec<EventRow> {
+    events
+        .into_iter()
+        .map(|e| EventRow {
+            when: when(&e.at),
+            actor: e.actor,
+            what: e.kind.label(),
+            comment: e.comment,
+        })
+        .collect()
+}
+
+async fn task_list_page(
+    state: &AppState,
+    who: SignedIn,
+    id: i64,
+    errors: Vec<ParamError>,
+    note: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let (draft, access) = load(state, &who, id).await?;
+    let org = state
+        .store
+        .organisation_record(&draft.organisation)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let card = check(&draft.entry, &state.charter, crate::today());
+    let blockers = submit_blockers(&draft.entry, &card);
+    let sections = SECTIONS
+        .iter()
+        .map(|s| {
+            let (progress, missing) = editor::progress(s, &draft.entry);
+            SectionRow {
+                slug: s.slug,
+                title: s.title,
+                principles: s.principles,
+                progress,
+                missing,
+            }
+        })
+        .collect();
+    let events = event_rows(state.store.draft_events(id).await?);
+    let returned = (draft.state == DraftState::Returned)
+        .then(|| {
+            events
+                .iter()
+                .rev()
+                .find(|e| e.what == EventKind::Returned.label())
+                .map(|e| EventRow {
+                    when: e.when.clone(),
+                    actor: e.actor.clone(),
+                    what: e.what,
+                    comment: e.comment.clone(),
+                })
+        })
+        .flatten();
+    Ok(render(
+        &TaskList {
+            active: "manage",
+            who,
+            draft,
+            organisation_name: org.name,
+            access_edit: access.edit,
+            access_review: access.review,
+            sections,
+            blockers,
+            card,
+            events,
+            returned,
+            errors,
+            note,
+        },
+        status,
+    ))
+}
+
+async fn task_list(
+    State(state): State<AppState>,
+    Person(who): Person,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    task_list_page(&state, who, id, Vec::new(), String::new(), StatusCode::OK).await
+}
+
+// ---- One section
+
+#[derive(Template)]
+#[template(path = "draft-section.html")]
+struct SectionPage {
+    active: &'static str,
+    who: SignedIn,
+    draft: Draft,
+    section: &'static charter_core::editor::Section,
+    blocks: Vec<form::Block>,
+    errors: Vec<ParamError>,
+    saved: bool,
+}
+
+async fn section_page(
+    State(state): State<AppState>,
+    Person(who): Person,
+    Path((id, slug)): Path<(i64, String)>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, WebError> {
+    let section = editor::section(&slug).ok_or(WebError::NotFound)?;
+    let (draft, access) = load(&state, &who, id).await?;
+    if !access.edit || !draft.state.editable() {
+        return Ok(Redirect::to(&format!("/manage/drafts/{id}")).into_response());
+    }
+    let blocks = form::blocks(section, &draft.entry, None, &[]);
+    Ok(render(
+        &SectionPage {
+            active: "manage",
+            who,
+            draft,
+            section,
+            blocks,
+            errors: Vec::new(),
+            saved: query.as_deref() == Some("saved"),
+        },
+        StatusCode::OK,
+    ))
+}
+
+async fn save_section(
+    State(state): State<AppState>,
+    Path((id, slug)): Path<(i64, String)>,
+    SignedForm { who, pairs }: SignedForm,
+) -> Result<Response, WebError> {
+    let section = editor::section(&slug).ok_or(WebError::NotFound)?;
+    let (draft, access) = load(&state, &who, id).await?;
+    if !access.edit {
+        return Err(WebError::Forbidden(
+            "You cannot change this organisation's entries.".into(),
+        ));
+    }
+    let lock: i64 = field(&pairs, "lock").parse().unwrap_or(-1);
+    let answers: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "lock" | "then"))
+        .cloned()
+        .collect();
+    let refused = |errors: Vec<FieldError>, draft: Draft| {
+        let blocks = form::blocks(section, &draft.entry, Some(&answers), &errors);
+        render(
+            &SectionPage {
+                active: "manage",
+                who: who.clone(),
+                errors: to_param_errors(&errors),
+                draft: Draft { lock, ..draft },
+                section,
+                blocks,
+                saved: false,
+            },
+            if errors.iter().any(|e| e.field.is_empty()) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+        )
+    };
+    if lock != draft.lock || !draft.state.editable() {
+        let why = if lock != draft.lock {
+            DraftConflict::Changed { lock: draft.lock }
+        } else {
+            DraftConflict::State(draft.state)
+        };
+        return Ok(refused(
+            vec![FieldError {
+                field: String::new(),
+                message: conflict_message(why),
+            }],
+            draft,
+        ));
+    }
+    let entry = match editor::apply(section, &answers, &draft.entry) {
+        Ok(entry) => entry,
+        Err(errors) => return Ok(refused(errors, draft)),
+    };
+    let change = DraftChange {
+        lock,
+        from: &[DraftState::Editing, DraftState::Returned],
+        to: DraftState::Editing,
+        entry: Some(&entry),
+        event: DraftEvent {
+            at: crate::now(),
+            actor: who.user.email.clone(),
+            kind: EventKind::Saved,
+            comment: Some(section.title.to_owned()),
+        },
+    };
+    match state.store.draft_change(id, &change).await? {
+        Ok(_) => {}
+        Err(c) => {
+            return Ok(refused(
+                vec![FieldError {
+                    field: String::new(),
+                    message: conflict_message(c),
+                }],
+                draft,
+            ));
+        }
+    }
+    // Paragraph answers are read back with the checker's advice; otherwise, to the task list.
+    let has_paragraphs = section
+        .fields
+        .iter()
+        .chain(section.list.iter().flat_map(|l| l.fields))
+        .any(|f| f.kind == charter_core::editor::Kind::LongText);
+    let to = if field(&pairs, "then") == "check" && has_paragraphs {
+        format!("/manage/drafts/{id}/sections/{slug}?saved")
+    } else {
+        format!("/manage/drafts/{id}")
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+// ---- Preview and submit
+
+async fn preview(
+    State(state): State<AppState>,
+    Person(who): Person,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (draft, _) = load(&state, &who, id).await?;
+    crate::pages::project_page(&state, draft.entry, Some(id)).await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(id): Path<i64>,
+    SignedForm { who, pairs }: SignedForm,
+) -> Result<Response, WebError> {
+    let (draft, access) = load(&state, &who, id).await?;
+    if !access.edit {
+        return Err(WebError::Forbidden(
+            "You cannot submit this organisation's entries.".into(),
+        ));
+    }
+    let note = field(&pairs, "note").trim().to_owned();
+    let card = check(&draft.entry, &state.charter, crate::today());
+    let mut errors: Vec<ParamError> = submit_blockers(&draft.entry, &card)
+        .into_iter()
+        .map(|m| err("blockers", m))
+        .collect();
+    if draft.base_version.is_some() && note.is_empty() {
+        errors.push(err(
+            "note",
+            "Say in a few words what changed, for the entry's public history",
+        ));
+    }
+    if note.chars().count() > 200 {
+        errors.push(err("note", "Say what changed in 200 characters or fewer"));
+    }
+    let lock: i64 = field(&pairs, "lock").parse().unwrap_or(-1);
+    if errors.is_empty() {
+        let change = DraftChange {
+            lock,
+            from: &[DraftState::Editing, DraftState::Returned],
+            to: DraftState::Submitted,
+            entry: None,
+            event: DraftEvent {
+                at: crate::now(),
+                actor: who.user.email.clone(),
+                kind: EventKind::Submitted,
+                comment: Some(if note.is_empty() {
+                    "First published".into()
+                } else {
+                    note.clone()
+                }),
+            },
+        };
+        match state.store.draft_change(id, &change).await? {
+            Ok(_) => {
+                audit(
+                    &state,
+                    &who.user.email,
+                    "draft-submit",
+                    &format!("draft {id} of {}", draft.entry.id),
+                    &addr.0,
+                )
+                .await?;
+                return Ok(Redirect::to(&format!("/manage/drafts/{id}")).into_response());
+            }
+            Err(c) => errors.push(err("main-content", conflict_message(c))),
+        }
+    }
+    task_list_page(&state, who, id, errors, note, StatusCode::BAD_REQUEST).await
+}
+
+/// Who wrote a draft: everyone who started, saved or submitted it.
+pub(crate) fn authors(events: &[DraftEvent]) -> Vec<&str> {
+    events
+        .iter()
+        .filter(|e| e.kind.authors())
+        .map(|e| e.actor.as_str())
+        .collect()
+}
+
+/// Whether `who` may approve, and if not, why, in words.
+pub(crate) fn approval_refused(who: &SignedIn, events: &[DraftEvent]) -> Option<&'static str> {
+    (!may_approve(&who.user.email, &authors(events)))
+        .then_some("You worked on this draft, so someone else must approve it.")
+}
+
+pub(crate) fn draft_filter(organisation: Option<Slug>, states: Vec<DraftState>) -> DraftFilter {
+    DraftFilter {
+        organisation,
+        states,
+    }
+}

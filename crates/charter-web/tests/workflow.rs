@@ -1,0 +1,523 @@
+//! The publishing workflow through the real router: an editor drafts and submits, the charter body
+//! returns and then approves, a change to a published entry is reviewed the same way, and the
+//! history shows both versions. Runs on every backend.
+
+mod support;
+
+use axum::http::StatusCode;
+use charter_core::accounts::Role;
+use charter_store::Store;
+use support::*;
+
+struct Person {
+    cookie: String,
+    csrf: String,
+}
+
+async fn person(store: &dyn Store, n: u32, name: &str, role: Role, org: Option<&str>) -> Person {
+    let email = format!("{name}@x.example");
+    let org: Option<charter_core::Slug> = org.map(|o| o.parse().unwrap());
+    let id = store
+        .user_add(&email, None, role, org.as_ref(), "2026-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    let (cookie, csrf) = session_for(store, id, n).await;
+    Person { cookie, csrf }
+}
+
+fn encode(csrf: &str, pairs: &[(&str, &str)]) -> String {
+    let mut all = vec![("csrf", csrf)];
+    all.extend_from_slice(pairs);
+    serde_urlencoded::to_string(all).unwrap()
+}
+
+async fn as_person(app: &axum::Router, who: &Person, uri: &str) -> Reply {
+    send(app, with_cookie("GET", uri, Some(&who.cookie), None)).await
+}
+
+async fn post_as(app: &axum::Router, who: &Person, uri: &str, pairs: &[(&str, &str)]) -> Reply {
+    let body = encode(&who.csrf, pairs);
+    send(
+        app,
+        with_cookie("POST", uri, Some(&who.cookie), Some(&body)),
+    )
+    .await
+}
+
+fn location(r: &Reply) -> String {
+    r.headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no redirect ({}): {}", r.status, r.body))
+        .to_owned()
+}
+
+/// The lock value the page's forms carry.
+fn lock_in(body: &str) -> String {
+    let at = body.find("name=\"lock\" value=\"").expect("a lock field") + 19;
+    body[at..].split('"').next().unwrap().to_owned()
+}
+
+const DUTY_HOLDERS: [(&str, &str); 5] = [
+    ("accountable_owner.role", "Director of Housing"),
+    ("bias_owner.role", "Data Ethics Lead"),
+    ("updates_owner.role", "Lead Data Scientist"),
+    ("monitoring_owner.role", "Service Manager"),
+    ("training_owner.role", "Training Manager"),
+];
+
+#[tokio::test]
+async fn an_entry_is_drafted_returned_fixed_approved_changed_and_shows_its_history() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let editor = person(
+            store.as_ref(),
+            1,
+            "editor",
+            Role::OrgEditor,
+            Some("knowsley-council"),
+        )
+        .await;
+        let moderator = person(store.as_ref(), 2, "moderator", Role::Moderator, None).await;
+
+        // Starting needs a name, the AI answer and the decision role.
+        let r = post_as(
+            &app,
+            &editor,
+            "/manage/organisations/knowsley-council/drafts/new",
+            &[("title", "")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("There is a problem")
+            .has("href=\"#title\"")
+            .has("Choose whether the project uses AI");
+        let r = post_as(
+            &app,
+            &editor,
+            "/manage/organisations/knowsley-council/drafts/new",
+            &[
+                ("title", "Library book recommendations"),
+                ("uses_ai", "yes"),
+                ("decision_role", "information-only"),
+            ],
+        )
+        .await;
+        let draft = location(&r);
+        assert!(draft.starts_with("/manage/drafts/"), "{draft}");
+        let page = as_person(&app, &editor, &draft).await;
+        page.has("Library book recommendations")
+            .has("Not started")
+            .has("Draft");
+        // Not yet complete: nothing can be submitted.
+        page.lacks("Submit for review")
+            .has("Choose at least one area");
+
+        // A bad answer is refused with the answers kept; a good one is saved.
+        let about = format!("{draft}/sections/about");
+        let form = as_person(&app, &editor, &about).await;
+        let lock = lock_in(&form.body);
+        let r = post_as(
+            &app,
+            &editor,
+            &about,
+            &[
+                ("lock", &lock),
+                ("title", "Library book recommendations"),
+                ("status", "pilot"),
+                ("start_date", "31/02/2026"),
+                ("areas", "knowsley"),
+                ("topics", "education"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("href=\"#start_date\"")
+            .has("Start date must be a real date")
+            .has("value=\"31/02/2026\"");
+        let r = post_as(
+            &app,
+            &editor,
+            &about,
+            &[
+                ("lock", &lock),
+                ("title", "Library book recommendations"),
+                ("status", "pilot"),
+                ("start_date", "1/3/2026"),
+                ("next_review_date", "2027-03-01"),
+                ("areas", "knowsley"),
+                ("topics", "education"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&r), draft);
+        // The same form sent again, from the page as it was first read, is refused: no lost update.
+        let r = post_as(
+            &app,
+            &editor,
+            &about,
+            &[("lock", &lock), ("title", "Overwritten")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        r.has("Someone else saved this draft")
+            .has("value=\"Overwritten\"");
+        assert!(
+            as_person(&app, &editor, &draft)
+                .await
+                .body
+                .contains("Library book recommendations")
+        );
+
+        let summary = format!("{draft}/sections/summary");
+        let lock = lock_in(&as_person(&app, &editor, &summary).await.body);
+        let r = post_as(
+            &app,
+            &editor,
+            &summary,
+            &[("lock", &lock), ("then", "check"), ("summary", "We suggest books you might like. We use the books you borrowed before. Staff check the lists."), ("contact_email", "libraries@knowsley.example")],
+        )
+        .await;
+        let back = location(&r);
+        assert_eq!(back, format!("{summary}?saved"));
+        as_person(&app, &editor, &back)
+            .await
+            .has("Reading age")
+            .has("Your answers are saved");
+
+        let resp = format!("{draft}/sections/responsibility");
+        let lock = lock_in(&as_person(&app, &editor, &resp).await.body);
+        let mut answers = vec![("lock", lock.as_str())];
+        answers.extend_from_slice(&DUTY_HOLDERS[..4]);
+        post_as(&app, &editor, &resp, &answers).await;
+        let page = as_person(&app, &editor, &draft).await;
+        page.has("who trains front-line staff")
+            .lacks("Submit for review");
+        let lock = lock_in(&as_person(&app, &editor, &resp).await.body);
+        let mut answers = vec![("lock", lock.as_str())];
+        answers.extend_from_slice(&DUTY_HOLDERS);
+        post_as(&app, &editor, &resp, &answers).await;
+
+        // Preview shows the public page, marked as a draft, and the entry is not public yet.
+        let page = as_person(&app, &editor, &draft).await;
+        page.has("Submit for review");
+        let id = page.body.split("new entry ").nth(1).unwrap()[..8].to_owned();
+        as_person(&app, &editor, &format!("{draft}/preview"))
+            .await
+            .has("This is a draft")
+            .has("We suggest books");
+        assert_eq!(
+            get(&app, &format!("/projects/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let lock = lock_in(&page.body);
+        let r = post_as(
+            &app,
+            &editor,
+            &format!("{draft}/submit"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(location(&r), draft);
+        as_person(&app, &editor, &draft)
+            .await
+            .has("Waiting for review")
+            .lacks("Submit for review");
+
+        // The editor cannot review; the moderator sees it in the queue, side by side.
+        assert_eq!(
+            as_person(&app, &editor, &format!("{draft}/review"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        as_person(&app, &moderator, "/manage/review")
+            .await
+            .has("Library book recommendations");
+        let review = as_person(&app, &moderator, &format!("{draft}/review")).await;
+        review
+            .has("Approve and publish")
+            .has("We suggest books")
+            .has("Data Ethics Lead");
+        let lock = lock_in(&review.body);
+        let r = post_as(
+            &app,
+            &moderator,
+            &format!("{draft}/return"),
+            &[("lock", &lock), ("comment", "")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("href=\"#comment\"");
+        let r = post_as(
+            &app,
+            &moderator,
+            &format!("{draft}/return"),
+            &[
+                ("lock", &lock),
+                ("comment", "Say how people opt out of suggestions."),
+            ],
+        )
+        .await;
+        assert_eq!(location(&r), "/manage/review");
+        as_person(&app, &editor, &draft)
+            .await
+            .has("Returned with comments")
+            .has("Say how people opt out of suggestions.");
+
+        let summary_lock = lock_in(&as_person(&app, &editor, &summary).await.body);
+        post_as(
+            &app,
+            &editor,
+            &summary,
+            &[("lock", &summary_lock), ("summary", "We suggest books you might like. We use the books you borrowed before. Staff check the lists. Tell any library to stop the suggestions."), ("contact_email", "libraries@knowsley.example")],
+        )
+        .await;
+        let lock = lock_in(&as_person(&app, &editor, &draft).await.body);
+        post_as(
+            &app,
+            &editor,
+            &format!("{draft}/submit"),
+            &[("lock", &lock)],
+        )
+        .await;
+
+        let review = as_person(&app, &moderator, &format!("{draft}/review")).await;
+        let lock = lock_in(&review.body);
+        let r = post_as(
+            &app,
+            &moderator,
+            &format!("{draft}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(location(&r), format!("/projects/{id}"));
+        get(&app, &format!("/projects/{id}"))
+            .await
+            .has("Tell any library to stop");
+
+        // A change to the published entry: a new draft from version 1, with a note for history.
+        let r = post_as(&app, &editor, &format!("/manage/projects/{id}/edit"), &[]).await;
+        let change = location(&r);
+        let summary = format!("{change}/sections/summary");
+        let lock = lock_in(&as_person(&app, &editor, &summary).await.body);
+        post_as(
+            &app,
+            &editor,
+            &summary,
+            &[("lock", &lock), ("summary", "We suggest books you might like, from what you borrowed before. Staff check the lists. Tell any library to stop."), ("contact_email", "libraries@knowsley.example")],
+        )
+        .await;
+        let lock = lock_in(&as_person(&app, &editor, &change).await.body);
+        let r = post_as(
+            &app,
+            &editor,
+            &format!("{change}/submit"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("Say in a few words what changed");
+        post_as(
+            &app,
+            &editor,
+            &format!("{change}/submit"),
+            &[("lock", &lock), ("note", "Shorter summary")],
+        )
+        .await;
+        let review = as_person(&app, &moderator, &format!("{change}/review")).await;
+        review
+            .has("Published (version 1)")
+            .has("<del>We suggest books you might like. We use");
+        let lock = lock_in(&review.body);
+        post_as(
+            &app,
+            &moderator,
+            &format!("{change}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+
+        let history = get(&app, &format!("/projects/{id}/history")).await;
+        history.has("Shorter summary");
+        let log = get(&app, "/api/v1/log").await.json();
+        let links = log["links"].as_array().unwrap();
+        let last = &links[links.len() - 1];
+        assert_eq!(last["project"], serde_json::json!(id));
+        assert_eq!(last["version"], 2);
+        assert_eq!(log["head"], last["hash"]);
+    }
+}
+
+#[tokio::test]
+async fn nobody_approves_their_own_change_even_in_a_self_publishing_organisation() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let editor = person(
+            store.as_ref(),
+            11,
+            "writer",
+            Role::OrgEditor,
+            Some("knowsley-council"),
+        )
+        .await;
+        let admin = person(
+            store.as_ref(),
+            12,
+            "boss",
+            Role::OrgAdmin,
+            Some("knowsley-council"),
+        )
+        .await;
+        let moderator = person(store.as_ref(), 13, "mod", Role::Moderator, None).await;
+        let r = post_as(&app, &editor, "/manage/projects/LCR-0009/edit", &[]).await;
+        let draft = location(&r);
+        let lock = lock_in(&as_person(&app, &editor, &draft).await.body);
+        post_as(
+            &app,
+            &editor,
+            &format!("{draft}/submit"),
+            &[("lock", &lock), ("note", "Checked, no change")],
+        )
+        .await;
+
+        // Before the charter body allows it, the organisation's admin cannot review.
+        assert_eq!(
+            as_person(&app, &admin, &format!("{draft}/review"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = post_as(
+            &app,
+            &editor,
+            "/manage/organisations/knowsley-council/self-publish",
+            &[("self_publish", "yes")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        post_as(
+            &app,
+            &moderator,
+            "/manage/organisations/knowsley-council/self-publish",
+            &[("self_publish", "yes")],
+        )
+        .await;
+
+        // The author may not approve; a second person in the organisation may.
+        let own = as_person(&app, &editor, &format!("{draft}/review")).await;
+        own.has("someone else must approve it")
+            .lacks("Approve and publish");
+        let lock = lock_in(&own.body);
+        let r = post_as(
+            &app,
+            &editor,
+            &format!("{draft}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("{draft}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(location(&r), "/projects/LCR-0009");
+        // Approval confirms the entry as of today: a new version with the editor's note.
+        let versions = store.versions("LCR-0009".parse().unwrap()).await.unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[1].note, "Checked, no change");
+        // The draft is closed; a stale approval is refused.
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("{draft}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+    }
+}
+
+#[tokio::test]
+async fn organisation_admins_invite_people_who_then_set_a_password() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let outbox = std::env::temp_dir().join(format!("charter-invite-{}", fastrand_id()));
+        let state = charter_web::AppState::new(
+            store.clone(),
+            charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
+        )
+        .with_outbox(outbox.clone());
+        let app = charter_web::router(state);
+        let admin = person(
+            store.as_ref(),
+            21,
+            "orgadmin",
+            Role::OrgAdmin,
+            Some("knowsley-council"),
+        )
+        .await;
+        let editor = person(
+            store.as_ref(),
+            22,
+            "plain",
+            Role::OrgEditor,
+            Some("knowsley-council"),
+        )
+        .await;
+        let tools = "/manage/organisations/knowsley-council";
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("{tools}/people"),
+            &[("email", "not-an-email")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("href=\"#email\"");
+        let r = post_as(
+            &app,
+            &editor,
+            &format!("{tools}/people"),
+            &[("email", "new@x.example")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("{tools}/people"),
+            &[("email", "New@X.example"), ("role", "organisation-editor")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.has("We have emailed new@x.example");
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("{tools}/people"),
+            &[("email", "new@x.example")],
+        )
+        .await;
+        r.has("already has an account");
+        let mail = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .find(|m| m.contains("To: new@x.example"))
+            .expect("an invitation in the outbox");
+        let link = mail
+            .lines()
+            .find(|l| l.starts_with("/account/set-password/"))
+            .unwrap();
+        get(&app, link).await.has("password");
+        let user = store.user_by_email("new@x.example").await.unwrap().unwrap();
+        assert_eq!(user.role, Role::OrgEditor);
+        let _ = std::fs::remove_dir_all(outbox);
+    }
+}
