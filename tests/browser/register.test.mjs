@@ -388,6 +388,7 @@ describe('organisation tools', () => {
       assert.equal(await page.locator(`a[href="/manage/organisations/${slug}"]`).count(), 1, 'the account page links to the organisation')
       await page.goto(url(`/manage/organisations/${slug}`))
       await page.fill('#label', 'Browser test')
+      await page.check('#scope')
       await page.getByRole('button', { name: 'Make a token' }).click()
       await page.waitForLoadState('load')
       assert.match(await page.locator('.govuk-panel__body').innerText(), /^chr_[0-9a-f]{48}$/)

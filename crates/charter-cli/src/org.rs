@@ -3,11 +3,9 @@
 
 use anyhow::{Context, bail};
 use charter_core::Slug;
+use charter_core::accounts::TOKEN_SCOPES;
 
 use crate::config::{Config, open_store};
-
-/// What tokens may be used for.
-const SCOPES: &[&str] = &["optout-check"];
 
 #[derive(clap::Args, Debug)]
 pub struct OrgArgs {
@@ -33,7 +31,7 @@ enum TokenCommand {
         /// What the token is for, in your words.
         #[arg(long)]
         label: String,
-        /// What it may do; repeat for several. Known: optout-check.
+        /// What it may do; repeat for several. Known: optout-check, drafts.
         #[arg(long = "scope", default_value = "optout-check")]
         scopes: Vec<String>,
     },
@@ -56,8 +54,10 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
             scopes,
         } => {
             let org: Slug = organisation.parse().context("--organisation")?;
-            if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
-                bail!("“{bad}” is not a token scope: use {}", SCOPES.join(", "));
+            let known = |s: &str| TOKEN_SCOPES.iter().any(|(k, _)| *k == s);
+            if let Some(bad) = scopes.iter().find(|s| !known(s)) {
+                let names: Vec<&str> = TOKEN_SCOPES.iter().map(|(k, _)| *k).collect();
+                bail!("“{bad}” is not a token scope: use {}", names.join(", "));
             }
             if label.trim().is_empty() {
                 bail!("give the token a --label saying what it is for");

@@ -8,6 +8,15 @@ use serde::Serialize;
 
 use crate::Slug;
 
+/// What an organisation's API token may be used for: (scope, what it allows).
+pub const TOKEN_SCOPES: &[(&str, &str)] = &[
+    ("optout-check", "Check datasets against residents' opt-outs"),
+    (
+        "drafts",
+        "Write drafts of entries and submit them for review",
+    ),
+];
+
 /// A person's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

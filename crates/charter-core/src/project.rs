@@ -38,7 +38,10 @@ pub struct Project {
     pub last_updated: Date,
 
     // --- P4 Transparency
-    /// What it does and why, for residents (150 words or fewer).
+    /// What it does and why, for residents (150 words or fewer). Always present once published;
+    /// a draft may not have one yet.
+    #[serde(default)]
+    #[schema(required = true)]
     pub summary: String,
     #[serde(default)]
     pub how_it_works: Option<String>,
@@ -323,7 +326,8 @@ pub struct Dpia {
 
 impl Project {
     /// A new entry with only what every entry has from the start; the editor fills in the rest.
-    /// The id is a placeholder until the store gives the entry its own.
+    /// The id is a placeholder (LCR-0001, a valid id, so the draft reads back through JSON) until
+    /// the store gives the entry its own.
     pub fn new_draft(
         title: Title,
         organisation: Slug,
@@ -332,7 +336,7 @@ impl Project {
         today: Date,
     ) -> Project {
         Project {
-            id: ProjectId::new(0),
+            id: ProjectId::new(1),
             slug: Slug::from_title(title.as_str())
                 .unwrap_or_else(|| Slug::from_title("entry").expect("a valid slug")),
             title,

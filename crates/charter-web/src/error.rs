@@ -19,6 +19,12 @@ pub enum WebError {
     Forbidden(String),
     #[error("bad request")]
     BadRequest(Vec<ParamError>),
+    /// The thing changed or moved on since the client read it.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A change that must say which version it changes did not.
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -32,6 +38,8 @@ impl WebError {
             WebError::Unauthorised => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             WebError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -51,6 +59,7 @@ impl WebError {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "You cannot do this",
             StatusCode::BAD_REQUEST => "There is a problem with the address",
+            StatusCode::CONFLICT => "This has changed since you opened it",
             StatusCode::SERVICE_UNAVAILABLE => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",
         }

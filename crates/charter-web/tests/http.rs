@@ -1037,7 +1037,9 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
                 "POST",
                 "/manage/organisations/knowsley-council/tokens",
                 Some(&session),
-                Some(&format!("csrf={form_token}&label=Nightly+cleaning")),
+                Some(&format!(
+                    "csrf={form_token}&label=Nightly+cleaning&scope=optout-check"
+                )),
             ),
         )
         .await;
@@ -1324,7 +1326,10 @@ async fn every_account_route_for_every_role() {
         for (method, uri, expected) in routes {
             for (i, (who, session)) in people.iter().enumerate() {
                 let (cookie, form) = match session {
-                    Some((c, f)) => (Some(c.as_str()), format!("csrf={f}&label=test")),
+                    Some((c, f)) => (
+                        Some(c.as_str()),
+                        format!("csrf={f}&label=test&scope=optout-check"),
+                    ),
                     None => (None, "label=test".to_owned()),
                 };
                 let r = send(

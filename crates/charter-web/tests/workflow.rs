@@ -521,3 +521,193 @@ async fn organisation_admins_invite_people_who_then_set_a_password() {
         let _ = std::fs::remove_dir_all(outbox);
     }
 }
+
+async fn api(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    if_match: Option<&str>,
+    body: &str,
+) -> Reply {
+    let mut b = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(m) = if_match {
+        b = b.header("if-match", m);
+    }
+    send(
+        app,
+        b.body(axum::body::Body::from(body.to_owned())).unwrap(),
+    )
+    .await
+}
+
+async fn token(store: &dyn Store, org: &str, value: &str, scopes: &str) {
+    store
+        .token_create(
+            &org.parse().unwrap(),
+            &charter_web::optout::token_hash(value),
+            "test",
+            scopes,
+            "2026-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn organisations_write_and_submit_drafts_through_the_api() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        token(store.as_ref(), "knowsley-council", "chr_drafts", "drafts").await;
+        token(
+            store.as_ref(),
+            "knowsley-council",
+            "chr_optout",
+            "optout-check",
+        )
+        .await;
+        token(
+            store.as_ref(),
+            "wirral-transport",
+            "chr_wirral",
+            "drafts optout-check",
+        )
+        .await;
+        let start = r#"{"title": "Bin collection routes", "status": "planned", "uses_ai": true,
+            "ai_kind": "machine-learning", "decision_role": "information-only",
+            "areas": ["knowsley"], "topics": ["environment"]}"#;
+
+        let r = api(&app, "POST", "/api/v1/drafts", None, None, start).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let r = api(
+            &app,
+            "POST",
+            "/api/v1/drafts",
+            Some("chr_optout"),
+            None,
+            start,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = api(
+            &app,
+            "POST",
+            "/api/v1/drafts",
+            Some("chr_drafts"),
+            None,
+            "[1, 2]",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = api(
+            &app,
+            "POST",
+            "/api/v1/drafts",
+            Some("chr_drafts"),
+            None,
+            r#"{"title": "", "status": "finished", "uses_ai": "maybe", "sumary": "typo"}"#,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.content_type(), "application/problem+json");
+        let errors: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["param"].as_str().unwrap().to_owned())
+            .collect();
+        for field in ["title", "status", "uses_ai", "sumary", "decision_role"] {
+            assert!(
+                errors.iter().any(|e| e == field),
+                "{field} not in {errors:?}"
+            );
+        }
+
+        let r = api(
+            &app,
+            "POST",
+            "/api/v1/drafts",
+            Some("chr_drafts"),
+            None,
+            start,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let draft = r.json();
+        let id = draft["id"].as_i64().unwrap();
+        let etag = r.headers["etag"].to_str().unwrap().to_owned();
+        assert_eq!(draft["state"], "editing");
+        assert_eq!(draft["entry"]["ai_kind"], "machine-learning");
+        assert_eq!(
+            r.headers["location"],
+            format!("/api/v1/drafts/{id}").as_str()
+        );
+        let uri = format!("/api/v1/drafts/{id}");
+        // Another organisation's token cannot see it.
+        let r = api(&app, "GET", &uri, Some("chr_wirral"), None, "").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Submitting an incomplete entry lists what blocks it.
+        let submit = format!("{uri}/submit");
+        let r = api(&app, "POST", &submit, Some("chr_drafts"), Some(&etag), "").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("Enter a summary");
+
+        // The whole entry, as another system holds it; changes need the ETag.
+        let mut whole = serde_json::to_value(charter_store::fixtures::complete_project(
+            1,
+            "knowsley-council",
+        ))
+        .unwrap();
+        whole["title"] = "Bin collection routes".into();
+        let body = whole.to_string();
+        let r = api(&app, "PUT", &uri, Some("chr_drafts"), None, &body).await;
+        assert_eq!(r.status.as_u16(), 428);
+        let r = api(
+            &app,
+            "PUT",
+            &uri,
+            Some("chr_drafts"),
+            Some("\"999\""),
+            &body,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = api(&app, "PUT", &uri, Some("chr_drafts"), Some(&etag), &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let new_etag = r.headers["etag"].to_str().unwrap().to_owned();
+        assert_ne!(new_etag, etag);
+        assert_eq!(r.json()["entry"]["summary"], whole["summary"]);
+        // The old ETag no longer works: nobody's change is silently overwritten.
+        let r = api(&app, "PUT", &uri, Some("chr_drafts"), Some(&etag), &body).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        let r = api(
+            &app,
+            "POST",
+            &submit,
+            Some("chr_drafts"),
+            Some(&new_etag),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["state"], "submitted");
+        let r = api(&app, "GET", "/api/v1/drafts", Some("chr_drafts"), None, "").await;
+        assert_eq!(r.json().as_array().unwrap().len(), 1);
+        // Submitted drafts wait for review: the API cannot change them.
+        let etag = r.json()[0]["lock"].to_string();
+        let r = api(&app, "PUT", &uri, Some("chr_drafts"), Some(&etag), &body).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        // And the history of the draft says who acted.
+        let events = store.draft_events(id).await.unwrap();
+        assert!(events.iter().all(|e| e.actor.starts_with("API token ")));
+    }
+}

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use charter_core::Slug;
-use charter_core::accounts::{Action, Role, allowed, check_password};
+use charter_core::accounts::{Action, Role, TOKEN_SCOPES, allowed, check_password};
 use charter_core::search::ParamError;
 use charter_core::workflow::DraftState;
 use charter_store::ApiToken;
@@ -536,6 +536,7 @@ struct OrganisationTools {
     errors: Vec<ParamError>,
     /// Drafts not yet published: (draft id, title, entry id, state).
     drafts: Vec<(i64, String, String, &'static str)>,
+    scopes: &'static [(&'static str, &'static str)],
     can_edit: bool,
     self_publish: bool,
     can_set_self_publish: bool,
@@ -652,6 +653,7 @@ async fn tools(
             },
         ),
         notice: said.notice,
+        scopes: TOKEN_SCOPES,
         who,
     };
     Ok(render(&page, status))
@@ -687,17 +689,28 @@ async fn create_token(
         ));
     }
     let label = field(&pairs, "label").trim().to_owned();
+    let scopes: Vec<&str> = TOKEN_SCOPES
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| pairs.iter().any(|(k, v)| k == "scope" && v == s))
+        .collect();
+    let mut errors = Vec::new();
     if label.is_empty() || label.chars().count() > 100 {
-        let e = err(
+        errors.push(err(
             "label",
             "Say what the token is for, in 100 characters or fewer",
-        );
+        ));
+    }
+    if scopes.is_empty() {
+        errors.push(err("scope", "Choose what the token may be used for"));
+    }
+    if !errors.is_empty() {
         return tools(
             &state,
             who,
             &slug,
             Said::default(),
-            vec![e],
+            errors,
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -712,7 +725,7 @@ async fn create_token(
             &slug,
             &token_hash(&token),
             &label,
-            "optout-check",
+            &scopes.join(" "),
             &crate::now(),
         )
         .await?;

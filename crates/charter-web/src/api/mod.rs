@@ -14,6 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::{AppState, WebError, query};
 
+mod drafts;
 mod optout;
 mod problem;
 
@@ -36,6 +37,15 @@ pub fn routes() -> Router<AppState> {
                 optout::MAX_UPLOAD_BYTES,
             )),
         )
+        .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
+        .route(
+            "/api/v1/drafts/{id}",
+            get(drafts::get_one).put(drafts::replace),
+        )
+        .route(
+            "/api/v1/drafts/{id}/submit",
+            axum::routing::post(drafts::submit),
+        )
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
@@ -54,8 +64,8 @@ pub fn routes() -> Router<AppState> {
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(check_text, optout::check_dataset, optout::public_key, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
-    components(schemas(Problem, ParamError)),
+    paths(drafts::create, drafts::list, drafts::get_one, drafts::replace, drafts::submit, check_text, optout::check_dataset, optout::public_key, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
+    components(schemas(Problem, ParamError, drafts::DraftRecord, drafts::Submission)),
     modifiers(&BearerAuth),
     tags(
         (name = "projects", description = "Register entries"),
@@ -63,7 +73,8 @@ pub fn routes() -> Router<AppState> {
         (name = "charter check", description = "How entries keep the charter's principles"),
         (name = "history", description = "Every published version, in one tamper-evident hash chain"),
         (name = "plain English", description = "The open plain-English checker"),
-        (name = "opt-out", description = "Organisations check datasets against residents' opt-outs")
+        (name = "opt-out", description = "Organisations check datasets against residents' opt-outs"),
+        (name = "drafts", description = "Organisations write drafts and submit them for review (API token with the `drafts` scope)")
     )
 )]
 pub struct ApiDoc;

@@ -25,6 +25,15 @@ pub async fn organisation_for(
     headers: &HeaderMap,
     scope: &str,
 ) -> Result<charter_core::Slug, WebError> {
+    Ok(token_for(state, headers, scope).await?.organisation)
+}
+
+/// The live token the request carries, if it has `scope`.
+pub async fn token_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+) -> Result<charter_store::ApiToken, WebError> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -42,7 +51,7 @@ pub async fn organisation_for(
             "This token may not be used for {scope}."
         )));
     }
-    Ok(found.organisation)
+    Ok(found)
 }
 
 #[derive(Serialize, ToSchema)]

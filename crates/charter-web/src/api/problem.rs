@@ -46,6 +46,8 @@ pub(super) fn respond(e: WebError) -> Response {
             Vec::new(),
         ),
         WebError::Forbidden(why) => ("Forbidden", why, Vec::new()),
+        WebError::Conflict(why) => ("Conflict", why, Vec::new()),
+        WebError::PreconditionRequired(why) => ("Precondition required", why, Vec::new()),
         WebError::BadRequest(errors) => (
             "Bad request",
             errors

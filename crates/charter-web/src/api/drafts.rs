@@ -1,0 +1,389 @@
+//! The organisations' write API: create and update drafts and submit them for review, with an
+//! API token that has the `drafts` scope. Entries are read by the same rules as the editor's
+//! forms (`charter_core::editor::apply_all`), so the API accepts and refuses the same things.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use charter_core::check::check;
+use charter_core::editor::{apply_all, input_from_json};
+use charter_core::picklists::DecisionRole;
+use charter_core::search::ParamError;
+use charter_core::workflow::{DraftState, EventKind, submit_blockers};
+use charter_core::{Project, Title};
+use charter_store::ApiToken;
+use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ApiError;
+use super::optout::token_for;
+use crate::{AppState, WebError};
+
+/// The scope a token needs for these endpoints.
+pub const SCOPE: &str = "drafts";
+
+/// A draft as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct DraftRecord {
+    pub id: i64,
+    /// Where people review and edit it.
+    pub url: String,
+    /// editing, submitted, returned or published.
+    pub state: String,
+    /// Send this back in `If-Match` to change the draft; it moves on with every change.
+    pub lock: i64,
+    /// The published version it changes; none for a new entry.
+    pub base_version: Option<u32>,
+    pub updated_at: String,
+    pub updated_by: String,
+    /// The entry as drafted so far.
+    pub entry: Project,
+}
+
+fn record(d: Draft) -> DraftRecord {
+    DraftRecord {
+        url: format!("/manage/drafts/{}", d.id),
+        id: d.id,
+        state: d.state.slug().into(),
+        lock: d.lock,
+        base_version: d.base_version,
+        updated_at: d.updated_at,
+        updated_by: d.updated_by,
+        entry: d.entry,
+    }
+}
+
+fn with_etag(status: StatusCode, d: Draft) -> Response {
+    let etag = HeaderValue::from_str(&format!("\"{}\"", d.lock)).ok();
+    let mut response = (status, Json(record(d))).into_response();
+    if let Some(etag) = etag {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+fn actor(token: &ApiToken) -> String {
+    format!("API token {} ({})", token.id, token.label)
+}
+
+fn bad(errors: Vec<charter_core::editor::FieldError>) -> WebError {
+    WebError::BadRequest(
+        errors
+            .into_iter()
+            .map(|e| ParamError {
+                param: if e.field.is_empty() {
+                    "entry".into()
+                } else {
+                    e.field
+                },
+                message: e.message,
+            })
+            .collect(),
+    )
+}
+
+/// Fields the register keeps itself: ignored when sent, so an entry read from the API can be
+/// sent back as it is.
+const KEPT_BY_REGISTER: [&str; 5] = [
+    "id",
+    "slug",
+    "organisation",
+    "first_published",
+    "last_updated",
+];
+
+/// The entry in the body, as JSON shaped like a published entry (partial is fine).
+fn entry_json(body: &Bytes) -> Result<serde_json::Value, WebError> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        WebError::BadRequest(vec![ParamError {
+            param: "entry".into(),
+            message: format!("Send the entry as a JSON object: {e}"),
+        }])
+    })?;
+    let Some(fields) = value.as_object_mut() else {
+        return Err(WebError::BadRequest(vec![ParamError {
+            param: "entry".into(),
+            message: "Send the entry as a JSON object".into(),
+        }]));
+    };
+    for kept in KEPT_BY_REGISTER {
+        fields.remove(kept);
+    }
+    Ok(value)
+}
+
+/// The lock a change is made against, from `If-Match`.
+fn if_match(headers: &HeaderMap) -> Result<i64, WebError> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            WebError::PreconditionRequired(
+                "Send the draft's ETag in If-Match, so that nobody's changes are overwritten."
+                    .into(),
+            )
+        })?;
+    raw.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| {
+            WebError::BadRequest(vec![ParamError {
+                param: "If-Match".into(),
+                message: format!("“{raw}” is not an ETag this API gave"),
+            }])
+        })
+}
+
+fn conflict(c: DraftConflict) -> WebError {
+    match c {
+        DraftConflict::Missing => WebError::NotFound,
+        DraftConflict::Changed { lock } => WebError::Conflict(format!(
+            "The draft changed since you read it: its ETag is now \"{lock}\". Read it again and reapply your change."
+        )),
+        DraftConflict::State(s) => WebError::Conflict(format!(
+            "The draft cannot be changed while it is {}.",
+            s.slug()
+        )),
+    }
+}
+
+/// The token's own organisation's draft, or not found (another organisation's drafts do not exist
+/// as far as this token knows).
+async fn own_draft(state: &AppState, token: &ApiToken, id: i64) -> Result<Draft, WebError> {
+    state
+        .store
+        .draft(id)
+        .await?
+        .filter(|d| d.organisation == token.organisation)
+        .ok_or(WebError::NotFound)
+}
+
+/// Starts a draft of a new entry. The body is the entry as JSON, shaped like `GET
+/// /api/v1/projects/{id}` (without `id`, `slug`, `organisation` and the dates the register keeps);
+/// `title`, `status`, `uses_ai` and `decision_role` are needed, everything else may follow.
+#[utoipa::path(post, path = "/api/v1/drafts", tag = "drafts", operation_id = "create_draft",
+    request_body(content = Object, description = "The entry, shaped like a published entry"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = DraftRecord, description = "Created; the ETag header holds the lock"),
+        (status = 400, description = "Answers that are wrong, each named by its field", body = super::Problem, content_type = "application/problem+json"),
+        (status = 401, body = super::Problem, content_type = "application/problem+json"),
+        (status = 403, body = super::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let token = token_for(&state, &headers, SCOPE).await?;
+    let input = input_from_json(&entry_json(&body)?);
+    let placeholder: Title = "Untitled entry"
+        .parse()
+        .map_err(|e: charter_core::ids::IdError| WebError::Internal(e.to_string()))?;
+    let start = Project::new_draft(
+        placeholder,
+        token.organisation.clone(),
+        false,
+        DecisionRole::InformationOnly,
+        crate::today(),
+    );
+    let mut entry = apply_all(&input, &start).map_err(bad)?;
+    entry.slug = charter_core::Slug::from_title(entry.title.as_str()).unwrap_or(entry.slug);
+    let draft = state
+        .store
+        .draft_create(&NewDraft {
+            entry,
+            existing: None,
+            base_version: None,
+            actor: actor(&token),
+            at: crate::now(),
+        })
+        .await
+        .map_err(WebError::from)?;
+    let mut response = with_etag(StatusCode::CREATED, draft.clone());
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/drafts/{}", draft.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The organisation's drafts that are not yet published, most recently changed first.
+#[utoipa::path(get, path = "/api/v1/drafts", tag = "drafts", operation_id = "list_drafts",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<DraftRecord>), (status = 401, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<DraftRecord>>, ApiError> {
+    let token = token_for(&state, &headers, SCOPE).await?;
+    let drafts = state
+        .store
+        .drafts(&DraftFilter {
+            organisation: Some(token.organisation),
+            states: vec![
+                DraftState::Editing,
+                DraftState::Submitted,
+                DraftState::Returned,
+            ],
+        })
+        .await
+        .map_err(WebError::from)?;
+    Ok(Json(drafts.into_iter().map(record).collect()))
+}
+
+/// One draft; its ETag is the lock to send in `If-Match` when changing it.
+#[utoipa::path(get, path = "/api/v1/drafts/{id}", tag = "drafts", operation_id = "get_draft",
+    params(("id" = i64, Path, description = "Draft number")),
+    security(("bearer" = [])),
+    responses((status = 200, body = DraftRecord), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let token = token_for(&state, &headers, SCOPE).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        own_draft(&state, &token, id).await?,
+    ))
+}
+
+/// Replaces a draft's entry with the one sent (fields left out are cleared). Needs `If-Match`
+/// with the draft's ETag: a change made against an older read is refused with 409.
+#[utoipa::path(put, path = "/api/v1/drafts/{id}", tag = "drafts", operation_id = "replace_draft",
+    params(("id" = i64, Path, description = "Draft number"), ("If-Match" = String, Header, description = "The draft's ETag")),
+    request_body(content = Object, description = "The whole entry, shaped like a published entry"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DraftRecord),
+        (status = 400, body = super::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed since read, or not editable now", body = super::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = super::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn replace(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let token = token_for(&state, &headers, SCOPE).await?;
+    let draft = own_draft(&state, &token, id).await?;
+    let lock = if_match(&headers)?;
+    let input = input_from_json(&entry_json(&body)?);
+    let entry = apply_all(&input, &draft.entry).map_err(bad)?;
+    let change = DraftChange {
+        lock,
+        from: &[DraftState::Editing, DraftState::Returned],
+        to: DraftState::Editing,
+        entry: Some(&entry),
+        event: DraftEvent {
+            at: crate::now(),
+            actor: actor(&token),
+            kind: EventKind::Saved,
+            comment: Some("Whole entry, through the API".into()),
+        },
+    };
+    state
+        .store
+        .draft_change(id, &change)
+        .await
+        .map_err(WebError::from)?
+        .map_err(conflict)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        own_draft(&state, &token, id).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+pub struct Submission {
+    /// What changed, for the entry's public history; needed for changes to published entries.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Submits a draft for review, once nothing blocks it. Needs `If-Match`.
+#[utoipa::path(post, path = "/api/v1/drafts/{id}/submit", tag = "drafts", operation_id = "submit_draft",
+    params(("id" = i64, Path, description = "Draft number"), ("If-Match" = String, Header, description = "The draft's ETag")),
+    request_body(content = Submission, description = "Optional for new entries"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DraftRecord),
+        (status = 400, description = "What blocks publishing", body = super::Problem, content_type = "application/problem+json"),
+        (status = 409, body = super::Problem, content_type = "application/problem+json"),
+        (status = 428, body = super::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let token = token_for(&state, &headers, SCOPE).await?;
+    let draft = own_draft(&state, &token, id).await?;
+    let lock = if_match(&headers)?;
+    let submission: Submission = if body.is_empty() {
+        Submission { note: None }
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            WebError::BadRequest(vec![ParamError {
+                param: "note".into(),
+                message: format!("Send JSON like {{\"note\": \"What changed\"}}: {e}"),
+            }])
+        })?
+    };
+    let note = submission.note.unwrap_or_default().trim().to_owned();
+    let card = check(&draft.entry, &state.charter, crate::today());
+    let mut errors: Vec<ParamError> = submit_blockers(&draft.entry, &card)
+        .into_iter()
+        .map(|message| ParamError {
+            param: "entry".into(),
+            message,
+        })
+        .collect();
+    if draft.base_version.is_some() && note.is_empty() {
+        errors.push(ParamError {
+            param: "note".into(),
+            message: "Say in a few words what changed, for the entry's public history".into(),
+        });
+    }
+    if note.chars().count() > 200 {
+        errors.push(ParamError {
+            param: "note".into(),
+            message: "Say what changed in 200 characters or fewer".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(WebError::BadRequest(errors).into());
+    }
+    let change = DraftChange {
+        lock,
+        from: &[DraftState::Editing, DraftState::Returned],
+        to: DraftState::Submitted,
+        entry: None,
+        event: DraftEvent {
+            at: crate::now(),
+            actor: actor(&token),
+            kind: EventKind::Submitted,
+            comment: Some(if note.is_empty() {
+                "First published".into()
+            } else {
+                note
+            }),
+        },
+    };
+    state
+        .store
+        .draft_change(id, &change)
+        .await
+        .map_err(WebError::from)?
+        .map_err(conflict)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        own_draft(&state, &token, id).await?,
+    ))
+}
