@@ -178,11 +178,8 @@ fn read(field: &Field, name: &str, input: &Input) -> Result<Value, String> {
                     chosen.push(Value::String(v.to_owned()));
                 }
             }
-            return Ok(if chosen.is_empty() {
-                Value::Null
-            } else {
-                Value::Array(chosen)
-            });
+            // Nothing chosen is an empty list, not a missing one: lists such as areas are always there.
+            return Ok(Value::Array(chosen));
         }
         _ if first.is_empty() => return Ok(Value::Null),
         Kind::Text | Kind::LongText => {
@@ -386,8 +383,17 @@ pub fn apply(
             set(&mut doc, g, Value::Null);
         }
     }
-    for (path, value) in answers {
-        set(&mut doc, path, value);
+    // A group with no answers stays away, even if some of its (empty) answers are lists.
+    let answered = |g: &str| {
+        answers
+            .iter()
+            .any(|(p, v)| p.rsplit_once('.').map(|(pg, _)| pg) == Some(g) && given(Some(v)))
+    };
+    for (path, value) in &answers {
+        match path.rsplit_once('.') {
+            Some((g, _)) if !answered(g) => {}
+            _ => set(&mut doc, path, value.clone()),
+        }
     }
     if let Some(list) = &section.list {
         let mut items = Vec::new();

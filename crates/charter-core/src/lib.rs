@@ -10,6 +10,7 @@ pub mod date;
 pub mod editor;
 pub mod export;
 pub mod ids;
+pub mod import;
 pub mod organisation;
 pub mod picklists;
 pub mod plain_english;

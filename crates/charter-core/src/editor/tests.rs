@@ -281,3 +281,13 @@ fn differences_name_each_changed_answer_in_words() {
             .any(|d| d.label == "Summary" && d.before.is_empty())
     );
 }
+
+#[test]
+fn choosing_nothing_leaves_an_empty_list_and_a_blank_group_away() {
+    let p = complete();
+    let input = pairs(&[("title", "Lights"), ("status", "planned")]);
+    let saved = apply(section("about").unwrap(), &input, &p).unwrap();
+    assert!(saved.areas.is_empty() && saved.topics.is_empty());
+    let saved = apply(section("benefits").unwrap(), &[], &p).unwrap();
+    assert_eq!(saved.equality_impact, None);
+}
