@@ -286,12 +286,11 @@ async fn project(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
-    let p = state.store.project(id).await?.ok_or(WebError::NotFound)?;
-    let org = state
+    let (p, org) = state
         .store
-        .organisation_record(&p.organisation)
+        .project_with_organisation(id)
         .await?
-        .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?;
+        .ok_or(WebError::NotFound)?;
     let today = crate::today();
     let card = check(&p, &state.charter, today);
     let reading = card
