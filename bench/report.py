@@ -4,12 +4,16 @@
 
 Each measured run's numbers come from the BENCH_RESULT line that bench/wrk/common.lua prints.
 Per target the run with the median requests/s is reported, with the range over all runs.
+
+Configurations, as bench/serve.sh names the raw files (ENDPOINT-CONFIG-RUN.txt): charter (on
+SQLite), charter-pg (on PostgreSQL), charter-pg2 (two instances on one PostgreSQL database, one wrk
+process each at once: files ENDPOINT-charter-pg2-RUN-a.txt and -b.txt, whose requests/s are added
+up) and datasette. Those with no runs are left out; Datasette is always there.
 """
 
 import glob
 import os
 import re
-import statistics
 import sys
 
 ENDPOINTS = [
@@ -17,7 +21,12 @@ ENDPOINTS = [
     ("record-json", "Record JSON, random id", "`/api/v1/projects/LCR-n`", "`/register/projects/LCR-n.json`"),
     ("record-page", "Record HTML page, random id", "`/projects/LCR-n`", "`/register/projects/LCR-n`"),
 ]
-SERVERS = ["charter", "datasette"]
+# config, its name beside the others, its name when it is the only Charter
+CHARTERS = [
+    ("charter", "Charter on SQLite", "Charter"),
+    ("charter-pg", "Charter on PostgreSQL", "Charter on PostgreSQL"),
+    ("charter-pg2", "Charter on PostgreSQL, 2 instances", "Charter on PostgreSQL, 2 instances"),
+]
 SEARCH_P99_TARGET_MS = 20
 RATIO_TARGET = 10
 
@@ -34,12 +43,34 @@ def parse(path):
     r["load"] = load.group(1) if load else "?"
     others = re.search(r"^OTHERS_DURING_PCT (-?\d+)", text, re.M)
     r["others"] = max(int(others.group(1)), 0) if others else None
+    r["text"] = text
     return r
 
 
-def runs(raw, endpoint, server):
-    files = sorted(glob.glob(os.path.join(raw, f"{endpoint}-{server}-[0-9]*.txt")))
-    return [parse(f) for f in files]
+def combine(a, b):
+    """Two wrk processes that ran at once against two instances: one run of both."""
+    r = dict(a)
+    r["rps"] = a["rps"] + b["rps"]
+    for k in ("requests", "bytes", "non2xx", "errors"):
+        r[k] = a[k] + b[k]
+    # The latencies of the two cannot be merged exactly: report the worse of the two.
+    for k in ("p50_us", "p90_us", "p99_us", "max_us"):
+        r[k] = max(a[k], b[k])
+    return r
+
+
+def runs(raw, endpoint, config):
+    if config == "charter-pg2":
+        out = []
+        for a in sorted(glob.glob(os.path.join(raw, f"{endpoint}-{config}-[0-9]*-a.txt"))):
+            b = a[: -len("-a.txt")] + "-b.txt"
+            if not os.path.exists(b):
+                raise SystemExit(f"{a} has no {b}")
+            out.append(combine(parse(a), parse(b)))
+        return out
+    pattern = re.compile(rf"^{re.escape(endpoint)}-{re.escape(config)}-\d+\.txt$")
+    files = sorted(f for f in os.listdir(raw) if pattern.match(f))
+    return [parse(os.path.join(raw, f)) for f in files]
 
 
 def median_run(rs):
@@ -54,6 +85,14 @@ def ms(us):
 def main():
     size, raw, machine = sys.argv[1], sys.argv[2], sys.argv[3]
     sizes = dict(line.split() for line in open(os.path.join(raw, "sizes.txt")) if line.strip())
+    charters = [c for c in CHARTERS if runs(raw, ENDPOINTS[0][0], c[0])]
+    if not charters:
+        raise SystemExit(f"no Charter runs in {raw}")
+    alone = len(charters) == 1
+    name = {c: (short if alone else long) for c, long, short in charters}
+    name["datasette"] = "Datasette"
+    configs = [c for c, *_ in charters] + ["datasette"]
+
     out = []
     w = out.append
     w(f"## {int(size):,} projects\n")
@@ -63,30 +102,38 @@ def main():
         f"{int(sizes['datasette_db_bytes']) / 2**20:.0f} MiB (built from a "
         f"{int(sizes['csv_bytes']) / 2**20:.0f} MiB CSV in {sizes['datasette_build_seconds']} s).\n"
     )
+    if "pg_db_bytes" in sizes:
+        w(
+            f"The same register copied to PostgreSQL (`charter copy`, then `VACUUM ANALYZE`) in "
+            f"{sizes['pg_copy_seconds']} s: {int(sizes['pg_db_bytes']) / 2**20:.0f} MiB.\n"
+        )
     results = {}
-    first = None
     for ep, *_ in ENDPOINTS:
-        for s in SERVERS:
+        for s in configs:
             rs = runs(raw, ep, s)
             if not rs:
                 raise SystemExit(f"no runs for {ep} {s} in {raw}")
             results[(ep, s)] = (median_run(rs), rs)
-            if first is None:
-                first = open(glob.glob(os.path.join(raw, f"{ep}-{s}-1.txt"))[0]).read()
-    n = len(results[(ENDPOINTS[0][0], SERVERS[0])][1])
+    first = results[(ENDPOINTS[0][0], configs[0])][1][0]["text"]
+    n = len(results[(ENDPOINTS[0][0], configs[0])][1])
     cmd = re.search(r"^COMMAND (.*)$", first, re.M).group(1)
     w(f"Each row: the median of {n} measured runs by requests/s (range in brackets), after one warm-up run. "
       f"Load: `{re.sub(r'BENCH_PREFIX=.* taskset', 'taskset', cmd)}`.\n")
+    if "charter-pg2" in configs:
+        w("Two instances: two `charter serve` on the one PostgreSQL database, each sent half the connections "
+          "by its own wrk process, both at once on the load core; requests/s are the two added up, latencies "
+          "and bytes per response the worse of the two.\n")
 
     w("| endpoint | server | path | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | bytes/response | others on server CPU | load avg |")
     w("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for ep, label, cpath, dpath in ENDPOINTS:
-        for s, path in zip(SERVERS, (cpath, dpath)):
+        for s in configs:
+            path = dpath if s == "datasette" else cpath
             r, rs = results[(ep, s)]
             lo, hi = min(x["rps"] for x in rs), max(x["rps"] for x in rs)
             others = "?" if r["others"] is None else f"{r['others']}%"
             w(
-                f"| {label} | {s.capitalize()} | {path} | {r['rps']:,.0f} ({lo:,.0f}–{hi:,.0f}) | {ms(r['p50_us'])} | "
+                f"| {label} | {name[s]} | {path} | {r['rps']:,.0f} ({lo:,.0f}–{hi:,.0f}) | {ms(r['p50_us'])} | "
                 f"{ms(r['p99_us'])} | {ms(r['max_us'])} | {sum(int(x['non2xx']) for x in rs)} | "
                 f"{sum(int(x['errors']) for x in rs)} | {r['bytes'] / max(r['requests'], 1):,.0f} | {others} | {r['load']} |"
             )
@@ -95,25 +142,48 @@ def main():
       "servers' core that other processes (other engineers' builds) took during that run; each measured run "
       "first waits (up to a limit) for that core to be quiet.\n")
 
-    w("| endpoint | Charter req/s | Datasette req/s | Charter ÷ Datasette | Charter p99 ms | Datasette p99 ms |")
-    w("| --- | ---: | ---: | ---: | ---: | ---: |")
     ratios = {}
-    for ep, label, *_ in ENDPOINTS:
-        c, d = results[(ep, "charter")][0], results[(ep, "datasette")][0]
-        ratios[ep] = c["rps"] / d["rps"]
-        w(f"| {label} | {c['rps']:,.0f} | {d['rps']:,.0f} | {ratios[ep]:.2f}× | {ms(c['p99_us'])} | {ms(d['p99_us'])} |")
-    w("")
+    for ep, *_ in ENDPOINTS:
+        d = results[(ep, "datasette")][0]
+        for c, *_ in charters:
+            ratios[(ep, c)] = results[(ep, c)][0]["rps"] / d["rps"]
+    if alone:
+        (c, *_), = charters
+        w(f"| endpoint | {name[c]} req/s | Datasette req/s | {name[c]} ÷ Datasette | {name[c]} p99 ms | Datasette p99 ms |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for ep, label, *_ in ENDPOINTS:
+            r, d = results[(ep, c)][0], results[(ep, "datasette")][0]
+            w(f"| {label} | {r['rps']:,.0f} | {d['rps']:,.0f} | {ratios[(ep, c)]:.2f}× | {ms(r['p99_us'])} | {ms(d['p99_us'])} |")
+        w("")
+    else:
+        # Side by side: each Charter's requests/s and its multiple of Datasette's, then latencies.
+        w("| endpoint | Datasette req/s | " + " | ".join(f"{name[c]} req/s (÷ Datasette)" for c, *_ in charters) + " |")
+        w("| --- | ---: |" + " ---: |" * len(charters))
+        for ep, label, *_ in ENDPOINTS:
+            d = results[(ep, "datasette")][0]
+            cells = [f"{results[(ep, c)][0]['rps']:,.0f} ({ratios[(ep, c)]:.2f}×)" for c, *_ in charters]
+            w(f"| {label} | {d['rps']:,.0f} | " + " | ".join(cells) + " |")
+        w("")
+        w("| endpoint | " + " | ".join(f"{name[s]} p50 / p99 ms" for s in configs) + " |")
+        w("| --- |" + " ---: |" * len(configs))
+        for ep, label, *_ in ENDPOINTS:
+            cells = [f"{ms(results[(ep, s)][0]['p50_us'])} / {ms(results[(ep, s)][0]['p99_us'])}" for s in configs]
+            w(f"| {label} | " + " | ".join(cells) + " |")
+        w("")
 
-    search_p99 = results[("search", "charter")][0]["p99_us"] / 1000
-    checks = [
-        (f"search throughput ≥ {RATIO_TARGET}× Datasette", ratios["search"] >= RATIO_TARGET, f"{ratios['search']:.2f}×"),
-        (f"record lookup throughput ≥ {RATIO_TARGET}× Datasette", ratios["record-json"] >= RATIO_TARGET, f"{ratios['record-json']:.2f}×"),
-        (f"search p99 < {SEARCH_P99_TARGET_MS} ms", search_p99 < SEARCH_P99_TARGET_MS, f"{search_p99:.1f} ms"),
-    ]
+    checks = []
+    for c, *_ in charters:
+        on = "" if alone else f" ({name[c]})"
+        search_p99 = results[("search", c)][0]["p99_us"] / 1000
+        checks += [
+            (f"search throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("search", c)] >= RATIO_TARGET, f"{ratios[('search', c)]:.2f}×"),
+            (f"record lookup throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("record-json", c)] >= RATIO_TARGET, f"{ratios[('record-json', c)]:.2f}×"),
+            (f"search p99 < {SEARCH_P99_TARGET_MS} ms{on}", search_p99 < SEARCH_P99_TARGET_MS, f"{search_p99:.1f} ms"),
+        ]
     w("| target (set for 100,000 projects) | measured | met? |")
     w("| --- | ---: | --- |")
-    for name, ok, val in checks:
-        w(f"| {name} | {val} | {'yes' if ok else '**no**'} |")
+    for label, ok, val in checks:
+        w(f"| {label} | {val} | {'yes' if ok else '**no**'} |")
     w("")
 
     words = os.path.join(raw, "words.md")

@@ -3,10 +3,16 @@
 #
 #   bench/serve.sh                       # 10,000 and 100,000 projects
 #   SIZES=10000 DURATION=5s bench/serve.sh
+#   BACKENDS="sqlite postgres" SIZES=100000 bench/serve.sh    # Charter on PostgreSQL as well
 #
 # For each size: a fresh `charter generate` register, exported as CSV; a Datasette database built
 # from that same CSV (sqlite-utils, FTS5 over the same text Charter searches); both servers pinned
 # to one core and wrk pinned to the other; search JSON, record JSON and the record's HTML page.
+# With BACKENDS including postgres, the same register is also copied (`charter copy`) into a
+# throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh, pinned to the servers' core too) and
+# measured the same way twice: one `charter serve` on it, and two `charter serve` on the one
+# database with the load split between them (two wrk processes at once, half the connections
+# each, requests/s summed).
 # Results: bench/out/results-SIZE.md (also printed), raw wrk output under bench/out/raw/SIZE/.
 set -euo pipefail
 
@@ -21,6 +27,11 @@ LOAD_CPU=${LOAD_CPU:-1}
 CHARTER_PORT=${CHARTER_PORT:-18080}
 DATASETTE_PORT=${DATASETTE_PORT:-18081}
 KEEP=${KEEP:-0}             # 1 keeps the generated databases under bench/out/data-SIZE/
+BACKENDS=${BACKENDS:-sqlite} # Charter's databases to measure: sqlite, postgres, or both
+CHARTER_PG_PORT=${CHARTER_PG_PORT:-18082}   # charter serve on PostgreSQL
+CHARTER_PG2_PORT=${CHARTER_PG2_PORT:-18083} # the second one, for the two-instance figure
+PG_PORT=${PG_PORT:-18084}                   # the throwaway PostgreSQL cluster
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB} # its shared_buffers (PostgreSQL's default is 128MB)
 
 cd "$(dirname "$0")/.."
 OUT=bench/out
@@ -32,15 +43,36 @@ die() {
     exit 1
 }
 
+SQLITE=0
+POSTGRES=0
+for b in $BACKENDS; do
+    case $b in
+        sqlite) SQLITE=1 ;;
+        postgres) POSTGRES=1 ;;
+        *) die "BACKENDS=\"$BACKENDS\": each must be sqlite or postgres" ;;
+    esac
+done
+[[ $SQLITE == 1 || $POSTGRES == 1 ]] || die "BACKENDS is empty: give sqlite, postgres or both"
+# The two-instance figure splits the connections between two wrk processes.
+[[ $POSTGRES == 0 || $CONNECTIONS -ge 2 ]] || die "CONNECTIONS must be at least 2 with postgres in BACKENDS"
+
 for tool in cargo curl flock taskset wrk python3; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
+if [[ $POSTGRES == 1 ]]; then
+    for tool in initdb pg_ctl psql ps; do
+        command -v "$tool" >/dev/null || die "$tool is not installed (PostgreSQL is in BACKENDS)"
+    done
+fi
 # Two runs at once would share bench/out/ and each other's CPU: refuse to start a second.
 exec 9>"$OUT/serve.lock"
 flock -n 9 || die "another bench/serve.sh is running (it holds $OUT/serve.lock)"
-for port in "$CHARTER_PORT" "$DATASETTE_PORT"; do
-    if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
-        die "something is already listening on 127.0.0.1:$port (set CHARTER_PORT / DATASETTE_PORT)"
+ports=("$CHARTER_PORT" "$DATASETTE_PORT")
+[[ $POSTGRES == 1 ]] && ports+=("$CHARTER_PG_PORT" "$CHARTER_PG2_PORT" "$PG_PORT")
+for port in "${ports[@]}"; do
+    # Anything that accepts a connection, HTTP or not (a PostgreSQL server, say).
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "something is already listening on 127.0.0.1:$port (set CHARTER_PORT / DATASETTE_PORT / CHARTER_PG_PORT / CHARTER_PG2_PORT / PG_PORT)"
     fi
 done
 
@@ -97,6 +129,9 @@ CHARTER=$PWD/$OUT/charter
     echo "| uvicorn | $("$PY" -c 'import uvicorn; print(uvicorn.__version__)') |"
     echo "| Python / its SQLite | $("$PY" -c 'import sys, sqlite3; print(sys.version.split()[0], "/", sqlite3.sqlite_version)') |"
     echo "| wrk | $(wrk -v 2>&1 | head -1 | awk '{print $2}') |"
+    if [[ $POSTGRES == 1 ]]; then
+        echo "| PostgreSQL | $(pg_ctl --version | sed 's/^pg_ctl (PostgreSQL) //'), throwaway cluster (scripts/pg-test-cluster.sh), shared_buffers $PG_SHARED_BUFFERS |"
+    fi
     echo "| load average at start | $(cut -d' ' -f1-3 /proc/loadavg) |"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
@@ -111,8 +146,23 @@ stop_servers() {
     PIDS=()
 }
 WORK=""
+PG_DIR=""  # the throwaway PostgreSQL cluster of the size being measured
+PG_PM=""   # its postmaster's pid
+stop_postgres() {
+    if [[ -n $PG_DIR ]]; then
+        scripts/pg-test-cluster.sh stop "$PG_DIR"
+        if [[ $KEEP == 1 ]]; then
+            echo "   kept the PostgreSQL cluster in $PG_DIR (stopped; scripts/pg-test-cluster.sh resume $PG_DIR $PG_PORT)"
+        else
+            rm -rf "$PG_DIR"
+        fi
+    fi
+    PG_DIR=""
+    PG_PM=""
+}
 cleanup() {
     stop_servers
+    stop_postgres
     if [[ -n $WORK && $KEEP != 1 ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -128,6 +178,15 @@ wait_for() { # URL LOGFILE PID
     die "no answer from $1 after 60s"
 }
 
+start_charter() { # NAME PORT URL ARGS... (ARGS go before `serve`: where the database is)
+    local name=$1 port=$2 url=$3
+    shift 3
+    taskset -c "$SERVER_CPU" "$CHARTER" "$@" serve --addr "127.0.0.1:$port" >"$RAW/$name.log" 2>&1 &
+    PIDS+=($!)
+    wait_for "$url/healthz" "$RAW/$name.log" "${PIDS[-1]}"
+    grep -q 'running at' "$RAW/$name.log" || die "$name did not say it is running"
+}
+
 expect_200() { # URL
     local code
     code=$(curl -s -o /dev/null --max-time 30 -w '%{http_code}' "$1") || true
@@ -137,16 +196,26 @@ expect_200() { # URL
 
 C=http://127.0.0.1:$CHARTER_PORT
 D=http://127.0.0.1:$DATASETTE_PORT
+P=http://127.0.0.1:$CHARTER_PG_PORT
+P2=http://127.0.0.1:$CHARTER_PG2_PORT
 DB=register # Datasette's name for register.db
 
 # Busy jiffies of one CPU (user, nice, system, irq, softirq, steal) from /proc/stat.
 cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-# CPU jiffies (user + system, all threads) the servers have used so far.
+# CPU jiffies (user + system, all threads) the servers have used so far: Charter, Datasette and,
+# when it runs, PostgreSQL (its postmaster, the children it has reaped, and its live children).
 servers_busy() {
     local pid total=0
     for pid in "${PIDS[@]}"; do
         total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
     done
+    if [[ -n $PG_PM ]]; then
+        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$PG_PM/stat")))
+        for pid in $(ps -o pid= --ppid "$PG_PM"); do
+            # A backend may exit between ps and here: it then counts in the postmaster's figure.
+            total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+        done
+    fi
     echo "$total"
 }
 # The share of one CPU that something other than our servers used over DURATION seconds, in %.
@@ -167,26 +236,82 @@ wait_for_quiet() {
     echo "$busy"
 }
 
+# wrk itself, with what report.py reads before its output. QUIET SCRIPT URL PREFIX SUFFIX MAX_ID
+# CONNECTIONS SEED DURATION
+wrk_once() {
+    local quiet=$1 script=$2 url=$3 prefix=$4 suffix=$5 max_id=$6 connections=$7 seed=$8 duration=$9
+    echo "LOADAVG $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "OTHERS_BEFORE_PCT $quiet"
+    echo "COMMAND BENCH_PREFIX='$prefix' BENCH_SUFFIX='$suffix' BENCH_MAX_ID=$max_id BENCH_SEED=$seed taskset -c $LOAD_CPU wrk -t1 -c$connections -d$duration --timeout $TIMEOUT --latency -s bench/wrk/$script $url"
+    BENCH_PREFIX=$prefix BENCH_SUFFIX=$suffix BENCH_MAX_ID=$max_id BENCH_SEED=$seed \
+        taskset -c "$LOAD_CPU" wrk -t1 -c"$connections" -d"$duration" --timeout "$TIMEOUT" --latency \
+        -s "bench/wrk/$script" "$url"
+}
+
+# What other processes took of the server's CPU since C0 S0 T0: interference, in %.
+others_since() { # C0 S0 T0
+    local c1 s1 t1
+    c1=$(cpu_busy "$SERVER_CPU"); s1=$(servers_busy); t1=$(date +%s%N)
+    echo $(( ((c1 - $1) - (s1 - $2)) * 100 * 1000000000 / ($(getconf CLK_TCK) * (t1 - $3)) ))
+}
+
+report_line() { # NAME OUTFILE
+    local line
+    line=$(grep '^BENCH_RESULT' "$2") || { cat "$2" >&2; die "no result from wrk for $1"; }
+    echo "   $1: $(grep '^Requests/sec' "$2" | awk '{print $2}') req/s, others on server CPU $(grep '^OTHERS_DURING_PCT' "$2" | cut -d' ' -f2)%  ${line#BENCH_RESULT }"
+}
+
 # One wrk run. NAME SCRIPT URL PREFIX SUFFIX MAX_ID OUTFILE DURATION
 run_wrk() {
     local name=$1 script=$2 url=$3 prefix=$4 suffix=$5 max_id=$6 out=$7 duration=$8
-    local quiet c0 s0 c1 s1 t0 t1
+    local quiet c0 s0 t0
     quiet=$(wait_for_quiet)
     c0=$(cpu_busy "$SERVER_CPU"); s0=$(servers_busy); t0=$(date +%s%N)
-    {
-        echo "LOADAVG $(cut -d' ' -f1-3 /proc/loadavg)"
-        echo "OTHERS_BEFORE_PCT $quiet"
-        echo "COMMAND BENCH_PREFIX='$prefix' BENCH_SUFFIX='$suffix' BENCH_MAX_ID=$max_id taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d$duration --timeout $TIMEOUT --latency -s bench/wrk/$script $url"
-        BENCH_PREFIX=$prefix BENCH_SUFFIX=$suffix BENCH_MAX_ID=$max_id \
-            taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$duration" --timeout "$TIMEOUT" --latency \
-            -s "bench/wrk/$script" "$url"
-    } >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $name"; }
-    c1=$(cpu_busy "$SERVER_CPU"); s1=$(servers_busy); t1=$(date +%s%N)
-    # What other processes took of the server's CPU while wrk ran: interference, in %.
-    echo "OTHERS_DURING_PCT $(( ((c1 - c0) - (s1 - s0)) * 100 * 1000000000 / ($(getconf CLK_TCK) * (t1 - t0)) ))" >>"$out"
-    local line
-    line=$(grep '^BENCH_RESULT' "$out") || { cat "$out" >&2; die "no result from wrk for $name"; }
-    echo "   $name: $(grep '^Requests/sec' "$out" | awk '{print $2}') req/s, others on server CPU $(grep '^OTHERS_DURING_PCT' "$out" | cut -d' ' -f2)%  ${line#BENCH_RESULT }"
+    wrk_once "$quiet" "$script" "$url" "$prefix" "$suffix" "$max_id" "$CONNECTIONS" 42 "$duration" \
+        >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $name"; }
+    echo "OTHERS_DURING_PCT $(others_since "$c0" "$s0" "$t0")" >>"$out"
+    report_line "$name" "$out"
+}
+
+# Two wrk runs at once, one per instance, the connections split between them (the first takes
+# the odd one) and different request sequences (seeds 42 and 43): the same total load as run_wrk,
+# shared by two servers. NAME SCRIPT URL_A URL_B PREFIX SUFFIX MAX_ID OUT_A OUT_B DURATION
+run_wrk_pair() {
+    local name=$1 script=$2 url_a=$3 url_b=$4 prefix=$5 suffix=$6 max_id=$7 out_a=$8 out_b=$9 duration=${10}
+    local quiet c0 s0 t0 pid_a pid_b others ok=1
+    local conn_a=$(( (CONNECTIONS + 1) / 2 )) conn_b=$(( CONNECTIONS / 2 ))
+    quiet=$(wait_for_quiet)
+    c0=$(cpu_busy "$SERVER_CPU"); s0=$(servers_busy); t0=$(date +%s%N)
+    wrk_once "$quiet" "$script" "$url_a" "$prefix" "$suffix" "$max_id" "$conn_a" 42 "$duration" >"$out_a" 2>&1 &
+    pid_a=$!
+    wrk_once "$quiet" "$script" "$url_b" "$prefix" "$suffix" "$max_id" "$conn_b" 43 "$duration" >"$out_b" 2>&1 &
+    pid_b=$!
+    wait "$pid_a" || ok=0
+    wait "$pid_b" || ok=0
+    [[ $ok == 1 ]] || { cat "$out_a" "$out_b" >&2; die "wrk failed for $name"; }
+    others=$(others_since "$c0" "$s0" "$t0")
+    echo "OTHERS_DURING_PCT $others" >>"$out_a"
+    echo "OTHERS_DURING_PCT $others" >>"$out_b"
+    report_line "$name (first instance)" "$out_a"
+    report_line "$name (second instance)" "$out_b"
+}
+
+# One run of one configuration, on the size being measured. CONFIG NAME SCRIPT PREFIX SUFFIX TAG
+# DURATION. CONFIG: charter (SQLite), charter-pg (one instance on PostgreSQL), charter-pg2 (two
+# instances on that database, the load split between them) or datasette. TAG: warmup or the run's
+# number. Raw output: NAME-CONFIG-TAG.txt (charter-pg2: NAME-CONFIG-TAG-a.txt and -b.txt).
+measure() {
+    local config=$1 name=$2 script=$3 prefix=$4 suffix=$5 tag=$6 duration=$7 label
+    label="$config $name $([[ $tag == warmup ]] && echo warm-up || echo "#$tag")"
+    case $config in
+        charter-pg2)
+            run_wrk_pair "$label" "$script" "$P" "$P2" "$prefix" "$suffix" "$size" \
+                "$RAW/$name-$config-$tag-a.txt" "$RAW/$name-$config-$tag-b.txt" "$duration" ;;
+        *)
+            local url
+            case $config in charter) url=$C ;; charter-pg) url=$P ;; datasette) url=$D ;; esac
+            run_wrk "$label" "$script" "$url" "$prefix" "$suffix" "$size" "$RAW/$name-$config-$tag.txt" "$duration" ;;
+    esac
 }
 
 for size in $SIZES; do
@@ -216,21 +341,45 @@ for size in $SIZES; do
         intended_beneficiaries affected_communities \
         --fts5 --create-triggers --tokenize porter
     t2=$(date +%s.%N)
+
+    if [[ $POSTGRES == 1 ]]; then
+        echo "== PostgreSQL: a throwaway cluster on CPU $SERVER_CPU, filled with charter copy"
+        PG_DIR=$(mktemp -d /tmp/charter-bench-pg.XXXXXX)
+        # Started under taskset, so the postmaster and every backend it forks share the servers' core.
+        PG_URL=$(taskset -c "$SERVER_CPU" scripts/pg-test-cluster.sh start "$PG_DIR" "$PG_PORT")
+        psql "$PG_URL" -qc "ALTER SYSTEM SET shared_buffers = '$PG_SHARED_BUFFERS'" >/dev/null
+        scripts/pg-test-cluster.sh stop "$PG_DIR"
+        taskset -c "$SERVER_CPU" scripts/pg-test-cluster.sh resume "$PG_DIR" "$PG_PORT"
+        PG_PM=$(head -1 "$PG_DIR/data/postmaster.pid")
+        [[ $(psql "$PG_URL" -Atc "SHOW shared_buffers") == "$PG_SHARED_BUFFERS" ]] \
+            || die "PostgreSQL did not take shared_buffers = $PG_SHARED_BUFFERS"
+        t3=$(date +%s.%N)
+        "$CHARTER" copy --from "sqlite:$WORK/charter/charter.sqlite" --to "$PG_URL" >"$RAW/pg-copy.log" 2>&1 \
+            || { cat "$RAW/pg-copy.log" >&2; die "charter copy to PostgreSQL failed"; }
+        psql "$PG_URL" -qc "VACUUM ANALYZE" >/dev/null
+        t4=$(date +%s.%N)
+    fi
     {
         echo "generate_seconds $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}")"
         echo "datasette_build_seconds $(awk "BEGIN {printf \"%.1f\", $t2 - $t1}")"
         echo "charter_db_bytes $(du -cb "$WORK"/charter/charter.sqlite* | tail -1 | cut -f1)"
         echo "datasette_db_bytes $(stat -c %s "$WORK/register.db")"
         echo "csv_bytes $(stat -c %s "$WORK/register.csv")"
+        if [[ $POSTGRES == 1 ]]; then
+            echo "pg_copy_seconds $(awk "BEGIN {printf \"%.1f\", $t4 - $t3}")"
+            echo "pg_db_bytes $(psql "$PG_URL" -Atc "SELECT pg_database_size(current_database())")"
+        fi
     } >"$RAW/sizes.txt"
     cat "$RAW/sizes.txt"
 
-    echo "== Starting both servers on CPU $SERVER_CPU"
-    taskset -c "$SERVER_CPU" "$CHARTER" --data-dir "$WORK/charter" serve --addr "127.0.0.1:$CHARTER_PORT" \
-        >"$RAW/charter.log" 2>&1 &
-    PIDS+=($!)
-    wait_for "$C/healthz" "$RAW/charter.log" "${PIDS[-1]}"
-    grep -q 'running at' "$RAW/charter.log" || die "charter did not say it is running"
+    echo "== Starting the servers on CPU $SERVER_CPU"
+    if [[ $SQLITE == 1 ]]; then
+        start_charter charter "$CHARTER_PORT" "$C" --data-dir "$WORK/charter"
+    fi
+    if [[ $POSTGRES == 1 ]]; then
+        start_charter charter-pg "$CHARTER_PG_PORT" "$P" --database-url "$PG_URL"
+        start_charter charter-pg2 "$CHARTER_PG2_PORT" "$P2" --database-url "$PG_URL"
+    fi
     # -i: immutable (read-only, no locking, row count taken once at start) — Datasette's fastest
     # way to serve a file that does not change. suggest_facets off: otherwise every table JSON
     # also runs a query per column looking for facets, which Charter's search does not do.
@@ -243,42 +392,88 @@ for size in $SIZES; do
     PIDS+=($!)
     wait_for "$D/-/versions.json" "$RAW/datasette.log" "${PIDS[-1]}"
 
+    # Each Charter that runs, as "name url": charter (SQLite), charter-pg and charter-pg2 (PostgreSQL).
+    charters=()
+    [[ $SQLITE == 1 ]] && charters+=("charter $C")
+    [[ $POSTGRES == 1 ]] && charters+=("charter-pg $P" "charter-pg2 $P2")
+
     echo "== Every target answers 200"
     mid=$(printf 'LCR-%04d' $((size / 2)))
-    expect_200 "$C/api/v1/projects?q=damp"
+    for c in "${charters[@]}"; do
+        read -r _ url <<<"$c"
+        expect_200 "$url/api/v1/projects?q=damp"
+        expect_200 "$url/api/v1/projects/$mid"
+        expect_200 "$url/projects/$mid"
+    done
     expect_200 "$D/$DB/projects.json?_search=damp&_size=20"
-    expect_200 "$C/api/v1/projects/$mid"
     expect_200 "$D/$DB/projects/$mid.json"
-    expect_200 "$C/projects/$mid"
     expect_200 "$D/$DB/projects/$mid"
 
-    echo "== Same matches on both, and each word's time alone (median of 3, idle servers)"
-    "$PY" - "$C" "$D/$DB" bench/wrk/words.txt >"$RAW/words.md" <<'EOF'
+    if [[ $SQLITE == 1 && $POSTGRES == 1 ]]; then
+        echo "== The same records from SQLite and PostgreSQL"
+        "$PY" - "$C" "$P" "$P2" "$size" <<'EOF' || die "the backends' records differ"
+import json, sys, urllib.request
+sqlite, pg, pg2, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def get(base, path):
+    with urllib.request.urlopen(base + path, timeout=60) as r:
+        return json.load(r)
+ids = sorted({1, max(size // 2, 1), size})
+for n in ids:
+    path = f"/api/v1/projects/LCR-{n:04d}"
+    want = get(sqlite, path)
+    for base in (pg, pg2):
+        if get(base, path) != want:
+            sys.exit(f"{base}{path} differs from {sqlite}{path}")
+print(f"   the same JSON from every Charter for LCR-{', LCR-'.join(f'{n:04d}' for n in ids)}")
+EOF
+    fi
+
+    echo "== Matches per word on each server, and each word's time alone (median of 3, idle servers)"
+    # One PostgreSQL instance is enough here: the second serves the same database.
+    words_args=()
+    [[ $SQLITE == 1 ]] && words_args+=("Charter=$C")
+    [[ $POSTGRES == 1 ]] && words_args+=("Charter PostgreSQL=$P")
+    "$PY" - "$D/$DB" bench/wrk/words.txt "${words_args[@]}" >"$RAW/words.md" <<'EOF'
 import json, statistics, sys, time, urllib.request
-charter, datasette, words_file = sys.argv[1:]
+datasette, words_file = sys.argv[1:3]
+charters = [a.split("=", 1) for a in sys.argv[3:]]  # (label, url)
 def get(url):
     t = time.perf_counter()
     with urllib.request.urlopen(url, timeout=60) as r:
         body = json.load(r)
     return body, (time.perf_counter() - t) * 1000
-print("| word | Charter total | Datasette total | Charter ms | Datasette ms |")
-print("| --- | ---: | ---: | ---: | ---: |")
-bad = []
+labels = [label for label, _ in charters] + ["Datasette"]
+print("| word | " + " | ".join(f"{l} total" for l in labels) + " | " + " | ".join(f"{l} ms" for l in labels) + " |")
+print("| --- |" + " ---: |" * (2 * len(labels)))
+bad = {label: [] for label, _ in charters}
 for w in [l.strip() for l in open(words_file) if l.strip()]:
-    cs, ds = [], []
+    times = [[] for _ in labels]
     for _ in range(3):
-        c, ct = get(f"{charter}/api/v1/projects?q={w}")
+        got = []
+        for i, (_, url) in enumerate(charters):
+            c, ct = get(f"{url}/api/v1/projects?q={w}")
+            got.append(c)
+            times[i].append(ct)
         d, dt = get(f"{datasette}/projects.json?_search={w}&_size=20")
-        cs.append(ct); ds.append(dt)
-    ctot, dtot = c["total"], d["filtered_table_rows_count"]
-    if ctot != dtot or len(c["items"]) != len(d["rows"]):
-        bad.append(w)
-    print(f"| {w} | {ctot} | {dtot} | {statistics.median(cs):.1f} | {statistics.median(ds):.1f} |")
-if bad:
-    print(f"\nWARNING: different matches for {', '.join(bad)}")
+        times[-1].append(dt)
+    dtot = d["filtered_table_rows_count"]
+    for (label, _), c in zip(charters, got):
+        if c["total"] != dtot or len(c["items"]) != len(d["rows"]):
+            bad[label].append(w)
+    totals = [c["total"] for c in got] + [dtot]
+    print(f"| {w} | " + " | ".join(str(t) for t in totals) + " | "
+          + " | ".join(f"{statistics.median(ts):.1f}" for ts in times) + " |")
+for label, words in bad.items():
+    if words:
+        print(f"\nWARNING: {label} and Datasette match differently for {', '.join(words)}")
 EOF
     cat "$RAW/words.md"
 
+    # What is measured, taking turns (see measure).
+    configs=()
+    [[ $SQLITE == 1 ]] && configs+=(charter)
+    [[ $POSTGRES == 1 ]] && configs+=(charter-pg charter-pg2)
+    configs+=(datasette)
     # name script prefix(charter) suffix(charter) prefix(datasette) suffix(datasette)
     targets=(
         "search search.lua /api/v1/projects?q= - /$DB/projects.json?_search= &_size=20"
@@ -290,15 +485,20 @@ EOF
         [[ $csuf == - ]] && csuf=""
         [[ $dsuf == - ]] && dsuf=""
         echo "== $name: warm-up ($WARMUP each)"
-        run_wrk "charter $name warm-up" "$script" "$C" "$cpre" "$csuf" "$size" "$RAW/$name-charter-warmup.txt" "$WARMUP"
-        run_wrk "datasette $name warm-up" "$script" "$D" "$dpre" "$dsuf" "$size" "$RAW/$name-datasette-warmup.txt" "$WARMUP"
+        for config in "${configs[@]}"; do
+            if [[ $config == datasette ]]; then pre=$dpre suf=$dsuf; else pre=$cpre suf=$csuf; fi
+            measure "$config" "$name" "$script" "$pre" "$suf" warmup "$WARMUP"
+        done
         echo "== $name: $REPEATS x $DURATION each, taking turns"
         for r in $(seq 1 "$REPEATS"); do
-            run_wrk "charter $name #$r" "$script" "$C" "$cpre" "$csuf" "$size" "$RAW/$name-charter-$r.txt" "$DURATION"
-            run_wrk "datasette $name #$r" "$script" "$D" "$dpre" "$dsuf" "$size" "$RAW/$name-datasette-$r.txt" "$DURATION"
+            for config in "${configs[@]}"; do
+                if [[ $config == datasette ]]; then pre=$dpre suf=$dsuf; else pre=$cpre suf=$csuf; fi
+                measure "$config" "$name" "$script" "$pre" "$suf" "$r" "$DURATION"
+            done
         done
     done
     stop_servers
+    stop_postgres
     if [[ $KEEP != 1 ]]; then rm -rf "$WORK"; fi
     WORK=""
 

@@ -12,13 +12,14 @@ use charter_core::chain::{Link, canonical_json};
 use charter_core::picklists::{Area, Topic};
 use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_core::{OrgId, Organisation, Project, ProjectId, Slug};
 use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
 use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
 use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
-    ApiToken, OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
+    ApiToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store, StoreError,
+    StoreResult,
 };
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -533,6 +534,41 @@ impl Store for PostgresStore {
                 .await
                 .map_err(|e| self.err(e))?;
         doc.map(parse_doc).transpose()
+    }
+
+    async fn project_record_json(&self, id: ProjectId) -> StoreResult<Option<RecordParts>> {
+        // `doc::text`: the JSONB as text, straight from the server, never parsed here.
+        let row: Option<(String, i32, String)> = sqlx::query_as(
+            "SELECT p.doc::text, o.id, o.name FROM projects p
+             JOIN organisations o ON o.id = p.organisation_id
+             WHERE p.id = $1",
+        )
+        .bind(id.number() as i32)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.map(|(doc, org_id, org_name)| RecordParts {
+            doc,
+            organisation_id: OrgId::new(org_id as u32),
+            organisation_name: org_name,
+        }))
+    }
+
+    async fn project_with_organisation(
+        &self,
+        id: ProjectId,
+    ) -> StoreResult<Option<(Project, Organisation)>> {
+        let row: Option<(serde_json::Value, serde_json::Value)> = sqlx::query_as(
+            "SELECT p.doc, o.doc FROM projects p
+             JOIN organisations o ON o.id = p.organisation_id
+             WHERE p.id = $1",
+        )
+        .bind(id.number() as i32)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.map(|(project, org)| Ok((parse_doc(project)?, parse_doc(org)?)))
+            .transpose()
     }
 
     async fn organisation_projects_after(

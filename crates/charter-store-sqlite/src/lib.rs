@@ -11,13 +11,14 @@ use charter_core::chain::{Link, canonical_json};
 use charter_core::picklists::{Area, Topic};
 use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_core::{OrgId, Organisation, Project, ProjectId, Slug};
 use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
 use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
 use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
-    ApiToken, OrganisationSummary, ProjectSummary, SearchResults, Store, StoreError, StoreResult,
+    ApiToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store, StoreError,
+    StoreResult,
 };
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
@@ -547,6 +548,42 @@ impl Store for SqliteStore {
             .await
             .map_err(|e| self.err(e))?;
         doc.as_deref().map(parse_doc).transpose()
+    }
+
+    async fn project_record_json(&self, id: ProjectId) -> StoreResult<Option<RecordParts>> {
+        let row: Option<(String, i64, String)> = sqlx::query_as(
+            "SELECT d.doc, o.id, o.name FROM project_docs d
+             JOIN projects p ON p.id = d.id
+             JOIN organisations o ON o.id = p.organisation_id
+             WHERE d.id = ?",
+        )
+        .bind(i64::from(id.number()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(row.map(|(doc, org_id, org_name)| RecordParts {
+            doc,
+            organisation_id: OrgId::new(org_id as u32),
+            organisation_name: org_name,
+        }))
+    }
+
+    async fn project_with_organisation(
+        &self,
+        id: ProjectId,
+    ) -> StoreResult<Option<(Project, Organisation)>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT d.doc, o.doc FROM project_docs d
+             JOIN projects p ON p.id = d.id
+             JOIN organisations o ON o.id = p.organisation_id
+             WHERE d.id = ?",
+        )
+        .bind(i64::from(id.number()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.map(|(project, org)| Ok((parse_doc(&project)?, parse_doc(&org)?)))
+            .transpose()
     }
 
     async fn organisation_projects_after(

@@ -25,7 +25,8 @@ macro_rules! conformance_tests {
             optouts_keep_an_append_only_log_and_count_current_choices, tokens_work_until_revoked,
             accounts_sessions_links_and_the_audit_log, jobs_run_once_per_due_time,
             the_version_moves_with_every_change_searches_can_see,
-            drafts_move_through_review_and_publish_once, drafts_refuse_stale_and_out_of_turn_changes);
+            drafts_move_through_review_and_publish_once, drafts_refuse_stale_and_out_of_turn_changes,
+            record_json_is_the_stored_project_with_its_organisation);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -156,6 +157,74 @@ pub async fn complete_project_round_trips<S: Store>(store: S) {
         .unwrap()
         .unwrap();
     assert_eq!((org.projects, org.projects_using_ai), (4, 3));
+}
+
+pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(store: S) {
+    load_small(&store).await;
+    let full = complete_project(20, "knowsley-council");
+    store
+        .publish(std::slice::from_ref(&full), NOTE, AT)
+        .await
+        .unwrap();
+    let (orgs, mut projects) = small_register();
+    projects.push(full.clone());
+    for p in &projects {
+        let parts = store
+            .project_record_json(p.id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{} has a record", p.id));
+        // The document reads as the same project `project` returns, and holds exactly the
+        // fields and values the type writes: the API sends it as it is.
+        let from_doc: charter_core::Project = serde_json::from_str(&parts.doc)
+            .unwrap_or_else(|e| panic!("{}: the document reads as a project: {e}", p.id));
+        assert_eq!(Some(&from_doc), store.project(p.id).await.unwrap().as_ref());
+        assert_eq!(&from_doc, p);
+        let doc: serde_json::Value = serde_json::from_str(&parts.doc).unwrap();
+        assert!(doc.is_object(), "{}: the document is one JSON object", p.id);
+        assert_eq!(doc, serde_json::to_value(p).unwrap());
+
+        let org = orgs.iter().find(|o| o.slug == p.organisation).unwrap();
+        assert_eq!(parts.organisation_id, org.id);
+        assert_eq!(parts.organisation_name, org.name);
+
+        let (project, organisation) = store
+            .project_with_organisation(p.id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{} has a project and organisation", p.id));
+        assert_eq!(&project, p);
+        assert_eq!(&organisation, org);
+    }
+
+    // A renamed organisation's new name shows at once.
+    let mut renamed = orgs[0].clone();
+    renamed.name = "Knowsley \"Metropolitan\" Borough Council — Cyngor".into();
+    store.put_organisation(&renamed).await.unwrap();
+    let parts = store.project_record_json(full.id).await.unwrap().unwrap();
+    assert_eq!(parts.organisation_name, renamed.name);
+    assert_eq!(parts.organisation_id, renamed.id);
+    let (_, organisation) = store
+        .project_with_organisation(full.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(organisation, renamed);
+
+    assert!(
+        store
+            .project_record_json(ProjectId::new(999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .project_with_organisation(ProjectId::new(999))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 pub async fn batch_is_all_or_nothing<S: Store>(store: S) {

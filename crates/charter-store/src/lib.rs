@@ -6,7 +6,7 @@ use charter_core::chain::Link;
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
 use charter_core::search::{FacetCounts, SearchQuery};
 use charter_core::stats::RegisterStats;
-use charter_core::{Date, Organisation, Project, ProjectId, Slug, Title};
+use charter_core::{Date, OrgId, Organisation, Project, ProjectId, Slug, Title};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -94,6 +94,22 @@ pub struct OrganisationSummary {
     pub projects_using_ai: u64,
 }
 
+/// What the record API needs about one project, read in one query: the project's stored JSON
+/// document as it is, and its organisation's id and name. The API answers with the document
+/// itself (the three values spliced in) instead of parsing it into a [`Project`] and writing it
+/// out again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordParts {
+    /// The project's stored document: one JSON object that reads as a [`Project`], written
+    /// from that type each time the entry is published or copied (key order and spacing may
+    /// differ by backend). A field later added to [`Project`] is missing here from entries
+    /// stored before it, until they are written again: such a change needs a migration that
+    /// rewrites the stored documents.
+    pub doc: String,
+    pub organisation_id: OrgId,
+    pub organisation_name: String,
+}
+
 /// Storage for the register. Every method is one consistent operation: writes are all-or-nothing.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -123,6 +139,14 @@ pub trait Store: Send + Sync + 'static {
     /// The newest link, if anything has been published.
     async fn chain_head(&self) -> StoreResult<Option<Link>>;
     async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>>;
+    /// A project's stored JSON document with its organisation's id and name, in one query,
+    /// without parsing the document: for the record API.
+    async fn project_record_json(&self, id: ProjectId) -> StoreResult<Option<RecordParts>>;
+    /// A project with its whole organisation, in one query: for the project's page.
+    async fn project_with_organisation(
+        &self,
+        id: ProjectId,
+    ) -> StoreResult<Option<(Project, Organisation)>>;
     /// Up to `limit` projects with ids after `after`, in id order: for exports that stream.
     async fn projects_after(
         &self,

@@ -338,7 +338,17 @@ async fn api_errors_are_problem_documents() {
 #[tokio::test]
 async fn api_records_are_whole() {
     for app in apps().await {
-        let j = get(&app, "/api/v1/projects/LCR-0009").await.json();
+        let r = get(&app, "/api/v1/projects/LCR-0009").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.content_type(), "application/json");
+        let j = r.json();
+        // Exactly the project's own fields and values, plus the three the record adds.
+        let mut expected = serde_json::to_value(complete_project(9, "knowsley-council")).unwrap();
+        let fields = expected.as_object_mut().unwrap();
+        fields.insert("url".into(), "/projects/LCR-0009".into());
+        fields.insert("organisation_id".into(), "ORG-0001".into());
+        fields.insert("organisation_name".into(), "Knowsley Council".into());
+        assert_eq!(j, expected);
         assert_eq!(j["id"], "LCR-0009");
         assert_eq!(j["organisation_id"], "ORG-0001");
         assert_eq!(j["organisation_name"], "Knowsley Council");
@@ -351,6 +361,16 @@ async fn api_records_are_whole() {
         assert_eq!(j["opt_out"]["offered"], "yes");
         let back: charter_core::Project = serde_json::from_value(j).unwrap();
         assert_eq!(back, complete_project(9, "knowsley-council"));
+
+        // Awkward text comes back as it went in.
+        let awkward = get(&app, "/api/v1/projects/LCR-0010").await.json();
+        assert_eq!(
+            awkward["title"],
+            "=HYPERLINK(\"http://evil.example\") <script>"
+        );
+        assert_eq!(awkward["summary"], "-2+3 is a sum. @everyone");
+        assert_eq!(awkward["url"], "/projects/LCR-0010");
+        assert_eq!(awkward["organisation_name"], "Wirral Transport");
 
         let orgs = get(&app, "/api/v1/organisations").await.json();
         assert_eq!(orgs.as_array().unwrap().len(), 3);

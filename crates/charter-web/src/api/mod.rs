@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use charter_core::search::{ParamError, SearchQuery};
 use charter_core::{Organisation, Project, ProjectId, Slug};
-use charter_store::{OrganisationSummary, ProjectSummary, SearchResults};
+use charter_store::{OrganisationSummary, ProjectSummary, RecordParts, SearchResults};
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -224,6 +224,8 @@ async fn list_projects(
     }))
 }
 
+// The schema of `GET /api/v1/projects/{id}`. The handler writes the same fields from the stored
+// document without building one of these (see `record_json`, whose test holds them together).
 /// A whole register entry, with its organisation's name.
 #[derive(Serialize, ToSchema)]
 pub struct ProjectRecord {
@@ -244,28 +246,51 @@ pub struct ProjectRecord {
 async fn get_project(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<ProjectRecord>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
-    let project = state
+    let parts = state
         .store
-        .project(id)
+        .project_record_json(id)
         .await
         .map_err(WebError::from)?
         .ok_or(WebError::NotFound)?;
-    let org = state
-        .store
-        .organisation_record(&project.organisation)
-        .await
-        .map_err(WebError::from)?
-        .ok_or_else(|| {
-            WebError::Internal(format!("{} names a missing organisation", project.id))
-        })?;
-    Ok(Json(ProjectRecord {
-        url: format!("/projects/{}", project.id),
-        organisation_id: org.id,
-        organisation_name: org.name,
-        project,
-    }))
+    let body = record_json(id, &parts).map_err(WebError::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The fields a record has beyond the project's own, in the order they are written.
+#[derive(Serialize)]
+struct RecordHead<'a> {
+    url: String,
+    organisation_id: charter_core::OrgId,
+    organisation_name: &'a str,
+}
+
+/// A [`ProjectRecord`] as JSON, made from the project's stored document without parsing it:
+/// `url`, `organisation_id` and `organisation_name` (written, and so escaped, by serde_json) go
+/// in front of the document's own fields. Same fields and values as serialising a
+/// `ProjectRecord`; only the order of the fields differs.
+fn record_json(id: ProjectId, parts: &RecordParts) -> Result<String, String> {
+    let fields = parts
+        .doc
+        .trim_start()
+        .strip_prefix('{')
+        .ok_or_else(|| format!("the stored document of {id} is not a JSON object"))?;
+    let head = serde_json::to_string(&RecordHead {
+        url: format!("/projects/{id}"),
+        organisation_id: parts.organisation_id,
+        organisation_name: &parts.organisation_name,
+    })
+    .map_err(|e| e.to_string())?;
+    // `head` is `{…}`: keep all but its closing brace, then the document's fields and its own.
+    let head = head.strip_suffix('}').unwrap_or(&head);
+    let mut out = String::with_capacity(head.len() + 1 + fields.len());
+    out.push_str(head);
+    if !fields.trim_start().starts_with('}') {
+        out.push(',');
+    }
+    out.push_str(fields);
+    Ok(out)
 }
 
 /// The charter check of one project, principle by principle, as of today.
@@ -558,5 +583,62 @@ async fn get_organisation(
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         problem::respond(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use charter_store::fixtures::{complete_project, minimal_project};
+
+    fn parts(doc: String, name: &str) -> RecordParts {
+        RecordParts {
+            doc,
+            organisation_id: charter_core::OrgId::new(7),
+            organisation_name: name.into(),
+        }
+    }
+
+    /// The spliced record has exactly the fields and values of a serialised `ProjectRecord`.
+    #[test]
+    fn record_json_matches_a_serialised_project_record() {
+        let awkward = minimal_project(
+            10,
+            "wirral-transport",
+            "=HYPERLINK(\"http://evil.example\") <script>",
+            "Quotes \" and backslashes \\ and\nnew lines, \u{2028} and ünïcödé.",
+        );
+        for project in [complete_project(9, "knowsley-council"), awkward] {
+            let name = "Knowsley \"Metropolitan\" Borough \\ Council\n— Cyngor";
+            let expected = serde_json::to_value(ProjectRecord {
+                project: project.clone(),
+                organisation_id: charter_core::OrgId::new(7),
+                organisation_name: name.into(),
+                url: format!("/projects/{}", project.id),
+            })
+            .unwrap();
+            // Compact, as SQLite stores it, and spaced out, as PostgreSQL gives JSONB back.
+            for doc in [
+                serde_json::to_string(&project).unwrap(),
+                format!(" {}\n", serde_json::to_string_pretty(&project).unwrap()),
+            ] {
+                let body = record_json(project.id, &parts(doc, name)).unwrap();
+                let got: serde_json::Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(got, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn record_json_takes_an_empty_object_and_refuses_anything_else() {
+        let id = ProjectId::new(1);
+        let body = record_json(id, &parts("{ }".into(), "Org")).unwrap();
+        let got: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            got,
+            serde_json::json!({"url": "/projects/LCR-0001", "organisation_id": "ORG-0007", "organisation_name": "Org"})
+        );
+        assert!(record_json(id, &parts("[1]".into(), "Org")).is_err());
+        assert!(record_json(id, &parts(String::new(), "Org")).is_err());
     }
 }

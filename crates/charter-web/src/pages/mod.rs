@@ -288,11 +288,15 @@ async fn project(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
-    let p = state.store.project(id).await?.ok_or(WebError::NotFound)?;
-    project_page(&state, p, None).await
+    let (p, org) = state
+        .store
+        .project_with_organisation(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(render_project(&state, p, org, None))
 }
 
-/// An entry's public page; with `preview`, a draft's, as it will look once published.
+/// A draft's preview: its public page as it will look once published.
 pub(crate) async fn project_page(
     state: &AppState,
     p: Project,
@@ -302,13 +306,22 @@ pub(crate) async fn project_page(
         .store
         .organisation_record(&p.organisation)
         .await?
-        .ok_or_else(|| WebError::Internal(format!("{} names a missing organisation", p.id)))?;
+        .ok_or(WebError::NotFound)?;
+    Ok(render_project(state, p, org, preview))
+}
+
+fn render_project(
+    state: &AppState,
+    p: Project,
+    org: Organisation,
+    preview: Option<i64>,
+) -> Response {
     let today = crate::today();
     let card = check(&p, &state.charter, today);
     let reading = card
         .summary_reading_age
         .map(|years| (years, charter_core::plain_english::Band::for_years(years)));
-    Ok(render(
+    render(
         &ProjectPage {
             active: "projects",
             p,
@@ -320,7 +333,7 @@ pub(crate) async fn project_page(
             preview,
         },
         StatusCode::OK,
-    ))
+    )
 }
 
 /// A version in the history list.
