@@ -18,6 +18,13 @@ pub struct CheckArgs {
     /// List warnings as well as blocking problems.
     #[arg(long)]
     pub warnings: bool,
+    /// Check the entries in this CSV of drafts (the import format) instead of the register;
+    /// needs --organisation.
+    #[arg(long, value_name = "FILE")]
+    pub drafts: Option<std::path::PathBuf>,
+    /// With --drafts: which field a column holds, as "Column header=field"; repeat.
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    pub map: Vec<String>,
 }
 
 /// What the check found, for the exit status.
@@ -26,6 +33,9 @@ pub struct Outcomes {
 }
 
 pub async fn run(config: &Config, args: CheckArgs) -> anyhow::Result<Outcomes> {
+    if let Some(file) = &args.drafts {
+        return drafts(config, file, &args).await;
+    }
     let charter = config.charter()?;
     let store = open_store(config).await?;
     let only: Option<Slug> = args
@@ -61,37 +71,89 @@ pub async fn run(config: &Config, args: CheckArgs) -> anyhow::Result<Outcomes> {
                 all.push(serde_json::json!({ "id": p.id, "title": p.title, "organisation": p.organisation, "check": card }));
                 continue;
             }
-            let problems: Vec<_> = card
-                .principles
-                .iter()
-                .flat_map(|pr| pr.rules.iter().map(move |r| (pr, r)))
-                .filter(|(_, r)| {
-                    r.outcome == Outcome::NotMet && (r.blocks_publishing || args.warnings)
-                })
-                .collect();
-            if problems.is_empty() {
-                continue;
-            }
-            println!("{} {} ({})", p.id, p.title, p.organisation);
-            for (pr, r) in problems {
-                let kind = if r.blocks_publishing {
-                    "BLOCKS"
-                } else {
-                    "warns "
-                };
-                println!(
-                    "  {kind} {} / {}: {}",
-                    pr.name,
-                    r.title,
-                    r.advice.as_deref().unwrap_or("")
-                );
-            }
+            report(
+                &format!("{} {} ({})", p.id, p.title, p.organisation),
+                &card,
+                args.warnings,
+            );
         }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
     } else {
         println!("Checked {checked} entries: {blocking} fail a blocking check.");
+    }
+    Ok(Outcomes { blocking })
+}
+
+/// Prints an entry's failed rules under `heading` (blocking ones, and warnings when asked).
+fn report(heading: &str, card: &charter_core::check::Scorecard, warnings: bool) {
+    let problems: Vec<_> = card
+        .principles
+        .iter()
+        .flat_map(|pr| pr.rules.iter().map(move |r| (pr, r)))
+        .filter(|(_, r)| r.outcome == Outcome::NotMet && (r.blocks_publishing || warnings))
+        .collect();
+    if problems.is_empty() {
+        return;
+    }
+    println!("{heading}");
+    for (pr, r) in problems {
+        let kind = if r.blocks_publishing {
+            "BLOCKS"
+        } else {
+            "warns "
+        };
+        println!(
+            "  {kind} {} / {}: {}",
+            pr.name,
+            r.title,
+            r.advice.as_deref().unwrap_or("")
+        );
+    }
+}
+
+/// `charter check --drafts FILE`: entries that are not on the register yet, read as an import
+/// would read them. Rows the import would refuse count as blocking.
+async fn drafts(
+    config: &Config,
+    file: &std::path::Path,
+    args: &CheckArgs,
+) -> anyhow::Result<Outcomes> {
+    let charter = config.charter()?;
+    let organisation = args
+        .organisation
+        .as_deref()
+        .context("--drafts needs --organisation: whose entries are they?")?;
+    let (found, _) = crate::import::report(config, file, organisation, &args.map).await?;
+    let today = charter_web::today();
+    let mut blocking = found.problems.len();
+    for p in &found.problems {
+        println!("BLOCKS {p}");
+    }
+    let mut all = Vec::new();
+    for (line, entry) in &found.entries {
+        let card = check(entry, &charter, today);
+        if card.blocks_publishing {
+            blocking += 1;
+        }
+        if args.json {
+            all.push(serde_json::json!({ "line": line, "title": entry.title, "check": card }));
+        } else {
+            report(
+                &format!("line {line}: {}", entry.title),
+                &card,
+                args.warnings,
+            );
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+    } else {
+        println!(
+            "Checked {} draft entries: {blocking} problems block publishing.",
+            found.entries.len()
+        );
     }
     Ok(Outcomes { blocking })
 }

@@ -11,6 +11,7 @@ mod copy;
 mod demo;
 mod export;
 mod generate;
+mod import;
 mod optout;
 mod org;
 mod serve;
@@ -43,6 +44,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Check entries against the charter; exits with status 1 when any fails a blocking check.
     Check(check::CheckArgs),
+    /// Import an organisation's list of projects from CSV as drafts (all or none).
+    Import(import::ImportArgs),
     /// Add people who run the register or publish for an organisation.
     User(user::UserArgs),
     /// Organisations' API tokens.
@@ -94,6 +97,14 @@ fn main() -> ExitCode {
             Command::Check(args) => match check::run(&cli.config, args).await {
                 Ok(found) if found.blocking > 0 => Ok(ExitCode::from(1)),
                 Ok(_) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("charter: {e:#}");
+                    Ok(ExitCode::from(2))
+                }
+            },
+            Command::Import(args) => match import::run(&cli.config, args).await {
+                Ok(0) => Ok(ExitCode::SUCCESS),
+                Ok(_) => Ok(ExitCode::from(1)),
                 Err(e) => {
                     eprintln!("charter: {e:#}");
                     Ok(ExitCode::from(2))

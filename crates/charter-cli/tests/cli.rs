@@ -455,3 +455,116 @@ fn user_add_prints_a_one_time_link() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
+    let dir = TempDir::new();
+    assert!(
+        charter(&dir, &["generate", "--projects", "3"])
+            .status
+            .success()
+    );
+    let export = String::from_utf8(charter(&dir, &["export", "--format", "csv"]).stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(export.as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "organisation")
+        .unwrap();
+    let org = reader.records().next().unwrap().unwrap()[column].to_owned();
+    let file = dir.path().join("list.csv");
+    std::fs::write(
+        &file,
+        "Project name,status,uses_ai,decision_role,areas,topics,Ref\n\
+         Street lights,in-use,no,information-only,knowsley,environment,A1\n\
+         Bus times,finished,no,information-only,knowsley,transport,A2\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = charter(&dir, &["import", path, "--organisation", &org, "--dry-run"]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("line 1, column “Ref”: Choose the field"),
+        "{said}"
+    );
+    assert!(said.contains("line 3, column “status”"), "{said}");
+    assert!(said.contains("nothing was imported"), "{said}");
+    // The same problems stop a real import: nothing is written.
+    let out = charter(
+        &dir,
+        &[
+            "import",
+            path,
+            "--organisation",
+            &org,
+            "--map",
+            "Ref=ignore",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // The charter check reads the same file: the bad row blocks, the good one lacks a summary.
+    let out = charter(
+        &dir,
+        &[
+            "check",
+            "--drafts",
+            path,
+            "--organisation",
+            &org,
+            "--map",
+            "Ref=ignore",
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("line 2: Street lights"), "{said}");
+
+    std::fs::write(
+        &file,
+        "Project name,status,uses_ai,decision_role,areas,topics,Ref\n\
+         Street lights,in-use,no,information-only,knowsley,environment,A1\n\
+         Bus times,pilot,yes,supports-person,knowsley; halton,transport,A2\n",
+    )
+    .unwrap();
+    let out = charter(
+        &dir,
+        &[
+            "import",
+            path,
+            "--organisation",
+            &org,
+            "--map",
+            "Ref=ignore",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 entries are ready"));
+    let out = charter(
+        &dir,
+        &[
+            "import",
+            path,
+            "--organisation",
+            &org,
+            "--map",
+            "Ref=ignore",
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{said}{}", stderr(&out));
+    assert!(said.contains("LCR-0004 Street lights"), "{said}");
+    assert!(said.contains("Imported 2 entries as drafts"), "{said}");
+    // Drafts are not public.
+    let export = String::from_utf8(charter(&dir, &["export", "--format", "csv"]).stdout).unwrap();
+    assert!(!export.contains("Street lights"));
+    let out = charter(&dir, &["import", path, "--organisation", "no-such-org"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no organisation"), "{}", stderr(&out));
+}

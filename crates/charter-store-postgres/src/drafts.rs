@@ -79,68 +79,79 @@ fn refused(
 }
 
 impl PostgresStore {
-    pub(crate) async fn create_draft(&self, new: &NewDraft) -> StoreResult<Draft> {
+    /// Starts drafts, all or none, in one transaction.
+    pub(crate) async fn create_drafts(&self, drafts: &[NewDraft]) -> StoreResult<Vec<Draft>> {
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
         chain::lock(&mut tx).await.map_err(|e| self.err(e))?;
-        let org_id: i32 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
-            .bind(new.entry.organisation.as_str())
+        let mut ids = Vec::new();
+        for new in drafts {
+            let org_id: i32 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+                .bind(new.entry.organisation.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?
+                .ok_or_else(|| StoreError::UnknownOrganisation(new.entry.organisation.clone()))?;
+            let mut entry = new.entry.clone();
+            match new.existing {
+                Some(id) => entry.id = id,
+                None => {
+                    let max: Option<i32> = sqlx::query_scalar(
+                        "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                    entry.id = ProjectId::new(max.unwrap_or(0) as u32 + 1);
+                }
+            }
+            let open: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM drafts WHERE project_id = $1 AND state <> 'published'",
+            )
+            .bind(entry.id.number() as i32)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| StoreError::UnknownOrganisation(new.entry.organisation.clone()))?;
-        let mut entry = new.entry.clone();
-        match new.existing {
-            Some(id) => entry.id = id,
-            None => {
-                let max: Option<i32> = sqlx::query_scalar(
-                    "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
-                )
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-                entry.id = ProjectId::new(max.unwrap_or(0) as u32 + 1);
+            .map_err(|e| self.err(e))?;
+            if let Some(open) = open {
+                return Err(StoreError::Conflict(format!(
+                    "{} already has a draft being written (draft {open})",
+                    entry.id
+                )));
             }
-        }
-        let open: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM drafts WHERE project_id = $1 AND state <> 'published'",
-        )
-        .bind(entry.id.number() as i32)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| self.err(e))?;
-        if let Some(open) = open {
-            return Err(StoreError::Conflict(format!(
-                "{} already has a draft being written (draft {open})",
-                entry.id
-            )));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
-             VALUES ($1, $2, $3, 'editing', $4, 1, $5, $6, $7) RETURNING id",
-        )
-        .bind(entry.id.number() as i32)
-        .bind(org_id)
-        .bind(new.base_version.map(|v| v as i32))
-        .bind(to_doc(&entry)?)
-        .bind(&new.at)
-        .bind(&new.at)
-        .bind(&new.actor)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| self.err(e))?;
-        let event = DraftEvent {
-            at: new.at.clone(),
-            actor: new.actor.clone(),
-            kind: EventKind::Created,
-            comment: None,
-        };
-        add_event(&mut tx, id, &event)
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
+                 VALUES ($1, $2, $3, 'editing', $4, 1, $5, $6, $7) RETURNING id",
+            )
+            .bind(entry.id.number() as i32)
+            .bind(org_id)
+            .bind(new.base_version.map(|v| v as i32))
+            .bind(to_doc(&entry)?)
+            .bind(&new.at)
+            .bind(&new.at)
+            .bind(&new.actor)
+            .fetch_one(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
+            let event = DraftEvent {
+                at: new.at.clone(),
+                actor: new.actor.clone(),
+                kind: EventKind::Created,
+                comment: None,
+            };
+            add_event(&mut tx, id, &event)
+                .await
+                .map_err(|e| self.err(e))?;
+            ids.push(id);
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
-        self.get_draft(id)
-            .await?
-            .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(
+                self.get_draft(id)
+                    .await?
+                    .ok_or_else(|| StoreError::Database("a new draft was not saved".into()))?,
+            );
+        }
+        Ok(out)
     }
 
     pub(crate) async fn get_draft(&self, id: i64) -> StoreResult<Option<Draft>> {

@@ -78,68 +78,79 @@ fn refused(
 }
 
 impl SqliteStore {
-    pub(crate) async fn create_draft(&self, new: &NewDraft) -> StoreResult<Draft> {
+    /// Starts drafts, all or none, in one transaction.
+    pub(crate) async fn create_drafts(&self, drafts: &[NewDraft]) -> StoreResult<Vec<Draft>> {
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
-        let org_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = ?")
-            .bind(new.entry.organisation.as_str())
+        let mut ids = Vec::new();
+        for new in drafts {
+            let org_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = ?")
+                .bind(new.entry.organisation.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?
+                .ok_or_else(|| StoreError::UnknownOrganisation(new.entry.organisation.clone()))?;
+            let mut entry = new.entry.clone();
+            match new.existing {
+                Some(id) => entry.id = id,
+                None => {
+                    let max: Option<i64> = sqlx::query_scalar(
+                        "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                    entry.id = ProjectId::new(max.unwrap_or(0) as u32 + 1);
+                }
+            }
+            let open: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM drafts WHERE project_id = ? AND state <> 'published'",
+            )
+            .bind(i64::from(entry.id.number()))
             .fetch_optional(&mut *tx)
             .await
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| StoreError::UnknownOrganisation(new.entry.organisation.clone()))?;
-        let mut entry = new.entry.clone();
-        match new.existing {
-            Some(id) => entry.id = id,
-            None => {
-                let max: Option<i64> = sqlx::query_scalar(
-                    "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
-                )
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| self.err(e))?;
-                entry.id = ProjectId::new(max.unwrap_or(0) as u32 + 1);
+            .map_err(|e| self.err(e))?;
+            if let Some(open) = open {
+                return Err(StoreError::Conflict(format!(
+                    "{} already has a draft being written (draft {open})",
+                    entry.id
+                )));
             }
-        }
-        let open: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM drafts WHERE project_id = ? AND state <> 'published'",
-        )
-        .bind(i64::from(entry.id.number()))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| self.err(e))?;
-        if let Some(open) = open {
-            return Err(StoreError::Conflict(format!(
-                "{} already has a draft being written (draft {open})",
-                entry.id
-            )));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
-             VALUES (?, ?, ?, 'editing', ?, 1, ?, ?, ?) RETURNING id",
-        )
-        .bind(i64::from(entry.id.number()))
-        .bind(org_id)
-        .bind(new.base_version.map(i64::from))
-        .bind(to_doc(&entry)?)
-        .bind(&new.at)
-        .bind(&new.at)
-        .bind(&new.actor)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| self.err(e))?;
-        let event = DraftEvent {
-            at: new.at.clone(),
-            actor: new.actor.clone(),
-            kind: EventKind::Created,
-            comment: None,
-        };
-        add_event(&mut tx, id, &event)
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
+                 VALUES (?, ?, ?, 'editing', ?, 1, ?, ?, ?) RETURNING id",
+            )
+            .bind(i64::from(entry.id.number()))
+            .bind(org_id)
+            .bind(new.base_version.map(i64::from))
+            .bind(to_doc(&entry)?)
+            .bind(&new.at)
+            .bind(&new.at)
+            .bind(&new.actor)
+            .fetch_one(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
+            let event = DraftEvent {
+                at: new.at.clone(),
+                actor: new.actor.clone(),
+                kind: EventKind::Created,
+                comment: None,
+            };
+            add_event(&mut tx, id, &event)
+                .await
+                .map_err(|e| self.err(e))?;
+            ids.push(id);
+        }
         tx.commit().await.map_err(|e| self.err(e))?;
-        self.get_draft(id)
-            .await?
-            .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(
+                self.get_draft(id)
+                    .await?
+                    .ok_or_else(|| StoreError::Database("a new draft was not saved".into()))?,
+            );
+        }
+        Ok(out)
     }
 
     pub(crate) async fn get_draft(&self, id: i64) -> StoreResult<Option<Draft>> {

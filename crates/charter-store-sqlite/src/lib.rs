@@ -917,8 +917,8 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    async fn draft_create(&self, draft: &NewDraft) -> StoreResult<Draft> {
-        self.create_draft(draft).await
+    async fn drafts_create(&self, drafts: &[NewDraft]) -> StoreResult<Vec<Draft>> {
+        self.create_drafts(drafts).await
     }
     async fn draft(&self, id: i64) -> StoreResult<Option<Draft>> {
         self.get_draft(id).await

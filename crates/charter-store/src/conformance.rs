@@ -1336,4 +1336,26 @@ pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
     assert!(store.project(draft.entry.id).await.unwrap().is_none());
     // Refused changes leave no trace in the log.
     assert_eq!(store.draft_events(draft.id).await.unwrap().len(), 2);
+
+    // A bulk start is all or none: one draft that cannot start stops them all.
+    let new = |existing| NewDraft {
+        entry: entry.clone(),
+        existing,
+        base_version: None,
+        actor: "a@example.org".into(),
+        at: AT.into(),
+    };
+    let before = store.next_project_id().await.unwrap();
+    let refused = store
+        .drafts_create(&[new(None), new(Some(draft.entry.id))])
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.next_project_id().await.unwrap(), before);
+    let made = store.drafts_create(&[new(None), new(None)]).await.unwrap();
+    assert_eq!(made.len(), 2);
+    assert_eq!(made[0].entry.id, before);
+    assert_eq!(made[1].entry.id.number(), before.number() + 1);
 }

@@ -253,7 +253,13 @@ pub trait Store: Send + Sync + 'static {
     async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
     /// Starts a draft, with its first event; for a new entry, takes the next project id.
     /// `Conflict` when the entry already has an open draft.
-    async fn draft_create(&self, draft: &drafts::NewDraft) -> StoreResult<drafts::Draft>;
+    async fn draft_create(&self, draft: &drafts::NewDraft) -> StoreResult<drafts::Draft> {
+        let mut made = self.drafts_create(std::slice::from_ref(draft)).await?;
+        made.pop()
+            .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
+    }
+    /// Starts several drafts, all or none (a bulk import).
+    async fn drafts_create(&self, drafts: &[drafts::NewDraft]) -> StoreResult<Vec<drafts::Draft>>;
     async fn draft(&self, id: i64) -> StoreResult<Option<drafts::Draft>>;
     /// The entry's draft that is not yet published, if any.
     async fn draft_open_for(&self, project: ProjectId) -> StoreResult<Option<i64>>;

@@ -1,0 +1,123 @@
+//! `charter import`: an organisation's existing list of projects, from CSV, becomes drafts: all
+//! rows or none. `--dry-run` lists every problem with its line number and writes nothing.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use charter_core::Slug;
+use charter_core::import::{ImportReport, Target, read};
+use charter_store::accounts::AuditEntry;
+use charter_store::drafts::NewDraft;
+
+use crate::config::{Config, open_store};
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The CSV file: one entry per row, a header naming the fields (see docs/import.md).
+    pub file: std::path::PathBuf,
+    /// The organisation the entries belong to (its short name).
+    #[arg(long)]
+    pub organisation: String,
+    /// Which field a column holds, as "Column header=field" (or "Column header=ignore"); repeat.
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    pub map: Vec<String>,
+    /// Check the file and list every problem; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Reads `--map` arguments.
+pub fn mapping(args: &[String]) -> anyhow::Result<HashMap<String, Target>> {
+    args.iter()
+        .map(|m| {
+            let (header, field) = m
+                .rsplit_once('=')
+                .with_context(|| format!("--map “{m}”: write it as \"Column header=field\""))?;
+            let target = match field.trim() {
+                "ignore" | "" => Target::Ignore,
+                f => Target::Field(f.to_owned()),
+            };
+            Ok((header.to_owned(), target))
+        })
+        .collect()
+}
+
+/// Reads the file for an organisation, failing clearly when either cannot be found.
+pub async fn report(
+    config: &Config,
+    file: &std::path::Path,
+    organisation: &str,
+    map: &[String],
+) -> anyhow::Result<(ImportReport, Slug)> {
+    let slug: Slug = organisation.parse().context("--organisation")?;
+    let store = open_store(config).await?;
+    if store.organisation_record(&slug).await?.is_none() {
+        bail!("no organisation on the register has the short name “{slug}”");
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{} is not UTF-8 text: save it as CSV UTF-8", file.display()))?;
+    Ok((
+        read(&text, &slug, &mapping(map)?, charter_web::today()),
+        slug,
+    ))
+}
+
+/// Returns how many problems the file has (0 when imported, or clean in a dry run).
+pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
+    let (found, slug) = report(config, &args.file, &args.organisation, &args.map).await?;
+    for (header, target) in found.headers.iter().zip(&found.mapping) {
+        match target {
+            Target::Field(f) => println!("  column “{header}” → {f}"),
+            Target::Ignore => println!("  column “{header}” → ignored"),
+        }
+    }
+    if !found.problems.is_empty() {
+        for p in &found.problems {
+            println!("{p}");
+        }
+        println!(
+            "{} problems: nothing was imported. Put them right (or map the columns with --map) and try again.",
+            found.problems.len()
+        );
+        return Ok(found.problems.len());
+    }
+    if args.dry_run {
+        println!(
+            "{} entries are ready to import as drafts for {slug}; nothing was written (dry run).",
+            found.entries.len()
+        );
+        return Ok(0);
+    }
+    let store = open_store(config).await?;
+    let at = charter_web::now();
+    let drafts: Vec<NewDraft> = found
+        .entries
+        .into_iter()
+        .map(|(_, entry)| NewDraft {
+            entry,
+            existing: None,
+            base_version: None,
+            actor: "command line".into(),
+            at: at.clone(),
+        })
+        .collect();
+    let made = store.drafts_create(&drafts).await?;
+    store
+        .audit(&AuditEntry {
+            at,
+            actor: "command line".into(),
+            action: "draft-import".into(),
+            subject: format!("{} drafts for {slug}", made.len()),
+            from_address: "local".into(),
+        })
+        .await?;
+    for d in &made {
+        println!("{} {} (draft {})", d.entry.id, d.entry.title, d.id);
+    }
+    println!(
+        "Imported {} entries as drafts for {slug}. Editors finish and submit them at /manage/organisations/{slug}.",
+        made.len()
+    );
+    Ok(0)
+}
