@@ -1292,7 +1292,12 @@ async fn every_account_route_for_every_role() {
         let draft_review = format!("/manage/drafts/{draft}/review");
         let draft_preview = format!("/manage/drafts/{draft}/preview");
         // Expected status for: none, editor, admin (Knowsley), moderator, site admin.
-        let routes: [(&str, &str, [u16; 5]); 15] = [
+        let routes: [(&str, &str, [u16; 5]); 16] = [
+            (
+                "GET",
+                "/manage/organisations/knowsley-council/import",
+                [303, 200, 200, 403, 200],
+            ),
             ("GET", "/manage/review", [303, 200, 200, 200, 200]),
             (
                 "GET",

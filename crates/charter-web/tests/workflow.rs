@@ -711,3 +711,103 @@ async fn organisations_write_and_submit_drafts_through_the_api() {
         assert!(events.iter().all(|e| e.actor.starts_with("API token ")));
     }
 }
+
+#[tokio::test]
+async fn organisations_upload_a_list_check_it_and_import_every_row_or_none() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let editor = person(
+            store.as_ref(),
+            31,
+            "importer",
+            Role::OrgEditor,
+            Some("knowsley-council"),
+        )
+        .await;
+        let page = "/manage/organisations/knowsley-council/import";
+        as_person(&app, &editor, page)
+            .await
+            .has("Import entries from a spreadsheet")
+            .has("challenge_route.how");
+        let upload = |csv: &str, csrf: &str| {
+            let boundary = "XyZ";
+            let body = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+            );
+            axum::http::Request::post(page)
+                .header("cookie", format!("charter_session={}", editor.cookie))
+                .header("sec-fetch-site", "same-origin")
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(axum::body::Body::from(body))
+                .unwrap()
+        };
+        let csv = "Project name,status,uses_ai,decision_role,areas,Ref\n\
+                   Street lights,in-use,no,information-only,knowsley,A1\n\
+                   Bus times,finished,no,information-only,knowsley,A2\n";
+        let r = send(&app, upload(csv, "wrong")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = send(&app, upload(csv, &editor.csrf)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.has("The file has 2 problems")
+            .has("line 1, column “Ref”: Choose the field")
+            .has("line 3, column “status”")
+            .lacks("as drafts</button>");
+        // Ignore the reference column and fix the status: still refused until the file is right.
+        let check = format!("{page}/check");
+        let r = post_as(
+            &app,
+            &editor,
+            &check,
+            &[("csv", csv), ("map.5", "ignore"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("The file has 1 problem");
+        assert!(
+            store.drafts(&Default::default()).await.unwrap().is_empty(),
+            "nothing imported"
+        );
+        let fixed = csv.replace("finished", "pilot");
+        let r = post_as(
+            &app,
+            &editor,
+            &check,
+            &[("csv", &fixed), ("map.5", "ignore"), ("action", "check")],
+        )
+        .await;
+        r.has("2 entries are ready")
+            .has("Import 2 entries as drafts");
+        let r = post_as(
+            &app,
+            &editor,
+            &check,
+            &[("csv", &fixed), ("map.5", "ignore"), ("action", "import")],
+        )
+        .await;
+        let to = location(&r);
+        assert_eq!(to, "/manage/organisations/knowsley-council?imported=2");
+        as_person(&app, &editor, &to)
+            .await
+            .has("Imported 2 entries as drafts")
+            .has("Street lights")
+            .has("Bus times");
+        // Nobody outside the organisation may import for it.
+        let other = person(
+            store.as_ref(),
+            32,
+            "outsider",
+            Role::OrgEditor,
+            Some("wirral-transport"),
+        )
+        .await;
+        assert_eq!(
+            as_person(&app, &other, page).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

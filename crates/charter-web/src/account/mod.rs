@@ -663,17 +663,21 @@ async fn organisation(
     State(state): State<AppState>,
     Person(who): Person,
     Path(slug): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Response, WebError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    tools(
-        &state,
-        who,
-        &slug,
-        Said::default(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+    // Said once after an import, which redirects here.
+    let imported = query
+        .as_deref()
+        .and_then(|q| q.strip_prefix("imported="))
+        .and_then(|n| n.parse::<u32>().ok());
+    let said = Said {
+        new_token: None,
+        notice: imported.map(|n| {
+            format!("Imported {n} entries as drafts. They are listed under Drafts: finish each one and submit it for review.")
+        }),
+    };
+    tools(&state, who, &slug, said, Vec::new(), StatusCode::OK).await
 }
 
 async fn create_token(

@@ -23,6 +23,7 @@ use crate::pages::when;
 use crate::{AppState, WebError};
 
 pub mod form;
+mod import;
 mod review;
 
 pub fn routes() -> Router<AppState> {
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/drafts/{id}/preview", get(preview))
         .route("/manage/drafts/{id}/submit", post(submit))
         .merge(review::routes())
+        .merge(import::routes())
 }
 
 /// What the signed-in person may do with a draft.

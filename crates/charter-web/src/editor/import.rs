@@ -1,0 +1,260 @@
+//! The import page: an organisation uploads its existing list as CSV, sees how each column is
+//! read and every problem with its line number, maps columns, and imports all rows as drafts or
+//! none. The file travels back with each check in the form, so nothing is stored until import.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use charter_core::Slug;
+use charter_core::accounts::{Action, allowed};
+use charter_core::editor::field_names;
+use charter_core::import::{ImportProblem, Target, read};
+use charter_core::search::ParamError;
+use charter_store::drafts::NewDraft;
+
+use crate::account::{ClientAddr, Person, SignedForm, SignedIn, audit, check_form_token, field};
+use crate::error::render;
+use crate::{AppState, WebError};
+
+/// The largest file the page takes; bigger lists go through `charter import`.
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/manage/organisations/{slug}/import",
+            get(upload_page)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/manage/organisations/{slug}/import/check",
+            post(check_again).layer(DefaultBodyLimit::max(3 * MAX_BYTES)),
+        )
+}
+
+pub struct ColumnRow {
+    pub index: usize,
+    pub header: String,
+    /// The field it maps to, or "ignore".
+    pub target: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    active: &'static str,
+    who: SignedIn,
+    slug: String,
+    name: String,
+    /// Empty before a file is sent.
+    csv: String,
+    columns: Vec<ColumnRow>,
+    /// (path, "Section: label")
+    fields: Vec<(&'static str, String)>,
+    problems: Vec<ImportProblem>,
+    ready: usize,
+    errors: Vec<ParamError>,
+}
+
+async fn allowed_org(
+    state: &AppState,
+    who: &SignedIn,
+    slug: &str,
+) -> Result<(Slug, String), WebError> {
+    let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    if !allowed(&who.principal(), Action::EditEntries(&slug)) {
+        return Err(WebError::Forbidden(
+            "You cannot write this organisation's entries.".into(),
+        ));
+    }
+    let org = state
+        .store
+        .organisation_record(&slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok((slug, org.name))
+}
+
+fn page(
+    who: SignedIn,
+    slug: &Slug,
+    name: String,
+    csv: String,
+    mapping: &HashMap<String, Target>,
+    errors: Vec<ParamError>,
+) -> ImportPage {
+    let report = if csv.is_empty() {
+        None
+    } else {
+        Some(read(&csv, slug, mapping, crate::today()))
+    };
+    let (columns, problems, ready) = match report {
+        None => (Vec::new(), Vec::new(), 0),
+        Some(r) => (
+            r.headers
+                .iter()
+                .zip(&r.mapping)
+                .enumerate()
+                .map(|(index, (header, target))| ColumnRow {
+                    index,
+                    header: header.clone(),
+                    target: match target {
+                        Target::Field(f) => f.clone(),
+                        Target::Ignore => "ignore".into(),
+                    },
+                })
+                .collect(),
+            r.problems,
+            r.entries.len(),
+        ),
+    };
+    ImportPage {
+        active: "manage",
+        who,
+        slug: slug.to_string(),
+        name,
+        csv,
+        columns,
+        fields: field_names()
+            .map(|(s, f)| (f.path, format!("{}: {}", s.title, f.label)))
+            .collect(),
+        problems,
+        ready,
+        errors,
+    }
+}
+
+async fn upload_page(
+    State(state): State<AppState>,
+    Person(who): Person,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let (slug, name) = allowed_org(&state, &who, &slug).await?;
+    let view = page(who, &slug, name, String::new(), &HashMap::new(), Vec::new());
+    Ok(render(&view, StatusCode::OK))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Person(who): Person,
+    Path(slug): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (slug, name) = allowed_org(&state, &who, &slug).await?;
+    let mut csrf = String::new();
+    let mut bytes = Vec::new();
+    let bad_upload = |e: &dyn std::fmt::Display| {
+        WebError::BadRequest(vec![ParamError {
+            param: "file".into(),
+            message: format!("The file could not be received: {e}"),
+        }])
+    };
+    while let Some(part) = multipart.next_field().await.map_err(|e| bad_upload(&e))? {
+        match part.name() {
+            Some("csrf") => csrf = part.text().await.map_err(|e| bad_upload(&e))?,
+            Some("file") => bytes = part.bytes().await.map_err(|e| bad_upload(&e))?.to_vec(),
+            _ => {}
+        }
+    }
+    check_form_token(&who, &[("csrf".to_owned(), csrf)])?;
+    let problem = if bytes.is_empty() {
+        Some("Choose a CSV file".to_owned())
+    } else if bytes.len() > MAX_BYTES {
+        Some("The file must be 2 MB or smaller: import bigger lists with charter import".to_owned())
+    } else {
+        None
+    };
+    let text = match problem {
+        Some(p) => Err(p),
+        None => String::from_utf8(bytes).map_err(|_| {
+            "The file is not UTF-8 text: save it as “CSV UTF-8” and try again".to_owned()
+        }),
+    };
+    match text {
+        Ok(csv) => {
+            let view = page(who, &slug, name, csv, &HashMap::new(), Vec::new());
+            Ok(render(&view, StatusCode::OK))
+        }
+        Err(message) => {
+            let errors = vec![ParamError {
+                param: "file".into(),
+                message,
+            }];
+            let view = page(who, &slug, name, String::new(), &HashMap::new(), errors);
+            Ok(render(&view, StatusCode::BAD_REQUEST))
+        }
+    }
+}
+
+async fn check_again(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    Path(slug): Path<String>,
+    SignedForm { who, pairs }: SignedForm,
+) -> Result<Response, WebError> {
+    let (slug, name) = allowed_org(&state, &who, &slug).await?;
+    let csv = field(&pairs, "csv").replace("\r\n", "\n");
+    // The columns as first read, to know which header each `map.N` answer is for.
+    let first = read(&csv, &slug, &HashMap::new(), crate::today());
+    let mapping: HashMap<String, Target> = first
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let chosen = field(&pairs, &format!("map.{i}"));
+            (!chosen.is_empty()).then(|| {
+                let target = if chosen == "ignore" {
+                    Target::Ignore
+                } else {
+                    Target::Field(chosen)
+                };
+                (h.clone(), target)
+            })
+        })
+        .collect();
+    let report = read(&csv, &slug, &mapping, crate::today());
+    if field(&pairs, "action") != "import"
+        || !report.problems.is_empty()
+        || report.entries.is_empty()
+    {
+        let status = if report.problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let view = page(who, &slug, name, csv, &mapping, Vec::new());
+        return Ok(render(&view, status));
+    }
+    let at = crate::now();
+    let drafts: Vec<NewDraft> = report
+        .entries
+        .into_iter()
+        .map(|(_, entry)| NewDraft {
+            entry,
+            existing: None,
+            base_version: None,
+            actor: who.user.email.clone(),
+            at: at.clone(),
+        })
+        .collect();
+    let made = state.store.drafts_create(&drafts).await?;
+    audit(
+        &state,
+        &who.user.email,
+        "draft-import",
+        &format!("{} drafts for {slug}", made.len()),
+        &addr.0,
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/manage/organisations/{slug}?imported={}",
+        made.len()
+    ))
+    .into_response())
+}
