@@ -151,6 +151,16 @@ function pageByName(name) {
   return p
 }
 
+/** Runs axe-core (WCAG 2.2 AA) on the page and fails on any violation. */
+async function axeClean(page, what) {
+  await page.addScriptTag({ path: AXE_PATH })
+  const results = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+    AXE_TAGS,
+  )
+  assert.equal(results.violations.length, 0, `axe on ${what}:\n${formatViolations(results.violations)}`)
+}
+
 /** Formats axe violations so they can be fixed from the test output alone. */
 function formatViolations(violations) {
   return violations
@@ -298,26 +308,18 @@ describe('opting out', () => {
     await context.close()
   })
 
-  async function noViolations(page, what) {
-    await page.addScriptTag({ path: AXE_PATH })
-    const results = await page.evaluate(
-      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
-      AXE_TAGS,
-    )
-    assert.equal(results.violations.length, 0, `axe on ${what}:\n${formatViolations(results.violations)}`)
-  }
 
   test('opt out, see the choices, withdraw one', { timeout: 120_000 }, async () => {
     const page = await context.newPage()
     try {
       await page.goto(url('/opt-out'))
-      await noViolations(page, 'the opt-out form')
+      await axeClean(page, 'the opt-out form')
       // Sending the form empty shows the error summary, linked to the fields.
       await page.getByRole('button', { name: 'Opt out' }).click()
       await page.waitForLoadState('load')
       assert.equal(await page.locator('.govuk-error-summary').count(), 1)
       await page.screenshot({ path: path.join(ARTIFACTS, 'opt-out-errors.png'), fullPage: true })
-      await noViolations(page, 'the opt-out form with errors')
+      await axeClean(page, 'the opt-out form with errors')
       await page.locator('.govuk-error-summary a[href="#nhs_number"]').click()
       assert.equal(await activeId(page), 'nhs_number', 'the error link moves focus to the field')
 
@@ -331,7 +333,7 @@ describe('opting out', () => {
       assert.match(await page.locator('.govuk-panel__title').innerText(), /You have opted out/)
       assert.match(await page.locator('.govuk-panel__body').innerText(), /OPT-[0-9A-F]{10}/)
       await page.screenshot({ path: path.join(ARTIFACTS, 'opt-out-receipt.png'), fullPage: true })
-      await noViolations(page, 'the receipt')
+      await axeClean(page, 'the receipt')
 
       await page.check('#withdraw')
       await page.getByRole('button', { name: 'Withdraw these opt-outs' }).click()
@@ -340,7 +342,7 @@ describe('opting out', () => {
       assert.match(text, /withdrew/)
       assert.equal(await page.locator('input[name="scope"][value="research-planning"]').count(), 1, 'research-planning can be chosen again')
       await page.screenshot({ path: path.join(ARTIFACTS, 'opt-out-after-withdrawing.png'), fullPage: true })
-      await noViolations(page, 'the choices after withdrawing')
+      await axeClean(page, 'the choices after withdrawing')
     } finally {
       await page.close()
     }
@@ -359,32 +361,27 @@ describe('organisation tools', () => {
     const link = added.stdout.trim()
     const context = await browser.newContext({ bypassCSP: true })
     const page = await context.newPage()
-    const axeClean = async (what) => {
-      await page.addScriptTag({ path: AXE_PATH })
-      const results = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), AXE_TAGS)
-      assert.equal(results.violations.length, 0, `axe on ${what}:\n${formatViolations(results.violations)}`)
-    }
     try {
       await page.goto(link)
-      await axeClean('set password')
+      await axeClean(page, 'set password')
       await page.fill('#password', 'short')
       await page.fill('#confirm', 'short')
       await page.getByRole('button', { name: 'Set password' }).click()
       await page.waitForLoadState('load')
       assert.equal(await page.locator('.govuk-error-summary').count(), 1)
-      await axeClean('set password with errors')
+      await axeClean(page, 'set password with errors')
       await page.fill('#password', 'mersey ferry at dawn')
       await page.fill('#confirm', 'mersey ferry at dawn')
       await page.getByRole('button', { name: 'Set password' }).click()
       await page.waitForLoadState('load')
       assert.match(page.url(), /\/sign-in\?password-set$/)
-      await axeClean('sign in with a notice')
+      await axeClean(page, 'sign in with a notice')
       await page.fill('#email', 'admin@org.example')
       await page.fill('#password', 'mersey ferry at dawn')
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.waitForLoadState('load')
       assert.match(page.url(), /\/manage$/)
-      await axeClean('your account')
+      await axeClean(page, 'your account')
       assert.equal(await page.locator(`a[href="/manage/organisations/${slug}"]`).count(), 1, 'the account page links to the organisation')
       await page.goto(url(`/manage/organisations/${slug}`))
       await page.fill('#label', 'Browser test')
@@ -393,13 +390,164 @@ describe('organisation tools', () => {
       await page.waitForLoadState('load')
       assert.match(await page.locator('.govuk-panel__body').innerText(), /^chr_[0-9a-f]{48}$/)
       await page.screenshot({ path: path.join(ARTIFACTS, 'organisation-tools.png'), fullPage: true })
-      await axeClean('organisation tools')
+      await axeClean(page, 'organisation tools')
       await page.goto(url('/manage'))
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.waitForLoadState('load')
       assert.match(page.url(), /\/sign-in\?signed-out$/)
     } finally {
       await context.close()
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The publishing workflow: an editor drafts and submits, the charter body returns it, the editor
+// fixes it, the charter body approves; a change is approved too, and the history shows it.
+
+describe('publishing workflow', () => {
+  /** Adds a person with the command line, sets their password by the link, and signs them in. */
+  async function signedIn(email, role, organisation) {
+    const args = ['--data-dir', dataDir, 'user', 'add', '--email', email, '--role', role, '--base-url', baseUrl]
+    if (organisation) args.push('--organisation', organisation)
+    const added = spawnSync(CHARTER_BIN, args, { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    await page.goto(added.stdout.trim())
+    await page.fill('#password', 'liver building clock')
+    await page.fill('#confirm', 'liver building clock')
+    await page.getByRole('button', { name: 'Set password' }).click()
+    await page.waitForLoadState('load')
+    await page.fill('#email', email)
+    await page.fill('#password', 'liver building clock')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForLoadState('load')
+    return { context, page }
+  }
+
+  async function click(page, name) {
+    await page.getByRole('button', { name, exact: true }).click()
+    await page.waitForLoadState('load')
+  }
+
+  async function openSection(page, draftUrl, title) {
+    await page.goto(draftUrl)
+    await page.getByRole('link', { name: title, exact: true }).click()
+    await page.waitForLoadState('load')
+  }
+
+  test('draft, return, fix, approve, change, approve, see the history', { timeout: 300_000 }, async () => {
+    const slug = pageByName('organisation').path.split('/').pop()
+    const editor = await signedIn('editor@workflow.example', 'organisation-editor', slug)
+    const moderator = await signedIn('moderator@workflow.example', 'moderator', null)
+    const e = editor.page
+    const m = moderator.page
+    try {
+      await e.goto(url(`/manage/organisations/${slug}`))
+      await e.getByRole('link', { name: 'Start a new entry' }).click()
+      await e.waitForLoadState('load')
+      await axeClean(e, 'start a new entry')
+      await click(e, 'Start the entry')
+      assert.equal(await e.locator('.govuk-error-summary').count(), 1)
+      await axeClean(e, 'start a new entry with errors')
+      await e.fill('#title', 'Reading group suggestions')
+      await e.check('input[name="uses_ai"][value="no"]')
+      await e.check('input[name="decision_role"][value="information-only"]')
+      await click(e, 'Start the entry')
+      const draftUrl = e.url()
+      assert.match(draftUrl, /\/manage\/drafts\/\d+$/)
+      await axeClean(e, 'the task list')
+      const entryId = (await e.locator('.govuk-caption-l').innerText()).match(/LCR-\d+/)[0]
+
+      await openSection(e, draftUrl, 'About the project')
+      await axeClean(e, 'the about section')
+      await e.check('input[name="status"][value="pilot"]')
+      await e.fill('[id="next_review_date"]', '2027-06-30')
+      await e.check('input[name="areas"][value="knowsley"]')
+      await e.check('input[name="topics"][value="education"]')
+      await click(e, 'Save and go back to the draft')
+
+      await openSection(e, draftUrl, 'What it does')
+      // With JavaScript, the checker reads the summary as it is typed.
+      await e.fill('#summary', 'Libraries suggest books for reading groups. We use what groups borrowed before.')
+      await e.locator('[id="summary-reading"]').getByText(/Reading age \d+/).waitFor({ timeout: 10_000 })
+      await e.fill('#contact_email', 'not an email')
+      await click(e, 'Save and check the wording')
+      assert.equal(await e.locator('.govuk-error-summary').count(), 1, 'a bad email is refused')
+      assert.equal(await e.inputValue('#summary'), 'Libraries suggest books for reading groups. We use what groups borrowed before.', 'what was typed is kept')
+      await axeClean(e, 'a section with errors')
+      await e.fill('#contact_email', 'libraries@workflow.example')
+      await click(e, 'Save and check the wording')
+      await e.getByText('Your answers are saved').waitFor()
+      await axeClean(e, 'a section with the checker\'s advice')
+
+      await openSection(e, draftUrl, 'Who is responsible')
+      for (const [holder, role] of [['accountable_owner', 'Head of Libraries'], ['bias_owner', 'Data Lead'],
+        ['updates_owner', 'Systems Librarian'], ['monitoring_owner', 'Service Manager'], ['training_owner', 'Training Lead']]) {
+        await e.fill(`[id="${holder}.role"]`, role)
+      }
+      await axeClean(e, 'the responsibility section')
+      await click(e, 'Save and go back to the draft')
+
+      await e.getByRole('link', { name: 'Preview the public page' }).click()
+      await e.waitForLoadState('load')
+      await e.getByText('This is a draft').waitFor()
+      await axeClean(e, 'the preview')
+      await e.goto(draftUrl)
+      await click(e, 'Submit for review')
+      await e.getByText('Waiting for review').first().waitFor()
+      await axeClean(e, 'a submitted draft')
+
+      // The charter body returns it with a comment.
+      await m.goto(url('/manage/review'))
+      await axeClean(m, 'the review queue')
+      await m.getByRole('link', { name: 'Reading group suggestions' }).click()
+      await m.waitForLoadState('load')
+      await axeClean(m, 'the review page')
+      await click(m, 'Return it')
+      assert.equal(await m.locator('.govuk-error-summary').count(), 1, 'a return needs a comment')
+      await axeClean(m, 'the review page with errors')
+      await m.fill('#comment', 'Say how a reading group can stop the suggestions.')
+      await click(m, 'Return it')
+
+      await e.goto(draftUrl)
+      await e.getByText('Say how a reading group can stop the suggestions.', { exact: true }).waitFor()
+      await axeClean(e, 'a returned draft')
+      await openSection(e, draftUrl, 'What it does')
+      await e.fill('#summary', 'Libraries suggest books for reading groups. We use what groups borrowed before. Ask any library to stop the suggestions.')
+      await click(e, 'Save and go back to the draft')
+      await click(e, 'Submit for review')
+
+      await m.goto(url(draftUrl.replace(baseUrl, '') + '/review'))
+      await click(m, 'Approve and publish')
+      assert.match(m.url(), new RegExp(`/projects/${entryId}$`))
+      await m.getByText('Ask any library to stop the suggestions.', { exact: false }).first().waitFor()
+      await axeClean(m, 'the published entry')
+
+      // A change to the published entry, reviewed the same way.
+      await e.goto(url(`/manage/organisations/${slug}`))
+      await e.locator(`form[action="/manage/projects/${entryId}/edit"] button`).click()
+      await e.waitForLoadState('load')
+      const changeUrl = e.url()
+      await openSection(e, changeUrl, 'What it does')
+      await e.fill('#summary', 'Libraries suggest books for reading groups, from what they borrowed before. Ask any library to stop.')
+      await click(e, 'Save and go back to the draft')
+      await e.fill('#note', 'Shorter summary')
+      await click(e, 'Submit for review')
+      await m.goto(url(changeUrl.replace(baseUrl, '') + '/review'))
+      assert.equal(await m.locator('del', { hasText: 'Ask any library to stop the suggestions.' }).count(), 1, 'the old summary is shown struck through')
+      await axeClean(m, 'the review of a change')
+      await click(m, 'Approve and publish')
+
+      await m.goto(url(`/projects/${entryId}/history`))
+      await m.getByText('Shorter summary').first().waitFor()
+      await axeClean(m, 'the entry\'s history')
+      const verified = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'verify'], { encoding: 'utf8' })
+      assert.equal(verified.status, 0, verified.stdout + verified.stderr)
+    } finally {
+      await editor.context.close()
+      await moderator.context.close()
     }
   })
 })

@@ -17,3 +17,50 @@ import { initAll } from './govuk-frontend.min.js'
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
 initAll()
+
+// The entry editor: as people type in a paragraph field, the open plain-English checker
+// (POST /api/v1/text/check) reads it and the advice under the field is brought up to date.
+// Without JavaScript the same advice appears after saving.
+const BANDS = { target: 'plain English', good: 'good', hard: 'hard to read', 'very-hard': 'very hard to read' }
+
+function showReading (box, analysis) {
+  box.replaceChildren()
+  if (!analysis.reading_age) return
+  const p = document.createElement('p')
+  p.className = 'govuk-body-s govuk-!-margin-bottom-1'
+  const strong = document.createElement('strong')
+  strong.textContent = `Reading age ${analysis.reading_age.years}`
+  p.append(strong, `: ${BANDS[analysis.band] || analysis.band}${analysis.indicative ? ' (a rough guide: fewer than 100 words)' : ''}.`)
+  box.append(p)
+  if (analysis.findings.length > 0) {
+    const list = document.createElement('ul')
+    list.className = 'govuk-list govuk-list--bullet govuk-body-s'
+    for (const f of analysis.findings) {
+      const li = document.createElement('li')
+      li.textContent = `${f.message}: “${f.text}”. ${f.suggestion}`
+      list.append(li)
+    }
+    box.append(list)
+  }
+}
+
+for (const field of document.querySelectorAll('textarea[data-plain-english]')) {
+  const box = document.getElementById(field.dataset.plainEnglish)
+  if (!box) continue
+  let timer
+  field.addEventListener('input', () => {
+    clearTimeout(timer)
+    timer = setTimeout(async () => {
+      try {
+        const reply = await fetch('/api/v1/text/check', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: field.value })
+        })
+        if (reply.ok) showReading(box, await reply.json())
+      } catch {
+        // The advice after saving still works; nothing to tell the writer here.
+      }
+    }, 500)
+  })
+}
