@@ -15,6 +15,17 @@ pub struct ServeArgs {
     /// Load the demo register (made-up organisations and projects) before serving.
     #[arg(long)]
     pub demo: bool,
+    /// The register's public address, for links in email (default: the address listened on).
+    #[arg(long, env = "CHARTER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Send email through this mail server, such as
+    /// smtp://user:password@mail.example.org:587?tls=required (default: write .eml files to the
+    /// outbox folder in the data folder).
+    #[arg(long, env = "CHARTER_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Who email comes from.
+    #[arg(long, env = "CHARTER_MAIL_FROM", default_value = charter_web::mail::DEFAULT_FROM)]
+    pub mail_from: String,
     /// Seconds between housekeeping runs (expired sessions and links); one instance runs each.
     #[arg(long, env = "CHARTER_HOUSEKEEPING_SECONDS", default_value_t = 3600)]
     pub housekeeping_seconds: u64,
@@ -29,6 +40,12 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             args.addr
         )
     })?;
+    let outbox = config.data_dir.join("outbox");
+    let mailer = match &args.smtp_url {
+        Some(url) => charter_web::mail::Mailer::smtp(url, &args.mail_from),
+        None => charter_web::mail::Mailer::outbox_from(outbox.clone(), &args.mail_from),
+    }
+    .map_err(|e| anyhow::anyhow!("--smtp-url / --mail-from: {e}"))?;
     let store = open_store(config).await?;
     if args.demo {
         let (orgs, projects) = crate::demo::load(store.as_ref()).await?;
@@ -45,8 +62,20 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         store.clone(),
         std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
     );
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
     let state = charter_web::AppState::new(store, charter)
-        .with_optout(keys, config.data_dir.join("outbox"));
+        .with_optout(keys, outbox)
+        .with_mailer(mailer)
+        .with_public_url(&public_url);
+    if args.smtp_url.is_none() {
+        tracing::info!(
+            folder = %config.data_dir.join("outbox").display(),
+            "no mail server set up: email is written to the outbox folder"
+        );
+    }
     println!("The Charter register is running at http://{local}/ (press Ctrl+C to stop)");
     charter_web::serve(listener, state, shutdown_signal())
         .await

@@ -21,7 +21,7 @@ mod headers;
 mod history;
 pub mod jobs;
 mod limit;
-mod mail;
+pub mod mail;
 pub mod optout;
 mod pages;
 mod query;
@@ -36,8 +36,11 @@ pub struct AppState {
     pub charter: Arc<Charter>,
     /// The opt-out keys; without them the opt-out service says it is unavailable.
     pub optout: Option<Arc<optout::OptOutKeys>>,
-    /// Where emails are written when no mail server is set up (one `.eml` file each).
-    pub outbox: Option<std::path::PathBuf>,
+    /// Where email goes: a mail server, or an outbox folder. None: no email is sent.
+    pub mail: Option<Arc<mail::Mailer>>,
+    /// The register's public address (`https://register.example.org`), for links in email;
+    /// empty for links relative to the site.
+    pub public_url: String,
     pub searches: Arc<search_cache::SearchCache>,
 }
 
@@ -47,7 +50,8 @@ impl AppState {
             store,
             charter: Arc::new(charter),
             optout: None,
-            outbox: None,
+            mail: None,
+            public_url: String::new(),
             searches: Arc::default(),
         }
     }
@@ -58,13 +62,26 @@ impl AppState {
         outbox: std::path::PathBuf,
     ) -> Self {
         self.optout = Some(keys);
-        self.outbox = Some(outbox);
+        // Receipts need somewhere to go; a mail server set up later takes over.
+        if self.mail.is_none() {
+            self.mail = Some(Arc::new(mail::Mailer::outbox(outbox)));
+        }
         self
     }
 
     /// Where emails go when there is no mail server: one `.eml` file each.
-    pub fn with_outbox(mut self, outbox: std::path::PathBuf) -> Self {
-        self.outbox = Some(outbox);
+    pub fn with_outbox(self, outbox: std::path::PathBuf) -> Self {
+        self.with_mailer(mail::Mailer::outbox(outbox))
+    }
+
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
+        self.mail = Some(Arc::new(mailer));
+        self
+    }
+
+    /// The public address links in email start with, without a final slash.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_owned();
         self
     }
 }

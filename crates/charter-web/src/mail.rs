@@ -1,59 +1,176 @@
-//! Email, written as `.eml` files to an outbox folder: the register has no mail server of its own,
-//! and an operator's mail system (or a test) picks the files up from there.
+//! Email: sent over SMTP when a mail server is configured (`--smtp-url`), otherwise written as
+//! `.eml` files to an outbox folder that an operator's mail system, the demo or a test reads.
+//! Either way the message is the same, built once with lettre.
 
-use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 
 use charter_core::Email;
 use charter_optout::Scope;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-/// A one-time account link (set or reset a password).
-pub fn write_link(outbox: &Path, to: &str, subject: &str, path: &str) -> std::io::Result<()> {
-    let body = format!(
-        "To: {to}\r\nFrom: Charter register <no-reply@charter-register.example>\r\nSubject: {subject}\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\n\
-         Use this link within 7 days to set your password. It works once:\r\n{path}\r\n\r\n\
+/// Where email goes.
+pub enum Mailer {
+    Outbox {
+        folder: PathBuf,
+        from: Mailbox,
+    },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+}
+
+/// Why a message could not be sent, in words for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the address {0} cannot receive email")]
+    Address(String),
+    #[error("the message cannot be built: {0}")]
+    Build(String),
+    #[error("the outbox cannot be written: {0}")]
+    Outbox(#[from] std::io::Error),
+    #[error("the mail server refused or did not answer: {0}")]
+    Smtp(String),
+}
+
+/// The sender used when none is configured.
+pub const DEFAULT_FROM: &str = "Charter register <no-reply@charter-register.example>";
+
+fn mailbox(from: &str) -> Result<Mailbox, String> {
+    from.parse::<Mailbox>()
+        .map_err(|e| format!("“{from}” is not a sender address like Name <name@example.org>: {e}"))
+}
+
+impl Mailer {
+    pub fn outbox(folder: PathBuf) -> Mailer {
+        Mailer::Outbox {
+            folder,
+            from: DEFAULT_FROM
+                .parse()
+                .expect("the default sender is a valid address"),
+        }
+    }
+
+    /// An outbox with a chosen sender.
+    pub fn outbox_from(folder: PathBuf, from: &str) -> Result<Mailer, String> {
+        Ok(Mailer::Outbox {
+            folder,
+            from: mailbox(from)?,
+        })
+    }
+
+    /// A mail server, from a URL such as `smtp://user:password@mail.example.org:587?tls=required`
+    /// or `smtps://user:password@mail.example.org` (TLS certificates checked against the web's
+    /// root certificates).
+    pub fn smtp(url: &str, from: &str) -> Result<Mailer, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("the mail server address is not usable: {e}"))?
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .build();
+        Ok(Mailer::Smtp {
+            transport,
+            from: mailbox(from)?,
+        })
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Outbox { from, .. } | Mailer::Smtp { from, .. } => from,
+        }
+    }
+
+    /// Sends a plain-text message.
+    pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {
+        let to: Mailbox = to.parse().map_err(|_| MailError::Address(to.to_owned()))?;
+        let message = Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match self {
+            Mailer::Outbox { folder, .. } => {
+                let name = format!(
+                    "{}-{}.eml",
+                    crate::now().replace(':', ""),
+                    crate::optout::random_hex(4).map_err(|e| MailError::Build(e.to_string()))?
+                );
+                write(folder, &name, &message.formatted())?;
+                Ok(())
+            }
+            Mailer::Smtp { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Smtp(e.to_string())),
+        }
+    }
+}
+
+/// Writes a file whole or not at all: readers of the outbox never see half a message.
+fn write(folder: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(folder)?;
+    let tmp = folder.join(format!(".{name}.partial"));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(tmp, folder.join(name))
+}
+
+/// A one-time account link (set or reset a password). `link` is the whole address.
+pub fn link_body(link: &str) -> String {
+    format!(
+        "Use this link within 7 days to set your password. It works once:\r\n{link}\r\n\r\n\
          If you did not ask for this, you can ignore this email.\r\n"
-    );
-    write(
-        outbox,
-        &format!("{}-account.eml", crate::now().replace(':', "")),
-        &body,
     )
 }
 
-fn write(outbox: &Path, name: &str, body: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(outbox)?;
-    let tmp = outbox.join(format!(".{name}.partial"));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(body.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(tmp, outbox.join(name))
-}
-
 /// The opt-out receipt: the code and the private link. The NHS number is never in it.
-pub fn write_receipt(
-    outbox: &Path,
-    to: &Email,
-    receipt: &str,
-    token: &str,
-    scopes: &[Scope],
-) -> std::io::Result<()> {
+pub fn receipt_body(link: &str, receipt: &str, scopes: &[Scope]) -> String {
     let list: Vec<String> = scopes
         .iter()
         .map(|s| format!("  - {}", s.label()))
         .collect();
-    let body = format!(
-        "To: {to}\r\nFrom: Charter register <no-reply@charter-register.example>\r\nSubject: Your opt-out receipt {receipt}\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\n\
-         You opted out of:\r\n{}\r\n\r\nYour receipt code is {receipt}.\r\n\r\n\
+    format!(
+        "You opted out of:\r\n{}\r\n\r\nYour receipt code is {receipt}.\r\n\r\n\
          To see or change your choices at any time, use your private link (keep it safe: anyone with it can change your choices):\r\n\
-         /opt-out/manage/{token}\r\n\r\nWe do not keep this email address.\r\n",
+         {link}\r\n\r\nWe do not keep this email address.\r\n",
         list.join("\r\n")
-    );
-    write(
-        outbox,
-        &format!("{}-{receipt}.eml", crate::now().replace(':', "")),
-        &body,
     )
+}
+
+/// Sends the opt-out receipt.
+pub async fn send_receipt(
+    mailer: &Mailer,
+    base: &str,
+    to: &Email,
+    receipt: &str,
+    token: &str,
+    scopes: &[Scope],
+) -> Result<(), MailError> {
+    let link = format!("{base}/opt-out/manage/{token}");
+    mailer
+        .send(
+            to.as_str(),
+            &format!("Your opt-out receipt {receipt}"),
+            receipt_body(&link, receipt, scopes),
+        )
+        .await
+}
+
+/// Sends a one-time account link for `path` (such as `/account/set-password/TOKEN`).
+pub async fn send_link(
+    mailer: &Mailer,
+    base: &str,
+    to: &str,
+    subject: &str,
+    path: &str,
+) -> Result<(), MailError> {
+    mailer
+        .send(to, subject, link_body(&format!("{base}{path}")))
+        .await
 }

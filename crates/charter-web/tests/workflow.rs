@@ -811,3 +811,121 @@ async fn organisations_upload_a_list_check_it_and_import_every_row_or_none() {
         );
     }
 }
+
+/// A mail server that accepts every message and hands each one's text to the test.
+async fn fake_smtp() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(d) = data.as_mut() {
+                        if line == "." {
+                            let _ = tx.send(data.take().unwrap());
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            d.push_str(&line);
+                            d.push('\n');
+                        }
+                        continue;
+                    }
+                    let reply: &[u8] = match line.get(..4).unwrap_or("").to_uppercase().as_str() {
+                        "EHLO" | "HELO" => b"250 test\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn invitations_go_through_a_mail_server_when_one_is_set_up() {
+    let store = stores().await.remove(0);
+    fill(store.as_ref()).await;
+    let (port, mut received) = fake_smtp().await;
+    let mailer = charter_web::mail::Mailer::smtp(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Register <register@charter.example>",
+    )
+    .unwrap();
+    let state = charter_web::AppState::new(
+        store.clone(),
+        charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
+    )
+    .with_mailer(mailer)
+    .with_public_url("https://register.example.org/");
+    let app = charter_web::router(state);
+    let admin = person(
+        store.as_ref(),
+        41,
+        "mailadmin",
+        Role::OrgAdmin,
+        Some("knowsley-council"),
+    )
+    .await;
+    let tools = "/manage/organisations/knowsley-council";
+    let r = post_as(
+        &app,
+        &admin,
+        &format!("{tools}/people"),
+        &[("email", "guest@x.example")],
+    )
+    .await;
+    r.has("We have emailed guest@x.example");
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(mail.contains("To: guest@x.example"), "{mail}");
+    assert!(
+        mail.contains("From: Register <register@charter.example>"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("https://register.example.org/account/set-password/"),
+        "{mail}"
+    );
+
+    // A mail server that does not answer: the administrator is given the link instead.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let state = charter_web::AppState::new(
+        store.clone(),
+        charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
+    )
+    .with_mailer(
+        charter_web::mail::Mailer::smtp(&format!("smtp://127.0.0.1:{closed}"), "r@charter.example")
+            .unwrap(),
+    );
+    let app = charter_web::router(state);
+    let r = post_as(
+        &app,
+        &admin,
+        &format!("{tools}/people"),
+        &[("email", "second@x.example")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.has("Send second@x.example this link")
+        .has("/account/set-password/");
+    assert!(charter_web::mail::Mailer::smtp("not a url", "r@charter.example").is_err());
+    assert!(charter_web::mail::Mailer::smtp("smtp://127.0.0.1:25", "not an address").is_err());
+}

@@ -461,7 +461,7 @@ async fn reset(State(state): State<AppState>, body: Bytes) -> Result<Response, W
             StatusCode::BAD_REQUEST,
         ));
     }
-    if let (Some(user), Some(outbox)) = (state.store.user_by_email(&email).await?, &state.outbox) {
+    if let (Some(user), Some(mailer)) = (state.store.user_by_email(&email).await?, &state.mail) {
         let token = random_hex(24).map_err(|e| WebError::Internal(e.to_string()))?;
         state
             .store
@@ -473,13 +473,19 @@ async fn reset(State(state): State<AppState>, body: Bytes) -> Result<Response, W
                 &crate::from_now(LINK_DAYS * 24 * 3600),
             )
             .await?;
-        crate::mail::write_link(
-            outbox,
+        // The page says the same whether or not the address has an account, so a failure to
+        // send is logged rather than shown.
+        if let Err(e) = crate::mail::send_link(
+            mailer,
+            &state.public_url,
             &user.email,
             "Reset your password",
             &format!("/account/set-password/{token}"),
         )
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .await
+        {
+            tracing::error!(error = %e, "a password reset link was not sent");
+        }
     }
     Ok(render(
         &ResetPage {
@@ -879,22 +885,29 @@ async fn invite(
         )
         .await?;
     let path = format!("/account/set-password/{token}");
-    let notice = match &state.outbox {
-        Some(outbox) => {
-            crate::mail::write_link(
-                outbox,
-                &email,
-                "You are invited to the charter register",
-                &path,
-            )
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-            format!(
-                "We have emailed {email} a link to set their password. It works once, within {LINK_DAYS} days."
-            )
-        }
-        None => format!(
-            "Send {email} this link to set their password. It works once, within {LINK_DAYS} days: {path}"
-        ),
+    let link = format!("{}{path}", state.public_url);
+    let sent = match &state.mail {
+        Some(mailer) => crate::mail::send_link(
+            mailer,
+            &state.public_url,
+            &email,
+            "You are invited to the charter register",
+            &path,
+        )
+        .await
+        .map_err(|e| tracing::error!(error = %e, "an invitation was not sent"))
+        .is_ok(),
+        None => false,
+    };
+    // Without email (or when it fails), the administrator passes the link on themselves.
+    let notice = if sent {
+        format!(
+            "We have emailed {email} a link to set their password. It works once, within {LINK_DAYS} days."
+        )
+    } else {
+        format!(
+            "Send {email} this link to set their password. It works once, within {LINK_DAYS} days: {link}"
+        )
     };
     audit(
         &state,

@@ -257,10 +257,15 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
     state.store.optouts_add(&[record]).await?;
-    if let (Some(email), Some(outbox)) = (email, &state.outbox) {
-        // The address is used for this one message and not kept.
-        crate::mail::write_receipt(outbox, &email, &receipt, &token, &scopes)
-            .map_err(|e| WebError::Internal(format!("cannot write the confirmation: {e}")))?;
+    if let (Some(email), Some(mailer)) = (email, &state.mail) {
+        // The address is used for this one message and not kept. The choice is already saved,
+        // so a mail server that does not answer is logged, not shown as a failure.
+        if let Err(e) =
+            crate::mail::send_receipt(mailer, &state.public_url, &email, &receipt, &token, &scopes)
+                .await
+        {
+            tracing::error!(error = %e, "the opt-out receipt was not sent");
+        }
     }
     Ok(Redirect::to(&format!("/opt-out/manage/{token}?new=1")).into_response())
 }
