@@ -18,7 +18,6 @@ mod error;
 pub mod export;
 mod footer;
 mod headers;
-mod history;
 pub mod jobs;
 mod limit;
 pub mod mail;

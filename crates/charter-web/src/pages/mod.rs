@@ -350,7 +350,7 @@ struct HistoryPage {
     versions: Vec<VersionRow>,
     from: u32,
     to: u32,
-    changes: Vec<crate::history::Change>,
+    changes: Vec<charter_core::editor::Difference>,
     errors: Vec<ParamError>,
 }
 
@@ -409,7 +409,7 @@ async fn history(
             .await?
             .ok_or(WebError::NotFound)?
             .1;
-        crate::history::changes(&before, &after)
+        charter_core::editor::differences(Some(&before), &after)
     };
     let status = if errors.is_empty() {
         StatusCode::OK
