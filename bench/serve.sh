@@ -107,7 +107,10 @@ else
     cargo build --release -p charter-cli
     built=target/release/charter
     dirty=$(git status --porcelain --untracked-files=no | wc -l)
-    charter_version="$(git rev-parse --short HEAD)$([[ $dirty -gt 0 ]] && echo " plus uncommitted changes in $dirty files")"
+    charter_version="$(git rev-parse --short HEAD)"
+    if [[ $dirty -gt 0 ]]; then
+        charter_version+=" plus uncommitted changes in $dirty files"
+    fi
 fi
 cp "$built" "$OUT/charter"
 CHARTER=$PWD/$OUT/charter
