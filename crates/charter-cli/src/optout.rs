@@ -2,15 +2,18 @@
 
 use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use charter_core::Slug;
 use charter_optout::{
-    AtomicFile, FilterOptions, IdentifierKind, MasterSecret, RegisterPublicKey, SECRET_ENV_VAR,
-    Scope, Snapshot,
+    AtomicFile, FilterOptions, IdentifierKind, MasterSecret, NhsNumber, RegisterPublicKey,
+    SECRET_ENV_VAR, Scope, Snapshot,
 };
 use charter_store::optout::OptOutEvent;
-use charter_web::optout::{OptOutKeys, build_snapshot, current_version, new_record, rotate};
+use charter_web::optout::{
+    OptOutKeys, build_snapshot, current_version, known_kinds, new_record, rotate,
+};
 
 use crate::config::{Config, open_store};
 
@@ -22,7 +25,9 @@ pub struct OptOutArgs {
 
 #[derive(clap::Subcommand, Debug)]
 enum OptOutCommand {
-    /// Load an existing opt-out list: a CSV with the header `nhs_number,scope`. All or nothing.
+    /// Load an existing opt-out list: a CSV with the columns `nhs_number` (or `identifier`) and
+    /// `scope`, and optionally `kind` (an identifier kind's short name; nhs-number when absent or
+    /// blank). All or nothing.
     Import { file: PathBuf },
     /// Write an organisation's signed snapshot of current opt-outs, for `charter optout filter`.
     Snapshot {
@@ -53,9 +58,13 @@ struct FilterArgs {
     /// The dataset (CSV with a header row).
     #[arg(long)]
     input: PathBuf,
-    /// The column holding NHS numbers.
+    /// The column holding the identifiers.
     #[arg(long)]
     column: String,
+    /// The kind of identifier in the column: nhs-number, or the short name of a kind the
+    /// register has set up (its snapshot carries the kind's rules).
+    #[arg(long, default_value = "nhs-number")]
+    kind: String,
     /// What the data will be used for; repeat for several (research-planning, ai-training,
     /// ai-decisions, project:ID). The organisation's own opt-outs always apply.
     #[arg(long = "scope", required = true)]
@@ -180,16 +189,22 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}').trim() == name)
     };
-    let (Some(id_col), Some(scope_col)) = (find("nhs_number"), find("scope")) else {
+    let (Some(id_col), Some(scope_col)) = (
+        find("identifier").or_else(|| find("nhs_number")),
+        find("scope"),
+    ) else {
         bail!(
-            "{} must have the header nhs_number,scope (it has: {})",
+            "{} must have the header nhs_number,scope (or identifier,kind,scope); it has: {}",
             file.display(),
             headers.iter().collect::<Vec<_>>().join(",")
         );
     };
-    // One record per person, with every scope they opted out of; every problem is reported.
-    let mut people: std::collections::BTreeMap<Vec<u8>, (String, Vec<OptOutEvent>)> =
-        Default::default();
+    let kind_col = find("kind");
+    let known = known_kinds(store.as_ref()).await?;
+    // One record per person and identifier kind, with every scope they opted out of; every
+    // problem is reported. Tags include the kind, so equal strings of two kinds stay apart.
+    type Person = (Arc<dyn IdentifierKind>, String, Vec<OptOutEvent>);
+    let mut people: std::collections::BTreeMap<Vec<u8>, Person> = Default::default();
     let mut problems = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
@@ -206,8 +221,38 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
             problems.push(format!("line {line}: {e}"));
             continue;
         }
-        let tag = match charter_optout::NhsNumber.normalise_str(raw) {
-            Ok(id) => register_keys.tag_key().tag(&charter_optout::NhsNumber, &id),
+        let kind_name = match kind_col.and_then(|c| row.get(c)).map(str::trim) {
+            None | Some("") => NhsNumber::NAME,
+            Some(k) => k,
+        };
+        let kind = match known.kinds.get(kind_name) {
+            Some(kind)
+                if known
+                    .record(kind_name)
+                    .is_some_and(|r| r.retired_at.is_some()) =>
+            {
+                problems.push(format!(
+                    "line {line}: the identifier kind “{}” is retired: no new opt-outs can use it",
+                    kind.name()
+                ));
+                continue;
+            }
+            Some(kind) => kind.clone(),
+            None => {
+                problems.push(format!(
+                    "line {line}: there is no identifier kind “{kind_name}”; the kinds are: {}",
+                    known
+                        .kinds
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            }
+        };
+        let tag = match kind.normalise_str(raw) {
+            Ok(id) => register_keys.tag_key().tag(kind.as_ref(), &id),
             Err(e) => {
                 problems.push(format!("line {line}: {e}"));
                 continue;
@@ -222,8 +267,8 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
         };
         people
             .entry(tag.as_bytes().to_vec())
-            .or_insert_with(|| (raw.to_owned(), Vec::new()))
-            .1
+            .or_insert_with(|| (kind, raw.to_owned(), Vec::new()))
+            .2
             .push(event);
     }
     if !problems.is_empty() {
@@ -245,8 +290,16 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
         );
     }
     let mut records = Vec::with_capacity(people.len());
-    for (raw, events) in people.into_values() {
-        records.push(new_record(&register_keys, &raw, events, None, None, &now)?);
+    for (kind, raw, events) in people.into_values() {
+        records.push(new_record(
+            &register_keys,
+            kind.as_ref(),
+            &raw,
+            events,
+            None,
+            None,
+            &now,
+        )?);
     }
     let rows: usize = records.iter().map(|r| r.events.len()).sum();
     for chunk in records.chunks(10_000) {
@@ -302,8 +355,12 @@ fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()>
         );
         bar
     });
+    let kind = snapshot
+        .kind(&args.kind)
+        .with_context(|| format!("--kind {}", args.kind))?;
     let options = FilterOptions {
         threads: args.threads,
+        kind,
         ..FilterOptions::default()
     };
     let manifest = charter_optout::filter_with_options(

@@ -180,6 +180,22 @@ pub trait Store: Send + Sync + 'static {
     /// The highest key version any record has, if there are records.
     async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
     async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;
+    /// Every identifier kind set up besides the NHS number, retired ones too, oldest first.
+    async fn identifier_kinds(&self) -> StoreResult<Vec<optout::IdentifierKindRecord>>;
+    /// Sets up a kind; `Conflict` when its name or tag prefix is taken.
+    async fn identifier_kind_add(
+        &self,
+        spec: &optout::IdentifierKindSpec,
+        at: &str,
+    ) -> StoreResult<()>;
+    /// Changes a kind's words and rules (never its name or tag prefix), only while no opt-out
+    /// uses it, checked in the same statement.
+    async fn identifier_kind_change(
+        &self,
+        spec: &optout::IdentifierKindSpec,
+    ) -> StoreResult<optout::KindChange>;
+    /// Retires a kind (`Some(time)`) or brings it back (`None`); false when there is none.
+    async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool>;
 
     /// Stores a new API token's hash for an organisation; returns its id.
     async fn token_create(

@@ -85,10 +85,12 @@ impl std::io::Read for ChannelReader {
 }
 
 /// Check a dataset against residents' opt-outs. Send the CSV as the body; name the identifier
-/// column and the uses (`scope`, repeatable). Needs an API token with the `optout-check` scope.
+/// column, its kind (`kind`, NHS numbers by default) and the uses (`scope`, repeatable). Needs an
+/// API token with the `optout-check` scope.
 #[utoipa::path(post, path = "/api/v1/optout/check", tag = "opt-out",
     params(
-        ("column" = String, Query, description = "The column holding NHS numbers"),
+        ("column" = String, Query, description = "The column holding the identifiers"),
+        ("kind" = Option<String>, Query, description = "The kind of identifier in the column: nhs-number (the default) or the short name of a kind the register has set up"),
         ("scope" = Vec<String>, Query, description = "research-planning, ai-training, ai-decisions or project:ID; repeatable"),
     ),
     request_body(content = String, content_type = "text/csv", description = "The dataset, with a header row; up to 64 MiB"),
@@ -123,8 +125,18 @@ pub async fn check_dataset(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     if column.is_empty() {
-        return Err(bad("column", "Name the column that holds NHS numbers".into()).into());
+        return Err(bad(
+            "column",
+            "Name the column that holds the identifiers".into(),
+        )
+        .into());
     }
+    let kind_name = pairs
+        .iter()
+        .find(|(k, _)| k == "kind")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| charter_optout::NhsNumber::NAME.to_owned());
     let scopes: Vec<Scope> = pairs
         .iter()
         .filter(|(k, _)| k == "scope")
@@ -146,6 +158,9 @@ pub async fn check_dataset(
         time::OffsetDateTime::now_utc(),
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
+    let kind = snapshot
+        .kind(&kind_name)
+        .map_err(|e| bad("kind", e.to_string()))?;
 
     // Stream the upload into the filter, which runs on a blocking thread.
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
@@ -177,14 +192,19 @@ pub async fn check_dataset(
             rx,
             current: bytes::Bytes::new(),
         };
-        charter_optout::filter(
+        let options = charter_optout::FilterOptions {
+            threads: 1,
+            kind,
+            ..charter_optout::FilterOptions::default()
+        };
+        charter_optout::filter_with_options(
             &snapshot,
             &scopes_for_filter,
             &column,
             reader,
             &mut kept,
             std::io::sink(),
-            1,
+            &options,
             |_| {},
         )
         .map(|manifest| (manifest, kept))

@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use charter_core::search::ParamError;
 use charter_core::{ProjectId, Slug};
-use charter_optout::Scope;
-use charter_store::optout::{OptOutEntry, OptOutEvent};
+use charter_optout::{IdentifierError, NhsNumber, Scope};
+use charter_store::optout::{IdentifierKindSpec, OptOutEntry, OptOutEvent};
 
 use crate::error::render;
-use crate::optout::{current_version, new_record, random_hex, token_hash};
+use crate::optout::{KnownKinds, current_version, known_kinds, new_record, random_hex, token_hash};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -46,6 +46,26 @@ struct FormValues {
     project: String,
     for_whom: String,
     email: String,
+    /// The identifier kind chosen (never the identifier, which is not shown again).
+    kind: String,
+}
+
+/// An identifier kind residents may choose besides the NHS number.
+struct KindChoice {
+    name: String,
+    label: String,
+    hint: String,
+}
+
+fn kind_choices(known: &KnownKinds) -> Vec<KindChoice> {
+    known
+        .offered()
+        .map(|r| KindChoice {
+            name: r.spec.name.clone(),
+            label: r.spec.label.clone(),
+            hint: r.spec.hint.clone(),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -57,6 +77,8 @@ struct StartPage {
     organisations: Vec<(String, String)>,
     for_whom: &'static [(&'static str, &'static str)],
     general: Vec<(String, String)>,
+    /// Kinds besides the NHS number; none means the form asks for an NHS number only.
+    kinds: Vec<KindChoice>,
 }
 
 impl StartPage {
@@ -94,16 +116,19 @@ fn unavailable() -> WebError {
 
 async fn start(State(state): State<AppState>) -> Result<Response, WebError> {
     state.optout.as_ref().ok_or_else(unavailable)?;
+    let known = known_kinds(state.store.as_ref()).await?;
     let page = StartPage {
         active: "opt-out",
         errors: Vec::new(),
         values: FormValues {
             for_whom: "me".into(),
+            kind: NhsNumber::NAME.into(),
             ..Default::default()
         },
         organisations: organisations(&state).await?,
         for_whom: FOR_WHOM,
         general: general_scopes(),
+        kinds: kind_choices(&known),
     };
     Ok(render(&page, StatusCode::OK))
 }
@@ -116,6 +141,32 @@ fn err(param: &str, message: impl Into<String>) -> ParamError {
     ParamError {
         param: param.to_owned(),
         message: message.into(),
+    }
+}
+
+/// What to tell a resident whose identifier of a local kind does not fit its rules: plain words
+/// from the kind's own rules, never repeating what they typed.
+fn identifier_problem(spec: &IdentifierKindSpec, e: IdentifierError) -> String {
+    let label = &spec.label;
+    let allowed = if spec.charset == "digits" {
+        "digits"
+    } else {
+        "letters and digits"
+    };
+    let length = if spec.min_len == spec.max_len {
+        format!("{} characters long", spec.min_len)
+    } else {
+        format!("{} to {} characters long", spec.min_len, spec.max_len)
+    };
+    match e {
+        IdentifierError::Empty => format!("Enter the {label} of the person opting out"),
+        IdentifierError::BadCharacter { .. } => {
+            format!("The {label} can only contain {allowed} (spaces and hyphens are fine)")
+        }
+        IdentifierError::WrongLength { .. } | IdentifierError::TooLong => {
+            format!("The {label} must be {length}, not counting spaces and hyphens")
+        }
+        _ => format!("Enter a valid {label}"),
     }
 }
 
@@ -177,8 +228,12 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
         project: get("project"),
         for_whom: get("for"),
         email: get("email"),
+        kind: match get("kind") {
+            k if k.is_empty() => NhsNumber::NAME.to_owned(),
+            k => k,
+        },
     };
-    let identifier = get("nhs_number");
+    let known = known_kinds(state.store.as_ref()).await?;
     let mut errors = Vec::new();
     let scopes = parse_scopes(&state, &values, &mut errors).await;
     if scopes.is_empty() && errors.is_empty() {
@@ -186,13 +241,39 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     }
     let version = current_version(state.store.as_ref()).await?;
     let register_keys = keys.version(version);
-    if identifier.is_empty() {
-        errors.push(err("nhs_number", "Enter an NHS number"));
-    } else if let Err(e) =
-        charter_optout::IdentifierKind::normalise_str(&charter_optout::NhsNumber, &identifier)
-    {
-        errors.push(err("nhs_number", format!("Enter a valid NHS number: {e}")));
-    }
+    // The kind chosen must be offered now; its value comes from that kind's own box.
+    let kind = if values.kind == NhsNumber::NAME {
+        known.kinds.get(NhsNumber::NAME)
+    } else {
+        known
+            .offered()
+            .find(|r| r.spec.name == values.kind)
+            .and_then(|r| known.kinds.get(&r.spec.name))
+    };
+    let identifier = match kind {
+        None => {
+            errors.push(err("kind", "Choose which identifier you will give"));
+            String::new()
+        }
+        Some(kind) if kind.name() == NhsNumber::NAME => {
+            let identifier = get("nhs_number");
+            if identifier.is_empty() {
+                errors.push(err("nhs_number", "Enter an NHS number"));
+            } else if let Err(e) = kind.normalise_str(&identifier) {
+                errors.push(err("nhs_number", format!("Enter a valid NHS number: {e}")));
+            }
+            identifier
+        }
+        Some(kind) => {
+            let field = format!("identifier-{}", kind.name());
+            let identifier = get(&field);
+            let record = known.record(kind.name());
+            if let (Err(e), Some(record)) = (kind.normalise_str(&identifier), record) {
+                errors.push(err(&field, identifier_problem(&record.spec, e)));
+            }
+            identifier
+        }
+    };
     let basis = FOR_WHOM
         .iter()
         .find(|(v, _)| *v == values.for_whom)
@@ -222,9 +303,15 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
             organisations: organisations(&state).await?,
             for_whom: FOR_WHOM,
             general: general_scopes(),
+            kinds: kind_choices(&known),
         };
         return Ok(render(&page, StatusCode::BAD_REQUEST));
     }
+    let Some(kind) = kind else {
+        return Err(WebError::Internal(
+            "no identifier kind after checking".into(),
+        ));
+    };
     let now = crate::now();
     let (channel, proxy) = match basis {
         Some("me") | None => ("online", None),
@@ -249,6 +336,7 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     );
     let record = new_record(
         &register_keys,
+        kind.as_ref(),
         &identifier,
         events,
         Some(receipt.clone()),
@@ -276,6 +364,8 @@ struct ManagePage {
     new: bool,
     errors: Vec<ParamError>,
     general: Vec<(String, String)>,
+    /// The kind of identifier given, in words.
+    kind: String,
 }
 
 fn label(scope: &str) -> String {
@@ -290,8 +380,13 @@ fn manage_page(
     entry: &OptOutEntry,
     new: bool,
     errors: Vec<ParamError>,
+    known: &KnownKinds,
 ) -> ManagePage {
     ManagePage {
+        kind: known
+            .kinds
+            .get(&entry.kind)
+            .map_or_else(|| entry.kind.clone(), |k| k.label().to_owned()),
         active: "opt-out",
         token,
         receipt: entry.receipt.clone().unwrap_or_default(),
@@ -337,8 +432,9 @@ async fn manage(
 ) -> Result<Response, WebError> {
     let entry = find(&state, &token).await?;
     let new = raw.as_deref().is_some_and(|q| q.contains("new=1"));
+    let known = known_kinds(state.store.as_ref()).await?;
     Ok(render(
-        &manage_page(token, &entry, new, Vec::new()),
+        &manage_page(token, &entry, new, Vec::new(), &known),
         StatusCode::OK,
     ))
 }
@@ -399,8 +495,9 @@ async fn change(
         } else {
             "add"
         };
+        let known = known_kinds(state.store.as_ref()).await?;
         return Ok(render(
-            &manage_page(token, &entry, false, vec![err(field, message)]),
+            &manage_page(token, &entry, false, vec![err(field, message)], &known),
             StatusCode::BAD_REQUEST,
         ));
     }
