@@ -40,7 +40,15 @@ enum OptOutCommand {
         days: i64,
     },
     /// Remove opted-out people from a CSV dataset, on the organisation's own machine.
-    Filter(FilterArgs),
+    Filter(Box<FilterArgs>),
+    /// Report a check made with `charter optout filter` to the register (its manifest), when the
+    /// filter's own --report-to could not; the same report sent twice counts once.
+    Report {
+        /// The manifest the filter wrote.
+        manifest: PathBuf,
+        #[command(flatten)]
+        to: ReportTo,
+    },
     /// Print the register's public key, which organisations use to check snapshots.
     PublicKey,
     /// Re-key every stored opt-out under a new key version. Safe to interrupt and run again.
@@ -85,6 +93,33 @@ struct FilterArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    #[command(flatten)]
+    report: ReportOptions,
+}
+
+/// Where to report a check, for `charter optout filter`.
+#[derive(clap::Args, Debug)]
+struct ReportOptions {
+    /// After a successful run, report the check to the register at this address (like
+    /// https://register.example), so that it counts in the public figures. Only the manifest is
+    /// sent: counts, scopes, the snapshot's time and key version; never identifiers or rows.
+    #[arg(long, value_name = "URL")]
+    report_to: Option<String>,
+    /// The organisation's API token (with the optout-check scope) for --report-to. Prefer the
+    /// environment variable to the command line, where other users of the machine can see it.
+    #[arg(long, env = "CHARTER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+/// Where to report a check, for `charter optout report`.
+#[derive(clap::Args, Debug)]
+struct ReportTo {
+    /// The register's address, like https://register.example.
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// The organisation's API token (with the optout-check scope).
+    #[arg(long, env = "CHARTER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 /// The register's secret: from the environment, or a file in the data folder created on first
@@ -144,9 +179,20 @@ pub async fn run(config: &Config, args: OptOutArgs) -> anyhow::Result<()> {
                 }
             };
             // The filter is CPU-bound and uses its own threads: keep it off the async workers.
-            tokio::task::spawn_blocking(move || filter(args, public_key))
+            tokio::task::spawn_blocking(move || filter(*args, public_key))
                 .await
                 .context("the filter stopped")?
+        }
+        OptOutCommand::Report { manifest, to } => {
+            let token = token_for_report(to.token.as_deref())?;
+            let endpoint = report_endpoint(&to.to)?;
+            let body = std::fs::read(&manifest)
+                .with_context(|| format!("cannot read {}", manifest.display()))?;
+            let said = tokio::task::spawn_blocking(move || send_report(&endpoint, &token, &body))
+                .await
+                .context("the report stopped")??;
+            println!("{said}");
+            Ok(())
         }
         OptOutCommand::PublicKey => {
             let store = open_store(config).await?;
@@ -314,7 +360,87 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The token for a report: given, or an error that says how to give it.
+fn token_for_report(token: Option<&str>) -> anyhow::Result<String> {
+    match token.map(str::trim) {
+        Some(t) if !t.is_empty() => Ok(t.to_owned()),
+        _ => bail!(
+            "reporting a check needs the organisation's API token (with the optout-check scope): set CHARTER_TOKEN, or give --token"
+        ),
+    }
+}
+
+/// The report endpoint at the register's address.
+fn report_endpoint(register: &str) -> anyhow::Result<String> {
+    let base = register.trim().trim_end_matches('/');
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() < 10 {
+        bail!("“{register}” is not a register's address: give it like https://register.example");
+    }
+    const PATH: &str = "/api/v1/optout/checks";
+    Ok(if base.ends_with(PATH) {
+        base.to_owned()
+    } else {
+        format!("{base}{PATH}")
+    })
+}
+
+/// Sends a manifest to the register's report endpoint; returns what the register said.
+fn send_report(endpoint: &str, token: &str, manifest: &[u8]) -> anyhow::Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut response = agent
+        .post(endpoint)
+        .header("Authorization", &format!("Bearer {token}"))
+        .content_type("application/json")
+        .send(manifest)
+        .with_context(|| format!("cannot reach {endpoint}"))?;
+    let status = response.status();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    let json: Option<serde_json::Value> = serde_json::from_str(&body).ok();
+    if status.is_success() {
+        return Ok(json
+            .as_ref()
+            .and_then(|j| j["message"].as_str())
+            .unwrap_or("The register recorded the check.")
+            .to_owned());
+    }
+    // A problem document: its detail, then each field that is wrong.
+    let mut said = json
+        .as_ref()
+        .and_then(|j| j["detail"].as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| body.chars().take(300).collect());
+    if let Some(errors) = json.as_ref().and_then(|j| j["errors"].as_array()) {
+        for e in errors {
+            if let Some(m) = e["message"].as_str() {
+                said.push_str("\n  ");
+                said.push_str(m);
+            }
+        }
+    }
+    bail!(
+        "the register refused the report ({}): {said}",
+        status.as_u16()
+    )
+}
+
 fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()> {
+    // Checked first, so that a run that is to be reported does not go unreported for a typo.
+    let report = match &args.report.report_to {
+        Some(register) => Some((
+            report_endpoint(register)?,
+            token_for_report(args.report.token.as_deref())?,
+        )),
+        None => None,
+    };
     let bytes = std::fs::read(&args.snapshot)
         .with_context(|| format!("cannot read {}", args.snapshot.display()))?;
     let scopes: Vec<Scope> = args
@@ -400,5 +526,15 @@ fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()>
         invalid_path.display(),
         manifest_path.display()
     );
+    if let Some((endpoint, token)) = report {
+        match send_report(&endpoint, &token, json.as_bytes()) {
+            Ok(said) => eprintln!("Reported to the register: {said}"),
+            Err(e) => bail!(
+                "the dataset was filtered and the files are complete, but the check could not be reported: {e:#}\nReport it later with: charter optout report {} --to {}",
+                manifest_path.display(),
+                args.report.report_to.as_deref().unwrap_or_default()
+            ),
+        }
+    }
     Ok(())
 }

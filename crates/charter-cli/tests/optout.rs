@@ -419,6 +419,145 @@ fn import_and_filter_with_another_identifier_kind() {
     let _ = std::fs::remove_dir_all(data);
 }
 
+#[test]
+fn filter_reports_its_check_to_the_register() {
+    let data = dir("report");
+    ok(charter(&data, &["generate", "--projects", "2"]));
+    let org = an_organisation(&data);
+    let list = data.join("list.csv");
+    std::fs::write(&list, "nhs_number,scope\n9434765919,ai-training\n").unwrap();
+    ok(charter(
+        &data,
+        &["optout", "import", list.to_str().unwrap()],
+    ));
+    let token = ok(charter(
+        &data,
+        &[
+            "org",
+            "token",
+            "create",
+            "--organisation",
+            &org,
+            "--label",
+            "reports",
+        ],
+    ))
+    .trim()
+    .to_owned();
+    let snap = data.join("snap.bin");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "snapshot",
+            "--organisation",
+            &org,
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+    ));
+    let key = ok(charter(&data, &["optout", "public-key"]))
+        .trim()
+        .to_owned();
+    let input = data.join("data.csv");
+    std::fs::write(&input, "id,nhs_number\n1,943 476 5919\n2,4010232137\n3,x\n").unwrap();
+    let out = data.join("kept.csv");
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("CHARTER_OPTOUT_SECRET")
+            .stderr(Stdio::null()),
+    );
+    let register = format!("http://{}", server.addr);
+    let run = |report_to: &str, token: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(&data).args([
+            "optout",
+            "filter",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--organisation",
+            &org,
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "nhs_number",
+            "--scope",
+            "ai-training",
+            "--out",
+            out.to_str().unwrap(),
+            "--public-key",
+            &key,
+            "--report-to",
+            report_to,
+        ]);
+        cmd.env_remove("CHARTER_OPTOUT_SECRET")
+            .env_remove("CHARTER_TOKEN");
+        if let Some(t) = token {
+            cmd.env("CHARTER_TOKEN", t);
+        }
+        cmd.output().unwrap()
+    };
+
+    // No token: refused before anything is filtered.
+    let e = err(&run(&register, None));
+    assert!(e.contains("set CHARTER_TOKEN"), "{e}");
+    assert!(!out.exists());
+    let e = err(&run("register.example", Some(&token)));
+    assert!(e.contains("is not a register's address"), "{e}");
+
+    let done = run(&register, Some(&token));
+    let said = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{said}");
+    assert!(
+        said.contains("Reported to the register: Recorded: a check of 3 rows"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,nhs_number\n2,4010232137\n"
+    );
+    // The same run again is the same check: it counts once, and a report sent by hand too.
+    let again = run(&register, Some(&token));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already reported"));
+    let manifest = data.join("kept.manifest.json");
+    let by_hand = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "optout",
+            "report",
+            manifest.to_str().unwrap(),
+            "--to",
+            &register,
+        ])
+        .env("CHARTER_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(ok(by_hand).contains("already reported"));
+
+    // A refused report: the files are complete, the command fails and says how to send it later.
+    let refused = run(&register, Some("chr_not_a_token"));
+    let e = err(&refused);
+    assert!(
+        e.contains("could not be reported")
+            && e.contains("refused the report (401)")
+            && e.contains("charter optout report"),
+        "{e}"
+    );
+    assert!(!e.contains("chr_not_a_token"), "the token is never printed");
+    assert!(out.exists());
+    let figures = server.get("/opt-out/figures");
+    server.stop();
+    assert!(figures.contains(&org), "{figures}");
+    // Nobody listening.
+    let e = err(&run("http://127.0.0.1:9", Some(&token)));
+    assert!(e.contains("cannot reach"), "{e}");
+    let _ = std::fs::remove_dir_all(data);
+}
+
 /// Every way an NHS number might be written down.
 fn forms(digits: &str) -> Vec<String> {
     vec![

@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identifier kinds",
         include_str!("../migrations/0008_identifier_kinds.sql"),
     ),
+    (
+        9,
+        "check reports",
+        include_str!("../migrations/0009_check_reports.sql"),
+    ),
 ];
 
 fn migrator() -> Migrator {
@@ -698,7 +703,7 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
-    async fn record_check(&self, check: &CheckRecord) -> StoreResult<()> {
+    async fn record_check(&self, check: &CheckRecord) -> StoreResult<bool> {
         optout::record_check(&self.pool, check)
             .await
             .map_err(|e| self.err(e))

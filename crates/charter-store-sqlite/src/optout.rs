@@ -157,10 +157,13 @@ pub(crate) async fn rekey(
     Ok(())
 }
 
-pub(crate) async fn record_check(pool: &SqlitePool, c: &CheckRecord) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO optout_checks (organisation, checked_at, method, scopes, rows_in, rows_kept, rows_removed, rows_invalid)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+pub(crate) async fn record_check(pool: &SqlitePool, c: &CheckRecord) -> Result<bool, sqlx::Error> {
+    // A report already recorded (same organisation and hash) is left alone: retries count once.
+    let done = sqlx::query(
+        "INSERT INTO optout_checks (organisation, checked_at, method, scopes, rows_in, rows_kept, rows_removed, rows_invalid,
+                                    identifier_kind, snapshot_created, key_version, report_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (organisation, report_hash) DO NOTHING",
     )
     .bind(&c.organisation)
     .bind(&c.checked_at)
@@ -170,9 +173,13 @@ pub(crate) async fn record_check(pool: &SqlitePool, c: &CheckRecord) -> Result<(
     .bind(c.rows_kept as i64)
     .bind(c.rows_removed as i64)
     .bind(c.rows_invalid as i64)
+    .bind(&c.identifier_kind)
+    .bind(&c.snapshot_created)
+    .bind(c.key_version.map(|v| v as i64))
+    .bind(&c.report_hash)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn figures(pool: &SqlitePool) -> Result<OptOutFigures, sqlx::Error> {

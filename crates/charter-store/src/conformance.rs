@@ -27,7 +27,8 @@ macro_rules! conformance_tests {
             the_version_moves_with_every_change_searches_can_see,
             drafts_move_through_review_and_publish_once, drafts_refuse_stale_and_out_of_turn_changes,
             record_json_is_the_stored_project_with_its_organisation,
-            identifier_kinds_are_set_up_retired_and_fixed_once_used);
+            identifier_kinds_are_set_up_retired_and_fixed_once_used,
+            reported_checks_count_once_in_the_figures);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -722,6 +723,10 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
                 rows_kept: 100 - removed,
                 rows_removed: removed,
                 rows_invalid: 0,
+                identifier_kind: "nhs-number".into(),
+                snapshot_created: None,
+                key_version: None,
+                report_hash: None,
             })
             .await
             .unwrap();
@@ -1467,4 +1472,50 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
             .await
             .unwrap()
     );
+}
+
+pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
+    use crate::optout::CheckRecord;
+    let check = |method: &str, at: &str, removed: u64, hash: Option<&str>| CheckRecord {
+        organisation: "knowsley-council".into(),
+        checked_at: at.into(),
+        method: method.into(),
+        scopes: "ai-training organisation:knowsley-council".into(),
+        rows_in: 50,
+        rows_kept: 50 - removed,
+        rows_removed: removed,
+        rows_invalid: 0,
+        identifier_kind: "knowsley-tenancy-ref".into(),
+        snapshot_created: hash.map(|_| "2026-11-29T09:00:00Z".into()),
+        key_version: hash.map(|_| 2),
+        report_hash: hash.map(str::to_owned),
+    };
+    // Two API checks (no report hash) both count; a report sent twice counts once.
+    for c in [
+        check("upload", "2026-11-03T10:00:00Z", 1, None),
+        check("upload", "2026-11-03T10:00:00Z", 1, None),
+    ] {
+        assert!(store.record_check(&c).await.unwrap());
+    }
+    let report = check("snapshot", "2026-11-04T10:00:00Z", 3, Some("abc"));
+    assert!(store.record_check(&report).await.unwrap());
+    assert!(!store.record_check(&report).await.unwrap(), "a retry");
+    let mut later = report.clone();
+    later.checked_at = "2026-12-01T10:00:00Z".into();
+    assert!(
+        !store.record_check(&later).await.unwrap(),
+        "whenever it is sent"
+    );
+    // Another organisation's report with the same hash is its own.
+    let mut other = report.clone();
+    other.organisation = "wirral-transport".into();
+    assert!(store.record_check(&other).await.unwrap());
+    let f = store.optout_figures().await.unwrap();
+    let knowsley: Vec<_> = f
+        .checks
+        .iter()
+        .filter(|c| c.organisation == "knowsley-council")
+        .map(|c| (c.month.as_str(), c.checks, c.rows_removed))
+        .collect();
+    assert_eq!(knowsley, [("2026-11", 3, 5)]);
 }

@@ -176,7 +176,9 @@ pub trait Store: Send + Sync + 'static {
     async fn optouts_after(&self, after: i64, limit: u32) -> StoreResult<Vec<optout::OptOutEntry>>;
     /// Replaces tags and sealed values after a key rotation: (id, tag, sealed, key version).
     async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()>;
-    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<()>;
+    /// Records a dataset check; false when a check with the same organisation and report hash is
+    /// already recorded (nothing is written then).
+    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<bool>;
     /// The highest key version any record has, if there are records.
     async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
     async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;

@@ -111,13 +111,22 @@ pub struct CheckRecord {
     pub organisation: String,
     /// RFC 3339.
     pub checked_at: String,
-    /// How: `upload` (the API) or `snapshot` (a snapshot issued for the organisation's own machine).
+    /// How: `upload` (the API) or `snapshot` (on the organisation's own machine with a snapshot,
+    /// reported afterwards).
     pub method: String,
     pub scopes: String,
     pub rows_in: u64,
     pub rows_kept: u64,
     pub rows_removed: u64,
     pub rows_invalid: u64,
+    /// The kind of identifier checked, such as `nhs-number`.
+    pub identifier_kind: String,
+    /// For checks made with a snapshot: when the snapshot was made (RFC 3339) and its key version.
+    pub snapshot_created: Option<String>,
+    pub key_version: Option<u32>,
+    /// For reported checks: a hash of the report, so that the same report sent twice (a retry)
+    /// counts once.
+    pub report_hash: Option<String>,
 }
 
 /// Raw public figures; the web layer rounds small counts before showing them.

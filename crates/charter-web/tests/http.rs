@@ -1321,6 +1321,163 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
 }
 
 #[tokio::test]
+async fn organisations_report_checks_made_on_their_own_machines() {
+    use charter_optout::{Scope, Snapshot};
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let outbox = std::env::temp_dir().join(format!("charter-report-outbox-{}", fastrand_id()));
+        let keys =
+            charter_web::optout::OptOutKeys::new(charter_optout::MasterSecret::from_bytes([7; 32]));
+        let app = router(
+            AppState::new(store.clone(), Charter::from_toml(CHARTER).unwrap())
+                .with_optout(keys.clone(), outbox.clone()),
+        );
+        let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+        let at = "2026-01-01T00:00:00Z";
+        let hash = charter_web::optout::token_hash;
+        store
+            .token_create(&org, &hash("chr_checks"), "checks", "optout-check", at)
+            .await
+            .unwrap();
+        store
+            .token_create(&org, &hash("chr_drafts"), "drafts", "drafts", at)
+            .await
+            .unwrap();
+        let wirral: charter_core::Slug = "wirral-transport".parse().unwrap();
+        store
+            .token_create(&wirral, &hash("chr_wirral"), "w", "optout-check", at)
+            .await
+            .unwrap();
+
+        // A real manifest: the organisation's snapshot, filtered here as on its own machine.
+        let (bytes, _) = charter_web::optout::build_snapshot(store.as_ref(), &keys, &org, 7)
+            .await
+            .unwrap();
+        let snapshot = Snapshot::open(
+            &bytes,
+            &keys.version(charter_optout::KeyVersion::FIRST).public_key(),
+            &org,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let manifest = charter_optout::filter(
+            &snapshot,
+            &[Scope::AiTraining],
+            "nhs_number",
+            "nhs_number\n9434765919\n12\n".as_bytes(),
+            std::io::sink(),
+            std::io::sink(),
+            1,
+            |_| {},
+        )
+        .unwrap();
+        let json = serde_json::to_value(&manifest).unwrap();
+        let report = |token: Option<&str>, body: String| {
+            let mut r =
+                Request::post("/api/v1/optout/checks").header("content-type", "application/json");
+            if let Some(t) = token {
+                r = r.header("authorization", format!("Bearer {t}"));
+            }
+            r.body(Body::from(body)).unwrap()
+        };
+        let changed = |field: &str, value: serde_json::Value| {
+            let mut j = json.clone();
+            j[field] = value;
+            j.to_string()
+        };
+
+        let none = send(&app, report(None, json.to_string())).await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(none.content_type(), "application/problem+json");
+        assert_eq!(
+            send(&app, report(Some("chr_nope"), json.to_string()))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let drafts_only = send(&app, report(Some("chr_drafts"), json.to_string())).await;
+        assert_eq!(drafts_only.status, StatusCode::FORBIDDEN);
+        let theirs = send(&app, report(Some("chr_wirral"), json.to_string())).await;
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+        theirs.has("This token belongs to wirral-transport");
+
+        let not_json = send(
+            &app,
+            report(Some("chr_checks"), "nhs_number\n9434765919\n".into()),
+        )
+        .await;
+        assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+        not_json
+            .has("the manifest JSON that charter optout filter writes")
+            .lacks("9434765919");
+        let mut missing = json.clone();
+        missing.as_object_mut().unwrap().remove("rows_removed");
+        send(&app, report(Some("chr_checks"), missing.to_string()))
+            .await
+            .has("missing field `rows_removed`");
+        for (body, field) in [
+            (changed("rows_in", 5.into()), "rows_in"),
+            (
+                changed("identifier_kind", "council-tax".into()),
+                "identifier_kind",
+            ),
+            (
+                changed("scopes", serde_json::json!(["everything"])),
+                "scopes",
+            ),
+            (changed("scopes", serde_json::json!([])), "scopes"),
+            (changed("key_version", 9.into()), "key_version"),
+            (
+                changed("snapshot_created", "2999-01-01T00:00:00Z".into()),
+                "snapshot_created",
+            ),
+            (
+                changed("snapshot_expires", "2000-01-01T00:00:00Z".into()),
+                "snapshot_expires",
+            ),
+            (changed("input_blake3", "abc".into()), "input_blake3"),
+        ] {
+            let r = send(&app, report(Some("chr_checks"), body)).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
+            assert_eq!(r.json()["errors"][0]["param"], field, "{}", r.body);
+        }
+        assert!(
+            store.optout_figures().await.unwrap().checks.is_empty(),
+            "nothing recorded yet"
+        );
+
+        let ok = send(&app, report(Some("chr_checks"), json.to_string())).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert_eq!(ok.json()["recorded"], true);
+        // A retry counts once.
+        let again = send(&app, report(Some("chr_checks"), json.to_string())).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.json()["recorded"], false);
+        again.has("already reported");
+        // The public figures count it with the API's checks.
+        let month = &charter_web::now()[..7];
+        let figures = store.optout_figures().await.unwrap();
+        assert_eq!(figures.checks.len(), 1);
+        assert_eq!(
+            (
+                figures.checks[0].organisation.as_str(),
+                figures.checks[0].month.as_str(),
+                figures.checks[0].checks
+            ),
+            ("knowsley-council", month, 1)
+        );
+        let api_check = Request::post("/api/v1/optout/check?column=nhs_number&scope=ai-training")
+            .header("authorization", "Bearer chr_checks")
+            .body(Body::from("nhs_number\n9434765919\n"))
+            .unwrap();
+        assert_eq!(send(&app, api_check).await.status, StatusCode::OK);
+        assert_eq!(store.optout_figures().await.unwrap().checks[0].checks, 2);
+        get(&app, "/opt-out/figures").await.has("knowsley-council");
+        let _ = std::fs::remove_dir_all(&outbox);
+    }
+}
+
+#[tokio::test]
 async fn set_a_password_sign_in_make_a_token_and_sign_out() {
     use charter_core::accounts::Role;
     for store in stores().await {
