@@ -598,9 +598,7 @@ fn no_nhs_number_is_stored_or_logged_in_clear() {
     // Another identifier kind, given through the form: kept no more in clear than NHS numbers.
     set_up_kind(&data, &server, TENANCY);
     for (reference, status) in [("KT+778899", "303"), ("KT7788990011", "400")] {
-        let body = format!(
-            "scope=ai-training&for=me&kind=knowsley-tenancy-ref&identifier-knowsley-tenancy-ref={reference}"
-        );
+        let body = format!("scope=ai-training&for=me&identifier-knowsley-tenancy-ref={reference}");
         let response = server.request("POST", "/opt-out", FORM, &body);
         assert!(
             response.starts_with(&format!("HTTP/1.1 {status}")),

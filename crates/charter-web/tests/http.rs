@@ -1059,20 +1059,16 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
             StatusCode::NOT_FOUND
         );
 
-        // Residents now choose which identifier they give.
+        // Residents now give an NHS number or a tenancy reference: the box they fill in says which.
         get(&app, "/opt-out")
             .await
-            .has("Which identifier will you give?")
+            .has("Identifier of the person opting out")
             .has("name=\"nhs_number\"")
-            .has("Knowsley Council tenancy reference")
+            .has("Or: Knowsley Council tenancy reference")
             .has("name=\"identifier-knowsley-tenancy-ref\"")
             .has("It is on your tenancy agreement.");
         let field = "identifier-knowsley-tenancy-ref";
         for (value, says) in [
-            (
-                "",
-                "Enter the Knowsley Council tenancy reference of the person opting out",
-            ),
             (
                 "12AB5678",
                 "can only contain digits (spaces and hyphens are fine)",
@@ -1085,25 +1081,28 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
             let r = post_form(
                 &app,
                 "/opt-out",
-                &format!("scope=ai-training&for=me&kind=knowsley-tenancy-ref&{field}={value}"),
+                &format!("scope=ai-training&for=me&{field}={value}"),
             )
             .await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST);
-            r.has(says)
-                .has(&format!("href=\"#{field}\""))
-                .has("value=\"knowsley-tenancy-ref\" data-aria-controls=\"conditional-kind-knowsley-tenancy-ref\" checked");
-            if !value.is_empty() {
-                r.lacks(value);
-            }
+            r.has(says).has(&format!("href=\"#{field}\"")).lacks(value);
         }
         post_form(
             &app,
             "/opt-out",
-            "scope=ai-training&for=me&kind=council-tax&identifier-council-tax=123",
+            "scope=ai-training&for=me&nhs_number=&identifier-council-tax=123",
         )
         .await
-        .has("Choose which identifier you will give");
-        // The NHS number is still the default, and checked as before.
+        .has("Enter an NHS number, or one of the other identifiers");
+        post_form(
+            &app,
+            "/opt-out",
+            &format!("scope=ai-training&for=me&nhs_number=401+023+2137&{field}=12345678"),
+        )
+        .await
+        .has("Give one identifier at a time")
+        .has(&format!("href=\"#{field}\""));
+        // The NHS number is checked as before.
         post_form(
             &app,
             "/opt-out",
@@ -1114,7 +1113,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
         let ok = post_form(
             &app,
             "/opt-out",
-            &format!("scope=ai-training&for=me&kind=knowsley-tenancy-ref&{field}=943+476-5919&nhs_number=401+023+2137"),
+            &format!("scope=ai-training&for=me&nhs_number=&{field}=943+476-5919"),
         )
         .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
@@ -1222,10 +1221,10 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
         post_form(
             &app,
             "/opt-out",
-            &format!("scope=ai-training&for=me&kind=knowsley-tenancy-ref&{field}=12345678"),
+            &format!("scope=ai-training&for=me&{field}=12345678"),
         )
         .await
-        .has("Choose which identifier you will give");
+        .has("Enter an NHS number");
         let (snapshot, _) = charter_web::optout::build_snapshot(store.as_ref(), &keys, &org, 1)
             .await
             .unwrap();

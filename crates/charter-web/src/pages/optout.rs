@@ -46,11 +46,9 @@ struct FormValues {
     project: String,
     for_whom: String,
     email: String,
-    /// The identifier kind chosen (never the identifier, which is not shown again).
-    kind: String,
 }
 
-/// An identifier kind residents may choose besides the NHS number.
+/// An identifier kind residents may give besides the NHS number.
 struct KindChoice {
     name: String,
     label: String,
@@ -122,7 +120,6 @@ async fn start(State(state): State<AppState>) -> Result<Response, WebError> {
         errors: Vec::new(),
         values: FormValues {
             for_whom: "me".into(),
-            kind: NhsNumber::NAME.into(),
             ..Default::default()
         },
         organisations: organisations(&state).await?,
@@ -228,10 +225,6 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
         project: get("project"),
         for_whom: get("for"),
         email: get("email"),
-        kind: match get("kind") {
-            k if k.is_empty() => NhsNumber::NAME.to_owned(),
-            k => k,
-        },
     };
     let known = known_kinds(state.store.as_ref()).await?;
     let mut errors = Vec::new();
@@ -241,39 +234,52 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     }
     let version = current_version(state.store.as_ref()).await?;
     let register_keys = keys.version(version);
-    // The kind chosen must be offered now; its value comes from that kind's own box.
-    let kind = if values.kind == NhsNumber::NAME {
-        known.kinds.get(NhsNumber::NAME)
-    } else {
-        known
-            .offered()
-            .find(|r| r.spec.name == values.kind)
-            .and_then(|r| known.kinds.get(&r.spec.name))
-    };
-    let identifier = match kind {
-        None => {
-            errors.push(err("kind", "Choose which identifier you will give"));
-            String::new()
+    // The identifier given: the one box filled in, the NHS number's or that of a kind offered now.
+    let mut given = Vec::new();
+    let nhs = get("nhs_number");
+    if !nhs.is_empty() {
+        given.push(("nhs_number".to_owned(), NhsNumber::NAME.to_owned(), nhs));
+    }
+    for r in known.offered() {
+        let field = format!("identifier-{}", r.spec.name);
+        let value = get(&field);
+        if !value.is_empty() {
+            given.push((field, r.spec.name.clone(), value));
         }
-        Some(kind) if kind.name() == NhsNumber::NAME => {
-            let identifier = get("nhs_number");
-            if identifier.is_empty() {
-                errors.push(err("nhs_number", "Enter an NHS number"));
-            } else if let Err(e) = kind.normalise_str(&identifier) {
-                errors.push(err("nhs_number", format!("Enter a valid NHS number: {e}")));
+    }
+    let mut kind = None;
+    let mut identifier = String::new();
+    match given.as_slice() {
+        [] if known.offered().next().is_none() => {
+            errors.push(err("nhs_number", "Enter an NHS number"));
+        }
+        [] => errors.push(err(
+            "nhs_number",
+            "Enter an NHS number, or one of the other identifiers",
+        )),
+        [(field, name, value)] => {
+            let found = known.kinds.get(name).cloned();
+            match (&found, known.record(name)) {
+                (Some(k), _) if name == NhsNumber::NAME => {
+                    if let Err(e) = k.normalise_str(value) {
+                        errors.push(err(field, format!("Enter a valid NHS number: {e}")));
+                    }
+                }
+                (Some(k), Some(record)) => {
+                    if let Err(e) = k.normalise_str(value) {
+                        errors.push(err(field, identifier_problem(&record.spec, e)));
+                    }
+                }
+                _ => return Err(WebError::Internal(format!("identifier kind {name} vanished"))),
             }
-            identifier
+            kind = found;
+            identifier = value.clone();
         }
-        Some(kind) => {
-            let field = format!("identifier-{}", kind.name());
-            let identifier = get(&field);
-            let record = known.record(kind.name());
-            if let (Err(e), Some(record)) = (kind.normalise_str(&identifier), record) {
-                errors.push(err(&field, identifier_problem(&record.spec, e)));
-            }
-            identifier
-        }
-    };
+        [_, (field, _, _), ..] => errors.push(err(
+            field,
+            "Give one identifier at a time. To be matched by another one too, opt out again with it",
+        )),
+    }
     let basis = FOR_WHOM
         .iter()
         .find(|(v, _)| *v == values.for_whom)
