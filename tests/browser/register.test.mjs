@@ -878,3 +878,96 @@ describe('vendored GOV.UK Frontend', () => {
     assert.ok(!/@font-face/i.test(css), 'the served CSS still has @font-face rules')
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// g. Identifier kinds: a site administrator sets one up, a resident opts out with it. Last in the
+// file: from here on the opt-out form asks which identifier is given.
+
+describe('identifier kinds', () => {
+  test('set up a tenancy reference, opt out with it, retire it', { timeout: 180_000 }, async () => {
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'site@register.example',
+      '--role', 'site-admin', '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(added.stdout.trim())
+      await page.fill('#password', 'birkenhead ferry terminal')
+      await page.fill('#confirm', 'birkenhead ferry terminal')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      await page.fill('#email', 'site@register.example')
+      await page.fill('#password', 'birkenhead ferry terminal')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      await page.getByRole('link', { name: 'Identifiers residents can opt out with' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/manage\/identifier-kinds$/)
+      await axeClean(page, 'identifier kinds')
+
+      // Errors first: the summary links to the fields, and what was typed stays.
+      await page.fill('#label', 'Knowsley Council tenancy reference')
+      await page.fill('#min_len', '12')
+      await page.fill('#max_len', '6')
+      await page.getByRole('button', { name: 'Add identifier kind' }).click()
+      await page.waitForLoadState('load')
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+      assert.equal(await page.inputValue('#label'), 'Knowsley Council tenancy reference')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'identifier-kinds-errors.png'), fullPage: true })
+      await axeClean(page, 'identifier kinds with errors')
+      await page.locator('.govuk-error-summary a[href="#name"]').click()
+      assert.equal(await activeId(page), 'name', 'the error link moves focus to the field')
+
+      await page.fill('#name', 'knowsley-tenancy-ref')
+      await page.fill('#hint', 'It is on your tenancy agreement.')
+      await page.check('#charset-2')
+      await page.fill('#min_len', '6')
+      await page.fill('#max_len', '10')
+      await page.getByRole('button', { name: 'Add identifier kind' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /is set up/)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'identifier-kinds.png'), fullPage: true })
+      await axeClean(page, 'identifier kinds after adding one')
+      await page.getByRole('link', { name: 'Change Knowsley Council tenancy reference' }).click()
+      await page.waitForLoadState('load')
+      await axeClean(page, 'changing an identifier kind')
+
+      // A resident gives a tenancy reference instead of an NHS number.
+      const resident = await context.newPage()
+      await resident.goto(url('/opt-out'))
+      await axeClean(resident, 'the opt-out form with a choice of identifiers')
+      assert.ok(await resident.isVisible('#nhs_number'))
+      assert.ok(await resident.isVisible('#identifier-knowsley-tenancy-ref'))
+      await resident.check('#scope')
+      await resident.check('#for')
+      await resident.fill('#identifier-knowsley-tenancy-ref', 'KT 12')
+      await resident.getByRole('button', { name: 'Opt out' }).click()
+      await resident.waitForLoadState('load')
+      assert.match(await resident.locator('.govuk-error-summary').innerText(), /must be 6 to 10 characters long/)
+      await resident.locator('.govuk-error-summary a[href="#identifier-knowsley-tenancy-ref"]').click()
+      assert.equal(await activeId(resident), 'identifier-knowsley-tenancy-ref')
+      await resident.screenshot({ path: path.join(ARTIFACTS, 'opt-out-other-kind-errors.png'), fullPage: true })
+      await axeClean(resident, 'the opt-out form with an identifier error')
+      await resident.fill('#identifier-knowsley-tenancy-ref', 'KT 123 456')
+      await resident.getByRole('button', { name: 'Opt out' }).click()
+      await resident.waitForLoadState('load')
+      assert.match(resident.url(), /\/opt-out\/manage\/[0-9a-f]{48}\?new=1$/)
+      assert.match(await resident.locator('main').innerText(), /Knowsley Council tenancy reference/)
+      await axeClean(resident, 'the receipt for another identifier')
+
+      // Now in use: it can only be seen and retired.
+      await page.goto(url('/manage/identifier-kinds/knowsley-tenancy-ref'))
+      assert.match(await page.locator('main').innerText(), /can no longer change/)
+      await axeClean(page, 'an identifier kind in use')
+      await page.goto(url('/manage/identifier-kinds'))
+      await page.getByRole('button', { name: 'Retire Knowsley Council tenancy reference' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /is retired/)
+      await axeClean(page, 'identifier kinds after retiring one')
+      await resident.goto(url('/opt-out'))
+      assert.equal(await resident.locator('#identifier-knowsley-tenancy-ref').count(), 0)
+    } finally {
+      await context.close()
+    }
+  })
+})

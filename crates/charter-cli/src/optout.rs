@@ -2,15 +2,18 @@
 
 use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use charter_core::Slug;
 use charter_optout::{
-    AtomicFile, FilterOptions, IdentifierKind, MasterSecret, RegisterPublicKey, SECRET_ENV_VAR,
-    Scope, Snapshot,
+    AtomicFile, FilterOptions, IdentifierKind, MasterSecret, NhsNumber, RegisterPublicKey,
+    SECRET_ENV_VAR, Scope, Snapshot,
 };
 use charter_store::optout::OptOutEvent;
-use charter_web::optout::{OptOutKeys, build_snapshot, current_version, new_record, rotate};
+use charter_web::optout::{
+    OptOutKeys, build_snapshot, current_version, known_kinds, new_record, rotate,
+};
 
 use crate::config::{Config, open_store};
 
@@ -22,7 +25,9 @@ pub struct OptOutArgs {
 
 #[derive(clap::Subcommand, Debug)]
 enum OptOutCommand {
-    /// Load an existing opt-out list: a CSV with the header `nhs_number,scope`. All or nothing.
+    /// Load an existing opt-out list: a CSV with the columns `nhs_number` (or `identifier`) and
+    /// `scope`, and optionally `kind` (an identifier kind's short name; nhs-number when absent or
+    /// blank). All or nothing.
     Import { file: PathBuf },
     /// Write an organisation's signed snapshot of current opt-outs, for `charter optout filter`.
     Snapshot {
@@ -35,7 +40,15 @@ enum OptOutCommand {
         days: i64,
     },
     /// Remove opted-out people from a CSV dataset, on the organisation's own machine.
-    Filter(FilterArgs),
+    Filter(Box<FilterArgs>),
+    /// Report a check made with `charter optout filter` to the register (its manifest), when the
+    /// filter's own --report-to could not; the same report sent twice counts once.
+    Report {
+        /// The manifest the filter wrote.
+        manifest: PathBuf,
+        #[command(flatten)]
+        to: ReportTo,
+    },
     /// Print the register's public key, which organisations use to check snapshots.
     PublicKey,
     /// Re-key every stored opt-out under a new key version. Safe to interrupt and run again.
@@ -53,9 +66,13 @@ struct FilterArgs {
     /// The dataset (CSV with a header row).
     #[arg(long)]
     input: PathBuf,
-    /// The column holding NHS numbers.
+    /// The column holding the identifiers.
     #[arg(long)]
     column: String,
+    /// The kind of identifier in the column: nhs-number, or the short name of a kind the
+    /// register has set up (its snapshot carries the kind's rules).
+    #[arg(long, default_value = "nhs-number")]
+    kind: String,
     /// What the data will be used for; repeat for several (research-planning, ai-training,
     /// ai-decisions, project:ID). The organisation's own opt-outs always apply.
     #[arg(long = "scope", required = true)]
@@ -76,6 +93,33 @@ struct FilterArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    #[command(flatten)]
+    report: ReportOptions,
+}
+
+/// Where to report a check, for `charter optout filter`.
+#[derive(clap::Args, Debug)]
+struct ReportOptions {
+    /// After a successful run, report the check to the register at this address (like
+    /// https://register.example), so that it counts in the public figures. Only the manifest is
+    /// sent: counts, scopes, the snapshot's time and key version; never identifiers or rows.
+    #[arg(long, value_name = "URL")]
+    report_to: Option<String>,
+    /// The organisation's API token (with the optout-check scope) for --report-to. Prefer the
+    /// environment variable to the command line, where other users of the machine can see it.
+    #[arg(long, env = "CHARTER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+/// Where to report a check, for `charter optout report`.
+#[derive(clap::Args, Debug)]
+struct ReportTo {
+    /// The register's address, like https://register.example.
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// The organisation's API token (with the optout-check scope).
+    #[arg(long, env = "CHARTER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 /// The register's secret: from the environment, or a file in the data folder created on first
@@ -135,9 +179,20 @@ pub async fn run(config: &Config, args: OptOutArgs) -> anyhow::Result<()> {
                 }
             };
             // The filter is CPU-bound and uses its own threads: keep it off the async workers.
-            tokio::task::spawn_blocking(move || filter(args, public_key))
+            tokio::task::spawn_blocking(move || filter(*args, public_key))
                 .await
                 .context("the filter stopped")?
+        }
+        OptOutCommand::Report { manifest, to } => {
+            let token = token_for_report(to.token.as_deref())?;
+            let endpoint = report_endpoint(&to.to)?;
+            let body = std::fs::read(&manifest)
+                .with_context(|| format!("cannot read {}", manifest.display()))?;
+            let said = tokio::task::spawn_blocking(move || send_report(&endpoint, &token, &body))
+                .await
+                .context("the report stopped")??;
+            println!("{said}");
+            Ok(())
         }
         OptOutCommand::PublicKey => {
             let store = open_store(config).await?;
@@ -180,16 +235,22 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}').trim() == name)
     };
-    let (Some(id_col), Some(scope_col)) = (find("nhs_number"), find("scope")) else {
+    let (Some(id_col), Some(scope_col)) = (
+        find("identifier").or_else(|| find("nhs_number")),
+        find("scope"),
+    ) else {
         bail!(
-            "{} must have the header nhs_number,scope (it has: {})",
+            "{} must have the header nhs_number,scope (or identifier,kind,scope); it has: {}",
             file.display(),
             headers.iter().collect::<Vec<_>>().join(",")
         );
     };
-    // One record per person, with every scope they opted out of; every problem is reported.
-    let mut people: std::collections::BTreeMap<Vec<u8>, (String, Vec<OptOutEvent>)> =
-        Default::default();
+    let kind_col = find("kind");
+    let known = known_kinds(store.as_ref()).await?;
+    // One record per person and identifier kind, with every scope they opted out of; every
+    // problem is reported. Tags include the kind, so equal strings of two kinds stay apart.
+    type Person = (Arc<dyn IdentifierKind>, String, Vec<OptOutEvent>);
+    let mut people: std::collections::BTreeMap<Vec<u8>, Person> = Default::default();
     let mut problems = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
@@ -206,8 +267,38 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
             problems.push(format!("line {line}: {e}"));
             continue;
         }
-        let tag = match charter_optout::NhsNumber.normalise_str(raw) {
-            Ok(id) => register_keys.tag_key().tag(&charter_optout::NhsNumber, &id),
+        let kind_name = match kind_col.and_then(|c| row.get(c)).map(str::trim) {
+            None | Some("") => NhsNumber::NAME,
+            Some(k) => k,
+        };
+        let kind = match known.kinds.get(kind_name) {
+            Some(kind)
+                if known
+                    .record(kind_name)
+                    .is_some_and(|r| r.retired_at.is_some()) =>
+            {
+                problems.push(format!(
+                    "line {line}: the identifier kind “{}” is retired: no new opt-outs can use it",
+                    kind.name()
+                ));
+                continue;
+            }
+            Some(kind) => kind.clone(),
+            None => {
+                problems.push(format!(
+                    "line {line}: there is no identifier kind “{kind_name}”; the kinds are: {}",
+                    known
+                        .kinds
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            }
+        };
+        let tag = match kind.normalise_str(raw) {
+            Ok(id) => register_keys.tag_key().tag(kind.as_ref(), &id),
             Err(e) => {
                 problems.push(format!("line {line}: {e}"));
                 continue;
@@ -222,8 +313,8 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
         };
         people
             .entry(tag.as_bytes().to_vec())
-            .or_insert_with(|| (raw.to_owned(), Vec::new()))
-            .1
+            .or_insert_with(|| (kind, raw.to_owned(), Vec::new()))
+            .2
             .push(event);
     }
     if !problems.is_empty() {
@@ -245,8 +336,16 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
         );
     }
     let mut records = Vec::with_capacity(people.len());
-    for (raw, events) in people.into_values() {
-        records.push(new_record(&register_keys, &raw, events, None, None, &now)?);
+    for (kind, raw, events) in people.into_values() {
+        records.push(new_record(
+            &register_keys,
+            kind.as_ref(),
+            &raw,
+            events,
+            None,
+            None,
+            &now,
+        )?);
     }
     let rows: usize = records.iter().map(|r| r.events.len()).sum();
     for chunk in records.chunks(10_000) {
@@ -261,7 +360,87 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The token for a report: given, or an error that says how to give it.
+fn token_for_report(token: Option<&str>) -> anyhow::Result<String> {
+    match token.map(str::trim) {
+        Some(t) if !t.is_empty() => Ok(t.to_owned()),
+        _ => bail!(
+            "reporting a check needs the organisation's API token (with the optout-check scope): set CHARTER_TOKEN, or give --token"
+        ),
+    }
+}
+
+/// The report endpoint at the register's address.
+fn report_endpoint(register: &str) -> anyhow::Result<String> {
+    let base = register.trim().trim_end_matches('/');
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() < 10 {
+        bail!("“{register}” is not a register's address: give it like https://register.example");
+    }
+    const PATH: &str = "/api/v1/optout/checks";
+    Ok(if base.ends_with(PATH) {
+        base.to_owned()
+    } else {
+        format!("{base}{PATH}")
+    })
+}
+
+/// Sends a manifest to the register's report endpoint; returns what the register said.
+fn send_report(endpoint: &str, token: &str, manifest: &[u8]) -> anyhow::Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut response = agent
+        .post(endpoint)
+        .header("Authorization", &format!("Bearer {token}"))
+        .content_type("application/json")
+        .send(manifest)
+        .with_context(|| format!("cannot reach {endpoint}"))?;
+    let status = response.status();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    let json: Option<serde_json::Value> = serde_json::from_str(&body).ok();
+    if status.is_success() {
+        return Ok(json
+            .as_ref()
+            .and_then(|j| j["message"].as_str())
+            .unwrap_or("The register recorded the check.")
+            .to_owned());
+    }
+    // A problem document: its detail, then each field that is wrong.
+    let mut said = json
+        .as_ref()
+        .and_then(|j| j["detail"].as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| body.chars().take(300).collect());
+    if let Some(errors) = json.as_ref().and_then(|j| j["errors"].as_array()) {
+        for e in errors {
+            if let Some(m) = e["message"].as_str() {
+                said.push_str("\n  ");
+                said.push_str(m);
+            }
+        }
+    }
+    bail!(
+        "the register refused the report ({}): {said}",
+        status.as_u16()
+    )
+}
+
 fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()> {
+    // Checked first, so that a run that is to be reported does not go unreported for a typo.
+    let report = match &args.report.report_to {
+        Some(register) => Some((
+            report_endpoint(register)?,
+            token_for_report(args.report.token.as_deref())?,
+        )),
+        None => None,
+    };
     let bytes = std::fs::read(&args.snapshot)
         .with_context(|| format!("cannot read {}", args.snapshot.display()))?;
     let scopes: Vec<Scope> = args
@@ -302,8 +481,12 @@ fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()>
         );
         bar
     });
+    let kind = snapshot
+        .kind(&args.kind)
+        .with_context(|| format!("--kind {}", args.kind))?;
     let options = FilterOptions {
         threads: args.threads,
+        kind,
         ..FilterOptions::default()
     };
     let manifest = charter_optout::filter_with_options(
@@ -343,5 +526,15 @@ fn filter(args: FilterArgs, public_key: RegisterPublicKey) -> anyhow::Result<()>
         invalid_path.display(),
         manifest_path.display()
     );
+    if let Some((endpoint, token)) = report {
+        match send_report(&endpoint, &token, json.as_bytes()) {
+            Ok(said) => eprintln!("Reported to the register: {said}"),
+            Err(e) => bail!(
+                "the dataset was filtered and the files are complete, but the check could not be reported: {e:#}\nReport it later with: charter optout report {} --to {}",
+                manifest_path.display(),
+                args.report.report_to.as_deref().unwrap_or_default()
+            ),
+        }
+    }
     Ok(())
 }

@@ -246,6 +246,318 @@ fn import_snapshot_and_filter_a_dataset() {
     let _ = std::fs::remove_dir_all(data);
 }
 
+/// Signs a new site administrator in through the running register and sets up an identifier kind
+/// from `form` (the add form's fields), as a person would.
+fn set_up_kind(data: &Path, server: &Served, form: &str) {
+    let link = ok(charter(
+        data,
+        &[
+            "user",
+            "add",
+            "--email",
+            "admin@x.example",
+            "--role",
+            "site-admin",
+        ],
+    ));
+    let path = format!(
+        "/account/set-password/{}",
+        link.trim().rsplit('/').next().unwrap()
+    );
+    let password = "password=ferry+cross+the+mersey&confirm=ferry+cross+the+mersey";
+    let set = server.request("POST", &path, FORM, password);
+    assert!(set.starts_with("HTTP/1.1 303"), "{set}");
+    let signed_in = server.request(
+        "POST",
+        "/sign-in",
+        FORM,
+        "email=admin%40x.example&password=ferry+cross+the+mersey",
+    );
+    let cookie = signed_in
+        .split("charter_session=")
+        .nth(1)
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no session: {signed_in}"))
+        .to_owned();
+    let cookie = format!("Cookie: charter_session={cookie}\r\n");
+    let page = server.request("GET", "/manage/identifier-kinds", &cookie, "");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|c| c.split('"').next())
+        .unwrap_or_else(|| panic!("no form token: {page}"));
+    let added = server.request(
+        "POST",
+        "/manage/identifier-kinds",
+        &format!("{cookie}{FORM}"),
+        &format!("csrf={csrf}&{form}"),
+    );
+    assert!(added.starts_with("HTTP/1.1 303"), "{added}");
+}
+
+const TENANCY: &str = "label=Knowsley+Council+tenancy+reference&name=knowsley-tenancy-ref&charset=alphanumeric&min_len=6&max_len=10";
+
+#[test]
+fn import_and_filter_with_another_identifier_kind() {
+    let data = dir("kinds");
+    ok(charter(&data, &["generate", "--projects", "2"]));
+    let org = an_organisation(&data);
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("CHARTER_OPTOUT_SECRET")
+            .stderr(Stdio::null()),
+    );
+    set_up_kind(&data, &server, TENANCY);
+    server.stop();
+
+    // A list mixing kinds: the same characters as a tenancy reference and as an NHS number are
+    // two different people.
+    let list = data.join("list.csv");
+    std::fs::write(
+        &list,
+        "identifier,kind,scope\nkt-123456,knowsley-tenancy-ref,ai-training\n9434765919,knowsley-tenancy-ref,ai-training\n401 023 2137,,ai-training\n",
+    )
+    .unwrap();
+    assert!(
+        ok(charter(
+            &data,
+            &["optout", "import", list.to_str().unwrap()]
+        ))
+        .contains("Loaded 3 opt-outs for 3 people")
+    );
+    std::fs::write(
+        &list,
+        "identifier,kind,scope\nKT 99,knowsley-tenancy-ref,ai-training\n123456,council-tax,ai-training\n",
+    )
+    .unwrap();
+    let e = err(&charter(
+        &data,
+        &["optout", "import", list.to_str().unwrap()],
+    ));
+    assert!(
+        e.contains("nothing was loaded")
+            && e.contains("line 2")
+            && e.contains("line 3: there is no identifier kind “council-tax”; the kinds are: nhs-number, knowsley-tenancy-ref"),
+        "{e}"
+    );
+
+    let snap = data.join("snap.bin");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "snapshot",
+            "--organisation",
+            &org,
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+    ));
+    let key = ok(charter(&data, &["optout", "public-key"]))
+        .trim()
+        .to_owned();
+    let input = data.join("tenants.csv");
+    std::fs::write(
+        &input,
+        "tenancy,nhs\nKT123456,9434765919\n943 476 5919,4010232137\nAB-000001,4505577104\nx,4505577104\n",
+    )
+    .unwrap();
+    let out = data.join("kept.csv");
+    let filter = |column: &str, kind: Option<&str>| {
+        let mut args = vec![
+            "optout",
+            "filter",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--organisation",
+            &org,
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            column,
+            "--scope",
+            "ai-training",
+            "--out",
+            out.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ];
+        if let Some(kind) = kind {
+            args.extend(["--kind", kind]);
+        }
+        charter(&data, &args)
+    };
+    // By tenancy reference: two opted out (written differently from the list), one kept, one
+    // too short to be a reference.
+    ok(filter("tenancy", Some("knowsley-tenancy-ref")));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "tenancy,nhs\nAB-000001,4505577104\n"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("kept.manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["identifier_kind"], "knowsley-tenancy-ref");
+    assert_eq!(manifest["rows_removed"], 2);
+    assert_eq!(manifest["rows_invalid"], 1);
+    // By NHS number (the default): only the NHS number opted out as one is removed, not the
+    // tenancy reference with the same digits.
+    ok(filter("nhs", None));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "tenancy,nhs\nKT123456,9434765919\nAB-000001,4505577104\nx,4505577104\n"
+    );
+    let e = err(&filter("tenancy", Some("council-tax")));
+    assert!(
+        e.contains("does not know the identifier kind “council-tax”")
+            && e.contains("knowsley-tenancy-ref"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(data);
+}
+
+#[test]
+fn filter_reports_its_check_to_the_register() {
+    let data = dir("report");
+    ok(charter(&data, &["generate", "--projects", "2"]));
+    let org = an_organisation(&data);
+    let list = data.join("list.csv");
+    std::fs::write(&list, "nhs_number,scope\n9434765919,ai-training\n").unwrap();
+    ok(charter(
+        &data,
+        &["optout", "import", list.to_str().unwrap()],
+    ));
+    let token = ok(charter(
+        &data,
+        &[
+            "org",
+            "token",
+            "create",
+            "--organisation",
+            &org,
+            "--label",
+            "reports",
+        ],
+    ))
+    .trim()
+    .to_owned();
+    let snap = data.join("snap.bin");
+    ok(charter(
+        &data,
+        &[
+            "optout",
+            "snapshot",
+            "--organisation",
+            &org,
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+    ));
+    let key = ok(charter(&data, &["optout", "public-key"]))
+        .trim()
+        .to_owned();
+    let input = data.join("data.csv");
+    std::fs::write(&input, "id,nhs_number\n1,943 476 5919\n2,4010232137\n3,x\n").unwrap();
+    let out = data.join("kept.csv");
+    let mut server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("CHARTER_OPTOUT_SECRET")
+            .stderr(Stdio::null()),
+    );
+    let register = format!("http://{}", server.addr);
+    let run = |report_to: &str, token: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(&data).args([
+            "optout",
+            "filter",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--organisation",
+            &org,
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "nhs_number",
+            "--scope",
+            "ai-training",
+            "--out",
+            out.to_str().unwrap(),
+            "--public-key",
+            &key,
+            "--report-to",
+            report_to,
+        ]);
+        cmd.env_remove("CHARTER_OPTOUT_SECRET")
+            .env_remove("CHARTER_TOKEN");
+        if let Some(t) = token {
+            cmd.env("CHARTER_TOKEN", t);
+        }
+        cmd.output().unwrap()
+    };
+
+    // No token: refused before anything is filtered.
+    let e = err(&run(&register, None));
+    assert!(e.contains("set CHARTER_TOKEN"), "{e}");
+    assert!(!out.exists());
+    let e = err(&run("register.example", Some(&token)));
+    assert!(e.contains("is not a register's address"), "{e}");
+
+    let done = run(&register, Some(&token));
+    let said = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{said}");
+    assert!(
+        said.contains("Reported to the register: Recorded: a check of 3 rows"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,nhs_number\n2,4010232137\n"
+    );
+    // The same run again is the same check: it counts once, and a report sent by hand too.
+    let again = run(&register, Some(&token));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already reported"));
+    let manifest = data.join("kept.manifest.json");
+    let by_hand = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "optout",
+            "report",
+            manifest.to_str().unwrap(),
+            "--to",
+            &register,
+        ])
+        .env("CHARTER_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(ok(by_hand).contains("already reported"));
+
+    // A refused report: the files are complete, the command fails and says how to send it later.
+    let refused = run(&register, Some("chr_not_a_token"));
+    let e = err(&refused);
+    assert!(
+        e.contains("could not be reported")
+            && e.contains("refused the report (401)")
+            && e.contains("charter optout report"),
+        "{e}"
+    );
+    assert!(!e.contains("chr_not_a_token"), "the token is never printed");
+    assert!(out.exists());
+    let figures = server.get("/opt-out/figures");
+    server.stop();
+    assert!(figures.contains(&org), "{figures}");
+    // Nobody listening.
+    let e = err(&run("http://127.0.0.1:9", Some(&token)));
+    assert!(e.contains("cannot reach"), "{e}");
+    let _ = std::fs::remove_dir_all(data);
+}
+
 /// Every way an NHS number might be written down.
 fn forms(digits: &str) -> Vec<String> {
     vec![
@@ -283,6 +595,16 @@ fn no_nhs_number_is_stored_or_logged_in_clear() {
             "{response}"
         );
     }
+    // Another identifier kind, given through the form: kept no more in clear than NHS numbers.
+    set_up_kind(&data, &server, TENANCY);
+    for (reference, status) in [("KT+778899", "303"), ("KT7788990011", "400")] {
+        let body = format!("scope=ai-training&for=me&identifier-knowsley-tenancy-ref={reference}");
+        let response = server.request("POST", "/opt-out", FORM, &body);
+        assert!(
+            response.starts_with(&format!("HTTP/1.1 {status}")),
+            "{response}"
+        );
+    }
     server.stop();
     let mut logs = String::new();
     server
@@ -304,6 +626,15 @@ fn no_nhs_number_is_stored_or_logged_in_clear() {
         }
     }
     assert!(files.iter().any(|(p, _)| p.ends_with("charter.sqlite")));
+    for clear in ["KT778899", "KT 778899", "kt778899", "KT7788990011"] {
+        assert!(!logs.contains(clear), "the logs hold {clear}");
+        for (path, bytes) in &files {
+            assert!(
+                !bytes.windows(clear.len()).any(|w| w == clear.as_bytes()),
+                "{path} holds {clear}"
+            );
+        }
+    }
     for digits in ["4010232137", "9434765919", "9434765918"] {
         for form in forms(digits) {
             assert!(!logs.contains(&form), "the logs hold {form}");

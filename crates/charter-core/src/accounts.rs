@@ -123,6 +123,10 @@ pub enum Action<'a> {
     },
     /// Let an organisation approve its own entries, or stop it.
     SetSelfPublish,
+    /// Set up, change and retire the identifier kinds residents can opt out with, besides the
+    /// NHS number. Only the people who run the service: a kind's rules decide whose opt-outs
+    /// match.
+    ManageIdentifierKinds,
 }
 
 /// Whether `who` may do `action`.
@@ -288,6 +292,7 @@ mod tests {
                     self_publish: true,
                 },
                 Action::SetSelfPublish,
+                Action::ManageIdentifierKinds,
             ]
         };
         let mine: &'static Slug = Box::leak(Box::new(mine));
@@ -296,34 +301,38 @@ mod tests {
         let table = [
             (
                 who(Role::SiteAdmin, None),
-                [true, true, true, true, true, true, true, true, true, true],
-                [true, true, true, true, true, true, true, true, true, true],
+                [
+                    true, true, true, true, true, true, true, true, true, true, true,
+                ],
+                [
+                    true, true, true, true, true, true, true, true, true, true, true,
+                ],
             ),
             (
                 who(Role::Moderator, None),
                 [
-                    true, false, false, false, true, true, false, true, true, true,
+                    true, false, false, false, true, true, false, true, true, true, false,
                 ],
                 [
-                    true, false, false, false, true, true, false, true, true, true,
+                    true, false, false, false, true, true, false, true, true, true, false,
                 ],
             ),
             (
                 who(Role::OrgAdmin, Some("knowsley-council")),
                 [
-                    true, true, true, false, false, false, true, false, true, false,
+                    true, true, true, false, false, false, true, false, true, false, false,
                 ],
                 [
-                    false, false, false, false, false, false, false, false, false, false,
+                    false, false, false, false, false, false, false, false, false, false, false,
                 ],
             ),
             (
                 who(Role::OrgEditor, Some("knowsley-council")),
                 [
-                    true, false, false, false, false, false, true, false, true, false,
+                    true, false, false, false, false, false, true, false, true, false, false,
                 ],
                 [
-                    false, false, false, false, false, false, false, false, false, false,
+                    false, false, false, false, false, false, false, false, false, false, false,
                 ],
             ),
         ];

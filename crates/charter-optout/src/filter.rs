@@ -148,7 +148,8 @@ pub struct Progress {
 pub struct FilterOptions {
     /// Worker threads; 0 means one per core. With 1, everything runs on the calling thread.
     pub threads: usize,
-    /// The kind of identifier in the column.
+    /// The kind of identifier in the column: [`Snapshot::kind`] gives any kind the snapshot
+    /// knows. The NHS number by default.
     pub kind: Arc<dyn IdentifierKind>,
     /// The size of the blocks the input is cut into.
     pub chunk_bytes: usize,

@@ -22,6 +22,8 @@ use zeroize::Zeroize;
 pub const MAX_CANONICAL_LEN: usize = 64;
 /// The longest tag prefix any kind may have, in bytes.
 pub const MAX_PREFIX_LEN: usize = 32;
+/// The longest label a [`LocalReference`] may have, in bytes.
+pub const MAX_LABEL_LEN: usize = 400;
 
 /// A normalised identifier. Its bytes are only reachable through [`CanonicalId::expose_bytes`],
 /// it has no `Display`, its `Debug` says only how long it is, and it is wiped when dropped.
@@ -252,6 +254,25 @@ pub enum Charset {
     Alphanumeric,
 }
 
+impl Charset {
+    /// The name used in the database and in snapshots: `digits` or `alphanumeric`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Charset::Digits => "digits",
+            Charset::Alphanumeric => "alphanumeric",
+        }
+    }
+
+    /// Reads [`Charset::as_str`]'s names back.
+    pub fn from_name(name: &str) -> Option<Charset> {
+        match name {
+            "digits" => Some(Charset::Digits),
+            "alphanumeric" => Some(Charset::Alphanumeric),
+            _ => None,
+        }
+    }
+}
+
 /// A kind set up by a site administrator without code, such as a council's resident reference:
 /// spaces and hyphens are removed, letters are upper-cased, then the characters and length are
 /// checked.
@@ -278,6 +299,10 @@ pub enum KindError {
     BadPrefix(String),
     #[error("the lengths for “{0}” must satisfy 1 ≤ minimum ≤ maximum ≤ 64")]
     BadLengths(String),
+    #[error("the label for “{0}” must be 1 to {MAX_LABEL_LEN} bytes")]
+    BadLabel(String),
+    #[error("the characters allowed in “{0}” must be digits or alphanumeric")]
+    BadCharset(String),
     #[error("an identifier kind named “{0}” is already set up")]
     DuplicateName(String),
     #[error("another identifier kind already uses the tag prefix of “{0}”")]
@@ -310,6 +335,9 @@ impl LocalReference {
         if min_len == 0 || min_len > max_len || max_len > MAX_CANONICAL_LEN {
             return Err(KindError::BadLengths(name.to_owned()));
         }
+        if label.trim().is_empty() || label.len() > MAX_LABEL_LEN {
+            return Err(KindError::BadLabel(name.to_owned()));
+        }
         Ok(LocalReference {
             name: name.to_owned(),
             label: label.to_owned(),
@@ -318,6 +346,21 @@ impl LocalReference {
             min_len,
             max_len,
         })
+    }
+
+    /// The characters it may contain (besides spaces and hyphens, which are removed).
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+
+    /// The fewest characters that count (spaces and hyphens do not).
+    pub fn min_len(&self) -> usize {
+        self.min_len
+    }
+
+    /// The most characters that count.
+    pub fn max_len(&self) -> usize {
+        self.max_len
     }
 }
 

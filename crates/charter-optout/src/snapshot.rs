@@ -6,9 +6,20 @@
 //! It always covers `organisation:SLUG` for its own organisation, and the filter always applies
 //! that scope: opting out of an organisation means all of its uses.
 //!
-//! # File format (version 1)
+//! # Identifier kinds
 //!
-//! All integers are little-endian.
+//! Tags already include the identifier kind (the tag input is `prefix ‖ 0x00 ‖ canonical`), so
+//! one set per scope holds the opt-outs of every kind, and a value of one kind never matches a
+//! tag made from another kind. What the organisation's machine also needs is each kind's
+//! normaliser, to turn its column's values into the same canonical bytes: the NHS number is
+//! built in, and every [`LocalReference`] the register has set up is written into the snapshot
+//! (under the signature, so nobody can change its rules). [`Snapshot::kind`] gives the filter
+//! the kind to use.
+//!
+//! # File format (version 2; version 1 when no local kinds are defined)
+//!
+//! All integers are little-endian. Version 1 is the same without the kinds part; a snapshot that
+//! defines no local kind is written as version 1, so that older versions of charter still read it.
 //!
 //! | bytes | field |
 //! | --- | --- |
@@ -23,6 +34,8 @@
 //! | 32 | the organisation tag key for this snapshot |
 //! | 2 | number of scopes `S` (u16) |
 //! | S × (1 + len + 4) | per scope: text length (u8), scope text (`ai-training`, `project:LCR-0042`, ...), number of tags (u32) |
+//! | 1 | version 2 only: number of local identifier kinds `K` (u8) |
+//! | K × (…) | version 2 only, per kind: name length (u8), name, tag prefix length (u8), tag prefix, characters (u8: 0 digits, 1 letters and digits), minimum length (u8), maximum length (u8), label length (u16), label |
 //! | 16 × Σ counts | tags, scope after scope in header order; within a scope sorted ascending, no repeats |
 //! | 64 | Ed25519 signature, by the register's signing key, over every byte before it |
 //!
@@ -40,13 +53,15 @@ use time::{Duration, OffsetDateTime};
 use crate::keys::{
     KeyError, KeyVersion, RegisterKeys, RegisterPublicKey, TagInput, TagKey, random_bytes,
 };
-use crate::kind::{CanonicalId, IdentifierKind};
+use crate::kind::{CanonicalId, Charset, IdentifierKind, IdentifierKinds, LocalReference};
 use crate::scope::Scope;
 use crate::tagset::TagSet;
 
 const MAGIC: &[u8; 8] = b"CHOPTOUT";
-/// The snapshot format version this crate writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The newest snapshot format version this crate writes and reads (it reads version 1 too).
+pub const FORMAT_VERSION: u16 = 2;
+/// The most local identifier kinds a snapshot can carry.
+pub const MAX_KINDS: usize = 255;
 const SIGNATURE_LEN: usize = 64;
 /// How far in the future a snapshot's creation time may be before the reader suspects a clock.
 const CLOCK_SKEW: Duration = Duration::minutes(10);
@@ -57,7 +72,7 @@ pub enum SnapshotError {
     #[error("this file is not an opt-out snapshot")]
     NotASnapshot,
     #[error(
-        "this snapshot is format version {0}, and this version of charter reads version {FORMAT_VERSION}: update charter"
+        "this snapshot is format version {0}, and this version of charter reads versions 1 to {FORMAT_VERSION}: update charter"
     )]
     UnsupportedFormat(u16),
     #[error(
@@ -87,6 +102,21 @@ pub enum SnapshotError {
     TooManyScopes,
     #[error("the snapshot's expiry must be after its creation time")]
     BadLifetime,
+    #[error(
+        "the identifier kind “{0}” is not defined in this snapshot: define it before adding opt-outs of that kind"
+    )]
+    UndefinedKind(String),
+    #[error(
+        "the identifier kind “{0}” is defined twice, or with a name or tag prefix another kind has"
+    )]
+    KindClash(String),
+    #[error("a snapshot holds at most {MAX_KINDS} identifier kinds")]
+    TooManyKinds,
+    #[error(
+        "this snapshot does not know the identifier kind “{kind}”; it knows: {}",
+        .known.join(", ")
+    )]
+    UnknownKind { kind: String, known: Vec<String> },
     #[error(transparent)]
     Key(#[from] KeyError),
 }
@@ -113,6 +143,9 @@ pub struct SnapshotBuilder<'k> {
     id: [u8; 16],
     org_key: TagKey,
     scopes: BTreeMap<Scope, Vec<u128>>,
+    /// The NHS number and every local kind defined so far.
+    kinds: IdentifierKinds,
+    local: Vec<LocalReference>,
 }
 
 impl fmt::Debug for SnapshotBuilder<'_> {
@@ -147,11 +180,28 @@ impl RegisterKeys {
             id,
             org_key,
             scopes,
+            kinds: IdentifierKinds::default(),
+            local: Vec::new(),
         })
     }
 }
 
 impl SnapshotBuilder<'_> {
+    /// Writes a local identifier kind into the snapshot, so that the filter can normalise values
+    /// of that kind. Define every kind whose opt-outs are added (retired ones too: their opt-outs
+    /// still apply).
+    pub fn define(&mut self, kind: LocalReference) -> Result<&mut Self, SnapshotError> {
+        if self.local.len() >= MAX_KINDS {
+            return Err(SnapshotError::TooManyKinds);
+        }
+        let name = kind.name().to_owned();
+        self.kinds
+            .add(std::sync::Arc::new(kind.clone()))
+            .map_err(|_| SnapshotError::KindClash(name))?;
+        self.local.push(kind);
+        Ok(self)
+    }
+
     fn check(&self, scope: &Scope) -> Result<(), SnapshotError> {
         match scope {
             Scope::Organisation(o) if *o != self.organisation => Err(SnapshotError::ForeignScope {
@@ -177,6 +227,11 @@ impl SnapshotBuilder<'_> {
         id: &CanonicalId,
     ) -> Result<&mut Self, SnapshotError> {
         self.check(scope)?;
+        // Only kinds the filter will know (with the same tag prefix) may have tags here.
+        match self.kinds.get(kind.name()) {
+            Some(known) if known.tag_prefix() == kind.tag_prefix() => {}
+            _ => return Err(SnapshotError::UndefinedKind(kind.name().to_owned())),
+        }
         let tag = TagInput::new(kind.tag_prefix()).tag(&self.org_key, id);
         match self.scopes.get_mut(scope) {
             Some(tags) => tags.push(tag.to_u128()),
@@ -213,9 +268,29 @@ impl SnapshotBuilder<'_> {
             header.extend_from_slice(&(tags.len() as u32).to_le_bytes());
             total += tags.len();
         }
+        // Version 1 when there is nothing for version 2 to add, so older readers still work.
+        let version: u16 = if self.local.is_empty() { 1 } else { 2 };
+        if version == 2 {
+            header.push(self.local.len() as u8);
+            for kind in &self.local {
+                // `LocalReference::new` bounds every one of these lengths.
+                header.push(kind.name().len() as u8);
+                header.extend_from_slice(kind.name().as_bytes());
+                header.push(kind.tag_prefix().len() as u8);
+                header.extend_from_slice(kind.tag_prefix());
+                header.push(match kind.charset() {
+                    Charset::Digits => 0,
+                    Charset::Alphanumeric => 1,
+                });
+                header.push(kind.min_len() as u8);
+                header.push(kind.max_len() as u8);
+                header.extend_from_slice(&(kind.label().len() as u16).to_le_bytes());
+                header.extend_from_slice(kind.label().as_bytes());
+            }
+        }
         let mut out = Vec::with_capacity(14 + header.len() + 16 * total + SIGNATURE_LEN);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&version.to_le_bytes());
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
         out.extend_from_slice(&header);
         for (_, tags) in &scopes {
@@ -238,6 +313,7 @@ pub struct Snapshot {
     id: [u8; 16],
     org_key: TagKey,
     scopes: Vec<(Scope, Vec<u128>)>,
+    kinds: IdentifierKinds,
 }
 
 impl fmt::Debug for Snapshot {
@@ -255,6 +331,7 @@ impl fmt::Debug for Snapshot {
                     .map(|(s, t)| format!("{s}: {}", t.len()))
                     .collect::<Vec<_>>(),
             )
+            .field("kinds", &self.kinds)
             .finish_non_exhaustive()
     }
 }
@@ -296,7 +373,7 @@ impl Snapshot {
             return Err(SnapshotError::NotASnapshot);
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != FORMAT_VERSION {
+        if !(1..=FORMAT_VERSION).contains(&version) {
             return Err(SnapshotError::UnsupportedFormat(version));
         }
         if bytes.len() < 14 + SIGNATURE_LEN {
@@ -309,7 +386,7 @@ impl Snapshot {
             .verify_strict(signed, &signature)
             .map_err(|_| SnapshotError::BadSignature)?;
 
-        let snapshot = Self::parse(signed)?;
+        let snapshot = Self::parse(signed, version)?;
         if snapshot.organisation != *organisation {
             return Err(SnapshotError::WrongOrganisation {
                 snapshot: snapshot.organisation,
@@ -329,7 +406,7 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    fn parse(signed: &[u8]) -> Result<Snapshot, SnapshotError> {
+    fn parse(signed: &[u8], version: u16) -> Result<Snapshot, SnapshotError> {
         let mut c = Cursor {
             bytes: signed,
             pos: 10,
@@ -364,6 +441,29 @@ impl Snapshot {
             let count = u32::from_le_bytes(c.array()?) as usize;
             heads.push((scope, count));
         }
+        let mut kinds = IdentifierKinds::default();
+        if version >= 2 {
+            let damaged = || SnapshotError::Damaged("an identifier kind in it is not valid");
+            for _ in 0..c.u8()? {
+                let len = usize::from(c.u8()?);
+                let name = std::str::from_utf8(c.take(len)?).map_err(|_| damaged())?;
+                let len = usize::from(c.u8()?);
+                let prefix = std::str::from_utf8(c.take(len)?).map_err(|_| damaged())?;
+                let charset = match c.u8()? {
+                    0 => Charset::Digits,
+                    1 => Charset::Alphanumeric,
+                    _ => return Err(damaged()),
+                };
+                let (min, max) = (usize::from(c.u8()?), usize::from(c.u8()?));
+                let len = usize::from(u16::from_le_bytes(c.array()?));
+                let label = std::str::from_utf8(c.take(len)?).map_err(|_| damaged())?;
+                let kind = LocalReference::new(name, label, prefix, charset, min, max)
+                    .map_err(|_| damaged())?;
+                kinds
+                    .add(std::sync::Arc::new(kind))
+                    .map_err(|_| damaged())?;
+            }
+        }
         if c.pos != tags_start {
             return Err(SnapshotError::Damaged("its header length does not match"));
         }
@@ -397,7 +497,25 @@ impl Snapshot {
             id,
             org_key,
             scopes,
+            kinds,
         })
+    }
+
+    /// The identifier kind named `name`, to filter a column of that kind: the NHS number, or a
+    /// local kind the register wrote into this snapshot.
+    pub fn kind(&self, name: &str) -> Result<std::sync::Arc<dyn IdentifierKind>, SnapshotError> {
+        self.kinds
+            .get(name)
+            .cloned()
+            .ok_or_else(|| SnapshotError::UnknownKind {
+                kind: name.to_owned(),
+                known: self.kind_names().map(str::to_owned).collect(),
+            })
+    }
+
+    /// The names of the identifier kinds it knows, the NHS number first.
+    pub fn kind_names(&self) -> impl Iterator<Item = &str> {
+        self.kinds.iter().map(|k| k.name())
     }
 
     pub fn organisation(&self) -> &Slug {
@@ -605,6 +723,88 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, SnapshotError::ForeignScope { .. }));
         assert!(keys.snapshot_builder(org(), now(), now()).is_err());
+    }
+
+    fn tenancy() -> LocalReference {
+        LocalReference::new(
+            "knowsley-tenancy-ref",
+            "Knowsley Council tenancy reference",
+            "knowsley-tenancy-ref",
+            Charset::Digits,
+            6,
+            10,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn local_kinds_travel_in_the_snapshot_and_never_match_another_kind() {
+        let keys = keys();
+        let mut b = keys
+            .snapshot_builder(org(), now(), now() + Duration::days(7))
+            .unwrap();
+        let kind = tenancy();
+        // Opt-outs of a kind the snapshot does not define are refused: the filter could not
+        // normalise that kind's values.
+        let id = kind.normalise_str("9434765919").unwrap();
+        assert!(matches!(
+            b.add(&Scope::AiTraining, &kind, &id),
+            Err(SnapshotError::UndefinedKind(_))
+        ));
+        b.define(kind.clone()).unwrap();
+        assert!(matches!(
+            b.define(kind.clone()),
+            Err(SnapshotError::KindClash(_))
+        ));
+        // The same ten digits as a tenancy reference, and an NHS number opted out as itself.
+        b.add(&Scope::AiTraining, &kind, &id).unwrap();
+        let nhs = NhsNumber.normalise_str("401 023 2137").unwrap();
+        b.add(&Scope::AiTraining, &NhsNumber, &nhs).unwrap();
+        let bytes = b.finish().unwrap();
+        assert_eq!(u16::from_le_bytes([bytes[8], bytes[9]]), 2);
+        let snap = Snapshot::open(&bytes, &keys.public_key(), &org(), now()).unwrap();
+        assert_eq!(
+            snap.kind_names().collect::<Vec<_>>(),
+            ["nhs-number", "knowsley-tenancy-ref"]
+        );
+        let local = snap.kind("knowsley-tenancy-ref").unwrap();
+        assert_eq!(local.label(), "Knowsley Council tenancy reference");
+        assert_eq!(local.tag_prefix(), b"knowsley-tenancy-ref");
+        assert!(
+            local.normalise_str("12345").is_err(),
+            "the rules came along"
+        );
+        let set = snap.tag_set(&[Scope::AiTraining]).unwrap();
+        let as_local = local.normalise_str("943-476-5919").unwrap();
+        assert!(set.contains(snap.tag_key().tag(local.as_ref(), &as_local)));
+        // The same string as an NHS number is not opted out: kinds never collide.
+        let as_nhs = NhsNumber.normalise_str("9434765919").unwrap();
+        assert!(!set.contains(snap.tag_key().tag(&NhsNumber, &as_nhs)));
+        assert!(set.contains(snap.tag_key().tag(&NhsNumber, &nhs)));
+        let nhs_as_local = local.normalise_str("4010232137").unwrap();
+        assert!(!set.contains(snap.tag_key().tag(local.as_ref(), &nhs_as_local)));
+        let err = snap.kind("council-tax-ref").err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("does not know the identifier kind “council-tax-ref”; it knows: nhs-number, knowsley-tenancy-ref"),
+            "{err}"
+        );
+        // A snapshot with no local kinds is still version 1, and knows only the NHS number.
+        let old = build(&keys);
+        assert_eq!(u16::from_le_bytes([old[8], old[9]]), 1);
+        let old = Snapshot::open(&old, &keys.public_key(), &org(), now()).unwrap();
+        assert_eq!(old.kind_names().collect::<Vec<_>>(), ["nhs-number"]);
+        // The kinds are under the signature.
+        let mut bad = bytes.clone();
+        let at = bad
+            .windows(6)
+            .position(|w| w == b"Knowsl")
+            .expect("label in the file");
+        bad[at] = b'X';
+        assert!(matches!(
+            Snapshot::open(&bad, &keys.public_key(), &org(), now()),
+            Err(SnapshotError::BadSignature)
+        ));
     }
 
     #[test]

@@ -15,7 +15,10 @@ use charter_core::stats::RegisterStats;
 use charter_core::{OrgId, Organisation, Project, ProjectId, Slug};
 use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
 use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
-use charter_store::optout::{CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures};
+use charter_store::optout::{
+    CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut, OptOutEntry,
+    OptOutEvent, OptOutFigures,
+};
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
     ApiToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store, StoreError,
@@ -47,6 +50,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "jobs", include_str!("../migrations/0005_jobs.sql")),
     (6, "version", include_str!("../migrations/0006_version.sql")),
     (7, "drafts", include_str!("../migrations/0007_drafts.sql")),
+    (
+        8,
+        "identifier kinds",
+        include_str!("../migrations/0008_identifier_kinds.sql"),
+    ),
+    (
+        9,
+        "check reports",
+        include_str!("../migrations/0009_check_reports.sql"),
+    ),
 ];
 
 fn migrator() -> Migrator {
@@ -134,6 +147,18 @@ impl PostgresStore {
 
     fn err(&self, e: sqlx::Error) -> StoreError {
         classify(&self.url, e)
+    }
+
+    /// A uniqueness clash on an identifier kind, in words; anything else as `err` says.
+    fn conflict_or(&self, e: sqlx::Error, name: &str) -> StoreError {
+        if let sqlx::Error::Database(db) = &e
+            && db.kind() == sqlx::error::ErrorKind::UniqueViolation
+        {
+            return StoreError::Conflict(format!(
+                "an identifier kind named “{name}”, or with its tag prefix, is already set up"
+            ));
+        }
+        self.err(e)
     }
 }
 
@@ -660,7 +685,7 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
-    async fn record_check(&self, check: &CheckRecord) -> StoreResult<()> {
+    async fn record_check(&self, check: &CheckRecord) -> StoreResult<bool> {
         optout::record_check(&self.pool, check)
             .await
             .map_err(|e| self.err(e))
@@ -677,6 +702,28 @@ impl Store for PostgresStore {
 
     async fn optout_figures(&self) -> StoreResult<OptOutFigures> {
         optout::figures(&self.pool).await.map_err(|e| self.err(e))
+    }
+
+    async fn identifier_kinds(&self) -> StoreResult<Vec<IdentifierKindRecord>> {
+        optout::kinds(&self.pool).await.map_err(|e| self.err(e))
+    }
+
+    async fn identifier_kind_add(&self, spec: &IdentifierKindSpec, at: &str) -> StoreResult<()> {
+        optout::kind_add(&self.pool, spec, at)
+            .await
+            .map_err(|e| self.conflict_or(e, &spec.name))
+    }
+
+    async fn identifier_kind_change(&self, spec: &IdentifierKindSpec) -> StoreResult<KindChange> {
+        optout::kind_change(&self.pool, spec)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool> {
+        optout::kind_retire(&self.pool, name, at)
+            .await
+            .map_err(|e| self.err(e))
     }
 
     async fn token_create(

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use charter_store::optout::{
-    CheckFigure, CheckRecord, NewOptOut, OptOutEntry, OptOutEvent, OptOutFigures,
+    CheckFigure, CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut,
+    OptOutEntry, OptOutEvent, OptOutFigures,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
@@ -156,10 +157,13 @@ pub(crate) async fn rekey(
     Ok(())
 }
 
-pub(crate) async fn record_check(pool: &SqlitePool, c: &CheckRecord) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO optout_checks (organisation, checked_at, method, scopes, rows_in, rows_kept, rows_removed, rows_invalid)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+pub(crate) async fn record_check(pool: &SqlitePool, c: &CheckRecord) -> Result<bool, sqlx::Error> {
+    // A report already recorded (same organisation and hash) is left alone: retries count once.
+    let done = sqlx::query(
+        "INSERT INTO optout_checks (organisation, checked_at, method, scopes, rows_in, rows_kept, rows_removed, rows_invalid,
+                                    identifier_kind, snapshot_created, key_version, report_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (organisation, report_hash) DO NOTHING",
     )
     .bind(&c.organisation)
     .bind(&c.checked_at)
@@ -169,9 +173,13 @@ pub(crate) async fn record_check(pool: &SqlitePool, c: &CheckRecord) -> Result<(
     .bind(c.rows_kept as i64)
     .bind(c.rows_removed as i64)
     .bind(c.rows_invalid as i64)
+    .bind(&c.identifier_kind)
+    .bind(&c.snapshot_created)
+    .bind(c.key_version.map(|v| v as i64))
+    .bind(&c.report_hash)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn figures(pool: &SqlitePool) -> Result<OptOutFigures, sqlx::Error> {
@@ -202,4 +210,102 @@ pub(crate) async fn figures(pool: &SqlitePool) -> Result<OptOutFigures, sqlx::Er
             })
             .collect(),
     })
+}
+
+pub(crate) async fn kinds(pool: &SqlitePool) -> Result<Vec<IdentifierKindRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT k.name, k.tag_prefix, k.label, k.hint, k.charset, k.min_len, k.max_len, k.created_at, k.retired_at,
+                EXISTS (SELECT 1 FROM optout_residents r WHERE r.kind = k.name) AS in_use
+         FROM optout_identifier_kinds k ORDER BY k.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(IdentifierKindRecord {
+                spec: IdentifierKindSpec {
+                    name: r.try_get("name")?,
+                    tag_prefix: r.try_get("tag_prefix")?,
+                    label: r.try_get("label")?,
+                    hint: r.try_get("hint")?,
+                    charset: r.try_get("charset")?,
+                    min_len: r.try_get::<i64, _>("min_len")? as u32,
+                    max_len: r.try_get::<i64, _>("max_len")? as u32,
+                },
+                created_at: r.try_get("created_at")?,
+                retired_at: r.try_get("retired_at")?,
+                in_use: r.try_get("in_use")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn kind_add(
+    pool: &SqlitePool,
+    k: &IdentifierKindSpec,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO optout_identifier_kinds (name, tag_prefix, label, hint, charset, min_len, max_len, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&k.name)
+    .bind(&k.tag_prefix)
+    .bind(&k.label)
+    .bind(&k.hint)
+    .bind(&k.charset)
+    .bind(k.min_len as i64)
+    .bind(k.max_len as i64)
+    .bind(at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn kind_change(
+    pool: &SqlitePool,
+    k: &IdentifierKindSpec,
+) -> Result<KindChange, sqlx::Error> {
+    // One statement: the check that no opt-out uses the kind and the change cannot be split by
+    // an opt-out added in between.
+    let changed = sqlx::query(
+        "UPDATE optout_identifier_kinds SET label = ?, hint = ?, charset = ?, min_len = ?, max_len = ?
+         WHERE name = ? AND NOT EXISTS (SELECT 1 FROM optout_residents WHERE kind = ?)",
+    )
+    .bind(&k.label)
+    .bind(&k.hint)
+    .bind(&k.charset)
+    .bind(k.min_len as i64)
+    .bind(k.max_len as i64)
+    .bind(&k.name)
+    .bind(&k.name)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if changed == 1 {
+        return Ok(KindChange::Changed);
+    }
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM optout_identifier_kinds WHERE name = ?")
+            .bind(&k.name)
+            .fetch_optional(pool)
+            .await?;
+    Ok(if exists.is_some() {
+        KindChange::InUse
+    } else {
+        KindChange::Missing
+    })
+}
+
+pub(crate) async fn kind_retire(
+    pool: &SqlitePool,
+    name: &str,
+    at: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE optout_identifier_kinds SET retired_at = ? WHERE name = ?")
+        .bind(at)
+        .bind(name)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -26,7 +26,9 @@ macro_rules! conformance_tests {
             accounts_sessions_links_and_the_audit_log, jobs_run_once_per_due_time,
             the_version_moves_with_every_change_searches_can_see,
             drafts_move_through_review_and_publish_once, drafts_refuse_stale_and_out_of_turn_changes,
-            record_json_is_the_stored_project_with_its_organisation);
+            record_json_is_the_stored_project_with_its_organisation,
+            identifier_kinds_are_set_up_retired_and_fixed_once_used,
+            reported_checks_count_once_in_the_figures);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -721,6 +723,10 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
                 rows_kept: 100 - removed,
                 rows_removed: removed,
                 rows_invalid: 0,
+                identifier_kind: "nhs-number".into(),
+                snapshot_created: None,
+                key_version: None,
+                report_hash: None,
             })
             .await
             .unwrap();
@@ -1358,4 +1364,158 @@ pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
     assert_eq!(made.len(), 2);
     assert_eq!(made[0].entry.id, before);
     assert_eq!(made[1].entry.id.number(), before.number() + 1);
+}
+
+pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(store: S) {
+    use crate::optout::{IdentifierKindSpec, KindChange, NewOptOut};
+    assert!(store.identifier_kinds().await.unwrap().is_empty());
+    let spec = |name: &str, prefix: &str| IdentifierKindSpec {
+        name: name.into(),
+        tag_prefix: prefix.into(),
+        label: "Knowsley Council tenancy reference".into(),
+        hint: "It is on your tenancy agreement.".into(),
+        charset: "digits".into(),
+        min_len: 6,
+        max_len: 10,
+    };
+    let tenancy = spec("knowsley-tenancy-ref", "knowsley-tenancy-ref");
+    store.identifier_kind_add(&tenancy, AT).await.unwrap();
+    store
+        .identifier_kind_add(&spec("wirral-ref", "wirral-ref"), AT)
+        .await
+        .unwrap();
+    // Names and tag prefixes are unique.
+    for clash in [
+        spec("knowsley-tenancy-ref", "other-prefix"),
+        spec("other-name", "wirral-ref"),
+    ] {
+        let err = store.identifier_kind_add(&clash, AT).await;
+        assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+    }
+    let kinds = store.identifier_kinds().await.unwrap();
+    assert_eq!(kinds.len(), 2);
+    assert_eq!(kinds[0].spec, tenancy);
+    assert_eq!(kinds[0].created_at, AT);
+    assert_eq!(
+        (kinds[0].retired_at.as_deref(), kinds[0].in_use),
+        (None, false)
+    );
+
+    // While no opt-out uses it, its words and rules may change (never its tag prefix).
+    let mut changed = tenancy.clone();
+    changed.label = "Tenancy reference (Knowsley Council)".into();
+    changed.charset = "alphanumeric".into();
+    changed.max_len = 12;
+    changed.tag_prefix = "ignored".into();
+    assert_eq!(
+        store.identifier_kind_change(&changed).await.unwrap(),
+        KindChange::Changed
+    );
+    let now = store.identifier_kinds().await.unwrap().remove(0).spec;
+    assert_eq!(
+        (now.label.as_str(), now.charset.as_str(), now.max_len),
+        ("Tenancy reference (Knowsley Council)", "alphanumeric", 12)
+    );
+    assert_eq!(now.tag_prefix, "knowsley-tenancy-ref");
+    assert_eq!(
+        store
+            .identifier_kind_change(&spec("no-such-kind", "x"))
+            .await
+            .unwrap(),
+        KindChange::Missing
+    );
+
+    // Once an opt-out uses it, nothing changes but retiring it.
+    store
+        .optouts_add(&[NewOptOut {
+            kind: "knowsley-tenancy-ref".into(),
+            tag: vec![4; 16],
+            sealed: vec![4, 1, 2, 3],
+            key_version: 1,
+            receipt: None,
+            manage_token_hash: None,
+            created_at: AT.into(),
+            events: vec![event("ai-training", false, AT)],
+        }])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.identifier_kind_change(&tenancy).await.unwrap(),
+        KindChange::InUse
+    );
+    let kinds = store.identifier_kinds().await.unwrap();
+    assert!(kinds[0].in_use && !kinds[1].in_use);
+    assert_eq!(kinds[0].spec.label, "Tenancy reference (Knowsley Council)");
+
+    assert!(
+        store
+            .identifier_kind_retire("knowsley-tenancy-ref", Some("2026-12-01T00:00:00Z"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.identifier_kinds().await.unwrap()[0]
+            .retired_at
+            .as_deref(),
+        Some("2026-12-01T00:00:00Z")
+    );
+    assert!(
+        store
+            .identifier_kind_retire("knowsley-tenancy-ref", None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.identifier_kinds().await.unwrap()[0].retired_at, None);
+    assert!(
+        !store
+            .identifier_kind_retire("no-such-kind", Some(AT))
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
+    use crate::optout::CheckRecord;
+    let check = |method: &str, at: &str, removed: u64, hash: Option<&str>| CheckRecord {
+        organisation: "knowsley-council".into(),
+        checked_at: at.into(),
+        method: method.into(),
+        scopes: "ai-training organisation:knowsley-council".into(),
+        rows_in: 50,
+        rows_kept: 50 - removed,
+        rows_removed: removed,
+        rows_invalid: 0,
+        identifier_kind: "knowsley-tenancy-ref".into(),
+        snapshot_created: hash.map(|_| "2026-11-29T09:00:00Z".into()),
+        key_version: hash.map(|_| 2),
+        report_hash: hash.map(str::to_owned),
+    };
+    // Two API checks (no report hash) both count; a report sent twice counts once.
+    for c in [
+        check("upload", "2026-11-03T10:00:00Z", 1, None),
+        check("upload", "2026-11-03T10:00:00Z", 1, None),
+    ] {
+        assert!(store.record_check(&c).await.unwrap());
+    }
+    let report = check("snapshot", "2026-11-04T10:00:00Z", 3, Some("abc"));
+    assert!(store.record_check(&report).await.unwrap());
+    assert!(!store.record_check(&report).await.unwrap(), "a retry");
+    let mut later = report.clone();
+    later.checked_at = "2026-12-01T10:00:00Z".into();
+    assert!(
+        !store.record_check(&later).await.unwrap(),
+        "whenever it is sent"
+    );
+    // Another organisation's report with the same hash is its own.
+    let mut other = report.clone();
+    other.organisation = "wirral-transport".into();
+    assert!(store.record_check(&other).await.unwrap());
+    let f = store.optout_figures().await.unwrap();
+    let knowsley: Vec<_> = f
+        .checks
+        .iter()
+        .filter(|c| c.organisation == "knowsley-council")
+        .map(|c| (c.month.as_str(), c.checks, c.rows_removed))
+        .collect();
+    assert_eq!(knowsley, [("2026-11", 3, 5)]);
 }

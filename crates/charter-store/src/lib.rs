@@ -176,10 +176,28 @@ pub trait Store: Send + Sync + 'static {
     async fn optouts_after(&self, after: i64, limit: u32) -> StoreResult<Vec<optout::OptOutEntry>>;
     /// Replaces tags and sealed values after a key rotation: (id, tag, sealed, key version).
     async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()>;
-    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<()>;
+    /// Records a dataset check; false when a check with the same organisation and report hash is
+    /// already recorded (nothing is written then).
+    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<bool>;
     /// The highest key version any record has, if there are records.
     async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
     async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;
+    /// Every identifier kind set up besides the NHS number, retired ones too, oldest first.
+    async fn identifier_kinds(&self) -> StoreResult<Vec<optout::IdentifierKindRecord>>;
+    /// Sets up a kind; `Conflict` when its name or tag prefix is taken.
+    async fn identifier_kind_add(
+        &self,
+        spec: &optout::IdentifierKindSpec,
+        at: &str,
+    ) -> StoreResult<()>;
+    /// Changes a kind's words and rules (never its name or tag prefix), only while no opt-out
+    /// uses it, checked in the same statement.
+    async fn identifier_kind_change(
+        &self,
+        spec: &optout::IdentifierKindSpec,
+    ) -> StoreResult<optout::KindChange>;
+    /// Retires a kind (`Some(time)`) or brings it back (`None`); false when there is none.
+    async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool>;
 
     /// Stores a new API token's hash for an organisation; returns its id.
     async fn token_create(

@@ -65,19 +65,68 @@ impl OptOutEntry {
     }
 }
 
+/// An identifier kind a site administrator set up besides the NHS number (which is built in):
+/// the words residents see and the rules of `charter_optout::LocalReference`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifierKindSpec {
+    /// The machine name used in files, forms and opt-out records, such as `knowsley-tenancy-ref`.
+    /// Never changes.
+    pub name: String,
+    /// The bytes hashed before each value of this kind. Never changes once set.
+    pub tag_prefix: String,
+    /// What residents see, such as "Knowsley Council tenancy reference".
+    pub label: String,
+    /// Where residents find it; may be empty.
+    pub hint: String,
+    /// `digits` or `alphanumeric`.
+    pub charset: String,
+    pub min_len: u32,
+    pub max_len: u32,
+}
+
+/// A stored identifier kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifierKindRecord {
+    pub spec: IdentifierKindSpec,
+    /// RFC 3339.
+    pub created_at: String,
+    /// When it stopped being offered to residents; its opt-outs still apply.
+    pub retired_at: Option<String>,
+    /// Whether any opt-out uses it: then nothing about it can change but retiring it.
+    pub in_use: bool,
+}
+
+/// What became of a change to an identifier kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindChange {
+    Changed,
+    /// Opt-outs use it: it can only be retired or brought back.
+    InUse,
+    Missing,
+}
+
 /// A dataset check, recorded for the public figures. Counts only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRecord {
     pub organisation: String,
     /// RFC 3339.
     pub checked_at: String,
-    /// How: `upload` (the API) or `snapshot` (a snapshot issued for the organisation's own machine).
+    /// How: `upload` (the API) or `snapshot` (on the organisation's own machine with a snapshot,
+    /// reported afterwards).
     pub method: String,
     pub scopes: String,
     pub rows_in: u64,
     pub rows_kept: u64,
     pub rows_removed: u64,
     pub rows_invalid: u64,
+    /// The kind of identifier checked, such as `nhs-number`.
+    pub identifier_kind: String,
+    /// For checks made with a snapshot: when the snapshot was made (RFC 3339) and its key version.
+    pub snapshot_created: Option<String>,
+    pub key_version: Option<u32>,
+    /// For reported checks: a hash of the report, so that the same report sent twice (a retry)
+    /// counts once.
+    pub report_hash: Option<String>,
 }
 
 /// Raw public figures; the web layer rounds small counts before showing them.

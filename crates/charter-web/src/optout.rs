@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use charter_core::Slug;
 use charter_optout::{
-    IdentifierError, IdentifierKind, IdentifierKinds, KeyVersion, MasterSecret, NhsNumber,
-    RegisterKeys, Scope, Sealed,
+    Charset, IdentifierError, IdentifierKind, IdentifierKinds, KeyVersion, KindError,
+    LocalReference, MasterSecret, RegisterKeys, Scope, Sealed,
 };
-use charter_store::optout::{NewOptOut, OptOutEvent};
+use charter_store::optout::{IdentifierKindRecord, IdentifierKindSpec, NewOptOut, OptOutEvent};
 use charter_store::{SearchResults, Store, StoreError};
 use time::{Duration, OffsetDateTime};
 
@@ -50,24 +50,81 @@ pub fn token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 
-/// A new record for one resident: the identifier is normalised, tagged and sealed here and goes
-/// no further.
+/// The identifier kind a stored record describes, with the crate's checks on its rules.
+pub fn local_reference(spec: &IdentifierKindSpec) -> Result<LocalReference, KindError> {
+    let charset = Charset::from_name(&spec.charset)
+        .ok_or_else(|| KindError::BadCharset(spec.name.clone()))?;
+    LocalReference::new(
+        &spec.name,
+        &spec.label,
+        &spec.tag_prefix,
+        charset,
+        spec.min_len as usize,
+        spec.max_len as usize,
+    )
+}
+
+/// Every identifier kind the register knows: the NHS number, and each kind the site
+/// administrator set up, retired ones too (their opt-outs still apply).
+pub struct KnownKinds {
+    /// The NHS number first, then the local kinds: to normalise and tag with.
+    pub kinds: IdentifierKinds,
+    /// The local kinds as stored, in the same order.
+    pub records: Vec<IdentifierKindRecord>,
+    pub local: Vec<LocalReference>,
+}
+
+impl KnownKinds {
+    /// The kinds residents may choose now: the NHS number and every local kind not retired.
+    pub fn offered(&self) -> impl Iterator<Item = &IdentifierKindRecord> {
+        self.records.iter().filter(|r| r.retired_at.is_none())
+    }
+
+    /// The stored record of a local kind.
+    pub fn record(&self, name: &str) -> Option<&IdentifierKindRecord> {
+        self.records.iter().find(|r| r.spec.name == name)
+    }
+}
+
+/// Reads every identifier kind from the store.
+pub async fn known_kinds(store: &dyn Store) -> Result<KnownKinds, StoreError> {
+    let records = store.identifier_kinds().await?;
+    let mut kinds = IdentifierKinds::default();
+    let mut local = Vec::with_capacity(records.len());
+    for r in &records {
+        let kind = local_reference(&r.spec)
+            .map_err(|e| StoreError::Data(format!("identifier kind {}: {e}", r.spec.name)))?;
+        kinds
+            .add(Arc::new(kind.clone()))
+            .map_err(|e| StoreError::Data(format!("identifier kind {}: {e}", r.spec.name)))?;
+        local.push(kind);
+    }
+    Ok(KnownKinds {
+        kinds,
+        records,
+        local,
+    })
+}
+
+/// A new record for one resident: the identifier, of `kind`, is normalised, tagged and sealed
+/// here and goes no further.
 pub fn new_record(
     keys: &RegisterKeys,
+    kind: &dyn IdentifierKind,
     raw_identifier: &str,
     events: Vec<OptOutEvent>,
     receipt: Option<String>,
     manage_token_hash: Option<String>,
     now: &str,
 ) -> Result<NewOptOut, IdentifierError> {
-    let id = NhsNumber.normalise_str(raw_identifier)?;
-    let tag = keys.tag_key().tag(&NhsNumber, &id);
+    let id = kind.normalise_str(raw_identifier)?;
+    let tag = keys.tag_key().tag(kind, &id);
     let sealed = keys
         .seal_key()
-        .seal(&NhsNumber, &id)
+        .seal(kind, &id)
         .map_err(|_| IdentifierError::Empty)?;
     Ok(NewOptOut {
-        kind: NhsNumber.name().to_owned(),
+        kind: kind.name().to_owned(),
         tag: tag.as_bytes().to_vec(),
         sealed: sealed.as_bytes().to_vec(),
         key_version: keys.version().get(),
@@ -90,7 +147,8 @@ pub enum SnapshotFailure {
 }
 
 /// Builds `organisation`'s signed snapshot of current opt-outs, valid for `days`. It covers the
-/// general scopes, the organisation's own and each of its projects.
+/// general scopes, the organisation's own and each of its projects, and carries the rules of
+/// every local identifier kind so that the organisation's filter can match values of any kind.
 pub async fn build_snapshot(
     store: &dyn Store,
     keys: &OptOutKeys,
@@ -128,7 +186,13 @@ pub async fn build_snapshot(
             .cover(scope)
             .map_err(|e| SnapshotFailure::Keys(e.to_string()))?;
     }
-    let kinds = IdentifierKinds::default();
+    let known = known_kinds(store).await?;
+    for kind in &known.local {
+        builder
+            .define(kind.clone())
+            .map_err(|e| SnapshotFailure::Keys(e.to_string()))?;
+    }
+    let kinds = known.kinds;
     let mut opened_keys = std::collections::HashMap::new();
     let mut people = 0;
     let mut after = 0;
@@ -199,7 +263,7 @@ pub async fn rotate(
         highest.next()
     };
     let to = keys.version(target);
-    let kinds = IdentifierKinds::default();
+    let kinds = known_kinds(store).await?.kinds;
     let mut moved = 0;
     let mut after = 0;
     loop {

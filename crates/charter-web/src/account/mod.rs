@@ -20,6 +20,7 @@ use crate::error::render;
 use crate::optout::{random_hex, token_hash};
 use crate::{AppState, WebError};
 
+mod kinds;
 pub mod passwords;
 pub mod session;
 
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
             post(set_self_publish),
         )
         .route("/manage/organisations/{slug}/people", post(invite))
+        .merge(kinds::routes())
 }
 
 pub(crate) fn form(body: &Bytes) -> Vec<(String, String)> {
@@ -504,6 +506,7 @@ struct ManagePage {
     who: SignedIn,
     organisations: Vec<(String, String)>,
     audit: bool,
+    identifier_kinds: bool,
 }
 
 async fn manage(State(state): State<AppState>, Person(who): Person) -> Result<Response, WebError> {
@@ -517,12 +520,14 @@ async fn manage(State(state): State<AppState>, Person(who): Person) -> Result<Re
         .map(|o| (o.organisation.slug.to_string(), o.organisation.name))
         .collect();
     let audit = allowed(&p, Action::ViewAuditLog);
+    let identifier_kinds = allowed(&p, Action::ManageIdentifierKinds);
     Ok(render(
         &ManagePage {
             active: "manage",
             who,
             organisations,
             audit,
+            identifier_kinds,
         },
         StatusCode::OK,
     ))

@@ -37,6 +37,12 @@ pub fn routes() -> Router<AppState> {
                 optout::MAX_UPLOAD_BYTES,
             )),
         )
+        .route(
+            "/api/v1/optout/checks",
+            axum::routing::post(optout::report_check).layer(axum::extract::DefaultBodyLimit::max(
+                optout::MAX_REPORT_BYTES,
+            )),
+        )
         .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
         .route(
             "/api/v1/drafts/{id}",
@@ -64,7 +70,7 @@ pub fn routes() -> Router<AppState> {
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(drafts::create, drafts::list, drafts::get_one, drafts::replace, drafts::submit, check_text, optout::check_dataset, optout::public_key, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
+    paths(drafts::create, drafts::list, drafts::get_one, drafts::replace, drafts::submit, check_text, optout::check_dataset, optout::report_check, optout::public_key, list_projects, get_project, get_project_check, list_versions, get_version, get_log, list_organisations, get_organisation, get_compliance),
     components(schemas(Problem, ParamError, drafts::DraftRecord, drafts::Submission)),
     modifiers(&BearerAuth),
     tags(

@@ -9,7 +9,7 @@ use charter_core::search::ParamError;
 use charter_optout::{Manifest, Scope, Snapshot};
 use charter_store::optout::CheckRecord;
 use futures_util::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiError;
@@ -85,10 +85,12 @@ impl std::io::Read for ChannelReader {
 }
 
 /// Check a dataset against residents' opt-outs. Send the CSV as the body; name the identifier
-/// column and the uses (`scope`, repeatable). Needs an API token with the `optout-check` scope.
+/// column, its kind (`kind`, NHS numbers by default) and the uses (`scope`, repeatable). Needs an
+/// API token with the `optout-check` scope.
 #[utoipa::path(post, path = "/api/v1/optout/check", tag = "opt-out",
     params(
-        ("column" = String, Query, description = "The column holding NHS numbers"),
+        ("column" = String, Query, description = "The column holding the identifiers"),
+        ("kind" = Option<String>, Query, description = "The kind of identifier in the column: nhs-number (the default) or the short name of a kind the register has set up"),
         ("scope" = Vec<String>, Query, description = "research-planning, ai-training, ai-decisions or project:ID; repeatable"),
     ),
     request_body(content = String, content_type = "text/csv", description = "The dataset, with a header row; up to 64 MiB"),
@@ -123,8 +125,18 @@ pub async fn check_dataset(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     if column.is_empty() {
-        return Err(bad("column", "Name the column that holds NHS numbers".into()).into());
+        return Err(bad(
+            "column",
+            "Name the column that holds the identifiers".into(),
+        )
+        .into());
     }
+    let kind_name = pairs
+        .iter()
+        .find(|(k, _)| k == "kind")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| charter_optout::NhsNumber::NAME.to_owned());
     let scopes: Vec<Scope> = pairs
         .iter()
         .filter(|(k, _)| k == "scope")
@@ -146,6 +158,9 @@ pub async fn check_dataset(
         time::OffsetDateTime::now_utc(),
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
+    let kind = snapshot
+        .kind(&kind_name)
+        .map_err(|e| bad("kind", e.to_string()))?;
 
     // Stream the upload into the filter, which runs on a blocking thread.
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
@@ -177,14 +192,19 @@ pub async fn check_dataset(
             rx,
             current: bytes::Bytes::new(),
         };
-        charter_optout::filter(
+        let options = charter_optout::FilterOptions {
+            threads: 1,
+            kind,
+            ..charter_optout::FilterOptions::default()
+        };
+        charter_optout::filter_with_options(
             &snapshot,
             &scopes_for_filter,
             &column,
             reader,
             &mut kept,
             std::io::sink(),
-            1,
+            &options,
             |_| {},
         )
         .map(|manifest| (manifest, kept))
@@ -208,12 +228,270 @@ pub async fn check_dataset(
             rows_kept: manifest.rows_kept,
             rows_removed: manifest.rows_removed,
             rows_invalid: manifest.rows_invalid,
+            identifier_kind: manifest.identifier_kind.clone(),
+            snapshot_created: None,
+            key_version: None,
+            report_hash: None,
         })
         .await
         .map_err(WebError::from)?;
     Ok(Json(CheckResult {
         manifest,
         kept_csv: String::from_utf8_lossy(&kept).into_owned(),
+    }))
+}
+
+/// The largest report accepted: a manifest is a few hundred bytes.
+pub const MAX_REPORT_BYTES: usize = 64 * 1024;
+
+/// A dataset check made on the organisation's own machine with a snapshot: the manifest that
+/// `charter optout filter` writes, as it is. Counts, settings and checksums only: never
+/// identifiers or the contents of any row.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CheckReport {
+    /// BLAKE3 of the whole input file, 64 hex digits.
+    pub input_blake3: String,
+    pub input_bytes: u64,
+    /// Data rows read: always `rows_kept + rows_removed + rows_invalid`.
+    pub rows_in: u64,
+    pub rows_kept: u64,
+    pub rows_removed: u64,
+    pub rows_invalid: u64,
+    /// Invalid rows by reason (not recorded).
+    #[serde(default)]
+    pub invalid_reasons: std::collections::BTreeMap<String, u64>,
+    /// The identifier column's name (not recorded).
+    pub column: String,
+    /// The kind of identifier checked: nhs-number or a kind the register has set up.
+    pub identifier_kind: String,
+    /// The scopes asked for: research-planning, ai-training, ai-decisions, organisation:SLUG or project:ID.
+    pub scopes: Vec<String>,
+    /// The scopes applied: those asked for and the organisation's own.
+    pub scopes_applied: Vec<String>,
+    /// The organisation the snapshot was made for: the token's.
+    pub organisation: String,
+    /// The snapshot's id, 32 hex digits.
+    pub snapshot_id: String,
+    /// When the snapshot was made, RFC 3339.
+    pub snapshot_created: String,
+    /// When the snapshot expires, RFC 3339.
+    pub snapshot_expires: String,
+    /// The key version the snapshot was made with.
+    pub key_version: u32,
+}
+
+/// What the register did with a report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportReceipt {
+    /// False when this same report had already been recorded: it counts once.
+    pub recorded: bool,
+    pub message: String,
+}
+
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Reads and checks a report; the errors name each field that is wrong.
+async fn check_report(
+    state: &AppState,
+    organisation: &charter_core::Slug,
+    body: &[u8],
+) -> Result<(CheckReport, Vec<Scope>, time::OffsetDateTime), WebError> {
+    use time::format_description::well_known::Rfc3339;
+    let err = |param: &str, message: String| ParamError {
+        param: param.into(),
+        message,
+    };
+    let report: CheckReport = serde_json::from_slice(body).map_err(|e| {
+        // serde's words can quote a value; only "missing field" ones are passed on.
+        let what = e.to_string();
+        let message = match what.find("missing field") {
+            Some(at) => format!(
+                "The body must be the manifest JSON that charter optout filter writes: {}",
+                what[at..].split(" at line").next().unwrap_or("")
+            ),
+            None => format!(
+                "The body must be the manifest JSON that charter optout filter writes; it goes wrong at line {}, column {}",
+                e.line(),
+                e.column()
+            ),
+        };
+        WebError::BadRequest(vec![err("body", message)])
+    })?;
+    if report.organisation != organisation.as_str() {
+        return Err(WebError::Forbidden(format!(
+            "This token belongs to {organisation}: it can only report checks made with {organisation}'s snapshots."
+        )));
+    }
+    let mut errors = Vec::new();
+    let total = report
+        .rows_kept
+        .checked_add(report.rows_removed)
+        .and_then(|n| n.checked_add(report.rows_invalid));
+    if total != Some(report.rows_in) {
+        errors.push(err(
+            "rows_in",
+            "rows_in must equal rows_kept + rows_removed + rows_invalid".into(),
+        ));
+    }
+    if !is_hex(&report.input_blake3, 64) {
+        errors.push(err(
+            "input_blake3",
+            "input_blake3 must be 64 lower-case hex digits".into(),
+        ));
+    }
+    if !is_hex(&report.snapshot_id, 32) {
+        errors.push(err(
+            "snapshot_id",
+            "snapshot_id must be 32 lower-case hex digits".into(),
+        ));
+    }
+    if report.column.trim().is_empty() || report.column.chars().count() > 200 {
+        errors.push(err(
+            "column",
+            "column must name the identifier column, in 200 characters or fewer".into(),
+        ));
+    }
+    let parse_scopes = |name: &str, texts: &[String], errors: &mut Vec<ParamError>| {
+        let mut scopes = Vec::new();
+        for text in texts {
+            match text.parse::<Scope>() {
+                Ok(Scope::Organisation(o)) if o != *organisation => errors.push(err(
+                    name,
+                    format!("{name} names another organisation's scope, organisation:{o}"),
+                )),
+                Ok(scope) => scopes.push(scope),
+                Err(e) => errors.push(err(name, e.to_string())),
+            }
+        }
+        scopes
+    };
+    let scopes = parse_scopes("scopes", &report.scopes, &mut errors);
+    let applied = parse_scopes("scopes_applied", &report.scopes_applied, &mut errors);
+    if report.scopes.is_empty() {
+        errors.push(err("scopes", "scopes must name at least one scope".into()));
+    } else if scopes.iter().any(|s| !applied.contains(s)) {
+        errors.push(err(
+            "scopes_applied",
+            "scopes_applied must include every scope in scopes".into(),
+        ));
+    }
+    let known = crate::optout::known_kinds(state.store.as_ref()).await?;
+    if known.kinds.get(&report.identifier_kind).is_none() {
+        errors.push(err(
+            "identifier_kind",
+            format!(
+                "There is no identifier kind “{}” on this register; the kinds are: {}",
+                report.identifier_kind,
+                known
+                    .kinds
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let current = crate::optout::current_version(state.store.as_ref()).await?;
+    if report.key_version == 0 || report.key_version > current.get() {
+        errors.push(err(
+            "key_version",
+            format!(
+                "key_version must be from 1 to {}, the register's key version now",
+                current.get()
+            ),
+        ));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let created = time::OffsetDateTime::parse(&report.snapshot_created, &Rfc3339);
+    let expires = time::OffsetDateTime::parse(&report.snapshot_expires, &Rfc3339);
+    match (&created, &expires) {
+        (Err(_), _) => errors.push(err(
+            "snapshot_created",
+            "snapshot_created must be a time like 2026-11-30T12:00:00Z".into(),
+        )),
+        (Ok(c), _) if *c > now + time::Duration::minutes(10) => errors.push(err(
+            "snapshot_created",
+            "snapshot_created is in the future: no snapshot was made then".into(),
+        )),
+        (Ok(_), Err(_)) => errors.push(err(
+            "snapshot_expires",
+            "snapshot_expires must be a time like 2026-12-07T12:00:00Z".into(),
+        )),
+        (Ok(c), Ok(e)) if e <= c => errors.push(err(
+            "snapshot_expires",
+            "snapshot_expires must be after snapshot_created".into(),
+        )),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(WebError::BadRequest(errors));
+    }
+    let created = created.map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((report, scopes, created))
+}
+
+/// Report a dataset check made on the organisation's own machine (`charter optout filter` with a
+/// snapshot), so that it counts in the public figures like checks made through this API. Send
+/// the manifest the filter wrote, as it is: `charter optout filter --report-to` does this. The
+/// same report sent again (a retry) counts once. Needs an API token with the `optout-check`
+/// scope, of the organisation the snapshot was made for.
+#[utoipa::path(post, path = "/api/v1/optout/checks", tag = "opt-out",
+    request_body(content = CheckReport, description = "The filter's manifest; up to 64 KiB"),
+    responses(
+        (status = 200, body = ReportReceipt),
+        (status = 400, description = "The report is not a manifest, or does not add up; `errors` says which field", body = super::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = super::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not report checks, or belongs to another organisation", body = super::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn report_check(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+) -> Result<Json<ReportReceipt>, ApiError> {
+    let organisation = organisation_for(&state, &headers, "optout-check").await?;
+    let (report, scopes, created) = check_report(&state, &organisation, &body).await?;
+    // The hash of the report as read (fields in a fixed order), so a retry is recognised.
+    let canonical = serde_json::to_vec(&report).map_err(|e| WebError::Internal(e.to_string()))?;
+    let recorded = state
+        .store
+        .record_check(&CheckRecord {
+            organisation: organisation.to_string(),
+            checked_at: crate::now(),
+            method: "snapshot".into(),
+            scopes: scopes
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            rows_in: report.rows_in,
+            rows_kept: report.rows_kept,
+            rows_removed: report.rows_removed,
+            rows_invalid: report.rows_invalid,
+            identifier_kind: report.identifier_kind.clone(),
+            snapshot_created: Some(
+                created
+                    .to_offset(time::UtcOffset::UTC)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| WebError::Internal(e.to_string()))?,
+            ),
+            key_version: Some(report.key_version),
+            report_hash: Some(blake3::hash(&canonical).to_hex().to_string()),
+        })
+        .await
+        .map_err(WebError::from)?;
+    Ok(Json(ReportReceipt {
+        recorded,
+        message: if recorded {
+            format!(
+                "Recorded: a check of {} rows by {organisation}, {} removed.",
+                report.rows_in, report.rows_removed
+            )
+        } else {
+            "This check was already reported: it counts once.".into()
+        },
     }))
 }
 

@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use charter_core::search::ParamError;
 use charter_core::{ProjectId, Slug};
-use charter_optout::Scope;
-use charter_store::optout::{OptOutEntry, OptOutEvent};
+use charter_optout::{IdentifierError, NhsNumber, Scope};
+use charter_store::optout::{IdentifierKindSpec, OptOutEntry, OptOutEvent};
 
 use crate::error::render;
-use crate::optout::{current_version, new_record, random_hex, token_hash};
+use crate::optout::{KnownKinds, current_version, known_kinds, new_record, random_hex, token_hash};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -48,6 +48,24 @@ struct FormValues {
     email: String,
 }
 
+/// An identifier kind residents may give besides the NHS number.
+struct KindChoice {
+    name: String,
+    label: String,
+    hint: String,
+}
+
+fn kind_choices(known: &KnownKinds) -> Vec<KindChoice> {
+    known
+        .offered()
+        .map(|r| KindChoice {
+            name: r.spec.name.clone(),
+            label: r.spec.label.clone(),
+            hint: r.spec.hint.clone(),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "opt-out.html")]
 struct StartPage {
@@ -57,6 +75,8 @@ struct StartPage {
     organisations: Vec<(String, String)>,
     for_whom: &'static [(&'static str, &'static str)],
     general: Vec<(String, String)>,
+    /// Kinds besides the NHS number; none means the form asks for an NHS number only.
+    kinds: Vec<KindChoice>,
 }
 
 impl StartPage {
@@ -94,6 +114,7 @@ fn unavailable() -> WebError {
 
 async fn start(State(state): State<AppState>) -> Result<Response, WebError> {
     state.optout.as_ref().ok_or_else(unavailable)?;
+    let known = known_kinds(state.store.as_ref()).await?;
     let page = StartPage {
         active: "opt-out",
         errors: Vec::new(),
@@ -104,6 +125,7 @@ async fn start(State(state): State<AppState>) -> Result<Response, WebError> {
         organisations: organisations(&state).await?,
         for_whom: FOR_WHOM,
         general: general_scopes(),
+        kinds: kind_choices(&known),
     };
     Ok(render(&page, StatusCode::OK))
 }
@@ -116,6 +138,32 @@ fn err(param: &str, message: impl Into<String>) -> ParamError {
     ParamError {
         param: param.to_owned(),
         message: message.into(),
+    }
+}
+
+/// What to tell a resident whose identifier of a local kind does not fit its rules: plain words
+/// from the kind's own rules, never repeating what they typed.
+fn identifier_problem(spec: &IdentifierKindSpec, e: IdentifierError) -> String {
+    let label = &spec.label;
+    let allowed = if spec.charset == "digits" {
+        "digits"
+    } else {
+        "letters and digits"
+    };
+    let length = if spec.min_len == spec.max_len {
+        format!("{} characters long", spec.min_len)
+    } else {
+        format!("{} to {} characters long", spec.min_len, spec.max_len)
+    };
+    match e {
+        IdentifierError::Empty => format!("Enter the {label} of the person opting out"),
+        IdentifierError::BadCharacter { .. } => {
+            format!("The {label} can only contain {allowed} (spaces and hyphens are fine)")
+        }
+        IdentifierError::WrongLength { .. } | IdentifierError::TooLong => {
+            format!("The {label} must be {length}, not counting spaces and hyphens")
+        }
+        _ => format!("Enter a valid {label}"),
     }
 }
 
@@ -178,7 +226,7 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
         for_whom: get("for"),
         email: get("email"),
     };
-    let identifier = get("nhs_number");
+    let known = known_kinds(state.store.as_ref()).await?;
     let mut errors = Vec::new();
     let scopes = parse_scopes(&state, &values, &mut errors).await;
     if scopes.is_empty() && errors.is_empty() {
@@ -186,12 +234,51 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     }
     let version = current_version(state.store.as_ref()).await?;
     let register_keys = keys.version(version);
-    if identifier.is_empty() {
-        errors.push(err("nhs_number", "Enter an NHS number"));
-    } else if let Err(e) =
-        charter_optout::IdentifierKind::normalise_str(&charter_optout::NhsNumber, &identifier)
-    {
-        errors.push(err("nhs_number", format!("Enter a valid NHS number: {e}")));
+    // The identifier given: the one box filled in, the NHS number's or that of a kind offered now.
+    let mut given = Vec::new();
+    let nhs = get("nhs_number");
+    if !nhs.is_empty() {
+        given.push(("nhs_number".to_owned(), NhsNumber::NAME.to_owned(), nhs));
+    }
+    for r in known.offered() {
+        let field = format!("identifier-{}", r.spec.name);
+        let value = get(&field);
+        if !value.is_empty() {
+            given.push((field, r.spec.name.clone(), value));
+        }
+    }
+    let mut kind = None;
+    let mut identifier = String::new();
+    match given.as_slice() {
+        [] if known.offered().next().is_none() => {
+            errors.push(err("nhs_number", "Enter an NHS number"));
+        }
+        [] => errors.push(err(
+            "nhs_number",
+            "Enter an NHS number, or one of the other identifiers",
+        )),
+        [(field, name, value)] => {
+            let found = known.kinds.get(name).cloned();
+            match (&found, known.record(name)) {
+                (Some(k), _) if name == NhsNumber::NAME => {
+                    if let Err(e) = k.normalise_str(value) {
+                        errors.push(err(field, format!("Enter a valid NHS number: {e}")));
+                    }
+                }
+                (Some(k), Some(record)) => {
+                    if let Err(e) = k.normalise_str(value) {
+                        errors.push(err(field, identifier_problem(&record.spec, e)));
+                    }
+                }
+                _ => return Err(WebError::Internal(format!("identifier kind {name} vanished"))),
+            }
+            kind = found;
+            identifier = value.clone();
+        }
+        [_, (field, _, _), ..] => errors.push(err(
+            field,
+            "Give one identifier at a time. To be matched by another one too, opt out again with it",
+        )),
     }
     let basis = FOR_WHOM
         .iter()
@@ -222,9 +309,15 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
             organisations: organisations(&state).await?,
             for_whom: FOR_WHOM,
             general: general_scopes(),
+            kinds: kind_choices(&known),
         };
         return Ok(render(&page, StatusCode::BAD_REQUEST));
     }
+    let Some(kind) = kind else {
+        return Err(WebError::Internal(
+            "no identifier kind after checking".into(),
+        ));
+    };
     let now = crate::now();
     let (channel, proxy) = match basis {
         Some("me") | None => ("online", None),
@@ -249,6 +342,7 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
     );
     let record = new_record(
         &register_keys,
+        kind.as_ref(),
         &identifier,
         events,
         Some(receipt.clone()),
@@ -281,6 +375,8 @@ struct ManagePage {
     new: bool,
     errors: Vec<ParamError>,
     general: Vec<(String, String)>,
+    /// The kind of identifier given, in words.
+    kind: String,
 }
 
 fn label(scope: &str) -> String {
@@ -295,8 +391,13 @@ fn manage_page(
     entry: &OptOutEntry,
     new: bool,
     errors: Vec<ParamError>,
+    known: &KnownKinds,
 ) -> ManagePage {
     ManagePage {
+        kind: known
+            .kinds
+            .get(&entry.kind)
+            .map_or_else(|| entry.kind.clone(), |k| k.label().to_owned()),
         active: "opt-out",
         token,
         receipt: entry.receipt.clone().unwrap_or_default(),
@@ -342,8 +443,9 @@ async fn manage(
 ) -> Result<Response, WebError> {
     let entry = find(&state, &token).await?;
     let new = raw.as_deref().is_some_and(|q| q.contains("new=1"));
+    let known = known_kinds(state.store.as_ref()).await?;
     Ok(render(
-        &manage_page(token, &entry, new, Vec::new()),
+        &manage_page(token, &entry, new, Vec::new(), &known),
         StatusCode::OK,
     ))
 }
@@ -404,8 +506,9 @@ async fn change(
         } else {
             "add"
         };
+        let known = known_kinds(state.store.as_ref()).await?;
         return Ok(render(
-            &manage_page(token, &entry, false, vec![err(field, message)]),
+            &manage_page(token, &entry, false, vec![err(field, message)], &known),
             StatusCode::BAD_REQUEST,
         ));
     }
