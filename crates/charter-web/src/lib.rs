@@ -110,7 +110,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             limit::FormLimiter::default(),
-            limit::resident_forms,
+            limit::public_forms,
         ))
         .layer(axum::middleware::from_fn(headers::same_origin_posts))
         .layer(axum::middleware::from_fn(headers::security))

@@ -1,6 +1,9 @@
-//! A per-address limit on resident form posts, so the opt-out forms cannot be used to hammer the
-//! register or to try NHS numbers at speed. Counts are per instance and per minute: a first line
-//! of defence, kept small and in memory because nothing here needs to outlive a minute.
+//! A per-address limit on form posts that anyone can send: the opt-out forms (so they cannot be used
+//! to hammer the register or to try NHS numbers at speed) and signing in, setting and resetting
+//! passwords (so they cannot be used to guess passwords or flood people with email; sign-in also
+//! counts failures per account). Each group has its own count. Counts are per instance and per
+//! minute: a first line of defence, kept small and in memory because nothing here needs to outlive
+//! a minute.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -16,14 +19,37 @@ use axum::response::{IntoResponse, Response};
 pub const MAX_POSTS: u32 = 20;
 pub const WINDOW: Duration = Duration::from_secs(60);
 
+/// The forms counted together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FormGroup {
+    OptOut,
+    Account,
+}
+
+impl FormGroup {
+    /// The group a post to `path` belongs to, if it is limited.
+    pub fn of(path: &str) -> Option<FormGroup> {
+        if path.starts_with("/opt-out") {
+            Some(FormGroup::OptOut)
+        } else if path == "/sign-in" || path.starts_with("/account/") {
+            Some(FormGroup::Account)
+        } else {
+            None
+        }
+    }
+}
+
+/// For each address and group: when its window started, and posts since.
+type Windows = HashMap<(IpAddr, FormGroup), (Instant, u32)>;
+
 #[derive(Clone, Default)]
 pub struct FormLimiter {
-    seen: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
+    seen: Arc<Mutex<Windows>>,
 }
 
 impl FormLimiter {
-    /// Counts one post from `ip`; false when it is over the limit.
-    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+    /// Counts one post from `ip` to a form of `group`; false when it is over the limit.
+    pub fn allow(&self, ip: IpAddr, group: FormGroup, now: Instant) -> bool {
         let Ok(mut seen) = self.seen.lock() else {
             return true;
         };
@@ -31,7 +57,7 @@ impl FormLimiter {
         if seen.len() > 10_000 {
             seen.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
         }
-        let entry = seen.entry(ip).or_insert((now, 0));
+        let entry = seen.entry((ip, group)).or_insert((now, 0));
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -40,19 +66,22 @@ impl FormLimiter {
     }
 }
 
-/// Applies the limit to form posts under `/opt-out`.
-pub async fn resident_forms(
+/// Applies the limit to the forms anyone can send.
+pub async fn public_forms(
     State(limiter): State<FormLimiter>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() == Method::POST && request.uri().path().starts_with("/opt-out") {
+    let group = FormGroup::of(request.uri().path());
+    if request.method() == Method::POST
+        && let Some(group) = group
+    {
         let ip = request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         if let Some(ip) = ip
-            && !limiter.allow(ip, Instant::now())
+            && !limiter.allow(ip, group, Instant::now())
         {
             return (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -75,11 +104,31 @@ mod tests {
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         let other: IpAddr = "192.0.2.2".parse().unwrap();
         let t = Instant::now();
+        let g = FormGroup::OptOut;
         for _ in 0..MAX_POSTS {
-            assert!(l.allow(ip, t));
+            assert!(l.allow(ip, g, t));
         }
-        assert!(!l.allow(ip, t));
-        assert!(l.allow(other, t), "other addresses are not affected");
-        assert!(l.allow(ip, t + WINDOW), "a new window starts afresh");
+        assert!(!l.allow(ip, g, t));
+        assert!(l.allow(other, g, t), "other addresses are not affected");
+        assert!(
+            l.allow(ip, FormGroup::Account, t),
+            "each group has its own count"
+        );
+        assert!(l.allow(ip, g, t + WINDOW), "a new window starts afresh");
+    }
+
+    #[test]
+    fn signing_in_and_passwords_are_limited_too() {
+        assert_eq!(FormGroup::of("/sign-in"), Some(FormGroup::Account));
+        assert_eq!(
+            FormGroup::of("/account/reset-password"),
+            Some(FormGroup::Account)
+        );
+        assert_eq!(
+            FormGroup::of("/account/set-password/abc"),
+            Some(FormGroup::Account)
+        );
+        assert_eq!(FormGroup::of("/opt-out/manage/x"), Some(FormGroup::OptOut));
+        assert_eq!(FormGroup::of("/manage/drafts/1/submit"), None);
     }
 }
