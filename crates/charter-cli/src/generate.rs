@@ -239,7 +239,7 @@ const ORG_COUNT: u32 = 24;
 fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Project {
     let subject = pick(rng, SUBJECTS);
     let place = pick(rng, PLACES);
-    let title = format!("{} in {place}", capitalise(subject));
+    let title = format!("{} in {place}", charter_core::capitalise(subject));
     let summary = format!(
         "This project looks at {subject} in {place} {}. It uses {} and {}. {} {}",
         pick(rng, GOALS),
@@ -275,7 +275,7 @@ fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Proje
     p.data_used = Some(DataUsed {
         description: format!(
             "{} and {} about {subject}.",
-            capitalise(pick(rng, SOURCES)),
+            charter_core::capitalise(pick(rng, SOURCES)),
             pick(rng, SOURCES)
         ),
         personal_data: rng.bool(),
@@ -291,14 +291,6 @@ fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Proje
         email: None,
     });
     p
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {

@@ -535,9 +535,24 @@ pub fn answer_in(doc: &Value, path: &str) -> Vec<String> {
 /// How far a section has got, and the labels of what it still needs.
 pub fn progress(section: &Section, entry: &Project) -> (Progress, Vec<&'static str>) {
     let doc = serde_json::to_value(entry).unwrap_or(Value::Null);
+    progress_in(section, entry, &doc)
+}
+
+/// Every section's progress, in task-list order, reading the entry once.
+pub fn progress_all(
+    entry: &Project,
+) -> impl Iterator<Item = (&'static Section, Progress, Vec<&'static str>)> {
+    let doc = serde_json::to_value(entry).unwrap_or(Value::Null);
+    SECTIONS.iter().map(move |s| {
+        let (progress, missing) = progress_in(s, entry, &doc);
+        (s, progress, missing)
+    })
+}
+
+fn progress_in(section: &Section, entry: &Project, doc: &Value) -> (Progress, Vec<&'static str>) {
     let applies = |field: &Field| match field.only_if {
         None => true,
-        Some((path, allowed)) => answer_in(&doc, path)
+        Some((path, allowed)) => answer_in(doc, path)
             .first()
             .is_some_and(|v| allowed.contains(&v.as_str())),
     };
@@ -545,7 +560,7 @@ pub fn progress(section: &Section, entry: &Project) -> (Progress, Vec<&'static s
     let mut any_needed = false;
     let mut missing = Vec::new();
     for field in section.fields.iter() {
-        let has = given(get(&doc, field.path));
+        let has = given(get(doc, field.path));
         any_given |= has;
         if applies(field) && field.needed.holds(entry) {
             any_needed = true;
@@ -555,7 +570,7 @@ pub fn progress(section: &Section, entry: &Project) -> (Progress, Vec<&'static s
         }
     }
     if let Some(list) = &section.list {
-        any_given |= given(get(&doc, list.path));
+        any_given |= given(get(doc, list.path));
     }
     let progress = match (any_given, missing.is_empty(), any_needed) {
         (false, _, false) => Progress::Optional,
@@ -670,7 +685,12 @@ pub fn differences(before: Option<&Project>, after: &Project) -> Vec<Difference>
             };
             for i in 0..count(before).max(count(&after)) {
                 for field in list.fields {
-                    let label = format!("{} {}: {}", capitalised(list.item), i + 1, field.label);
+                    let label = format!(
+                        "{} {}: {}",
+                        crate::capitalise(list.item),
+                        i + 1,
+                        field.label
+                    );
                     compare(
                         section.title,
                         field,
@@ -682,13 +702,6 @@ pub fn differences(before: Option<&Project>, after: &Project) -> Vec<Difference>
         }
     }
     out
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -137,6 +137,11 @@ impl Slug {
         &self.0
     }
 
+    /// For a title that makes no slug of its own (only punctuation, or no Latin letters).
+    pub fn untitled() -> Slug {
+        Slug("entry".to_owned())
+    }
+
     /// Makes a slug from any title: lower case, runs of other characters become one hyphen.
     /// Returns `None` when nothing usable is left (a title of only punctuation).
     pub fn from_title(title: &str) -> Option<Slug> {

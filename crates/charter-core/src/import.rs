@@ -93,6 +93,15 @@ fn kind_of(path: &str) -> Option<Kind> {
         .or_else(|| item_field(path))
 }
 
+/// The file's column headers (none when the first line cannot be read).
+pub fn headers(csv_text: &str) -> Vec<String> {
+    csv::ReaderBuilder::new()
+        .from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes())
+        .headers()
+        .map(|h| h.iter().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 /// Reads a CSV file for `organisation`. `mapping` overrides the guess for the headers it names
 /// (`Target::Ignore` drops a column). Columns that map to nothing are problems, so nothing is
 /// silently lost.

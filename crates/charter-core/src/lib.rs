@@ -20,6 +20,14 @@ pub mod stats;
 pub mod workflow;
 
 pub use date::Date;
+
+/// The text with its first letter in capitals: "consultation" → "Consultation".
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
 pub use ids::{Email, OrgId, ProjectId, Slug, Title, WebUrl};
 pub use organisation::Organisation;
 pub use project::Project;

@@ -337,8 +337,7 @@ impl Project {
     ) -> Project {
         Project {
             id: ProjectId::new(1),
-            slug: Slug::from_title(title.as_str())
-                .unwrap_or_else(|| Slug::from_title("entry").expect("a valid slug")),
+            slug: Slug::from_title(title.as_str()).unwrap_or_else(Slug::untitled),
             title,
             organisation,
             team: None,
@@ -443,7 +442,7 @@ impl Project {
     /// As [`Project::problems`], each with the field it concerns, for forms.
     pub fn field_problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
-        let mut say = |field: &'static str, msg: &str| out.push((field, capitalise(msg)));
+        let mut say = |field: &'static str, msg: &str| out.push((field, crate::capitalise(msg)));
         if self.summary.trim().is_empty() {
             say("summary", "enter a summary");
         }
@@ -491,11 +490,4 @@ impl Project {
         }
         out
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

@@ -66,6 +66,14 @@ impl WebError {
     }
 }
 
+/// The message for one field of a form, for templates' `error_for`.
+pub fn error_for<'a>(errors: &'a [ParamError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.param == field)
+        .map(|e| e.message.as_str())
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

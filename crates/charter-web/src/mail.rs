@@ -12,9 +12,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 /// Where email goes.
 pub enum Mailer {
+    /// `from`: none for [`DEFAULT_FROM`].
     Outbox {
         folder: PathBuf,
-        from: Mailbox,
+        from: Option<Mailbox>,
     },
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -45,19 +46,14 @@ fn mailbox(from: &str) -> Result<Mailbox, String> {
 
 impl Mailer {
     pub fn outbox(folder: PathBuf) -> Mailer {
-        Mailer::Outbox {
-            folder,
-            from: DEFAULT_FROM
-                .parse()
-                .expect("the default sender is a valid address"),
-        }
+        Mailer::Outbox { folder, from: None }
     }
 
     /// An outbox with a chosen sender.
     pub fn outbox_from(folder: PathBuf, from: &str) -> Result<Mailer, String> {
         Ok(Mailer::Outbox {
             folder,
-            from: mailbox(from)?,
+            from: Some(mailbox(from)?),
         })
     }
 
@@ -75,9 +71,13 @@ impl Mailer {
         })
     }
 
-    fn from(&self) -> &Mailbox {
+    fn from(&self) -> Result<Mailbox, MailError> {
         match self {
-            Mailer::Outbox { from, .. } | Mailer::Smtp { from, .. } => from,
+            Mailer::Outbox {
+                from: Some(from), ..
+            }
+            | Mailer::Smtp { from, .. } => Ok(from.clone()),
+            Mailer::Outbox { from: None, .. } => mailbox(DEFAULT_FROM).map_err(MailError::Build),
         }
     }
 
@@ -85,7 +85,7 @@ impl Mailer {
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {
         let to: Mailbox = to.parse().map_err(|_| MailError::Address(to.to_owned()))?;
         let message = Message::builder()
-            .from(self.from().clone())
+            .from(self.from()?)
             .to(to)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)

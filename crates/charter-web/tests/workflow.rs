@@ -163,12 +163,15 @@ async fn an_entry_is_drafted_returned_fixed_approved_changed_and_shows_its_histo
         assert_eq!(r.status, StatusCode::CONFLICT);
         r.has("Someone else saved this draft")
             .has("value=\"Overwritten\"");
-        assert!(
-            as_person(&app, &editor, &draft)
-                .await
-                .body
-                .contains("Library book recommendations")
-        );
+        // Nothing of the refused save reached the draft: the first save's answers stand.
+        as_person(&app, &editor, &draft)
+            .await
+            .has("Library book recommendations")
+            .lacks("Overwritten");
+        let id: i64 = draft.rsplit('/').next().unwrap().parse().unwrap();
+        let saved = store.draft(id).await.unwrap().unwrap();
+        assert_eq!(saved.entry.title.as_str(), "Library book recommendations");
+        assert_eq!(saved.entry.status, charter_core::picklists::Status::Pilot);
 
         let summary = format!("{draft}/sections/summary");
         let lock = lock_in(&as_person(&app, &editor, &summary).await.body);

@@ -108,10 +108,7 @@ struct ListPage {
 
 impl ListPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 
@@ -127,10 +124,7 @@ struct EditPage {
 
 impl EditPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 

@@ -186,10 +186,7 @@ struct SignInPage {
 
 impl SignInPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 
@@ -352,10 +349,7 @@ struct SetPasswordPage {
 
 impl SetPasswordPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 
@@ -558,10 +552,7 @@ struct OrganisationTools {
 
 impl OrganisationTools {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 

@@ -255,7 +255,7 @@ pub fn blocks(
         };
         for i in 0..shown {
             let legend = if i < count {
-                format!("{} {}", capitalise(list.item), i + 1)
+                format!("{} {}", charter_core::capitalise(list.item), i + 1)
             } else {
                 format!("Add a {}", list.item)
             };
@@ -280,11 +280,4 @@ pub fn blocks(
         }
     }
     out
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

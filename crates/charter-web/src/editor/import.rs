@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use charter_core::Slug;
 use charter_core::accounts::{Action, allowed};
 use charter_core::editor::field_names;
-use charter_core::import::{ImportProblem, Target, read};
+use charter_core::import::{ImportProblem, ImportReport, Target, headers, read};
 use charter_core::search::ParamError;
 use charter_store::drafts::NewDraft;
 
@@ -81,19 +81,15 @@ async fn allowed_org(
     Ok((slug, org.name))
 }
 
+/// The page, with the file as read (`report`), or the upload form when there is none yet.
 fn page(
     who: SignedIn,
     slug: &Slug,
     name: String,
     csv: String,
-    mapping: &HashMap<String, Target>,
+    report: Option<ImportReport>,
     errors: Vec<ParamError>,
 ) -> ImportPage {
-    let report = if csv.is_empty() {
-        None
-    } else {
-        Some(read(&csv, slug, mapping, crate::today()))
-    };
     let (columns, problems, ready) = match report {
         None => (Vec::new(), Vec::new(), 0),
         Some(r) => (
@@ -136,7 +132,7 @@ async fn upload_page(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let (slug, name) = allowed_org(&state, &who, &slug).await?;
-    let view = page(who, &slug, name, String::new(), &HashMap::new(), Vec::new());
+    let view = page(who, &slug, name, String::new(), None, Vec::new());
     Ok(render(&view, StatusCode::OK))
 }
 
@@ -178,7 +174,8 @@ async fn upload(
     };
     match text {
         Ok(csv) => {
-            let view = page(who, &slug, name, csv, &HashMap::new(), Vec::new());
+            let report = read(&csv, &slug, &HashMap::new(), crate::today());
+            let view = page(who, &slug, name, csv, Some(report), Vec::new());
             Ok(render(&view, StatusCode::OK))
         }
         Err(message) => {
@@ -186,7 +183,7 @@ async fn upload(
                 param: "file".into(),
                 message,
             }];
-            let view = page(who, &slug, name, String::new(), &HashMap::new(), errors);
+            let view = page(who, &slug, name, String::new(), None, errors);
             Ok(render(&view, StatusCode::BAD_REQUEST))
         }
     }
@@ -200,10 +197,8 @@ async fn check_again(
 ) -> Result<Response, WebError> {
     let (slug, name) = allowed_org(&state, &who, &slug).await?;
     let csv = field(&pairs, "csv").replace("\r\n", "\n");
-    // The columns as first read, to know which header each `map.N` answer is for.
-    let first = read(&csv, &slug, &HashMap::new(), crate::today());
-    let mapping: HashMap<String, Target> = first
-        .headers
+    // Which header each `map.N` answer is for.
+    let mapping: HashMap<String, Target> = headers(&csv)
         .iter()
         .enumerate()
         .filter_map(|(i, h)| {
@@ -228,7 +223,7 @@ async fn check_again(
         } else {
             StatusCode::BAD_REQUEST
         };
-        let view = page(who, &slug, name, csv, &mapping, Vec::new());
+        let view = page(who, &slug, name, csv, Some(report), Vec::new());
         return Ok(render(&view, status));
     }
     let at = crate::now();

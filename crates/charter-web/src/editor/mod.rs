@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use charter_core::accounts::{Action, allowed};
 use charter_core::check::{Scorecard, check};
-use charter_core::editor::{self, FieldError, Progress, SECTIONS};
+use charter_core::editor::{self, FieldError, Progress};
 use charter_core::picklists::DecisionRole;
 use charter_core::search::ParamError;
 use charter_core::workflow::{DraftState, EventKind, may_approve, submit_blockers};
 use charter_core::{Project, ProjectId, Slug, Title};
-use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
+use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, NewDraft};
 
 use crate::account::{ClientAddr, Person, SignedForm, SignedIn, audit, err, field};
 use crate::error::render;
@@ -117,10 +117,7 @@ struct NewPage {
 
 impl NewPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 
@@ -323,10 +320,7 @@ struct TaskList {
 
 impl TaskList {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 
@@ -358,17 +352,13 @@ async fn task_list_page(
         .ok_or(WebError::NotFound)?;
     let card = check(&draft.entry, &state.charter, crate::today());
     let blockers = submit_blockers(&draft.entry, &card);
-    let sections = SECTIONS
-        .iter()
-        .map(|s| {
-            let (progress, missing) = editor::progress(s, &draft.entry);
-            SectionRow {
-                slug: s.slug,
-                title: s.title,
-                principles: s.principles,
-                progress,
-                missing,
-            }
+    let sections = editor::progress_all(&draft.entry)
+        .map(|(s, progress, missing)| SectionRow {
+            slug: s.slug,
+            title: s.title,
+            principles: s.principles,
+            progress,
+            missing,
         })
         .collect();
     let events = event_rows(state.store.draft_events(id).await?);
@@ -634,11 +624,4 @@ pub(crate) fn authors(events: &[DraftEvent]) -> Vec<&str> {
 pub(crate) fn approval_refused(who: &SignedIn, events: &[DraftEvent]) -> Option<&'static str> {
     (!may_approve(&who.user.email, &authors(events)))
         .then_some("You worked on this draft, so someone else must approve it.")
-}
-
-pub(crate) fn draft_filter(organisation: Option<Slug>, states: Vec<DraftState>) -> DraftFilter {
-    DraftFilter {
-        organisation,
-        states,
-    }
 }

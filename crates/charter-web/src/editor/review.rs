@@ -12,9 +12,9 @@ use charter_core::check::{Scorecard, check};
 use charter_core::editor::{Difference, differences};
 use charter_core::search::ParamError;
 use charter_core::workflow::{DraftState, EventKind};
-use charter_store::drafts::{Draft, DraftChange, DraftEvent};
+use charter_store::drafts::{Draft, DraftChange, DraftEvent, DraftFilter};
 
-use super::{EventRow, approval_refused, conflict_message, draft_filter, event_rows, load};
+use super::{EventRow, approval_refused, conflict_message, event_rows, load};
 use crate::account::{ClientAddr, Person, SignedForm, SignedIn, audit, err, field};
 use crate::error::render;
 use crate::pages::when;
@@ -56,7 +56,10 @@ async fn queue(State(state): State<AppState>, Person(who): Person) -> Result<Res
     };
     let drafts = state
         .store
-        .drafts(&draft_filter(organisation, vec![DraftState::Submitted]))
+        .drafts(&DraftFilter {
+            organisation,
+            states: vec![DraftState::Submitted],
+        })
         .await?;
     let mut rows = Vec::new();
     for d in drafts {
@@ -106,10 +109,7 @@ struct ReviewPage {
 
 impl ReviewPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
 }
 

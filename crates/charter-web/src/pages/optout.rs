@@ -81,10 +81,7 @@ struct StartPage {
 
 impl StartPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.param == field)
-            .map(|e| e.message.as_str())
+        crate::error::error_for(&self.errors, field)
     }
     fn chosen(&self, scope: &str) -> bool {
         self.values.scopes.iter().any(|s| s == scope)
