@@ -28,6 +28,11 @@ enum TokenCommand {
     Create {
         #[arg(long)]
         organisation: String,
+        /// The email address of the person the token belongs to: what is done with it is
+        /// recorded as theirs. They must be an administrator of the organisation, or a site
+        /// administrator.
+        #[arg(long)]
+        owner: String,
         /// What the token is for, in your words.
         #[arg(long)]
         label: String,
@@ -50,10 +55,32 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create {
             organisation,
+            owner,
             label,
             scopes,
         } => {
             let org: Slug = organisation.parse().context("--organisation")?;
+            if store.organisation_record(&org).await?.is_none() {
+                bail!("no organisation on the register has the short name “{org}”");
+            }
+            let Some(person) = store.user_by_email(&owner).await? else {
+                bail!(
+                    "nobody has an account with the email address “{owner}”: add them first with `charter user add`"
+                );
+            };
+            let principal = charter_core::accounts::Principal {
+                user_id: person.id,
+                role: person.role,
+                organisation: person.organisation.clone(),
+            };
+            if !charter_core::accounts::allowed(
+                &principal,
+                charter_core::accounts::Action::ManageTokens(&org),
+            ) {
+                bail!(
+                    "{owner} may not make tokens for {org}: a token's owner must be an administrator of the organisation or a site administrator"
+                );
+            }
             let known = |s: &str| TOKEN_SCOPES.iter().any(|(k, _)| *k == s);
             if let Some(bad) = scopes.iter().find(|s| !known(s)) {
                 let names: Vec<&str> = TOKEN_SCOPES.iter().map(|(k, _)| *k).collect();
@@ -66,18 +93,30 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
                 "chr_{}",
                 charter_web::optout::random_hex(24).context("no randomness available")?
             );
+            let now = charter_web::now();
             let id = store
-                .token_create(
-                    &org,
-                    &charter_web::optout::token_hash(&token),
-                    label.trim(),
-                    &scopes.join(" "),
-                    &charter_web::now(),
-                )
+                .token_create(&charter_store::NewToken {
+                    organisation: &org,
+                    owner_id: person.id,
+                    token_hash: &charter_web::optout::token_hash(&token),
+                    label: label.trim(),
+                    scopes: &scopes.join(" "),
+                    at: &now,
+                })
+                .await?;
+            store
+                .audit(&charter_store::accounts::AuditEntry {
+                    at: now,
+                    actor: format!("command line, for {}", person.email),
+                    action: "token-create".into(),
+                    subject: format!("token {id} for {org}"),
+                    from_address: "command line".into(),
+                })
                 .await?;
             eprintln!(
-                "Token {id} for {org} ({}). Keep it secret: it is shown only now.",
-                scopes.join(", ")
+                "Token {id} for {org} ({}), belonging to {}. Keep it secret: it is shown only now.",
+                scopes.join(", "),
+                person.email
             );
             println!("{token}");
         }
@@ -87,8 +126,9 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
                 let state = t
                     .revoked_at
                     .map_or("live".to_owned(), |at| format!("revoked {at}"));
+                let owner = t.owner.map_or("no owner: refused".to_owned(), |o| o.email);
                 println!(
-                    "{}\t{}\t{}\tmade {}\t{state}",
+                    "{}\t{}\t{}\t{owner}\tmade {}\t{state}",
                     t.id,
                     t.label,
                     t.scopes.join(" "),

@@ -568,3 +568,66 @@ fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no organisation"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_token_needs_an_owner_who_may_make_it() {
+    let dir = TempDir::new();
+    assert!(
+        charter(&dir, &["generate", "--projects", "3"])
+            .status
+            .success()
+    );
+    let export = charter(&dir, &["export", "--format", "json"]);
+    let register: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let org = register["projects"][0]["organisation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let create = |owner: &str| {
+        charter(
+            &dir,
+            &[
+                "org",
+                "token",
+                "create",
+                "--organisation",
+                &org,
+                "--owner",
+                owner,
+                "--label",
+                "nightly",
+                "--scope",
+                "drafts",
+            ],
+        )
+    };
+    let nobody = create("nobody@example.org");
+    assert!(!nobody.status.success());
+    assert!(
+        stderr(&nobody).contains("nobody has an account with the email address")
+            && stderr(&nobody).contains("charter user add"),
+        "{}",
+        stderr(&nobody)
+    );
+    let add = |email: &str, role: &str, organisation: Option<&str>| {
+        let mut args = vec!["user", "add", "--email", email, "--role", role];
+        if let Some(o) = organisation {
+            args.extend(["--organisation", o]);
+        }
+        assert!(charter(&dir, &args).status.success());
+    };
+    add("mod@charter.example", "moderator", None);
+    let moderator = create("mod@charter.example");
+    assert!(!moderator.status.success());
+    assert!(
+        stderr(&moderator).contains("may not make tokens"),
+        "{}",
+        stderr(&moderator)
+    );
+    add("admin@org.example", "organisation-admin", Some(&org));
+    let made = create("admin@org.example");
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(stderr(&made).contains("belonging to admin@org.example"));
+    let listed = charter(&dir, &["org", "token", "list", "--organisation", &org]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("admin@org.example"));
+}

@@ -39,6 +39,25 @@ fn ok(out: Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Adds an administrator of `org` to own a token; returns their email address.
+fn token_owner(data: &Path, org: &str) -> String {
+    let email = format!("tokens@{org}.example");
+    ok(charter(
+        data,
+        &[
+            "user",
+            "add",
+            "--email",
+            &email,
+            "--role",
+            "organisation-admin",
+            "--organisation",
+            org,
+        ],
+    ));
+    email
+}
+
 fn err(out: &Output) -> String {
     assert!(!out.status.success());
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -438,6 +457,8 @@ fn filter_reports_its_check_to_the_register() {
             "create",
             "--organisation",
             &org,
+            "--owner",
+            &token_owner(&data, &org),
             "--label",
             "reports",
         ],
@@ -672,6 +693,8 @@ fn the_api_and_the_command_line_keep_the_same_rows() {
             "create",
             "--organisation",
             &org,
+            "--owner",
+            &token_owner(&data, &org),
             "--label",
             "tests",
         ],

@@ -2,7 +2,7 @@
 
 use charter_core::Slug;
 use charter_core::accounts::Role;
-use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
+use charter_store::accounts::{AuditEntry, LinkProblem, Session, SignInAttempt, User};
 use charter_store::{StoreError, StoreResult};
 use sqlx::Row;
 
@@ -86,13 +86,31 @@ pub(crate) async fn user_by_email(
     Ok(row.as_ref().map(user_from_row).transpose())
 }
 
-pub(crate) async fn user_set_password(pool: &Pool, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn user_set_password(
+    pool: &Pool,
+    id: i64,
+    hash: &str,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE account_links SET expires_at = $1 WHERE user_id = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(at)
+    .bind(id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 pub(crate) async fn link_create(
@@ -202,32 +220,45 @@ pub(crate) async fn session_delete(pool: &Pool, id_hash: &str) -> Result<(), sql
     Ok(())
 }
 
-pub(crate) async fn sign_in_failed(
+pub(crate) async fn sign_in_attempt(
     pool: &Pool,
     key_hash: &str,
     at: &str,
     since: &str,
-) -> Result<u64, sqlx::Error> {
-    sqlx::query("INSERT INTO sign_in_failures (key_hash, at) VALUES ($1, $2)")
+) -> Result<SignInAttempt, sqlx::Error> {
+    // Attempts for one key take turns (a lock held to the end of the transaction), so each
+    // count sees every attempt committed before it, across every instance.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(key_hash)
-        .bind(at)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    sign_in_failures(pool, key_hash, since).await
-}
-
-pub(crate) async fn sign_in_failures(
-    pool: &Pool,
-    key_hash: &str,
-    since: &str,
-) -> Result<u64, sqlx::Error> {
-    let n: i64 =
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sign_in_failures (key_hash, at) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(key_hash)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?;
+    let failures: i64 =
         sqlx::query_scalar("SELECT count(*) FROM sign_in_failures WHERE key_hash = $1 AND at > $2")
             .bind(key_hash)
             .bind(since)
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await?;
-    Ok(n as u64)
+    tx.commit().await?;
+    Ok(SignInAttempt {
+        id,
+        failures: failures as u64,
+    })
+}
+
+pub(crate) async fn sign_in_forgive(pool: &Pool, attempt: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+        .bind(attempt)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 pub(crate) async fn audit(pool: &Pool, e: &AuditEntry) -> Result<(), sqlx::Error> {

@@ -12,7 +12,7 @@ use charter_core::picklists::{Area, Topic};
 use charter_core::search::{SearchQuery, Sort};
 use charter_core::stats::RegisterStats;
 use charter_core::{OrgId, Organisation, Project, ProjectId, Slug};
-use charter_store::accounts::{AuditEntry, LinkProblem, Session, User};
+use charter_store::accounts::{AuditEntry, LinkProblem, Session, SignInAttempt, User};
 use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
 use charter_store::optout::{
     CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut, OptOutEntry,
@@ -20,8 +20,8 @@ use charter_store::optout::{
 };
 use charter_store::support::{mask, search_body, unmask};
 use charter_store::{
-    ApiToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store, StoreError,
-    StoreResult,
+    ApiToken, NewToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store,
+    StoreError, StoreResult, TokenOwner,
 };
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "check reports",
         include_str!("../migrations/0009_check_reports.sql"),
+    ),
+    (
+        10,
+        "token owner",
+        include_str!("../migrations/0010_token_owner.sql"),
     ),
 ];
 
@@ -746,32 +751,28 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    async fn token_create(
-        &self,
-        organisation: &Slug,
-        token_hash: &str,
-        label: &str,
-        scopes: &str,
-        at: &str,
-    ) -> StoreResult<i64> {
+    async fn token_create(&self, token: &NewToken<'_>) -> StoreResult<i64> {
         let _turn = self.write.lock().await;
+        // The owner must belong to the organisation or run the register; the caller checks
+        // that they may make tokens for it.
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO api_tokens (organisation_id, token_hash, label, scopes, created_at) SELECT id, ?, ?, ?, ? FROM organisations WHERE slug = ? RETURNING id",
+            "INSERT INTO api_tokens (organisation_id, owner_id, token_hash, label, scopes, created_at) SELECT id, ?, ?, ?, ?, ? FROM organisations WHERE slug = ? RETURNING id",
         )
-        .bind(token_hash)
-        .bind(label)
-        .bind(scopes)
-        .bind(at)
-        .bind(organisation.as_str())
+        .bind(token.owner_id)
+        .bind(token.token_hash)
+        .bind(token.label)
+        .bind(token.scopes)
+        .bind(token.at)
+        .bind(token.organisation.as_str())
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        id.ok_or_else(|| StoreError::UnknownOrganisation(organisation.clone()))
+        id.ok_or_else(|| StoreError::UnknownOrganisation(token.organisation.clone()))
     }
 
     async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
         let rows = sqlx::query(
-            "SELECT t.id, o.slug, t.label, t.scopes, t.created_at, t.revoked_at FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+            "SELECT t.id, o.slug, t.label, t.scopes, t.created_at, t.revoked_at, u.id AS owner_id, u.email AS owner_email FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
         )
         .bind(token_hash)
         .fetch_all(&self.pool)
@@ -782,7 +783,7 @@ impl Store for SqliteStore {
 
     async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>> {
         let rows = sqlx::query(
-            "SELECT t.id, o.slug, t.label, t.scopes, t.created_at, t.revoked_at FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id WHERE o.slug = ? ORDER BY t.id DESC",
+            "SELECT t.id, o.slug, t.label, t.scopes, t.created_at, t.revoked_at, u.id AS owner_id, u.email AS owner_email FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id LEFT JOIN users u ON u.id = t.owner_id WHERE o.slug = ? ORDER BY t.id DESC",
         )
         .bind(organisation.as_str())
         .fetch_all(&self.pool)
@@ -823,9 +824,9 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))?
     }
 
-    async fn user_set_password(&self, id: i64, password_hash: &str) -> StoreResult<()> {
+    async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
         let _turn = self.write.lock().await;
-        accounts::user_set_password(&self.pool, id, password_hash)
+        accounts::user_set_password(&self.pool, id, password_hash, at)
             .await
             .map_err(|e| self.err(e))
     }
@@ -883,15 +884,21 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    async fn sign_in_failed(&self, key_hash: &str, at: &str, since: &str) -> StoreResult<u64> {
+    async fn sign_in_attempt(
+        &self,
+        key_hash: &str,
+        at: &str,
+        since: &str,
+    ) -> StoreResult<SignInAttempt> {
         let _turn = self.write.lock().await;
-        accounts::sign_in_failed(&self.pool, key_hash, at, since)
+        accounts::sign_in_attempt(&self.pool, key_hash, at, since)
             .await
             .map_err(|e| self.err(e))
     }
 
-    async fn sign_in_failures(&self, key_hash: &str, since: &str) -> StoreResult<u64> {
-        accounts::sign_in_failures(&self.pool, key_hash, since)
+    async fn sign_in_forgive(&self, attempt: i64) -> StoreResult<()> {
+        let _turn = self.write.lock().await;
+        accounts::sign_in_forgive(&self.pool, attempt)
             .await
             .map_err(|e| self.err(e))
     }
@@ -1061,6 +1068,14 @@ fn token_from_row(row: &SqliteRow) -> StoreResult<ApiToken> {
         organisation: slug
             .parse()
             .map_err(|e: charter_core::ids::IdError| StoreError::Data(e.to_string()))?,
+        owner: match (
+            row.try_get::<Option<i64>, _>("owner_id").map_err(bad)?,
+            row.try_get::<Option<String>, _>("owner_email")
+                .map_err(bad)?,
+        ) {
+            (Some(user_id), Some(email)) => Some(TokenOwner { user_id, email }),
+            _ => None,
+        },
         label: row.try_get("label").map_err(bad)?,
         scopes: scopes.split_whitespace().map(str::to_owned).collect(),
         created_at: row.try_get("created_at").map_err(bad)?,

@@ -38,3 +38,11 @@ pub enum LinkProblem {
     Used,
     Expired,
 }
+
+/// A sign-in attempt recorded before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInAttempt {
+    pub id: i64,
+    /// Failures counted in the window, this attempt included.
+    pub failures: u64,
+}

@@ -28,7 +28,9 @@ macro_rules! conformance_tests {
             drafts_move_through_review_and_publish_once, drafts_refuse_stale_and_out_of_turn_changes,
             record_json_is_the_stored_project_with_its_organisation,
             identifier_kinds_are_set_up_retired_and_fixed_once_used,
-            reported_checks_count_once_in_the_figures);
+            reported_checks_count_once_in_the_figures,
+            concurrent_sign_in_attempts_each_see_their_own_count,
+            a_new_password_ends_every_session_and_outstanding_link);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -748,8 +750,26 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
 pub async fn tokens_work_until_revoked<S: Store>(store: S) {
     load_small(&store).await;
     let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let owner = store
+        .user_add(
+            "kim@knowsley.example",
+            None,
+            crate::accounts::Role::OrgAdmin,
+            Some(&org),
+            AT,
+        )
+        .await
+        .unwrap();
+    let new = |hash: &'static str, label: &'static str| crate::NewToken {
+        organisation: &org,
+        owner_id: owner,
+        token_hash: hash,
+        label,
+        scopes: "optout-check",
+        at: AT,
+    };
     let id = store
-        .token_create(&org, "hash-1", "Nightly data cleaning", "optout-check", AT)
+        .token_create(&new("hash-1", "Nightly data cleaning"))
         .await
         .unwrap();
     let found = store
@@ -765,11 +785,16 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
         ),
         (id, "knowsley-council", &["optout-check".to_owned()][..])
     );
+    assert_eq!(
+        found.owner,
+        Some(crate::TokenOwner {
+            user_id: owner,
+            email: "kim@knowsley.example".into()
+        }),
+        "a token belongs to the person who made it"
+    );
     assert!(store.token_find("hash-2").await.unwrap().is_none());
-    let other = store
-        .token_create(&org, "hash-2", "Second", "optout-check", AT)
-        .await
-        .unwrap();
+    let other = store.token_create(&new("hash-2", "Second")).await.unwrap();
     assert_eq!(
         store
             .tokens(&org)
@@ -803,7 +828,10 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
     let nobody: charter_core::Slug = "nobody".parse().unwrap();
     assert!(matches!(
         store
-            .token_create(&nobody, "hash-3", "x", "optout-check", AT)
+            .token_create(&crate::NewToken {
+                organisation: &nobody,
+                ..new("hash-3", "x")
+            })
             .await,
         Err(StoreError::UnknownOrganisation(_))
     ));
@@ -870,7 +898,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
         None
     );
     store
-        .user_set_password(mod_id, "$argon2id$fake")
+        .user_set_password(mod_id, "$argon2id$fake", AT)
         .await
         .unwrap();
     assert_eq!(
@@ -933,34 +961,41 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     store.session_delete("sess-1").await.unwrap();
     assert!(store.session_get("sess-1", AT).await.unwrap().is_none());
 
-    // Failed sign-ins are counted within a window.
+    // Failed sign-ins are counted within a window; a forgiven attempt no longer counts.
+    let first = store
+        .sign_in_attempt("k", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z")
+        .await
+        .unwrap();
+    assert_eq!(first.failures, 1);
+    let second = store
+        .sign_in_attempt("k", "2026-11-30T12:01:00Z", "2026-11-30T11:46:00Z")
+        .await
+        .unwrap();
+    assert_eq!(second.failures, 2);
+    assert_ne!(first.id, second.id);
+    let later = store
+        .sign_in_attempt("k", "2026-11-30T12:02:00Z", "2026-11-30T12:00:30Z")
+        .await
+        .unwrap();
+    assert_eq!(later.failures, 2, "the first attempt is outside the window");
+    store.sign_in_forgive(later.id).await.unwrap();
+    store.sign_in_forgive(second.id).await.unwrap();
     assert_eq!(
         store
-            .sign_in_failed("k", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z")
+            .sign_in_attempt("k", "2026-11-30T12:03:00Z", "2026-11-30T12:00:30Z")
             .await
-            .unwrap(),
+            .unwrap()
+            .failures,
+        1,
+        "forgiven attempts no longer count"
+    );
+    assert_eq!(
+        store
+            .sign_in_attempt("other", "2026-11-30T12:03:00Z", "2026-11-30T00:00:00Z")
+            .await
+            .unwrap()
+            .failures,
         1
-    );
-    assert_eq!(
-        store
-            .sign_in_failed("k", "2026-11-30T12:01:00Z", "2026-11-30T11:46:00Z")
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        store
-            .sign_in_failures("k", "2026-11-30T12:00:30Z")
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        store
-            .sign_in_failures("other", "2026-11-30T00:00:00Z")
-            .await
-            .unwrap(),
-        0
     );
 
     for n in 0..3 {
@@ -1057,7 +1092,7 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         .await
         .unwrap();
     store
-        .sign_in_failed("k", "2026-11-29T00:00:00Z", "2026-11-28T00:00:00Z")
+        .sign_in_attempt("k", "2026-11-29T00:00:00Z", "2026-11-28T00:00:00Z")
         .await
         .unwrap();
     assert_eq!(
@@ -1518,4 +1553,79 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
         .map(|c| (c.month.as_str(), c.checks, c.rows_removed))
         .collect();
     assert_eq!(knowsley, [("2026-11", 3, 5)]);
+}
+
+/// Twenty wrong passwords at once for one account: each attempt is counted before its password is
+/// checked, and each sees a different count, so no more than the limit are ever checked.
+pub async fn concurrent_sign_in_attempts_each_see_their_own_count<S: Store>(store: S) {
+    let attempts = (0..20)
+        .map(|_| store.sign_in_attempt("key", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z"));
+    let mut counts: Vec<u64> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|a| a.unwrap().failures)
+        .collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=20).collect::<Vec<u64>>());
+}
+
+/// Setting a password (after a reset) ends every session the person has, and every link of
+/// theirs not yet used; other people's stay.
+pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(store: S) {
+    use crate::accounts::{LinkProblem, Role};
+    load_small(&store).await;
+    let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let sam = store
+        .user_add("sam@knowsley.example", None, Role::OrgAdmin, Some(&org), AT)
+        .await
+        .unwrap();
+    let kim = store
+        .user_add(
+            "kim@knowsley.example",
+            None,
+            Role::OrgEditor,
+            Some(&org),
+            AT,
+        )
+        .await
+        .unwrap();
+    let until = "2026-12-30T12:00:00Z";
+    for (session, user) in [("sam-laptop", sam), ("sam-phone", sam), ("kim", kim)] {
+        store
+            .session_create(session, user, "f", AT, until)
+            .await
+            .unwrap();
+    }
+    for (link, user) in [("reset-1", sam), ("reset-2", sam), ("kim-link", kim)] {
+        store
+            .link_create(link, user, "password", AT, until)
+            .await
+            .unwrap();
+    }
+    let later = "2026-11-30T13:00:00Z";
+    assert_eq!(
+        store.link_use("reset-2", "password", later).await.unwrap(),
+        Ok(sam)
+    );
+    store
+        .user_set_password(sam, "$argon2id$new", later)
+        .await
+        .unwrap();
+    for session in ["sam-laptop", "sam-phone"] {
+        assert!(
+            store.session_get(session, later).await.unwrap().is_none(),
+            "{session} ended with the new password"
+        );
+    }
+    assert_eq!(
+        store.link_use("reset-1", "password", later).await.unwrap(),
+        Err(LinkProblem::Expired),
+        "an earlier reset link no longer works"
+    );
+    assert!(store.session_get("kim", later).await.unwrap().is_some());
+    assert_eq!(
+        store.link_use("kim-link", "password", later).await.unwrap(),
+        Ok(kim),
+        "other people's links still work"
+    );
 }

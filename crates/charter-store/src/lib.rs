@@ -52,10 +52,33 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct ApiToken {
     pub id: i64,
     pub organisation: Slug,
+    /// The person who made it: what is done with the token is theirs. None for tokens made
+    /// before tokens had owners; those are refused.
+    pub owner: Option<TokenOwner>,
     pub label: String,
     pub scopes: Vec<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+}
+
+/// The person a token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenOwner {
+    pub user_id: i64,
+    pub email: String,
+}
+
+/// A new API token: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken<'a> {
+    pub organisation: &'a Slug,
+    /// The person making it, who answers for what is done with it.
+    pub owner_id: i64,
+    pub token_hash: &'a str,
+    pub label: &'a str,
+    /// Space-separated.
+    pub scopes: &'a str,
+    pub at: &'a str,
 }
 
 /// What a list of projects shows about each one.
@@ -199,15 +222,8 @@ pub trait Store: Send + Sync + 'static {
     /// Retires a kind (`Some(time)`) or brings it back (`None`); false when there is none.
     async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool>;
 
-    /// Stores a new API token's hash for an organisation; returns its id.
-    async fn token_create(
-        &self,
-        organisation: &Slug,
-        token_hash: &str,
-        label: &str,
-        scopes: &str,
-        at: &str,
-    ) -> StoreResult<i64>;
+    /// Stores a new API token's hash for an organisation, owned by a person; returns its id.
+    async fn token_create(&self, token: &NewToken<'_>) -> StoreResult<i64>;
     /// The live (not revoked) token with this hash.
     async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
     /// Every token an organisation has had, newest first.
@@ -226,7 +242,10 @@ pub trait Store: Send + Sync + 'static {
         at: &str,
     ) -> StoreResult<i64>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<accounts::User>>;
-    async fn user_set_password(&self, id: i64, password_hash: &str) -> StoreResult<()>;
+    /// Sets a person's password and, in the same transaction, ends every session they have and
+    /// every one-time link of theirs not yet used (as expired at `at`): whoever held the old
+    /// password or an earlier link holds nothing now.
+    async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()>;
     /// Stores a one-time link's hash for `purpose`, valid until `expires_at`.
     async fn link_create(
         &self,
@@ -254,9 +273,18 @@ pub trait Store: Send + Sync + 'static {
     /// The live session with this id hash at time `at`.
     async fn session_get(&self, id_hash: &str, at: &str) -> StoreResult<Option<accounts::Session>>;
     async fn session_delete(&self, id_hash: &str) -> StoreResult<()>;
-    /// Records a failed sign-in for `key_hash` and returns how many there were since `since`.
-    async fn sign_in_failed(&self, key_hash: &str, at: &str, since: &str) -> StoreResult<u64>;
-    async fn sign_in_failures(&self, key_hash: &str, since: &str) -> StoreResult<u64>;
+    /// Records a sign-in attempt for `key_hash` as failed, before the password is checked, and
+    /// counts the failures since `since` including it, as one atomic step: however many attempts
+    /// arrive at once, each sees a different count, so no more than the limit are ever checked.
+    async fn sign_in_attempt(
+        &self,
+        key_hash: &str,
+        at: &str,
+        since: &str,
+    ) -> StoreResult<accounts::SignInAttempt>;
+    /// Takes back an attempt recorded by `sign_in_attempt`: it succeeded, or it was refused
+    /// unchecked (so refused attempts do not lengthen a pause).
+    async fn sign_in_forgive(&self, attempt: i64) -> StoreResult<()>;
     async fn audit(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
     /// The newest `limit` audit entries, newest first.
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<accounts::AuditEntry>>;

@@ -1258,16 +1258,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
 
         // The API check takes the column's kind too.
         let token = "chr_kinds_test_token";
-        store
-            .token_create(
-                &org,
-                &charter_web::optout::token_hash(token),
-                "t",
-                "optout-check",
-                "2026-01-01T00:00:00Z",
-            )
-            .await
-            .unwrap();
+        token_for_org(store.as_ref(), org.as_str(), token, "optout-check").await;
         let api = |query: &str| {
             Request::post(format!("/api/v1/optout/check?{query}"))
                 .header("authorization", format!("Bearer {token}"))
@@ -1332,21 +1323,15 @@ async fn organisations_report_checks_made_on_their_own_machines() {
                 .with_optout(keys.clone(), outbox.clone()),
         );
         let org: charter_core::Slug = "knowsley-council".parse().unwrap();
-        let at = "2026-01-01T00:00:00Z";
-        let hash = charter_web::optout::token_hash;
-        store
-            .token_create(&org, &hash("chr_checks"), "checks", "optout-check", at)
-            .await
-            .unwrap();
-        store
-            .token_create(&org, &hash("chr_drafts"), "drafts", "drafts", at)
-            .await
-            .unwrap();
-        let wirral: charter_core::Slug = "wirral-transport".parse().unwrap();
-        store
-            .token_create(&wirral, &hash("chr_wirral"), "w", "optout-check", at)
-            .await
-            .unwrap();
+        token_for_org(store.as_ref(), org.as_str(), "chr_checks", "optout-check").await;
+        token_for_org(store.as_ref(), org.as_str(), "chr_drafts", "drafts").await;
+        token_for_org(
+            store.as_ref(),
+            "wirral-transport",
+            "chr_wirral",
+            "optout-check",
+        )
+        .await;
 
         // A real manifest: the organisation's snapshot, filtered here as on its own machine.
         let (bytes, _) = charter_web::optout::build_snapshot(store.as_ref(), &keys, &org, 7)

@@ -550,17 +550,8 @@ async fn api(
     .await
 }
 
-async fn token(store: &dyn Store, org: &str, value: &str, scopes: &str) {
-    store
-        .token_create(
-            &org.parse().unwrap(),
-            &charter_web::optout::token_hash(value),
-            "test",
-            scopes,
-            "2026-01-01T00:00:00Z",
-        )
-        .await
-        .unwrap();
+async fn token(store: &dyn Store, org: &str, value: &str, scopes: &str) -> i64 {
+    token_for_org(store, org, value, scopes).await
 }
 
 #[tokio::test]
@@ -709,9 +700,136 @@ async fn organisations_write_and_submit_drafts_through_the_api() {
         let etag = r.json()[0]["lock"].to_string();
         let r = api(&app, "PUT", &uri, Some("chr_drafts"), Some(&etag), &body).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        // And the history of the draft says who acted.
+        // And the history of the draft says who acted: the person the token belongs to.
         let events = store.draft_events(id).await.unwrap();
-        assert!(events.iter().all(|e| e.actor.starts_with("API token ")));
+        assert!(
+            events
+                .iter()
+                .all(|e| e.actor.starts_with("token-")
+                    && e.actor.ends_with("@knowsley-council.example")),
+            "{events:?}"
+        );
+        // Every write through the API is in the audit log, in the owner's name.
+        let log = store.audit_log(50).await.unwrap();
+        for action in ["draft-create", "draft-save", "draft-submit"] {
+            assert!(
+                log.iter().any(|e| e.action == action
+                    && e.actor.ends_with("@knowsley-council.example")
+                    && e.subject.contains("through API token")),
+                "no {action} in {log:?}"
+            );
+        }
+    }
+}
+
+/// Four eyes mean two people on every path: an administrator who writes and submits a draft
+/// with a token of their own cannot then approve it on the web.
+#[tokio::test]
+async fn a_token_acts_as_its_owner_so_nobody_approves_what_they_wrote_through_the_api() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let admin = person(
+            store.as_ref(),
+            41,
+            "admin-with-token",
+            Role::OrgAdmin,
+            Some("knowsley-council"),
+        )
+        .await;
+        let colleague = person(
+            store.as_ref(),
+            42,
+            "colleague",
+            Role::OrgEditor,
+            Some("knowsley-council"),
+        )
+        .await;
+        let moderator = person(store.as_ref(), 43, "mod", Role::Moderator, None).await;
+        post_as(
+            &app,
+            &moderator,
+            "/manage/organisations/knowsley-council/self-publish",
+            &[("self_publish", "yes")],
+        )
+        .await;
+        // The admin makes a token on the web; it is shown once.
+        let r = post_as(
+            &app,
+            &admin,
+            "/manage/organisations/knowsley-council/tokens",
+            &[("label", "Our case system"), ("scope", "drafts")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.has("made by admin-with-token@x.example");
+        let at = r.body.find("chr_").expect("the new token is shown");
+        let token: String = r.body[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+
+        // With it, the admin writes and submits a whole entry.
+        let mut whole = serde_json::to_value(charter_store::fixtures::complete_project(
+            1,
+            "knowsley-council",
+        ))
+        .unwrap();
+        whole["title"] = "Street lighting faults".into();
+        let r = api(
+            &app,
+            "POST",
+            "/api/v1/drafts",
+            Some(&token),
+            None,
+            &whole.to_string(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let etag = r.headers["etag"].to_str().unwrap().to_owned();
+        let r = api(
+            &app,
+            "POST",
+            &format!("/api/v1/drafts/{id}/submit"),
+            Some(&token),
+            Some(&etag),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["updated_by"], "admin-with-token@x.example");
+
+        // The same person cannot approve it on the web; a second person can.
+        let draft = format!("/manage/drafts/{id}");
+        let own = as_person(&app, &admin, &format!("{draft}/review")).await;
+        own.has("someone else must approve it")
+            .lacks("Approve and publish");
+        let lock = lock_in(&own.body);
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("{draft}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_as(
+            &app,
+            &colleague,
+            &format!("{draft}/approve"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert!(location(&r).starts_with("/projects/"), "{}", r.body);
+        let log = store.audit_log(50).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "token-create" && e.actor == "admin-with-token@x.example")
+        );
+        assert!(log.iter().any(|e| e.action == "draft-submit"
+            && e.actor == "admin-with-token@x.example"
+            && e.subject.contains("through API token")));
     }
 }
 

@@ -240,7 +240,14 @@ async fn sign_in(
     }
     let key = blake3::hash(email.as_bytes()).to_hex().to_string();
     let since = crate::from_now(-FAILURE_WINDOW_MINUTES * 60);
-    if state.store.sign_in_failures(&key, &since).await? >= MAX_FAILURES {
+    // The attempt counts as a failure before the password is checked, in one step with the
+    // count, so attempts sent at once cannot all slip under the limit.
+    let attempt = state
+        .store
+        .sign_in_attempt(&key, &crate::now(), &since)
+        .await?;
+    if attempt.failures > MAX_FAILURES {
+        state.store.sign_in_forgive(attempt.id).await?;
         return Ok(page(
             vec![err(
                 "email",
@@ -254,15 +261,12 @@ async fn sign_in(
     let user = state.store.user_by_email(&email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if !passwords::verify(password, stored).await {
-        state
-            .store
-            .sign_in_failed(&key, &crate::now(), &since)
-            .await?;
         return Ok(page(
             vec![err("email", "The email address or password is wrong")],
             StatusCode::UNAUTHORIZED,
         ));
     }
+    state.store.sign_in_forgive(attempt.id).await?;
     let Some(user) = user else {
         return Err(WebError::Internal("verified without a user".into()));
     };
@@ -319,7 +323,7 @@ fn link_problem(p: LinkProblem) -> Response {
         ),
         LinkProblem::Expired => (
             "This link has expired",
-            "Links work for 7 days. Ask for a new one.",
+            "Links work for 7 days, and stop working once a new password is set. Ask for a new one.",
         ),
         LinkProblem::Unknown => (
             "This link does not work",
@@ -412,7 +416,11 @@ async fn set_password(
     let hash = passwords::hash(password)
         .await
         .map_err(WebError::Internal)?;
-    state.store.user_set_password(user_id, &hash).await?;
+    // Every session and every other link of this person ends with the new password.
+    state
+        .store
+        .user_set_password(user_id, &hash, &crate::now())
+        .await?;
     audit(
         &state,
         &format!("user {user_id}"),
@@ -727,13 +735,14 @@ async fn create_token(
     );
     let id = state
         .store
-        .token_create(
-            &slug,
-            &token_hash(&token),
-            &label,
-            &scopes.join(" "),
-            &crate::now(),
-        )
+        .token_create(&charter_store::NewToken {
+            organisation: &slug,
+            owner_id: who.user.id,
+            token_hash: &token_hash(&token),
+            label: &label,
+            scopes: &scopes.join(" "),
+            at: &crate::now(),
+        })
         .await?;
     audit(
         &state,

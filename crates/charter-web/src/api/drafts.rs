@@ -19,11 +19,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiError;
-use super::optout::token_for;
+use super::auth::{Caller, Drafts};
+use crate::account::ClientAddr;
 use crate::{AppState, WebError};
-
-/// The scope a token needs for these endpoints.
-pub const SCOPE: &str = "drafts";
 
 /// A draft as the API shows it.
 #[derive(Serialize, ToSchema)]
@@ -65,8 +63,22 @@ fn with_etag(status: StatusCode, d: Draft) -> Response {
     response
 }
 
-fn actor(token: &ApiToken) -> String {
-    format!("API token {} ({})", token.id, token.label)
+/// Writes the audit entry for a change made through the API, in the token owner's name.
+async fn audit(
+    state: &AppState,
+    caller: &Caller<Drafts>,
+    action: &str,
+    subject: String,
+    addr: &ClientAddr,
+) -> Result<(), WebError> {
+    crate::account::audit(
+        state,
+        &caller.actor(),
+        action,
+        &format!("{subject}, through {}", caller.through()),
+        &addr.0,
+    )
+    .await
 }
 
 fn bad(errors: Vec<charter_core::editor::FieldError>) -> WebError {
@@ -176,10 +188,11 @@ async fn own_draft(state: &AppState, token: &ApiToken, id: i64) -> Result<Draft,
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller<Drafts>,
+    addr: ClientAddr,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let token = token_for(&state, &headers, SCOPE).await?;
+    let token = &caller.token;
     let input = input_from_json(&entry_json(&body)?);
     let placeholder: Title = "Untitled entry"
         .parse()
@@ -199,11 +212,19 @@ pub async fn create(
             entry,
             existing: None,
             base_version: None,
-            actor: actor(&token),
+            actor: caller.actor(),
             at: crate::now(),
         })
         .await
         .map_err(WebError::from)?;
+    audit(
+        &state,
+        &caller,
+        "draft-create",
+        format!("draft {} of new entry {}", draft.id, draft.entry.id),
+        &addr,
+    )
+    .await?;
     let mut response = with_etag(StatusCode::CREATED, draft.clone());
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/drafts/{}", draft.id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -217,9 +238,9 @@ pub async fn create(
     responses((status = 200, body = Vec<DraftRecord>), (status = 401, body = super::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller<Drafts>,
 ) -> Result<Json<Vec<DraftRecord>>, ApiError> {
-    let token = token_for(&state, &headers, SCOPE).await?;
+    let token = caller.token;
     let drafts = state
         .store
         .drafts(&DraftFilter {
@@ -242,13 +263,12 @@ pub async fn list(
     responses((status = 200, body = DraftRecord), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller<Drafts>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let token = token_for(&state, &headers, SCOPE).await?;
     Ok(with_etag(
         StatusCode::OK,
-        own_draft(&state, &token, id).await?,
+        own_draft(&state, &caller.token, id).await?,
     ))
 }
 
@@ -266,12 +286,14 @@ pub async fn get_one(
     ))]
 pub async fn replace(
     State(state): State<AppState>,
+    caller: Caller<Drafts>,
+    addr: ClientAddr,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let token = token_for(&state, &headers, SCOPE).await?;
-    let draft = own_draft(&state, &token, id).await?;
+    let token = &caller.token;
+    let draft = own_draft(&state, token, id).await?;
     let lock = if_match(&headers)?;
     let input = input_from_json(&entry_json(&body)?);
     let entry = apply_all(&input, &draft.entry).map_err(bad)?;
@@ -282,7 +304,7 @@ pub async fn replace(
         entry: Some(&entry),
         event: DraftEvent {
             at: crate::now(),
-            actor: actor(&token),
+            actor: caller.actor(),
             kind: EventKind::Saved,
             comment: Some("Whole entry, through the API".into()),
         },
@@ -293,9 +315,17 @@ pub async fn replace(
         .await
         .map_err(WebError::from)?
         .map_err(conflict)?;
+    audit(
+        &state,
+        &caller,
+        "draft-save",
+        format!("draft {id} of {}", draft.entry.id),
+        &addr,
+    )
+    .await?;
     Ok(with_etag(
         StatusCode::OK,
-        own_draft(&state, &token, id).await?,
+        own_draft(&state, token, id).await?,
     ))
 }
 
@@ -319,12 +349,14 @@ pub struct Submission {
     ))]
 pub async fn submit(
     State(state): State<AppState>,
+    caller: Caller<Drafts>,
+    addr: ClientAddr,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let token = token_for(&state, &headers, SCOPE).await?;
-    let draft = own_draft(&state, &token, id).await?;
+    let token = &caller.token;
+    let draft = own_draft(&state, token, id).await?;
     let lock = if_match(&headers)?;
     let submission: Submission = if body.is_empty() {
         Submission { note: None }
@@ -367,7 +399,7 @@ pub async fn submit(
         entry: None,
         event: DraftEvent {
             at: crate::now(),
-            actor: actor(&token),
+            actor: caller.actor(),
             kind: EventKind::Submitted,
             comment: Some(if note.is_empty() {
                 "First published".into()
@@ -382,8 +414,16 @@ pub async fn submit(
         .await
         .map_err(WebError::from)?
         .map_err(conflict)?;
+    audit(
+        &state,
+        &caller,
+        "draft-submit",
+        format!("draft {id} of {}", draft.entry.id),
+        &addr,
+    )
+    .await?;
     Ok(with_etag(
         StatusCode::OK,
-        own_draft(&state, &token, id).await?,
+        own_draft(&state, token, id).await?,
     ))
 }

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::{AppState, WebError, query};
 
+mod auth;
 mod drafts;
 mod optout;
 mod problem;

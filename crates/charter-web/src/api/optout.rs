@@ -13,20 +13,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiError;
+use super::auth::{Caller, OptOutCheck};
 use crate::{AppState, WebError, query};
 
 /// The largest upload accepted; larger datasets belong on the organisation's own machine with
 /// `charter optout filter`.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
-
-/// The organisation an API token belongs to, if the request carries a live token with `scope`.
-pub async fn organisation_for(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: &str,
-) -> Result<charter_core::Slug, WebError> {
-    Ok(token_for(state, headers, scope).await?.organisation)
-}
 
 /// The live token the request carries, if it has `scope`.
 pub async fn token_for(
@@ -103,11 +95,11 @@ impl std::io::Read for ChannelReader {
     security(("bearer" = [])))]
 pub async fn check_dataset(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller<OptOutCheck>,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> Result<Json<CheckResult>, ApiError> {
-    let organisation = organisation_for(&state, &headers, "optout-check").await?;
+    let organisation = caller.token.organisation;
     let keys = state
         .optout
         .clone()
@@ -448,10 +440,11 @@ async fn check_report(
     security(("bearer" = [])))]
 pub async fn report_check(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller<OptOutCheck>,
+    addr: crate::account::ClientAddr,
     body: bytes::Bytes,
 ) -> Result<Json<ReportReceipt>, ApiError> {
-    let organisation = organisation_for(&state, &headers, "optout-check").await?;
+    let organisation = caller.token.organisation.clone();
     let (report, scopes, created) = check_report(&state, &organisation, &body).await?;
     // The hash of the report as read (fields in a fixed order), so a retry is recognised.
     let canonical = serde_json::to_vec(&report).map_err(|e| WebError::Internal(e.to_string()))?;
@@ -482,6 +475,20 @@ pub async fn report_check(
         })
         .await
         .map_err(WebError::from)?;
+    if recorded {
+        crate::account::audit(
+            &state,
+            &caller.actor(),
+            "optout-check-report",
+            &format!(
+                "a check of {} rows by {organisation}, through {}",
+                report.rows_in,
+                caller.through()
+            ),
+            &addr.0,
+        )
+        .await?;
+    }
     Ok(Json(ReportReceipt {
         recorded,
         message: if recorded {

@@ -185,3 +185,31 @@ pub async fn session_for(store: &dyn Store, user_id: i64, n: u32) -> (String, St
         .unwrap();
     (id, form_token)
 }
+
+/// Makes an API token `value` for `org` with `scopes`, owned by a new administrator of `org`
+/// (a token always belongs to a person). Returns the owner's id.
+pub async fn token_for_org(store: &dyn Store, org: &str, value: &str, scopes: &str) -> i64 {
+    let slug: charter_core::Slug = org.parse().unwrap();
+    let owner = store
+        .user_add(
+            &format!("token-{}@{org}.example", fastrand_id()),
+            None,
+            charter_core::accounts::Role::OrgAdmin,
+            Some(&slug),
+            "2026-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    store
+        .token_create(&charter_store::NewToken {
+            organisation: &slug,
+            owner_id: owner,
+            token_hash: &charter_web::optout::token_hash(value),
+            label: "test",
+            scopes,
+            at: "2026-01-01T00:00:00Z",
+        })
+        .await
+        .unwrap();
+    owner
+}

@@ -1,0 +1,167 @@
+//! What an attacker or a careless user tried and must not get: sign-in guesses sent all at once
+//! slipping past the limit, and a password reset that leaves old sessions and links working.
+
+mod support;
+
+use axum::http::StatusCode;
+use charter_core::accounts::Role;
+use support::*;
+
+const EMAIL: &str = "sam@knowsley.example";
+const PASSWORD: &str = "ferry cross the mersey";
+
+/// A person with a password, on a filled register.
+async fn person_with_password(store: &dyn charter_store::Store) -> i64 {
+    let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let id = store
+        .user_add(
+            EMAIL,
+            None,
+            Role::OrgAdmin,
+            Some(&org),
+            "2026-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    let hash = charter_web::account::passwords::hash(PASSWORD.into())
+        .await
+        .unwrap();
+    store
+        .user_set_password(id, &hash, "2026-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    id
+}
+
+fn sign_in_form(password: &str) -> String {
+    serde_urlencoded::to_string([("email", EMAIL), ("password", password)]).unwrap()
+}
+
+#[tokio::test]
+async fn wrong_passwords_sent_at_once_are_counted_before_they_are_checked() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        person_with_password(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let wrong = sign_in_form("wrong wrong wrong");
+        let tries = (0..20).map(|_| post_form(&app, "/sign-in", &wrong));
+        let replies = futures_util::future::join_all(tries).await;
+        let checked = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+            .count();
+        let paused = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!(
+            (checked, paused),
+            (5, 15),
+            "five passwords are checked, the rest refused unchecked"
+        );
+        // The right password now waits out the pause too.
+        let right = post_form(&app, "/sign-in", &sign_in_form(PASSWORD)).await;
+        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+        right.has("Too many tries");
+    }
+}
+
+#[tokio::test]
+async fn a_right_password_does_not_count_as_a_failure() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        person_with_password(store.as_ref()).await;
+        let app = app_with(store.clone());
+        for _ in 0..8 {
+            let r = post_form(&app, "/sign-in", &sign_in_form(PASSWORD)).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        for _ in 0..4 {
+            post_form(&app, "/sign-in", &sign_in_form("wrong wrong wrong")).await;
+        }
+        let r = post_form(&app, "/sign-in", &sign_in_form(PASSWORD)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "four failures do not pause"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_every_other_session_and_every_earlier_link() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let id = person_with_password(store.as_ref()).await;
+        let outbox = std::env::temp_dir().join(format!("charter-reset-{}", fastrand_id()));
+        let app = charter_web::router(
+            charter_web::AppState::new(
+                store.clone(),
+                charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
+            )
+            .with_outbox(outbox.clone()),
+        );
+        // Signed in on a laptop and a phone.
+        let (laptop, _) = session_for(store.as_ref(), id, 1).await;
+        let (phone, _) = session_for(store.as_ref(), id, 2).await;
+        for s in [&laptop, &phone] {
+            let r = send(&app, with_cookie("GET", "/manage", Some(s), None)).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+        // Two reset links asked for; the second is used.
+        let ask = format!("email={}", EMAIL.replace('@', "%40"));
+        for _ in 0..2 {
+            post_form(&app, "/account/reset-password", &ask)
+                .await
+                .has("If that address has an account");
+        }
+        let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.metadata().unwrap().modified().unwrap(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        mails.sort();
+        let links: Vec<String> = mails
+            .iter()
+            .map(|(_, m)| {
+                let at = m.find("/account/set-password/").unwrap();
+                m[at..].chars().take_while(|c| !c.is_whitespace()).collect()
+            })
+            .collect();
+        assert_eq!(links.len(), 2);
+        assert_ne!(links[0], links[1]);
+        let new = "password=lime+tugboat+orchestra+42&confirm=lime+tugboat+orchestra+42";
+        let set = post_form(&app, &links[1], new).await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+
+        for s in [&laptop, &phone] {
+            let r = send(&app, with_cookie("GET", "/manage", Some(s), None)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "an old session is sent to sign in"
+            );
+        }
+        let earlier = post_form(&app, &links[0], new).await;
+        assert_eq!(earlier.status, StatusCode::GONE);
+        earlier.has("stop working once a new password is set");
+        // The new password works.
+        let r = post_form(
+            &app,
+            "/sign-in",
+            &serde_urlencoded::to_string([
+                ("email", EMAIL),
+                ("password", "lime tugboat orchestra 42"),
+            ])
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let _ = std::fs::remove_dir_all(&outbox);
+    }
+}
