@@ -54,7 +54,19 @@ impl Config {
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url()?;
     if url.starts_with("sqlite:") && config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        // The folder holds the database, the opt-out secret and the mail outbox: its owner's
+        // alone.
+        #[cfg(unix)]
+        let created = {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&config.data_dir)
+        };
+        #[cfg(not(unix))]
+        let created = std::fs::create_dir_all(&config.data_dir);
+        created.with_context(|| {
             format!(
                 "cannot create the data folder {}",
                 config.data_dir.display()

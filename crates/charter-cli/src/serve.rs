@@ -29,6 +29,51 @@ pub struct ServeArgs {
     /// Seconds between housekeeping runs (expired sessions and links); one instance runs each.
     #[arg(long, env = "CHARTER_HOUSEKEEPING_SECONDS", default_value_t = 3600)]
     pub housekeeping_seconds: u64,
+    /// Most connections open at once, in all (never more than the open-file limit allows).
+    #[arg(long, env = "CHARTER_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Most connections open at once from one address; 0 for no limit (behind a proxy, where
+    /// every connection comes from the proxy's address).
+    #[arg(
+        long,
+        env = "CHARTER_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
+    /// Seconds a client has to send a request's headers; idle connections close after as long.
+    #[arg(long, env = "CHARTER_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub header_timeout_seconds: u64,
+    /// Seconds a client has to send a request's whole body.
+    #[arg(long, env = "CHARTER_BODY_TIMEOUT_SECONDS", default_value_t = 60)]
+    pub body_timeout_seconds: u64,
+}
+
+/// File descriptors kept back from connections: the database, mail, logs, the outbox.
+const RESERVED_FILES: u64 = 128;
+
+/// The limits to serve with: the connection cap fits the open-file limit, raised as far as the
+/// system allows (a common default of 1,024 files would otherwise let 1,024 idle connections
+/// shut everyone else out).
+fn limits(args: &ServeArgs) -> charter_web::server::Limits {
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let room = usize::try_from(files.saturating_sub(RESERVED_FILES))
+        .unwrap_or(usize::MAX)
+        .max(16);
+    if args.max_connections > room {
+        tracing::warn!(
+            asked = args.max_connections,
+            allowed = room,
+            "the open-file limit allows fewer connections than asked: raise it (ulimit -n) to allow more"
+        );
+    }
+    let second = |s: u64| std::time::Duration::from_secs(s.max(1));
+    charter_web::server::Limits {
+        max_connections: args.max_connections.clamp(1, room),
+        max_connections_per_address: (args.max_connections_per_address > 0)
+            .then_some(args.max_connections_per_address),
+        header_timeout: second(args.header_timeout_seconds),
+        body_timeout: second(args.body_timeout_seconds),
+    }
 }
 
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
@@ -69,7 +114,8 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let state = charter_web::AppState::new(store, charter)
         .with_optout(keys, outbox)
         .with_mailer(mailer)
-        .with_public_url(&public_url);
+        .with_public_url(&public_url)
+        .with_limits(limits(&args));
     if args.smtp_url.is_none() {
         tracing::info!(
             folder = %config.data_dir.join("outbox").display(),

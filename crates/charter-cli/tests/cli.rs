@@ -631,3 +631,34 @@ fn a_token_needs_an_owner_who_may_make_it() {
     let listed = charter(&dir, &["org", "token", "list", "--organisation", &org]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains("admin@org.example"));
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_database_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new();
+    let data = dir.path().join("data");
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["generate", "--projects", "2"])
+        .env_remove("CHARTER_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    let db = data.join("charter.sqlite");
+    assert_eq!(mode(&db), 0o600);
+    // A database made readable by others before is tightened when it is next opened.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let migrate = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("migrate")
+        .env_remove("CHARTER_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(migrate.status.success(), "{}", stderr(&migrate));
+    assert_eq!(mode(&db), 0o600);
+}

@@ -112,6 +112,9 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !memory {
+            owner_only(options.get_filename()).map_err(|e| unavailable(e.to_string()))?;
+        }
         // An in-memory database lives in one connection: keep exactly one, forever.
         let pool_options = if memory {
             SqlitePoolOptions::new()
@@ -187,6 +190,48 @@ impl SqliteStore {
         }
         self.err(e)
     }
+}
+
+/// Creates the database file readable and writable by its owner alone, or takes away others'
+/// access to one that exists (SQLite gives its `-wal` and `-shm` files the same permissions).
+/// The register's accounts, residents' opt-out records and the audit log are in it.
+fn owner_only(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.as_os_str().is_empty() {
+            return Ok(());
+        }
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display()))
+            })?;
+        for file in [
+            path.to_path_buf(),
+            wal_file(path, "-wal"),
+            wal_file(path, "-shm"),
+        ] {
+            if let Ok(meta) = std::fs::metadata(&file)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn wal_file(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
 }
 
 /// Turns a driver error into one that says what happened in words.

@@ -29,9 +29,38 @@ fn add_missing(response: &mut Response, headers: &[(&'static str, &'static str)]
     }
 }
 
-pub async fn security(request: Request, next: Next) -> Response {
+/// Pages that show something meant for one person only: never kept by a browser or a proxy
+/// (a new API token and an invitation link are shown once; a resident's receipt and choices).
+fn private(request: &Request) -> bool {
+    let path = request.uri().path();
+    let signed_in = request
+        .headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .any(|c| c.to_str().is_ok_and(|c| c.contains("charter_session=")));
+    signed_in
+        || ["/manage", "/account/", "/sign-in", "/sign-out", "/opt-out"]
+            .iter()
+            .any(|p| path.starts_with(p))
+}
+
+/// One year, sent only when the register is served over HTTPS.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+pub async fn security(
+    axum::extract::State(hsts): axum::extract::State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let private = private(&request);
     let mut response = next.run(request).await;
     add_missing(&mut response, &SECURITY);
+    if private {
+        add_missing(&mut response, &[("cache-control", "no-store")]);
+    }
+    if hsts {
+        add_missing(&mut response, &[("strict-transport-security", HSTS)]);
+    }
     response
 }
 

@@ -25,6 +25,7 @@ pub mod optout;
 mod pages;
 mod query;
 pub mod search_cache;
+pub mod server;
 
 pub use error::WebError;
 
@@ -41,6 +42,11 @@ pub struct AppState {
     /// empty for links relative to the site.
     pub public_url: String,
     pub searches: Arc<search_cache::SearchCache>,
+    /// What the server takes from anyone: connections, and time to send a request.
+    pub limits: server::Limits,
+    /// Send `Strict-Transport-Security`: the register is served over HTTPS (its public address
+    /// starts with `https://`).
+    pub hsts: bool,
 }
 
 impl AppState {
@@ -52,6 +58,8 @@ impl AppState {
             mail: None,
             public_url: String::new(),
             searches: Arc::default(),
+            limits: server::Limits::default(),
+            hsts: false,
         }
     }
 
@@ -81,6 +89,12 @@ impl AppState {
     /// The public address links in email start with, without a final slash.
     pub fn with_public_url(mut self, url: &str) -> Self {
         self.public_url = url.trim_end_matches('/').to_owned();
+        self.hsts = self.public_url.starts_with("https://");
+        self
+    }
+
+    pub fn with_limits(mut self, limits: server::Limits) -> Self {
+        self.limits = limits;
         self
     }
 }
@@ -100,6 +114,9 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .route("/healthz", get(health))
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            limit::DEFAULT_BODY_BYTES,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             footer::chain_head,
@@ -113,20 +130,25 @@ pub fn router(state: AppState) -> Router {
             limit::public_forms,
         ))
         .layer(axum::middleware::from_fn(headers::same_origin_posts))
-        .layer(axum::middleware::from_fn(headers::security))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.body_timeout,
+            limit::body_deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.hsts,
+            headers::security,
+        ))
         .with_state(state)
 }
 
-/// Serves the register on `listener` until `shutdown` completes.
+/// Serves the register on `listener`, within the state's limits, until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits;
+    server::serve(listener, router(state), limits, shutdown).await
 }
 
 /// The time now, as RFC 3339 in UTC to the second: the form published versions record.

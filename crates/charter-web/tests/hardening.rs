@@ -165,3 +165,141 @@ async fn a_password_reset_ends_every_other_session_and_every_earlier_link() {
         let _ = std::fs::remove_dir_all(&outbox);
     }
 }
+
+/// A body that sends one chunk and then nothing, ever: what a trickling attacker sends.
+fn endless_body() -> axum::body::Body {
+    use futures_util::StreamExt;
+    let first = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{\"title\": \"a"))
+    });
+    axum::body::Body::from_stream(first.chain(futures_util::stream::pending()))
+}
+
+/// Answers within `seconds`, or fails the test rather than hang.
+async fn within(seconds: u64, reply: impl std::future::Future<Output = Reply>) -> Reply {
+    tokio::time::timeout(std::time::Duration::from_secs(seconds), reply)
+        .await
+        .expect("the server answered instead of waiting for the body")
+}
+
+#[tokio::test]
+async fn the_write_api_refuses_a_request_without_a_token_before_reading_its_body() {
+    for app in apps().await {
+        for (method, uri) in [
+            ("POST", "/api/v1/drafts"),
+            ("PUT", "/api/v1/drafts/1"),
+            ("POST", "/api/v1/drafts/1/submit"),
+            (
+                "POST",
+                "/api/v1/optout/check?scope=ai-decisions&column=nhs_number",
+            ),
+            ("POST", "/api/v1/optout/checks"),
+        ] {
+            let request = axum::http::Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("content-type", "application/json")
+                .body(endless_body())
+                .unwrap();
+            let r = within(5, send(&app, request)).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+            assert_eq!(r.content_type(), "application/problem+json");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_never_finishes_is_given_up_on() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let limits = charter_web::server::Limits {
+            body_timeout: std::time::Duration::from_millis(200),
+            ..Default::default()
+        };
+        let app = charter_web::router(
+            charter_web::AppState::new(
+                store,
+                charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
+            )
+            .with_limits(limits),
+        );
+        let request = axum::http::Request::post("/api/v1/text/check")
+            .header("content-type", "application/json")
+            .body(endless_body())
+            .unwrap();
+        let r = within(5, send(&app, request)).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+    }
+}
+
+#[tokio::test]
+async fn bodies_are_limited_to_what_each_route_needs() {
+    for app in apps().await {
+        // A sign-in form needs a few hundred bytes, not megabytes.
+        let big = format!("email=a%40b.example&password={}", "x".repeat(100 * 1024));
+        let r = post_form(&app, "/sign-in", &big).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // The plain-English checker takes its documented 100,000 characters.
+        let text = serde_json::json!({ "text": "The council reads the meter. ".repeat(3_400) });
+        let r = post_json(&app, "/api/v1/text/check", &text.to_string()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn pages_for_one_person_are_never_kept_and_https_registers_say_so() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let uid = store
+            .user_add(
+                EMAIL,
+                None,
+                Role::OrgAdmin,
+                Some(&"knowsley-council".parse().unwrap()),
+                "2026-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+        let (session, _) = session_for(store.as_ref(), uid, 3).await;
+        let app = app_with(store.clone());
+        for uri in [
+            "/manage",
+            "/manage/organisations/knowsley-council",
+            "/projects",
+        ] {
+            let r = send(&app, with_cookie("GET", uri, Some(&session), None)).await;
+            assert_eq!(
+                r.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+                Some("no-store"),
+                "{uri} signed in"
+            );
+        }
+        for uri in ["/sign-in", "/opt-out", "/account/reset-password"] {
+            let r = get(&app, uri).await;
+            assert_eq!(r.headers["cache-control"], "no-store", "{uri}");
+        }
+        let public = get(&app, "/projects").await;
+        assert!(
+            public
+                .headers
+                .get("cache-control")
+                .is_none_or(|v| v != "no-store")
+        );
+        assert!(public.headers.get("strict-transport-security").is_none());
+
+        let https = charter_web::router(
+            charter_web::AppState::new(
+                store.clone(),
+                charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
+            )
+            .with_public_url("https://register.example.org/"),
+        );
+        let r = get(&https, "/").await;
+        assert!(
+            r.headers["strict-transport-security"]
+                .to_str()
+                .unwrap()
+                .starts_with("max-age=31536000")
+        );
+    }
+}

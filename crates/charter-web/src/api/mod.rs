@@ -30,7 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects/{id}/versions", get(list_versions))
         .route("/api/v1/projects/{id}/versions/{version}", get(get_version))
         .route("/api/v1/log", get(get_log))
-        .route("/api/v1/text/check", axum::routing::post(check_text))
+        .route(
+            "/api/v1/text/check",
+            // 100,000 characters, as UTF-8 inside JSON.
+            axum::routing::post(check_text).layer(axum::extract::DefaultBodyLimit::max(512 * 1024)),
+        )
         .route("/api/v1/optout/public-key", get(optout::public_key))
         .route(
             "/api/v1/optout/check",
@@ -44,14 +48,20 @@ pub fn routes() -> Router<AppState> {
                 optout::MAX_REPORT_BYTES,
             )),
         )
-        .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
-        .route(
-            "/api/v1/drafts/{id}",
-            get(drafts::get_one).put(drafts::replace),
-        )
-        .route(
-            "/api/v1/drafts/{id}/submit",
-            axum::routing::post(drafts::submit),
+        .merge(
+            Router::new()
+                .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
+                .route(
+                    "/api/v1/drafts/{id}",
+                    get(drafts::get_one).put(drafts::replace),
+                )
+                .route(
+                    "/api/v1/drafts/{id}/submit",
+                    axum::routing::post(drafts::submit),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::editor::ENTRY_BYTES,
+                )),
         )
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))

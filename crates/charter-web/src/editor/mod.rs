@@ -26,6 +26,9 @@ pub mod form;
 mod import;
 mod review;
 
+/// The most an editor's form or a whole entry sent to the write API may hold.
+pub const ENTRY_BYTES: usize = 512 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -40,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/manage/drafts/{id}/preview", get(preview))
         .route("/manage/drafts/{id}/submit", post(submit))
+        // A section can hold several paragraphs of up to 5,000 characters each.
+        .layer(axum::extract::DefaultBodyLimit::max(ENTRY_BYTES))
         .merge(review::routes())
         .merge(import::routes())
 }
