@@ -303,3 +303,42 @@ async fn pages_for_one_person_are_never_kept_and_https_registers_say_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_import_too_large_says_so_on_the_import_page() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let uid = store
+            .user_add(
+                "importer@x.example",
+                None,
+                Role::OrgEditor,
+                Some(&"knowsley-council".parse().unwrap()),
+                "2026-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+        let (cookie, csrf) = session_for(store.as_ref(), uid, 4).await;
+        let app = app_with(store.clone());
+        let boundary = "XyZ";
+        let csv = format!("title,status\n{}", "Street lights,in-use\n".repeat(200_000));
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        let request = axum::http::Request::post("/manage/organisations/knowsley-council/import")
+            .header("cookie", format!("charter_session={cookie}"))
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = send(&app, request).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        r.has("govuk-error-summary")
+            .has("MB or smaller: split it, or import it with charter import")
+            .has("Import entries from a spreadsheet");
+    }
+}

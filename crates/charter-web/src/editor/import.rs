@@ -143,26 +143,23 @@ async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let (slug, name) = allowed_org(&state, &who, &slug).await?;
-    let mut csrf = String::new();
-    let mut bytes = Vec::new();
-    let bad_upload = |e: &dyn std::fmt::Display| {
-        WebError::BadRequest(vec![ParamError {
-            param: "file".into(),
-            message: format!("The file could not be received: {e}"),
-        }])
-    };
-    while let Some(part) = multipart.next_field().await.map_err(|e| bad_upload(&e))? {
-        match part.name() {
-            Some("csrf") => csrf = part.text().await.map_err(|e| bad_upload(&e))?,
-            Some("file") => bytes = part.bytes().await.map_err(|e| bad_upload(&e))?.to_vec(),
-            _ => {}
+    let (csrf, bytes) = match read_upload(&mut multipart).await {
+        Ok(upload) => upload,
+        Err(message) => {
+            // Nothing is changed: the page comes back with the problem beside the file box.
+            let errors = vec![ParamError {
+                param: "file".into(),
+                message,
+            }];
+            let view = page(who, &slug, name, String::new(), None, errors);
+            return Ok(render(&view, StatusCode::BAD_REQUEST));
         }
-    }
+    };
     check_form_token(&who, &[("csrf".to_owned(), csrf)])?;
     let problem = if bytes.is_empty() {
         Some("Choose a CSV file".to_owned())
     } else if bytes.len() > MAX_BYTES {
-        Some("The file must be 2 MB or smaller: import bigger lists with charter import".to_owned())
+        Some(too_big())
     } else {
         None
     };
@@ -187,6 +184,37 @@ async fn upload(
             Ok(render(&view, StatusCode::BAD_REQUEST))
         }
     }
+}
+
+/// The form token and the file from an upload, or what went wrong in words.
+async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), String> {
+    let said = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_big()
+        } else {
+            format!(
+                "The file could not be received: {}. Choose it and send it again",
+                e.body_text()
+            )
+        }
+    };
+    let mut csrf = String::new();
+    let mut bytes = Vec::new();
+    while let Some(part) = multipart.next_field().await.map_err(said)? {
+        match part.name() {
+            Some("csrf") => csrf = part.text().await.map_err(said)?,
+            Some("file") => bytes = part.bytes().await.map_err(said)?.to_vec(),
+            _ => {}
+        }
+    }
+    Ok((csrf, bytes))
+}
+
+fn too_big() -> String {
+    format!(
+        "The file must be {} MB or smaller: split it, or import it with charter import",
+        MAX_BYTES >> 20
+    )
 }
 
 async fn check_again(
