@@ -4,6 +4,9 @@
 //! counts failures per account). Each group has its own count. Counts are per instance and per
 //! minute: a first line of defence, kept small and in memory because nothing here needs to outlive
 //! a minute.
+//!
+//! Also what a request body may be: its size unless a route says otherwise, and the time it has
+//! to arrive (connections themselves are limited in `server`).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
