@@ -25,6 +25,10 @@ pub enum StoreError {
     /// The file is not a database, or is damaged.
     #[error("the database {url} is damaged or is not a Charter database: {reason}")]
     Corrupt { url: String, reason: String },
+    /// Another writer held the database for longer than this one would wait (another
+    /// process, such as a `charter` command, writing a lot at once). Trying again shortly works.
+    #[error("the database {url} is busy with another write: try again in a few seconds")]
+    Busy { url: String },
     /// The schema does not match this version of the program.
     #[error("the database {url} cannot be migrated: {reason}")]
     Migration { url: String, reason: String },
