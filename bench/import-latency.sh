@@ -3,7 +3,7 @@
 #
 #   bench/import-latency.sh                          # SQLite, 5,000 rows, CLI and import page
 #   BACKENDS="sqlite postgres" bench/import-latency.sh
-#   CHARTER=/path/to/other/charter bench/import-latency.sh   # another build (say, an older one)
+#   CHARTER=/path/to/other/charter LABEL="before the change" bench/import-latency.sh   # another build
 #
 # For each backend: a fresh register (`charter generate`), a release `charter serve` on it, and a
 # loop of small writes (each starts a draft over the write API with an organisation's token)
@@ -58,7 +58,7 @@ now() { python3 -c 'import time; print(f"{time.time():.6f}")'; }
 {
     echo "# Write latency during a $ROWS-row import"
     echo
-    echo "$(date -u +%Y-%m-%d), $(nproc) cores, charter: $CHARTER ($(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+    echo "$(date -u +%Y-%m-%d), $(nproc) cores, charter: ${LABEL:-$CHARTER}"
     echo
     echo "| Backend | Import | Import took (s) | Writes during it | Statuses | p50 (ms) | p99 (ms) | Max (ms) |"
     echo "|---|---|---:|---:|---|---:|---:|---:|"
@@ -103,8 +103,11 @@ for backend in $BACKENDS; do
     sleep "$SETTLE"
 
     start=$(now)
-    charter import "$data/list.csv" --organisation "$org" >"$data/import.out" ||
-        die "charter import failed on $backend: $(tail -3 "$data/import.out")"
+    what="charter import (CLI)"
+    if ! charter import "$data/list.csv" --organisation "$org" >"$data/import.out" 2>&1; then
+        echo "$backend charter import FAILED: $(tail -1 "$data/import.out")"
+        what="charter import (CLI): FAILED, $(tail -1 "$data/import.out" | cut -c1-80)"
+    fi
     end=$(now)
     took=$(python3 -c "print(f'{$end - $start:.2f}')")
     stats=$(python3 bench/import/summary.py "$data/raw.tsv" "$start" "$end")
@@ -118,16 +121,23 @@ print(f"| {backend} | {what} | {took} | {s.get('writes', '0')} | {s.get('statuse
       f"{s.get('p50_ms', '')} | {s.get('p99_ms', '')} | {s.get('max_ms', '')} |")
 PY
     }
-    row "$backend" "charter import (CLI)" "$took" "$stats"
+    row "$backend" "$what" "$took" "$stats"
     sleep "$SETTLE"
 
     if [[ $WEB == 1 ]]; then
-        web=$(python3 bench/import/web-import.py "http://127.0.0.1:$PORT" "$link" \
-            "editor@bench.example" "$org" "$data/lean.csv") || die "the web import failed on $backend"
-        eval "$(echo "$web" | tr ' ' '\n' | sed 's/^web_import_s=/took=/')"
+        what="import page"
+        start=$(now)
+        if web=$(python3 bench/import/web-import.py "http://127.0.0.1:$PORT" "$link" \
+            "editor@bench.example" "$org" "$data/lean.csv" 2>&1); then
+            eval "$(echo "$web" | tr ' ' '\n' | sed 's/^web_import_s=/took=/')"
+        else
+            end=$(now)
+            took=$(python3 -c "print(f'{$end - $start:.2f}')")
+            what="import page: FAILED, $(echo "$web" | tail -1 | cut -c1-80)"
+        fi
         stats=$(python3 bench/import/summary.py "$data/raw.tsv" "$start" "$end")
-        echo "$backend import page: ${took}s; $stats"
-        row "$backend" "import page" "$took" "$stats"
+        echo "$backend $what: ${took}s; $stats"
+        row "$backend" "$what" "$took" "$stats"
         sleep "$SETTLE"
     fi
 
