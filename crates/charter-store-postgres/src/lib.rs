@@ -194,6 +194,10 @@ fn classify(url: &str, e: sqlx::Error) -> StoreError {
                     unavailable(db.message().to_owned())
                 }
                 "23505" => StoreError::Conflict(db.message().to_owned()),
+                // lock_not_available: a lock_timeout ran out waiting for another writer.
+                "55P03" => StoreError::Busy {
+                    url: url.to_owned(),
+                },
                 "XX001" | "XX002" => StoreError::Corrupt {
                     url: url.to_owned(),
                     reason: db.message().to_owned(),

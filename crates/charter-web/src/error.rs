@@ -149,3 +149,42 @@ impl IntoResponse for WebError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+
+    fn busy() -> WebError {
+        WebError::Store(StoreError::Busy {
+            url: "sqlite:charter.sqlite".into(),
+        })
+    }
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// A write that waited out the busy timeout is "try again", never a server fault.
+    #[tokio::test]
+    async fn a_busy_database_is_503_with_retry_after_on_pages_and_the_api() {
+        let page = busy().into_response();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page.headers()[RETRY_AFTER], BUSY_RETRY_AFTER);
+        assert!(body(page).await.contains(BUSY));
+
+        let api = crate::api::ApiError(busy()).into_response();
+        assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(api.headers()[RETRY_AFTER], BUSY_RETRY_AFTER);
+        assert_eq!(api.headers()[CONTENT_TYPE], "application/problem+json");
+        let doc: serde_json::Value = serde_json::from_str(&body(api).await).unwrap_or_default();
+        assert_eq!(doc["status"], 503);
+        assert!(
+            doc["detail"].as_str().unwrap_or("").starts_with(BUSY),
+            "{doc}"
+        );
+    }
+}
