@@ -280,7 +280,10 @@ pub trait Store: Send + Sync + 'static {
         made.pop()
             .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
     }
-    /// Starts several drafts, all or none (a bulk import).
+    /// Starts several drafts, all or none (a bulk import of thousands of rows). Backends work
+    /// out ids and JSON before their write transaction (see [`drafts::ready`]) and insert in a
+    /// few statements, so other writers wait a moment, not the length of the import. `Conflict`
+    /// when an entry is named twice or already has an open draft.
     async fn drafts_create(&self, drafts: &[drafts::NewDraft]) -> StoreResult<Vec<drafts::Draft>>;
     async fn draft(&self, id: i64) -> StoreResult<Option<drafts::Draft>>;
     /// The entry's draft that is not yet published, if any.
