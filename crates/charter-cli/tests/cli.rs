@@ -662,3 +662,102 @@ fn the_data_folder_and_database_are_the_owners_alone() {
     assert!(migrate.status.success(), "{}", stderr(&migrate));
     assert_eq!(mode(&db), 0o600);
 }
+
+#[test]
+fn import_beside_a_live_server_never_makes_it_fail() {
+    let dir = TempDir::new();
+    assert!(
+        charter(&dir, &["generate", "--projects", "3"])
+            .status
+            .success()
+    );
+    let export = String::from_utf8(charter(&dir, &["export", "--format", "csv"]).stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(export.as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "organisation")
+        .unwrap();
+    let org = reader.records().next().unwrap().unwrap()[column].to_owned();
+    let token = charter(
+        &dir,
+        &[
+            "org",
+            "token",
+            "create",
+            "--organisation",
+            &org,
+            "--label",
+            "test",
+            "--scope",
+            "drafts",
+        ],
+    );
+    assert!(token.status.success(), "{}", stderr(&token));
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+
+    // Thousands of rows, as an organisation's whole list.
+    let mut list = String::from("title,status,uses_ai,decision_role,areas,topics,summary\n");
+    for n in 1..=3000 {
+        list.push_str(&format!(
+            "Street lights {n},in-use,no,information-only,knowsley; halton,environment,\
+             \"Lights in street {n} are switched off late at night and on again before dawn, \
+             to save energy while keeping roads safe for people walking home.\"\n"
+        ));
+    }
+    let file = dir.path().join("list.csv");
+    std::fs::write(&file, list).unwrap();
+
+    let server = Served::start(
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("CHARTER_DATABASE_URL")
+            .stderr(Stdio::null()),
+    );
+    let mut import = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["import", file.to_str().unwrap(), "--organisation", &org])
+        .env_remove("CHARTER_DATABASE_URL")
+        // To a file: a pipe nobody reads until the end would fill and stop the import.
+        .stdout(std::fs::File::create(dir.path().join("import.txt")).unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The server's own writes (a draft started over the API) go on while the import runs,
+    // and a few times at least.
+    let mut answers = Vec::new();
+    let mut finished = None;
+    while finished.is_none() || answers.len() < 5 {
+        let n = answers.len();
+        let response = server.request(
+            "POST",
+            "/api/v1/drafts",
+            &format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"),
+            &format!(
+                r#"{{"title":"Bin routes {n}","status":"planned","uses_ai":false,"decision_role":"information-only"}}"#
+            ),
+        );
+        answers.push(response.lines().next().unwrap_or("").to_owned());
+        if finished.is_none() {
+            finished = import.try_wait().unwrap();
+        }
+    }
+    let failed: Vec<&String> = answers.iter().filter(|a| !a.contains(" 201 ")).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} writes failed: {failed:?}",
+        failed.len(),
+        answers.len()
+    );
+    let output = import.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        std::fs::read_to_string(dir.path().join("import.txt")).unwrap_or_default(),
+        stderr(&output)
+    );
+}

@@ -4,15 +4,31 @@
 use charter_core::chain::Link;
 use charter_core::workflow::{DraftState, EventKind};
 use charter_core::{Project, ProjectId};
-use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
+use std::collections::HashMap;
+
+use charter_store::drafts::{
+    Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft, ready, repeated_entry,
+    started,
+};
 use charter_store::{StoreError, StoreResult};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
+use sqlx::{PgConnection, Postgres, Row};
 
 use crate::{PostgresStore, chain, parse_doc, to_doc};
 
 const COLUMNS: &str = "d.id, d.content, o.slug AS organisation, d.base_version, d.state, d.lock, \
      d.created_at, d.updated_at, d.updated_by";
+
+/// New drafts' values column by column, to insert them all in one statement.
+#[derive(Default)]
+struct Columns<'a> {
+    project: Vec<i32>,
+    organisation: Vec<i32>,
+    base: Vec<Option<i32>>,
+    content: Vec<&'a str>,
+    at: Vec<&'a str>,
+    actor: Vec<&'a str>,
+}
 
 fn from_row(row: &PgRow) -> StoreResult<Draft> {
     let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
@@ -79,79 +95,137 @@ fn refused(
 }
 
 impl PostgresStore {
-    /// Starts drafts, all or none, in one transaction.
+    /// Starts drafts, all or none, in one transaction. A bulk import can be thousands of rows:
+    /// ids and JSON are worked out before the transaction, which then inserts every row in two
+    /// statements, so it holds the id lock for a moment rather than the length of the import.
     pub(crate) async fn create_drafts(&self, drafts: &[NewDraft]) -> StoreResult<Vec<Draft>> {
+        if let Some(id) = repeated_entry(drafts) {
+            return Err(StoreError::Conflict(format!(
+                "{id} is named twice: an entry can have only one draft being written"
+            )));
+        }
+        let guess = self.next_id(&self.pool).await?;
+        let mut prepared = ready(drafts, guess)?;
+        let mut organisations: Vec<&str> = drafts
+            .iter()
+            .map(|d| d.entry.organisation.as_str())
+            .collect();
+        organisations.sort_unstable();
+        organisations.dedup();
+
         let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        // New ids are one more than the highest: drafts and publishing take turns at them.
         chain::lock(&mut tx).await.map_err(|e| self.err(e))?;
-        let mut ids = Vec::new();
-        for new in drafts {
-            let org_id: i32 = sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
-                .bind(new.entry.organisation.as_str())
-                .fetch_optional(&mut *tx)
+        let found: Vec<(String, i32)> =
+            sqlx::query_as("SELECT slug, id FROM organisations WHERE slug = ANY($1)")
+                .bind(&organisations)
+                .fetch_all(&mut *tx)
                 .await
-                .map_err(|e| self.err(e))?
-                .ok_or_else(|| StoreError::UnknownOrganisation(new.entry.organisation.clone()))?;
-            let mut entry = new.entry.clone();
-            match new.existing {
-                Some(id) => entry.id = id,
-                None => {
-                    let max: Option<i32> = sqlx::query_scalar(
-                        "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
-                    )
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(|e| self.err(e))?;
-                    entry.id = ProjectId::new(max.unwrap_or(0) as u32 + 1);
-                }
-            }
-            let open: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM drafts WHERE project_id = $1 AND state <> 'published'",
+                .map_err(|e| self.err(e))?;
+        let org_ids: HashMap<String, i32> = found.into_iter().collect();
+        // Another writer took ids since the guess: number them again (rare, and still quick).
+        let first = self.next_id(&mut *tx).await?;
+        if first != guess {
+            prepared = ready(drafts, first)?;
+        }
+        let changing: Vec<i32> = drafts
+            .iter()
+            .filter_map(|d| d.existing)
+            .map(|id| id.number() as i32)
+            .collect();
+        if !changing.is_empty() {
+            let open: Option<(i32, i64)> = sqlx::query_as(
+                "SELECT project_id, id FROM drafts WHERE project_id = ANY($1) AND state <> 'published'
+                 ORDER BY project_id LIMIT 1",
             )
-            .bind(entry.id.number() as i32)
+            .bind(&changing)
             .fetch_optional(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
-            if let Some(open) = open {
+            if let Some((project, open)) = open {
                 return Err(StoreError::Conflict(format!(
                     "{} already has a draft being written (draft {open})",
-                    entry.id
+                    ProjectId::new(project as u32)
                 )));
             }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
-                 VALUES ($1, $2, $3, 'editing', $4, 1, $5, $6, $7) RETURNING id",
-            )
-            .bind(entry.id.number() as i32)
-            .bind(org_id)
-            .bind(new.base_version.map(|v| v as i32))
-            .bind(to_doc(&entry)?)
-            .bind(&new.at)
-            .bind(&new.at)
-            .bind(&new.actor)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| self.err(e))?;
-            let event = DraftEvent {
-                at: new.at.clone(),
-                actor: new.actor.clone(),
-                kind: EventKind::Created,
-                comment: None,
-            };
-            add_event(&mut tx, id, &event)
-                .await
-                .map_err(|e| self.err(e))?;
-            ids.push(id);
         }
+        let mut columns = Columns::default();
+        for (new, r) in drafts.iter().zip(&prepared) {
+            columns.project.push(r.entry.id.number() as i32);
+            let organisation = org_ids
+                .get(r.entry.organisation.as_str())
+                .ok_or_else(|| StoreError::UnknownOrganisation(r.entry.organisation.clone()))?;
+            columns.organisation.push(*organisation);
+            columns.base.push(new.base_version.map(|v| v as i32));
+            columns.content.push(r.content.as_str());
+            columns.at.push(new.at.as_str());
+            columns.actor.push(new.actor.as_str());
+        }
+        // Each new draft is open, so its project id names it uniquely among them.
+        let made: Vec<(i64, i32)> = sqlx::query_as(
+            "INSERT INTO drafts (project_id, organisation_id, base_version, state, content, lock, created_at, updated_at, updated_by)
+             SELECT p, o, b, 'editing', c::jsonb, 1, a, a, u
+             FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[])
+                  WITH ORDINALITY AS t(p, o, b, c, a, u, n)
+             ORDER BY n
+             RETURNING id, project_id",
+        )
+        .bind(&columns.project)
+        .bind(&columns.organisation)
+        .bind(&columns.base)
+        .bind(&columns.content)
+        .bind(&columns.at)
+        .bind(&columns.actor)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        let ids: HashMap<i32, i64> = made.into_iter().map(|(id, p)| (p, id)).collect();
+        let draft_ids = columns
+            .project
+            .iter()
+            .map(|p| {
+                ids.get(p)
+                    .copied()
+                    .ok_or_else(|| StoreError::Database("a new draft was not saved".into()))
+            })
+            .collect::<StoreResult<Vec<i64>>>()?;
+        sqlx::query(
+            "INSERT INTO draft_events (draft_id, at, actor, kind, comment)
+             SELECT d, a, u, $4, NULL
+             FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS t(d, a, u, n)
+             ORDER BY n",
+        )
+        .bind(&draft_ids)
+        .bind(&columns.at)
+        .bind(&columns.actor)
+        .bind(EventKind::Created.slug())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
         tx.commit().await.map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.push(
-                self.get_draft(id)
-                    .await?
-                    .ok_or_else(|| StoreError::Database("a new draft was not saved".into()))?,
-            );
-        }
-        Ok(out)
+        Ok(draft_ids
+            .into_iter()
+            .zip(prepared)
+            .zip(drafts)
+            .map(|((id, r), new)| started(id, r, new))
+            .collect())
+    }
+
+    /// The id the next new entry takes: one more than any published entry or draft has.
+    /// Drafts that are published have their entry in `projects`, so only open drafts need
+    /// looking at, which lets both halves read one end of an index instead of every row.
+    pub(crate) async fn next_id<'e, E>(&self, conn: E) -> StoreResult<ProjectId>
+    where
+        E: sqlx::Executor<'e, Database = Postgres>,
+    {
+        let max: Option<i32> = sqlx::query_scalar(
+            "SELECT max(id) FROM (SELECT max(id) AS id FROM projects
+             UNION ALL SELECT max(project_id) FROM drafts WHERE state <> 'published') AS ids",
+        )
+        .fetch_one(conn)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(ProjectId::new(max.unwrap_or(0) as u32 + 1))
     }
 
     pub(crate) async fn get_draft(&self, id: i64) -> StoreResult<Option<Draft>> {

@@ -199,6 +199,10 @@ fn classify(url: &str, e: sqlx::Error) -> StoreError {
                     unavailable(db.message().to_owned())
                 }
                 "23505" => StoreError::Conflict(db.message().to_owned()),
+                // lock_not_available: a lock_timeout ran out waiting for another writer.
+                "55P03" => StoreError::Busy {
+                    url: url.to_owned(),
+                },
                 "XX001" | "XX002" => StoreError::Corrupt {
                     url: url.to_owned(),
                     reason: db.message().to_owned(),
@@ -637,14 +641,7 @@ impl Store for PostgresStore {
     }
 
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
-        // Drafts of new entries hold their ids already.
-        let max: Option<i32> = sqlx::query_scalar(
-            "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts) AS ids",
-        )
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(ProjectId::new(max.unwrap_or(0) as u32 + 1))
+        self.next_id(&self.pool).await
     }
 
     async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults> {
@@ -1074,6 +1071,26 @@ mod tests {
     }
 
     charter_store::conformance_tests!(fresh);
+
+    /// Two stores on one schema, as `charter import` and `charter serve` are two processes.
+    #[tokio::test]
+    async fn writes_wait_for_an_import_from_another_process() {
+        let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") else {
+            eprintln!("skipped: no database for this backend");
+            return;
+        };
+        let schema = format!("t{}_busy_{}", std::process::id(), nanos());
+        let server = PostgresStore::open_in_schema(&url, Some(&schema))
+            .await
+            .expect("the server's store opens");
+        let importer = PostgresStore::open_in_schema(&url, Some(&schema))
+            .await
+            .expect("the import's store opens");
+        charter_store::conformance::writes_wait_for_an_import_from_another_instance(
+            importer, server,
+        )
+        .await;
+    }
 
     #[test]
     fn passwords_never_reach_messages() {

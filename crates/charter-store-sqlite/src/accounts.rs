@@ -92,7 +92,7 @@ pub(crate) async fn user_set_password(
     hash: &str,
     at: &str,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
         .bind(hash)
         .bind(id)
@@ -228,7 +228,7 @@ pub(crate) async fn sign_in_attempt(
 ) -> Result<SignInAttempt, sqlx::Error> {
     // SQLite has one writer: the insert takes the write lock, so the count that follows in the
     // same transaction sees every attempt before this one and none after.
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sign_in_failures (key_hash, at) VALUES (?, ?) RETURNING rowid",
     )

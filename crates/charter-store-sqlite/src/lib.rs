@@ -89,10 +89,16 @@ fn migrator() -> Migrator {
     }
 }
 
+/// How long a write waits for another to finish before giving up with `StoreError::Busy`:
+/// generous, so a `charter` command writing to a live register delays the server's writes
+/// instead of failing them.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct SqliteStore {
     pool: SqlitePool,
     url: String,
-    /// SQLite allows one writer; taking turns here avoids `SQLITE_BUSY` on upgrade to a write.
+    /// SQLite allows one writer: this process's writers take turns here, so only one of them
+    /// at a time waits on the file's lock (which other processes may hold).
     write: Mutex<()>,
 }
 
@@ -110,7 +116,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         if !memory {
             owner_only(options.get_filename()).map_err(|e| unavailable(e.to_string()))?;
@@ -179,6 +185,25 @@ impl SqliteStore {
         classify(&self.url, e)
     }
 
+    /// This process's turn to write; `Busy` after waiting as long as SQLite itself would.
+    async fn turn(&self) -> StoreResult<tokio::sync::MutexGuard<'_, ()>> {
+        tokio::time::timeout(BUSY_TIMEOUT, self.write.lock())
+            .await
+            .map_err(|_| StoreError::Busy {
+                url: self.url.clone(),
+            })
+    }
+
+    /// A write transaction that takes the file's write lock at once. A deferred `BEGIN` that
+    /// reads first and then writes fails at once with `SQLITE_BUSY` (no waiting) when another
+    /// process wrote in between; `BEGIN IMMEDIATE` instead waits up to the busy timeout.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.err(e))
+    }
+
     /// A uniqueness clash on an identifier kind, in words; anything else as `err` says.
     fn conflict_or(&self, e: sqlx::Error, name: &str) -> StoreError {
         if let sqlx::Error::Database(db) = &e
@@ -239,13 +264,20 @@ fn classify(url: &str, e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
+            // Extended result codes keep the primary code in the low byte.
+            let primary = code.parse::<i32>().map_or(-1, |c| c & 0xff);
             // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26).
-            if code == "11" || code == "26" || db.message().contains("not a database") {
+            if primary == 11 || primary == 26 || db.message().contains("not a database") {
                 StoreError::Corrupt {
                     url: url.to_owned(),
                     reason: db.message().to_owned(),
                 }
-            } else if code == "14" {
+            } else if primary == 5 || primary == 6 {
+                // SQLITE_BUSY and SQLITE_LOCKED: another writer kept the lock past the timeout.
+                StoreError::Busy {
+                    url: url.to_owned(),
+                }
+            } else if primary == 14 {
                 StoreError::Unavailable {
                     url: url.to_owned(),
                     reason: db.message().to_owned(),
@@ -431,8 +463,8 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn put_organisation(&self, org: &Organisation) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         let clash: Option<i64> =
             sqlx::query_scalar("SELECT id FROM organisations WHERE slug = ? AND id <> ?")
                 .bind(org.slug.as_str())
@@ -516,16 +548,16 @@ impl Store for SqliteStore {
     }
 
     async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
-        let _turn = self.write.lock().await;
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         let links = self.publish_in(&mut tx, projects, note, at).await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(links)
     }
 
     async fn append_links(&self, links: &[(Link, String)]) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         let mut head = chain::head(&mut tx).await.map_err(|e| self.err(e))?;
         for (link, content) in links {
             let expected = chain::latest(&mut tx, link.project)
@@ -697,14 +729,7 @@ impl Store for SqliteStore {
     }
 
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
-        // Drafts of new entries hold their ids already.
-        let max: Option<i64> = sqlx::query_scalar(
-            "SELECT max(id) FROM (SELECT id FROM projects UNION ALL SELECT project_id FROM drafts)",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| self.err(e))?;
-        Ok(ProjectId::new(max.unwrap_or(0) as u32 + 1))
+        self.next_id(&self.pool).await
     }
 
     async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults> {
@@ -714,8 +739,8 @@ impl Store for SqliteStore {
     }
 
     async fn optouts_add(&self, records: &[NewOptOut]) -> StoreResult<Vec<i64>> {
-        let _turn = self.write.lock().await;
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         let ids = optout::add(&mut tx, records)
             .await
             .map_err(|e| self.err(e))?;
@@ -730,8 +755,8 @@ impl Store for SqliteStore {
     }
 
     async fn optout_append(&self, id: i64, events: &[OptOutEvent]) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         optout::append(&mut tx, id, events)
             .await
             .map_err(|e| self.err(e))?;
@@ -745,8 +770,8 @@ impl Store for SqliteStore {
     }
 
     async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         optout::rekey(&mut tx, updates)
             .await
             .map_err(|e| self.err(e))?;
@@ -776,28 +801,28 @@ impl Store for SqliteStore {
     }
 
     async fn identifier_kind_add(&self, spec: &IdentifierKindSpec, at: &str) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         optout::kind_add(&self.pool, spec, at)
             .await
             .map_err(|e| self.conflict_or(e, &spec.name))
     }
 
     async fn identifier_kind_change(&self, spec: &IdentifierKindSpec) -> StoreResult<KindChange> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         optout::kind_change(&self.pool, spec)
             .await
             .map_err(|e| self.err(e))
     }
 
     async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         optout::kind_retire(&self.pool, name, at)
             .await
             .map_err(|e| self.err(e))
     }
 
     async fn token_create(&self, token: &NewToken<'_>) -> StoreResult<i64> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         // The owner must belong to the organisation or run the register; the caller checks
         // that they may make tokens for it.
         let id: Option<i64> = sqlx::query_scalar(
@@ -838,7 +863,7 @@ impl Store for SqliteStore {
     }
 
     async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
                 .bind(at)
@@ -857,7 +882,7 @@ impl Store for SqliteStore {
         organisation: Option<&Slug>,
         at: &str,
     ) -> StoreResult<i64> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::user_add(&self.pool, email, name, role, organisation, at)
             .await
             .map_err(|e| self.err(e))?
@@ -870,7 +895,7 @@ impl Store for SqliteStore {
     }
 
     async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::user_set_password(&self.pool, id, password_hash, at)
             .await
             .map_err(|e| self.err(e))
@@ -884,7 +909,7 @@ impl Store for SqliteStore {
         at: &str,
         expires_at: &str,
     ) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::link_create(&self.pool, token_hash, user_id, purpose, at, expires_at)
             .await
             .map_err(|e| self.err(e))
@@ -896,7 +921,7 @@ impl Store for SqliteStore {
         purpose: &str,
         at: &str,
     ) -> StoreResult<Result<i64, LinkProblem>> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::link_use(&self.pool, token_hash, purpose, at)
             .await
             .map_err(|e| self.err(e))
@@ -910,7 +935,7 @@ impl Store for SqliteStore {
         at: &str,
         expires_at: &str,
     ) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::session_create(&self.pool, id_hash, user_id, form_token, at, expires_at)
             .await
             .map_err(|e| self.err(e))
@@ -923,7 +948,7 @@ impl Store for SqliteStore {
     }
 
     async fn session_delete(&self, id_hash: &str) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::session_delete(&self.pool, id_hash)
             .await
             .map_err(|e| self.err(e))
@@ -935,21 +960,21 @@ impl Store for SqliteStore {
         at: &str,
         since: &str,
     ) -> StoreResult<SignInAttempt> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::sign_in_attempt(&self.pool, key_hash, at, since)
             .await
             .map_err(|e| self.err(e))
     }
 
     async fn sign_in_forgive(&self, attempt: i64) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::sign_in_forgive(&self.pool, attempt)
             .await
             .map_err(|e| self.err(e))
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         accounts::audit(&self.pool, entry)
             .await
             .map_err(|e| self.err(e))
@@ -962,7 +987,7 @@ impl Store for SqliteStore {
     }
 
     async fn job_claim(&self, name: &str, now: &str, next: &str) -> StoreResult<bool> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         sqlx::query("INSERT INTO jobs (name, next_run_at, runs) VALUES (?, ?, 0) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(now)
@@ -992,7 +1017,7 @@ impl Store for SqliteStore {
     }
 
     async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64> {
-        let _turn = self.write.lock().await;
+        let _turn = self.turn().await?;
         let mut gone = 0;
         for (sql, at) in [
             ("DELETE FROM sessions WHERE expires_at <= ?", now),
@@ -1137,4 +1162,82 @@ mod tests {
     }
 
     charter_store::conformance_tests!(fresh);
+
+    /// A database file of its own under the temp folder, removed (with its WAL files) at drop.
+    struct TempFile(std::path::PathBuf);
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// Two stores on one file, as `charter import` and `charter serve` are two processes.
+    #[tokio::test]
+    async fn writes_wait_for_an_import_from_another_process() {
+        let file = TempFile(std::env::temp_dir().join(format!(
+            "charter-busy-{}-{}.db",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        )));
+        let url = format!("sqlite:{}", file.0.display());
+        let server = SqliteStore::open(&url)
+            .await
+            .expect("the server's store opens");
+        let importer = SqliteStore::open(&url)
+            .await
+            .expect("the import's store opens");
+        charter_store::conformance::writes_wait_for_an_import_from_another_instance(
+            importer, server,
+        )
+        .await;
+    }
+
+    #[test]
+    fn a_held_lock_is_busy_not_a_database_error() {
+        // What SQLite says when the busy timeout runs out: SQLITE_BUSY, and an extended code.
+        for code in [5, 517, 6] {
+            let e = classify("sqlite:x.db", busy_error(code));
+            assert!(matches!(e, StoreError::Busy { .. }), "{code}: {e:?}");
+        }
+    }
+
+    fn busy_error(code: i32) -> sqlx::Error {
+        #[derive(Debug)]
+        struct Locked(i32);
+        impl std::fmt::Display for Locked {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("database is locked")
+            }
+        }
+        impl std::error::Error for Locked {}
+        impl sqlx::error::DatabaseError for Locked {
+            fn message(&self) -> &str {
+                "database is locked"
+            }
+            fn code(&self) -> Option<Cow<'_, str>> {
+                Some(self.0.to_string().into())
+            }
+            fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+                self
+            }
+            fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+                self
+            }
+            fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+                self
+            }
+            fn kind(&self) -> sqlx::error::ErrorKind {
+                sqlx::error::ErrorKind::Other
+            }
+        }
+        sqlx::Error::Database(Box::new(Locked(code)))
+    }
 }

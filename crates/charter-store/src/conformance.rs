@@ -30,7 +30,8 @@ macro_rules! conformance_tests {
             identifier_kinds_are_set_up_retired_and_fixed_once_used,
             reported_checks_count_once_in_the_figures,
             concurrent_sign_in_attempts_each_see_their_own_count,
-            a_new_password_ends_every_session_and_outstanding_link);
+            a_new_password_ends_every_session_and_outstanding_link,
+            a_big_import_is_all_or_nothing);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -1628,4 +1629,189 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
         Ok(kim),
         "other people's links still work"
     );
+}
+
+/// New drafts for an import of `rows` complete entries into the small register's first
+/// organisation.
+fn import_rows(rows: u32) -> Vec<crate::drafts::NewDraft> {
+    let (orgs, _) = small_register();
+    (1..=rows)
+        .map(|n| crate::drafts::NewDraft {
+            entry: complete_project(n, orgs[0].slug.as_str()),
+            existing: None,
+            base_version: None,
+            actor: "import@example.org".into(),
+            at: AT.into(),
+        })
+        .collect()
+}
+
+/// Thousands of rows import as drafts, all or none, each with its own new project id.
+pub async fn a_big_import_is_all_or_nothing<S: Store>(store: S) {
+    use crate::drafts::DraftFilter;
+    load_small(&store).await;
+    let next = store.next_project_id().await.unwrap();
+    let mut rows = import_rows(3000);
+
+    // One bad row, the last, stops the lot.
+    let mut bad = rows.clone();
+    if let Some(last) = bad.last_mut() {
+        last.entry.organisation = "nobody".parse().unwrap();
+    }
+    let refused = store.drafts_create(&bad).await;
+    assert!(
+        matches!(refused, Err(StoreError::UnknownOrganisation(_))),
+        "{refused:?}"
+    );
+    assert!(
+        store
+            .drafts(&DraftFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.next_project_id().await.unwrap(), next);
+
+    // An entry named twice is refused too.
+    let published = small_register().1[0].id;
+    let mut twice = rows.clone();
+    twice[0].existing = Some(published);
+    twice[1].existing = Some(published);
+    let refused = store.drafts_create(&twice).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert!(
+        store
+            .drafts(&DraftFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A good file: every row, numbered on from the highest id, stored as returned.
+    rows[0].existing = Some(published);
+    rows[0].base_version = Some(1);
+    let made = store.drafts_create(&rows).await.unwrap();
+    assert_eq!(made.len(), rows.len());
+    assert_eq!(made[0].entry.id, published);
+    for (i, d) in made.iter().skip(1).enumerate() {
+        assert_eq!(d.entry.id.number(), next.number() + i as u32);
+    }
+    for d in [&made[0], &made[1], &made[made.len() - 1]] {
+        assert_eq!(store.draft(d.id).await.unwrap().as_ref(), Some(d));
+        assert_eq!(store.draft_events(d.id).await.unwrap().len(), 1);
+    }
+    assert_eq!(
+        store.next_project_id().await.unwrap().number(),
+        next.number() + rows.len() as u32 - 1
+    );
+    assert_eq!(
+        store.drafts(&DraftFilter::default()).await.unwrap().len(),
+        rows.len()
+    );
+}
+
+/// An import from one instance (as `charter import` runs beside a live server) while another
+/// instance on the same database keeps writing: every one of the other's writes succeeds,
+/// waiting for its turn rather than failing. Call it with two stores opened on one database.
+pub async fn writes_wait_for_an_import_from_another_instance<S: Store>(importer: S, server: S) {
+    use crate::drafts::{DraftChange, NewDraft};
+    use charter_core::workflow::{DraftState, EventKind};
+    load_small(&server).await;
+    let (orgs, _) = small_register();
+    let draft = server
+        .draft_create(&NewDraft {
+            entry: minimal_project(1, orgs[0].slug.as_str(), "Bus times", "Times at stops."),
+            existing: None,
+            base_version: None,
+            actor: "editor@example.org".into(),
+            at: AT.into(),
+        })
+        .await
+        .unwrap();
+    let rows = import_rows(4000);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let import = async {
+        let made = importer.drafts_create(&rows).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        made
+    };
+    let writes = async {
+        let mut lock = draft.lock;
+        let mut failures = Vec::new();
+        let mut n = 0u32;
+        // Keep writing until the import is over, and a few times at least.
+        while n < 5 || !done.load(std::sync::atomic::Ordering::SeqCst) {
+            n += 1;
+            let save = DraftChange {
+                lock,
+                from: &[DraftState::Editing],
+                to: DraftState::Editing,
+                entry: Some(&draft.entry),
+                event: draft_event("editor@example.org", EventKind::Saved),
+            };
+            match server.draft_change(draft.id, &save).await {
+                Ok(Ok(next)) => lock = next,
+                other => failures.push(format!("save {n}: {other:?}")),
+            }
+            if let Err(e) = server.sign_in_attempt(&format!("key{n}"), AT, AT).await {
+                failures.push(format!("sign-in {n}: {e}"));
+            }
+            // Let the import's own steps run between writes on a one-thread runtime.
+            yield_now().await;
+        }
+        (n, failures)
+    };
+    let (made, (n, failures)) = futures_join(import, writes).await;
+    assert_eq!(made.unwrap().len(), rows.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {n} rounds failed: {failures:?}",
+        failures.len()
+    );
+}
+
+/// Runs two futures side by side to the end of both (the suite runs on any async runtime).
+async fn futures_join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut first, mut second) = (None, None);
+    std::future::poll_fn(|cx| {
+        if first.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            first = Some(v);
+        }
+        if second.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            second = Some(v);
+        }
+        match (first.take(), second.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                (first, second) = (x, y);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// Gives other work on the same thread a turn.
+async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
 }

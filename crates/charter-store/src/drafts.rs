@@ -69,3 +69,65 @@ pub struct DraftChange<'a> {
     pub entry: Option<&'a Project>,
     pub event: DraftEvent,
 }
+
+/// A draft ready to write: its entry with the project id it takes, and that entry's JSON.
+#[derive(Debug, Clone)]
+pub struct ReadyDraft {
+    pub entry: Project,
+    pub content: String,
+}
+
+/// Gives each new entry in `drafts` its project id, counting up from `first_new` in order, and
+/// writes every entry's JSON. Backends call it before their write transaction (with the next
+/// id as read then) so that a big import holds the write lock only to insert; if the next id
+/// has moved on by the time the transaction starts, they call it again inside.
+pub fn ready(
+    drafts: &[NewDraft],
+    first_new: ProjectId,
+) -> Result<Vec<ReadyDraft>, crate::StoreError> {
+    let mut next = first_new.number();
+    drafts
+        .iter()
+        .map(|new| {
+            let mut entry = new.entry.clone();
+            entry.id = match new.existing {
+                Some(id) => id,
+                None => {
+                    let id = ProjectId::new(next);
+                    next = next.checked_add(1).ok_or_else(|| {
+                        crate::StoreError::Data("the register has run out of project ids".into())
+                    })?;
+                    id
+                }
+            };
+            let content = serde_json::to_string(&entry)
+                .map_err(|e| crate::StoreError::Data(e.to_string()))?;
+            Ok(ReadyDraft { entry, content })
+        })
+        .collect()
+}
+
+/// The first entry that `drafts` names twice (two drafts for one published entry), if any.
+pub fn repeated_entry(drafts: &[NewDraft]) -> Option<ProjectId> {
+    let mut seen = std::collections::HashSet::new();
+    drafts
+        .iter()
+        .filter_map(|d| d.existing)
+        .find(|id| !seen.insert(*id))
+}
+
+/// The draft as stored just after it was started, built from what was written rather than read
+/// back, so a bulk import does not re-read every row.
+pub fn started(id: i64, ready: ReadyDraft, new: &NewDraft) -> Draft {
+    Draft {
+        id,
+        organisation: ready.entry.organisation.clone(),
+        entry: ready.entry,
+        base_version: new.base_version,
+        state: DraftState::Editing,
+        lock: 1,
+        created_at: new.at.clone(),
+        updated_at: new.at.clone(),
+        updated_by: new.actor.clone(),
+    }
+}

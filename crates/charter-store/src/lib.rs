@@ -25,6 +25,10 @@ pub enum StoreError {
     /// The file is not a database, or is damaged.
     #[error("the database {url} is damaged or is not a Charter database: {reason}")]
     Corrupt { url: String, reason: String },
+    /// Another writer held the database for longer than this one would wait (another
+    /// process, such as a `charter` command, writing a lot at once). Trying again shortly works.
+    #[error("the database {url} is busy with another write: try again in a few seconds")]
+    Busy { url: String },
     /// The schema does not match this version of the program.
     #[error("the database {url} cannot be migrated: {reason}")]
     Migration { url: String, reason: String },
@@ -304,7 +308,10 @@ pub trait Store: Send + Sync + 'static {
         made.pop()
             .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
     }
-    /// Starts several drafts, all or none (a bulk import).
+    /// Starts several drafts, all or none (a bulk import of thousands of rows). Backends work
+    /// out ids and JSON before their write transaction (see [`drafts::ready`]) and insert in a
+    /// few statements, so other writers wait a moment, not the length of the import. `Conflict`
+    /// when an entry is named twice or already has an open draft.
     async fn drafts_create(&self, drafts: &[drafts::NewDraft]) -> StoreResult<Vec<drafts::Draft>>;
     async fn draft(&self, id: i64) -> StoreResult<Option<drafts::Draft>>;
     /// The entry's draft that is not yet published, if any.

@@ -40,14 +40,24 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            WebError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Store(StoreError::Unavailable { .. } | StoreError::Busy { .. }) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// Another write held the database too long: worth trying again in a moment, not a fault.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, WebError::Store(StoreError::Busy { .. }))
     }
 
     /// Logs what went wrong inside; callers then show only a plain message.
     fn log(&self) {
         match self {
+            WebError::Store(e @ StoreError::Busy { .. }) => {
+                tracing::warn!(error = %e, "store busy")
+            }
             WebError::Store(e) => tracing::error!(error = %e, "store error"),
             WebError::Internal(e) => tracing::error!(error = %e, "internal error"),
             _ => {}
@@ -60,11 +70,18 @@ impl WebError {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "You cannot do this",
             StatusCode::BAD_REQUEST => "There is a problem with the address",
             StatusCode::CONFLICT => "This has changed since you opened it",
+            _ if self.is_busy() => BUSY,
             StatusCode::SERVICE_UNAVAILABLE => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",
         }
     }
 }
+
+/// What a page or API answer says when the database is busy with another write.
+pub const BUSY: &str = "The register is busy: try again in a few seconds";
+
+/// How long to tell a client to wait when the database is busy, in seconds.
+pub const BUSY_RETRY_AFTER: &str = "5";
 
 /// The message for one field of a form, for templates' `error_for`.
 pub fn error_for<'a>(errors: &'a [ParamError], field: &str) -> Option<&'a str> {
@@ -80,6 +97,8 @@ struct ErrorPage<'a> {
     active: &'static str,
     title: &'a str,
     status: u16,
+    /// Busy rather than broken: say so, and that trying again works.
+    busy: bool,
     errors: &'a [ParamError],
 }
 
@@ -111,14 +130,61 @@ impl IntoResponse for WebError {
             _ => &[],
         };
         let status = self.status();
-        render(
+        let mut response = render(
             &ErrorPage {
                 active: "",
                 title: self.title(),
                 status: status.as_u16(),
+                busy: self.is_busy(),
                 errors,
             },
             status,
-        )
+        );
+        if self.is_busy() {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(BUSY_RETRY_AFTER),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+
+    fn busy() -> WebError {
+        WebError::Store(StoreError::Busy {
+            url: "sqlite:charter.sqlite".into(),
+        })
+    }
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// A write that waited out the busy timeout is "try again", never a server fault.
+    #[tokio::test]
+    async fn a_busy_database_is_503_with_retry_after_on_pages_and_the_api() {
+        let page = busy().into_response();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page.headers()[RETRY_AFTER], BUSY_RETRY_AFTER);
+        assert!(body(page).await.contains(BUSY));
+
+        let api = crate::api::ApiError(busy()).into_response();
+        assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(api.headers()[RETRY_AFTER], BUSY_RETRY_AFTER);
+        assert_eq!(api.headers()[CONTENT_TYPE], "application/problem+json");
+        let doc: serde_json::Value = serde_json::from_str(&body(api).await).unwrap_or_default();
+        assert_eq!(doc["status"], 503);
+        assert!(
+            doc["detail"].as_str().unwrap_or("").starts_with(BUSY),
+            "{doc}"
+        );
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::WebError;
+use crate::error::{BUSY, BUSY_RETRY_AFTER};
 
 /// An API error. Wraps the web layer's error to render it as JSON instead of a page.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ pub struct Problem {
 
 pub(super) fn respond(e: WebError) -> Response {
     let status = e.status();
+    let busy = e.is_busy();
     let (title, detail, errors) = match e {
         WebError::NotFound => (
             "Not found",
@@ -57,6 +59,14 @@ pub(super) fn respond(e: WebError) -> Response {
                 .join("; "),
             errors,
         ),
+        other if other.is_busy() => {
+            tracing::warn!(error = %other, "API busy");
+            (
+                "Service unavailable",
+                format!("{BUSY}. Nothing was saved."),
+                Vec::new(),
+            )
+        }
         other => {
             tracing::error!(error = %other, "API error");
             let detail = if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -81,6 +91,12 @@ pub(super) fn respond(e: WebError) -> Response {
         json,
     )
         .into_response();
+    if busy {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(BUSY_RETRY_AFTER),
+        );
+    }
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

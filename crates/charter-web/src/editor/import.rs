@@ -81,6 +81,22 @@ async fn allowed_org(
     Ok((slug, org.name))
 }
 
+/// Reads the file on a blocking thread: thousands of rows with every field checked take long
+/// enough to hold up other requests if read on the server's own threads.
+async fn read_file(
+    csv: String,
+    slug: &Slug,
+    mapping: HashMap<String, Target>,
+) -> Result<(String, ImportReport), WebError> {
+    let slug = slug.clone();
+    tokio::task::spawn_blocking(move || {
+        let report = read(&csv, &slug, &mapping, crate::today());
+        (csv, report)
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("reading an import file stopped: {e}")))
+}
+
 /// The page, with the file as read (`report`), or the upload form when there is none yet.
 fn page(
     who: SignedIn,
@@ -171,7 +187,7 @@ async fn upload(
     };
     match text {
         Ok(csv) => {
-            let report = read(&csv, &slug, &HashMap::new(), crate::today());
+            let (csv, report) = read_file(csv, &slug, HashMap::new()).await?;
             let view = page(who, &slug, name, csv, Some(report), Vec::new());
             Ok(render(&view, StatusCode::OK))
         }
@@ -241,7 +257,7 @@ async fn check_again(
             })
         })
         .collect();
-    let report = read(&csv, &slug, &mapping, crate::today());
+    let (csv, report) = read_file(csv, &slug, mapping).await?;
     if field(&pairs, "action") != "import"
         || !report.problems.is_empty()
         || report.entries.is_empty()
