@@ -25,6 +25,12 @@ pub enum WebError {
     /// A change that must say which version it changes did not.
     #[error("precondition required: {0}")]
     PreconditionRequired(String),
+    /// The request's body is larger than the endpoint takes; says the limit and what to do.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The request's body is not of a type the endpoint reads; says which type to send.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -40,6 +46,8 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,6 +68,8 @@ impl WebError {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "You cannot do this",
             StatusCode::BAD_REQUEST => "There is a problem with the address",
             StatusCode::CONFLICT => "This has changed since you opened it",
+            StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "What you sent is not in a form we can read",
             StatusCode::SERVICE_UNAVAILABLE => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",
         }
