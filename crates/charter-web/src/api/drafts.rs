@@ -254,7 +254,7 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 200, body = DraftRecord, headers(("ETag" = String, description = "The draft's lock, to send back in If-Match"))),
-        (status = 400, description = "The draft number is not a whole number", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The draft number is not a whole number from 1 to 9223372036854775807", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token may not read drafts", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The organisation has no draft with this number", body = Problem, content_type = "application/problem+json"),
