@@ -6,15 +6,18 @@
 # Any 5xx, undocumented status code, wrong content type, response that does not match its
 # schema or missing documented header fails the run.
 #
-# Usage: scripts/schemathesis.sh [CHARTER_BIN]   (default target/debug/charter)
-# Environment: SCHEMATHESIS_MAX_EXAMPLES (default 40) cases per operation and phase;
+# Usage: scripts/schemathesis.sh [CHARTER_BIN [SCHEMATHESIS_OPTION...]]
+#   CHARTER_BIN defaults to target/debug/charter; further options go to `schemathesis run`
+#   (such as --continue-on-failure, or --report har to see every request and response).
+# Environment: SCHEMATHESIS_MAX_EXAMPLES (default 100) cases per operation and phase;
 #              SCHEMATHESIS_SEED to repeat a run; SCHEMATHESIS_REPORT_DIR to keep the reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 bin=${1:-target/debug/charter}
-max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-40}
+[ $# -gt 0 ] && shift
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-100}
 [ -x "$bin" ] || { echo "no charter binary at $bin: run cargo build -p charter-cli first" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/charter-schemathesis.XXXXXX")
@@ -46,18 +49,22 @@ token=$("$bin" --data-dir "$data" org token create --organisation knowsley-counc
 draft=$(curl -sS --fail-with-body -X POST "$base/api/v1/drafts" \
   -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
   --data '{"title": "Schemathesis test entry", "status": "planned", "uses_ai": false, "decision_role": "information-only"}')
-draft_id=$(printf '%s' "$draft" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+read -r draft_id draft_lock < <(printf '%s' "$draft" |
+  python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["id"], d["lock"])')
 
-# Half the generated ids are real ones: that draft, and the demo register's projects.
+# Half the generated ids are real ones (that draft, the demo register's projects), and half the
+# If-Match headers that draft's ETag, so that replacing and submitting it can succeed.
 config="$work/schemathesis.toml"
 {
   echo '[dictionaries.drafts]'
   echo "values = [$draft_id]"
+  echo '[dictionaries.locks]'
+  echo "values = ['\"$draft_lock\"']"
   echo '[dictionaries.projects]'
   printf 'values = ['; for n in $(seq 1 50); do printf '"LCR-%04d", ' "$n"; done; echo ']'
   echo '[[operations]]'
   echo 'include-path-regex = "^/api/v1/drafts/"'
-  echo 'parameters = { "path.id" = { dictionary = "drafts", probability = 0.5 } }'
+  echo 'parameters = { "path.id" = { dictionary = "drafts", probability = 0.5 }, "header.If-Match" = { dictionary = "locks", probability = 0.5 } }'
   echo '[[operations]]'
   echo 'include-path-regex = "^/api/v1/projects/"'
   echo 'parameters = { "path.id" = { dictionary = "projects", probability = 0.5 } }'
@@ -81,7 +88,7 @@ cd "$work"
   --suppress-health-check too_slow,filter_too_much,data_too_large \
   --report junit --report-dir "$reports" \
   --no-color \
-  "${seed_args[@]}" || status=$?
+  "${seed_args[@]}" "$@" || status=$?
 
 if [ "$status" -ne 0 ]; then
   echo "Schemathesis found responses that break the API's own OpenAPI document (exit $status)." >&2

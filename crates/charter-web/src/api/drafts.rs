@@ -172,7 +172,8 @@ async fn own_draft(state: &AppState, token: &ApiToken, id: i64) -> Result<Draft,
 /// The `url`, `organisation_id` and `organisation_name` that `GET /api/v1/projects/{id}` adds
 /// are ignored too, so a published entry can be sent back as it is.
 #[utoipa::path(post, path = "/api/v1/drafts", tag = "drafts", operation_id = "create_draft",
-    request_body(content = Object, description = "The entry, shaped like a published entry; up to 2 MiB"),
+    request_body(content = Object, description = "The entry, shaped like a published entry; up to 2 MiB",
+        example = json!({"title": "Bin collection routes", "status": "planned", "uses_ai": false, "decision_role": "information-only"})),
     security(("bearer" = [])),
     responses(
         (status = 201, body = DraftRecord, description = "Created; the ETag header holds the lock",
@@ -275,7 +276,8 @@ pub async fn get_one(
 /// with the draft's ETag: a change made against an older read is refused with 409.
 #[utoipa::path(put, path = "/api/v1/drafts/{id}", tag = "drafts", operation_id = "replace_draft",
     params(("id" = i64, Path, description = "Draft number", minimum = 1), ("If-Match" = String, Header, description = "The draft's ETag")),
-    request_body(content = Object, description = "The whole entry, shaped like a published entry (as `GET /api/v1/projects/{id}` gives it, or partial); up to 2 MiB"),
+    request_body(content = Object, description = "The whole entry, shaped like a published entry (as `GET /api/v1/projects/{id}` gives it, or partial); up to 2 MiB",
+        example = json!({"title": "Bin collection routes", "status": "in-development", "uses_ai": false, "decision_role": "information-only"})),
     security(("bearer" = [])),
     responses(
         (status = 200, body = DraftRecord, headers(("ETag" = String, description = "The draft's new lock"))),

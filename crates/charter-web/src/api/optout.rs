@@ -101,11 +101,12 @@ impl std::io::Read for ChannelReader {
 /// API token with the `optout-check` scope.
 #[utoipa::path(post, path = "/api/v1/optout/check", tag = "opt-out",
     params(
-        ("column" = String, Query, description = "The column holding the identifiers", min_length = 1),
-        ("kind" = Option<String>, Query, description = "The kind of identifier in the column: nhs-number (the default) or the short name of a kind the register has set up"),
-        ("scope" = Vec<String>, Query, description = "research-planning, ai-training, ai-decisions or project:ID; repeatable", min_items = 1),
+        ("column" = String, Query, description = "The column holding the identifiers", min_length = 1, example = "nhs_number"),
+        ("kind" = Option<String>, Query, description = "The kind of identifier in the column: nhs-number (the default) or the short name of a kind the register has set up", example = "nhs-number"),
+        ("scope" = Vec<String>, Query, description = "research-planning, ai-training, ai-decisions or project:ID; repeatable", min_items = 1, example = json!(["ai-training"])),
     ),
-    request_body(content = String, content_type = "text/csv", description = "The dataset, with a header row; up to 64 MiB"),
+    request_body(content = String, content_type = "text/csv", description = "The dataset, with a header row; up to 64 MiB",
+        example = "nhs_number,name\n9434765919,Ada\n"),
     responses(
         (status = 200, body = CheckResult),
         (status = 400, description = "A parameter or the file is wrong", body = super::Problem, content_type = "application/problem+json"),
