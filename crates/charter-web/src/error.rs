@@ -31,6 +31,9 @@ pub enum WebError {
     /// The request's body is not of a type the endpoint reads; says which type to send.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// The address exists, but not for this method (the response's `Allow` lists those it takes).
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -48,6 +51,7 @@ impl WebError {
             WebError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             WebError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

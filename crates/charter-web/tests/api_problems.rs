@@ -314,3 +314,63 @@ async fn an_upload_over_the_opt_out_limit_is_413_with_what_to_do() {
         r.has("charter optout filter");
     }
 }
+
+#[tokio::test]
+async fn a_method_an_address_does_not_take_is_a_405_problem_document_with_allow() {
+    for app in apps_with_token().await {
+        for (method, uri, allow) in [
+            ("DELETE", "/api/v1/drafts/1", "GET"),
+            ("PATCH", "/api/v1/projects", "GET"),
+            ("GET", "/api/v1/text/check", "POST"),
+        ] {
+            let r = send(&app, request(method, uri, None, None, Body::empty())).await;
+            is_problem(&r, StatusCode::METHOD_NOT_ALLOWED, uri);
+            let allowed = r.headers["allow"].to_str().unwrap();
+            assert!(allowed.contains(allow), "{uri}: Allow: {allowed}");
+        }
+        // An address that is not in the API at all is not found, whatever the method.
+        let r = send(&app, request("POST", "/api/v1/nothing", None, None, "")).await;
+        is_problem(&r, StatusCode::NOT_FOUND, "/api/v1/nothing");
+    }
+}
+
+#[tokio::test]
+async fn query_limits_are_the_documented_ones() {
+    for app in apps_with_token().await {
+        // limit is from 1 to 1000, as the document says; 0 was read as 1.
+        for uri in ["/api/v1/log?limit=0", "/api/v1/log?limit=1001"] {
+            let j = is_problem(&get(&app, uri).await, StatusCode::BAD_REQUEST, uri);
+            assert_eq!(j["errors"][0]["param"], "limit");
+        }
+        assert_eq!(
+            get(&app, "/api/v1/log?limit=1").await.status,
+            StatusCode::OK
+        );
+        // The document's limits on the search parameters.
+        let doc = get(&app, "/api/openapi.json").await.json();
+        let params = doc["paths"]["/api/v1/projects"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let schema = |name: &str| {
+            params
+                .iter()
+                .find(|p| p["name"] == name)
+                .map(|p| p["schema"].clone())
+                .unwrap()
+        };
+        assert_eq!(schema("q")["maxLength"], 500);
+        assert_eq!(schema("page")["minimum"], 1);
+        assert_eq!(schema("page")["maximum"], charter_core::search::MAX_PAGE);
+        assert_eq!(schema("per_page")["minimum"], 1);
+        assert_eq!(
+            schema("per_page")["maximum"],
+            charter_core::search::MAX_PER_PAGE
+        );
+        let beyond = format!(
+            "/api/v1/projects?page={}",
+            charter_core::search::MAX_PAGE + 1
+        );
+        is_problem(&get(&app, &beyond).await, StatusCode::BAD_REQUEST, &beyond);
+    }
+}

@@ -57,9 +57,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
             "/api/v1/{*rest}",
-            get(|| async { ApiError(WebError::NotFound) }),
+            axum::routing::any(|| async { ApiError(WebError::NotFound) }),
         )
         .route("/api/openapi.json", get(openapi_json))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A method an API address does not take: a problem document (axum adds the `Allow` header).
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError(WebError::MethodNotAllowed(format!(
+        "This address does not take {method} requests: the Allow header lists the methods it takes."
+    )))
 }
 
 #[derive(OpenApi)]
@@ -115,7 +123,7 @@ async fn openapi_json() -> Response {
 struct SearchParams {
     /// Words to search for in titles, summaries and descriptions. Word endings are forgiven
     /// ("repair" finds "repairs"). At most 500 characters, no control characters.
-    #[param(max_length = 500)]
+    #[param(max_length = 500, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     q: Option<String>,
     /// Organisation slug; repeatable.
     organisation: Option<Vec<Slug>>,
@@ -125,13 +133,13 @@ struct SearchParams {
     topic: Option<Vec<charter_core::picklists::Topic>>,
     /// planned, in-development, pilot, in-use, paused or retired; repeatable.
     status: Option<Vec<charter_core::picklists::Status>>,
-    /// yes, no or any.
-    #[param(pattern = "^(yes|no|any)$")]
+    /// yes, no or any (empty is any).
+    #[param(pattern = "^(yes|no|any)?$")]
     ai: Option<String>,
     /// information-only, supports-person, decides-person-reviews or decides-alone; repeatable.
     role: Option<Vec<charter_core::picklists::DecisionRole>>,
-    /// relevance (default), updated, title or organisation.
-    #[param(pattern = "^(relevance|updated|title|organisation)$")]
+    /// relevance (the default, also when empty), updated, title or organisation.
+    #[param(pattern = "^(relevance|updated|title|organisation)?$")]
     sort: Option<String>,
     /// Page number, from 1 to 10,000.
     #[param(minimum = 1, maximum = 10_000)]
@@ -459,23 +467,24 @@ async fn get_log(
 ) -> Result<Json<Log>, ApiError> {
     let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
     let mut errors = Vec::new();
-    let mut number = |name: &str, default: u64, max: u64| -> u64 {
+    let mut number = |name: &str, default: u64, min: u64, max: u64| -> u64 {
         match pairs.iter().find(|(k, _)| k == name) {
             None => default,
             Some((_, v)) => match v.parse::<u64>() {
-                Ok(n) if n <= max => n,
+                Ok(n) if (min..=max).contains(&n) => n,
                 _ => {
                     errors.push(ParamError {
                         param: name.into(),
-                        message: format!("{name} must be a whole number up to {max}"),
+                        message: format!("{name} must be a whole number from {min} to {max}"),
                     });
                     default
                 }
             },
         }
     };
-    let after = number("after", 0, u64::from(u32::MAX));
-    let limit = number("limit", 100, 1000).max(1) as u32;
+    let after = number("after", 0, 0, u64::from(u32::MAX));
+    // As documented, from 1: a page of no links would never move on.
+    let limit = number("limit", 100, 1, 1000) as u32;
     if !errors.is_empty() {
         return Err(WebError::BadRequest(errors).into());
     }

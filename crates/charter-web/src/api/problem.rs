@@ -50,6 +50,7 @@ pub(super) fn respond(e: WebError) -> Response {
         WebError::PreconditionRequired(why) => ("Precondition required", why, Vec::new()),
         WebError::TooLarge(why) => ("Content too large", why, Vec::new()),
         WebError::UnsupportedMediaType(why) => ("Unsupported media type", why, Vec::new()),
+        WebError::MethodNotAllowed(why) => ("Method not allowed", why, Vec::new()),
         WebError::BadRequest(errors) => (
             "Bad request",
             errors
