@@ -10,7 +10,8 @@
 #   CHARTER_BIN defaults to target/debug/charter; further options go to `schemathesis run`
 #   (such as --continue-on-failure, or --report har to see every request and response).
 # Environment: SCHEMATHESIS_MAX_EXAMPLES (default 100) cases per operation and phase;
-#              SCHEMATHESIS_SEED to repeat a run; SCHEMATHESIS_REPORT_DIR to keep the reports.
+#              SCHEMATHESIS_SEED to repeat a run (each run prints its seed);
+#              SCHEMATHESIS_REPORT_DIR to keep a JUnit report there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,9 +71,11 @@ config="$work/schemathesis.toml"
   echo 'parameters = { "path.id" = { dictionary = "projects", probability = 0.5 } }'
 } >"$config"
 
-reports=$(realpath -m "${SCHEMATHESIS_REPORT_DIR:-$work/reports}")
-seed_args=()
-[ -n "${SCHEMATHESIS_SEED:-}" ] && seed_args=(--seed "$SCHEMATHESIS_SEED")
+extra_args=()
+[ -n "${SCHEMATHESIS_SEED:-}" ] && extra_args+=(--seed "$SCHEMATHESIS_SEED")
+if [ -n "${SCHEMATHESIS_REPORT_DIR:-}" ]; then
+  extra_args+=(--report junit --report-dir "$(realpath -m "$SCHEMATHESIS_REPORT_DIR")")
+fi
 
 # Run from the temporary folder: Schemathesis keeps a cache in the folder it runs in.
 status=0
@@ -86,9 +89,8 @@ cd "$work"
   --request-timeout 30 \
   --generation-database none \
   --suppress-health-check too_slow,filter_too_much,data_too_large \
-  --report junit --report-dir "$reports" \
   --no-color \
-  "${seed_args[@]}" "$@" || status=$?
+  "${extra_args[@]}" "$@" || status=$?
 
 if [ "$status" -ne 0 ]; then
   echo "Schemathesis found responses that break the API's own OpenAPI document (exit $status)." >&2
