@@ -28,9 +28,13 @@ pub enum IdError {
 }
 
 /// Implements Display, FromStr, serde and an OpenAPI string schema for a newtype around a value
-/// that is parsed by `$parse`.
+/// that is parsed by `$parse`. The schema states the pattern and the lengths in characters
+/// (`$lengths`, as `Some((min, max))`) that `$parse` enforces, where it has them.
 macro_rules! string_value {
     ($name:ident, $parse:expr, $example:literal, $pattern:expr) => {
+        string_value!($name, $parse, $example, $pattern, None);
+    };
+    ($name:ident, $parse:expr, $example:literal, $pattern:expr, $lengths:expr) => {
         impl FromStr for $name {
             type Err = IdError;
             fn from_str(s: &str) -> Result<Self, IdError> {
@@ -52,9 +56,12 @@ macro_rules! string_value {
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 let pattern: Option<&str> = $pattern;
+                let lengths: Option<(usize, usize)> = $lengths;
                 utoipa::openapi::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .pattern(pattern)
+                    .min_length(lengths.map(|(min, _)| min))
+                    .max_length(lengths.map(|(_, max)| max))
                     .examples([$example])
                     .into()
             }
@@ -186,7 +193,8 @@ string_value!(
         Err(IdError::Slug(s.to_owned()))
     },
     "liverpool-city-council",
-    Some("^[a-z0-9]+(-[a-z0-9]+)*$")
+    Some("^[a-z0-9]+(-[a-z0-9]+)*$"),
+    Some((1, 80))
 );
 
 /// A project's title: not blank, at most 100 characters, no surrounding spaces.
@@ -220,7 +228,8 @@ string_value!(
         }
     },
     "Predicting which homes need damp repairs",
-    None
+    None,
+    Some((1, Title::MAX_CHARS))
 );
 
 /// An email address, checked for shape only (one `@`, a dotted domain, no spaces): the only real

@@ -25,6 +25,15 @@ pub enum WebError {
     /// A change that must say which version it changes did not.
     #[error("precondition required: {0}")]
     PreconditionRequired(String),
+    /// The request's body is larger than the endpoint takes; says the limit and what to do.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The request's body is not of a type the endpoint reads; says which type to send.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// The address exists, but not for this method (the response's `Allow` lists those it takes).
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -40,6 +49,9 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             WebError::Store(StoreError::Unavailable { .. } | StoreError::Busy { .. }) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -71,6 +83,8 @@ impl WebError {
             StatusCode::BAD_REQUEST => "There is a problem with the address",
             StatusCode::CONFLICT => "This has changed since you opened it",
             _ if self.is_busy() => BUSY,
+            StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "What you sent is not in a form we can read",
             StatusCode::SERVICE_UNAVAILABLE => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",
         }

@@ -721,12 +721,11 @@ async fn history_lists_versions_and_shows_what_changed() {
                 .status,
             StatusCode::NOT_FOUND
         );
-        assert_eq!(
-            get(&app, "/api/v1/projects/LCR-0003/versions/x")
-                .await
-                .status,
-            StatusCode::NOT_FOUND
-        );
+        // A version that is not a number is a bad address, and the answer says why.
+        let r = get(&app, "/api/v1/projects/LCR-0003/versions/x").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.content_type(), "application/problem+json");
+        assert_eq!(r.json()["errors"][0]["param"], "version");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use charter_core::check::check;
@@ -18,8 +18,9 @@ use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, Draft
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ApiError;
 use super::auth::{Caller, Drafts};
+use super::extract::{ApiPath, JsonBody, MAX_JSON_BYTES};
+use super::{ApiError, Problem};
 use crate::account::ClientAddr;
 use crate::{AppState, WebError};
 
@@ -97,14 +98,17 @@ fn bad(errors: Vec<charter_core::editor::FieldError>) -> WebError {
     )
 }
 
-/// Fields the register keeps itself: ignored when sent, so an entry read from the API can be
-/// sent back as it is.
-const KEPT_BY_REGISTER: [&str; 5] = [
+/// Fields the register keeps itself: ignored when sent, so an entry read from the API
+/// (`GET /api/v1/projects/{id}`, which adds the last three) can be sent back as it is.
+const KEPT_BY_REGISTER: [&str; 8] = [
     "id",
     "slug",
     "organisation",
     "first_published",
     "last_updated",
+    "url",
+    "organisation_id",
+    "organisation_name",
 ];
 
 /// The entry in the body, as JSON shaped like a published entry (partial is fine).
@@ -177,20 +181,26 @@ async fn own_draft(state: &AppState, token: &ApiToken, id: i64) -> Result<Draft,
 /// Starts a draft of a new entry. The body is the entry as JSON, shaped like `GET
 /// /api/v1/projects/{id}` (without `id`, `slug`, `organisation` and the dates the register keeps);
 /// `title`, `status`, `uses_ai` and `decision_role` are needed, everything else may follow.
+/// The `url`, `organisation_id` and `organisation_name` that `GET /api/v1/projects/{id}` adds
+/// are ignored too, so a published entry can be sent back as it is.
 #[utoipa::path(post, path = "/api/v1/drafts", tag = "drafts", operation_id = "create_draft",
-    request_body(content = Object, description = "The entry, shaped like a published entry"),
+    request_body(content = Object, description = "The entry, shaped like a published entry; up to 512 KiB",
+        example = json!({"title": "Bin collection routes", "status": "planned", "uses_ai": false, "decision_role": "information-only"})),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = DraftRecord, description = "Created; the ETag header holds the lock"),
-        (status = 400, description = "Answers that are wrong, each named by its field", body = super::Problem, content_type = "application/problem+json"),
-        (status = 401, body = super::Problem, content_type = "application/problem+json"),
-        (status = 403, body = super::Problem, content_type = "application/problem+json"),
+        (status = 201, body = DraftRecord, description = "Created; the ETag header holds the lock",
+            headers(("ETag" = String, description = "The draft's lock, to send back in If-Match"), ("Location" = String, description = "The draft's address in this API"))),
+        (status = 400, description = "Answers that are wrong, each named by its field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not write drafts", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 512 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
     addr: ClientAddr,
-    body: Bytes,
+    JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Response, ApiError> {
     let token = &caller.token;
     let input = input_from_json(&entry_json(&body)?);
@@ -235,7 +245,11 @@ pub async fn create(
 /// The organisation's drafts that are not yet published, most recently changed first.
 #[utoipa::path(get, path = "/api/v1/drafts", tag = "drafts", operation_id = "list_drafts",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<DraftRecord>), (status = 401, body = super::Problem, content_type = "application/problem+json")))]
+    responses(
+        (status = 200, body = Vec<DraftRecord>),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not read drafts", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
@@ -258,13 +272,19 @@ pub async fn list(
 
 /// One draft; its ETag is the lock to send in `If-Match` when changing it.
 #[utoipa::path(get, path = "/api/v1/drafts/{id}", tag = "drafts", operation_id = "get_draft",
-    params(("id" = i64, Path, description = "Draft number")),
+    params(("id" = i64, Path, description = "Draft number", minimum = 1)),
     security(("bearer" = [])),
-    responses((status = 200, body = DraftRecord), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses(
+        (status = 200, body = DraftRecord, headers(("ETag" = String, description = "The draft's lock, to send back in If-Match"))),
+        (status = 400, description = "The draft number is not a whole number from 1 to 9223372036854775807", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not read drafts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The organisation has no draft with this number", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(
         StatusCode::OK,
@@ -275,22 +295,28 @@ pub async fn get_one(
 /// Replaces a draft's entry with the one sent (fields left out are cleared). Needs `If-Match`
 /// with the draft's ETag: a change made against an older read is refused with 409.
 #[utoipa::path(put, path = "/api/v1/drafts/{id}", tag = "drafts", operation_id = "replace_draft",
-    params(("id" = i64, Path, description = "Draft number"), ("If-Match" = String, Header, description = "The draft's ETag")),
-    request_body(content = Object, description = "The whole entry, shaped like a published entry"),
+    params(("id" = i64, Path, description = "Draft number", minimum = 1), ("If-Match" = String, Header, description = "The draft's ETag")),
+    request_body(content = Object, description = "The whole entry, shaped like a published entry (as `GET /api/v1/projects/{id}` gives it, or partial); up to 512 KiB",
+        example = json!({"title": "Bin collection routes", "status": "in-development", "uses_ai": false, "decision_role": "information-only"})),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = DraftRecord),
-        (status = 400, body = super::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed since read, or not editable now", body = super::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match", body = super::Problem, content_type = "application/problem+json"),
+        (status = 200, body = DraftRecord, headers(("ETag" = String, description = "The draft's new lock"))),
+        (status = 400, description = "Answers that are wrong, each named by its field; or the draft number or If-Match is not one this API gave", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not write drafts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The organisation has no draft with this number", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed since read, or not editable now", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 512 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
     addr: ClientAddr,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    body: Bytes,
+    ApiPath(id): ApiPath<i64>,
+    JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Response, ApiError> {
     let token = &caller.token;
     let draft = own_draft(&state, token, id).await?;
@@ -332,28 +358,35 @@ pub async fn replace(
 #[derive(serde::Deserialize, ToSchema)]
 pub struct Submission {
     /// What changed, for the entry's public history; needed for changes to published entries.
+    /// Up to 200 characters.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub note: Option<String>,
 }
 
 /// Submits a draft for review, once nothing blocks it. Needs `If-Match`.
 #[utoipa::path(post, path = "/api/v1/drafts/{id}/submit", tag = "drafts", operation_id = "submit_draft",
-    params(("id" = i64, Path, description = "Draft number"), ("If-Match" = String, Header, description = "The draft's ETag")),
+    params(("id" = i64, Path, description = "Draft number", minimum = 1), ("If-Match" = String, Header, description = "The draft's ETag")),
     request_body(content = Submission, description = "Optional for new entries"),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = DraftRecord),
-        (status = 400, description = "What blocks publishing", body = super::Problem, content_type = "application/problem+json"),
-        (status = 409, body = super::Problem, content_type = "application/problem+json"),
-        (status = 428, body = super::Problem, content_type = "application/problem+json"),
+        (status = 200, body = DraftRecord, headers(("ETag" = String, description = "The draft's new lock"))),
+        (status = 400, description = "What blocks publishing; or the note, the draft number or If-Match is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not write drafts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The organisation has no draft with this number", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed since read, or not submittable now", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 512 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
     addr: ClientAddr,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    body: Bytes,
+    ApiPath(id): ApiPath<i64>,
+    JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Response, ApiError> {
     let token = &caller.token;
     let draft = own_draft(&state, token, id).await?;

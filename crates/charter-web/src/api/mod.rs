@@ -1,7 +1,7 @@
 //! The open JSON API (`/api/v1`), read-only and free to use, with its OpenAPI 3.1 document
 //! generated from these handlers and the core types.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,9 +16,12 @@ use crate::{AppState, WebError, query};
 
 mod auth;
 mod drafts;
+mod extract;
 mod optout;
 mod problem;
 
+pub use extract::MAX_JSON_BYTES;
+use extract::{ApiPath, JsonBody};
 pub use problem::{ApiError, Problem};
 
 pub fn routes() -> Router<AppState> {
@@ -30,11 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects/{id}/versions", get(list_versions))
         .route("/api/v1/projects/{id}/versions/{version}", get(get_version))
         .route("/api/v1/log", get(get_log))
-        .route(
-            "/api/v1/text/check",
-            // 100,000 characters, as UTF-8 inside JSON.
-            axum::routing::post(check_text).layer(axum::extract::DefaultBodyLimit::max(512 * 1024)),
-        )
+        .route("/api/v1/text/check", axum::routing::post(check_text))
         .route("/api/v1/optout/public-key", get(optout::public_key))
         .route(
             "/api/v1/optout/check",
@@ -44,32 +43,32 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/optout/checks",
-            axum::routing::post(optout::report_check).layer(axum::extract::DefaultBodyLimit::max(
-                optout::MAX_REPORT_BYTES,
-            )),
+            axum::routing::post(optout::report_check),
         )
-        .merge(
-            Router::new()
-                .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
-                .route(
-                    "/api/v1/drafts/{id}",
-                    get(drafts::get_one).put(drafts::replace),
-                )
-                .route(
-                    "/api/v1/drafts/{id}/submit",
-                    axum::routing::post(drafts::submit),
-                )
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::editor::ENTRY_BYTES,
-                )),
+        .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
+        .route(
+            "/api/v1/drafts/{id}",
+            get(drafts::get_one).put(drafts::replace),
+        )
+        .route(
+            "/api/v1/drafts/{id}/submit",
+            axum::routing::post(drafts::submit),
         )
         .route("/api/v1/organisations", get(list_organisations))
         .route("/api/v1/organisations/{slug}", get(get_organisation))
         .route(
             "/api/v1/{*rest}",
-            get(|| async { ApiError(WebError::NotFound) }),
+            axum::routing::any(|| async { ApiError(WebError::NotFound) }),
         )
         .route("/api/openapi.json", get(openapi_json))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A method an API address does not take: a problem document (axum adds the `Allow` header).
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError(WebError::MethodNotAllowed(format!(
+        "This address does not take {method} requests: the Allow header lists the methods it takes."
+    )))
 }
 
 #[derive(OpenApi)]
@@ -124,25 +123,30 @@ async fn openapi_json() -> Response {
 #[allow(dead_code)] // Documents the parameters; parsing is done by `SearchQuery::from_pairs`.
 struct SearchParams {
     /// Words to search for in titles, summaries and descriptions. Word endings are forgiven
-    /// ("repair" finds "repairs"). At most 500 characters.
+    /// ("repair" finds "repairs"). At most 500 characters, no control characters.
+    #[param(max_length = 500, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     q: Option<String>,
     /// Organisation slug; repeatable.
-    organisation: Option<Vec<String>>,
+    organisation: Option<Vec<Slug>>,
     /// Area: halton, knowsley, liverpool, sefton, st-helens, wirral, whole-city-region, wider-than-region; repeatable.
-    area: Option<Vec<String>>,
+    area: Option<Vec<charter_core::picklists::Area>>,
     /// Topic slug; repeatable.
-    topic: Option<Vec<String>>,
+    topic: Option<Vec<charter_core::picklists::Topic>>,
     /// planned, in-development, pilot, in-use, paused or retired; repeatable.
-    status: Option<Vec<String>>,
-    /// yes, no or any.
+    status: Option<Vec<charter_core::picklists::Status>>,
+    /// yes, no or any (empty is any).
+    #[param(pattern = "^(yes|no|any)?$")]
     ai: Option<String>,
     /// information-only, supports-person, decides-person-reviews or decides-alone; repeatable.
-    role: Option<Vec<String>>,
-    /// relevance (default), updated, title or organisation.
+    role: Option<Vec<charter_core::picklists::DecisionRole>>,
+    /// relevance (the default, also when empty), updated, title or organisation.
+    #[param(pattern = "^(relevance|updated|title|organisation)?$")]
     sort: Option<String>,
-    /// Page number, from 1.
+    /// Page number, from 1 to 10,000.
+    #[param(minimum = 1, maximum = 10_000)]
     page: Option<u32>,
     /// Results per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
     /// `true` to include counts per filter option.
     facets: Option<bool>,
@@ -255,14 +259,15 @@ pub struct ProjectRecord {
 
 /// One project, every field.
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects",
-    params(("id" = String, Path, description = "Project id, such as LCR-0042")),
+    params(("id" = String, Path, description = "Project id, such as LCR-0042", pattern = "^LCR-[0-9]{4,9}$", example = "LCR-0001")),
     responses(
         (status = 200, body = ProjectRecord),
+        (status = 400, description = "The id in the address is not text", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No project has this id", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_project(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
     let parts = state
@@ -312,14 +317,15 @@ fn record_json(id: ProjectId, parts: &RecordParts) -> Result<String, String> {
 
 /// The charter check of one project, principle by principle, as of today.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/check", tag = "charter check",
-    params(("id" = String, Path, description = "Project id, such as LCR-0042")),
+    params(("id" = String, Path, description = "Project id, such as LCR-0042", pattern = "^LCR-[0-9]{4,9}$", example = "LCR-0001")),
     responses(
         (status = 200, body = charter_core::check::Scorecard),
+        (status = 400, description = "The id in the address is not text", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No project has this id", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_project_check(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
     let project = state
@@ -337,7 +343,7 @@ async fn get_project_check(
 
 /// The charter check added up for the whole region and for each organisation.
 #[utoipa::path(get, path = "/api/v1/compliance", tag = "charter check",
-    params(("organisation" = Option<String>, Query, description = "Only this organisation (slug)")),
+    params(("organisation" = Option<Slug>, Query, description = "Only this organisation (slug)")),
     responses(
         (status = 200, body = crate::compliance::Compliance),
         (status = 400, description = "The organisation is not a valid slug", body = Problem, content_type = "application/problem+json"),
@@ -369,14 +375,15 @@ async fn get_compliance(
 
 /// Every published version of a project, oldest first.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/versions", tag = "history",
-    params(("id" = String, Path, description = "Project id, such as LCR-0042")),
+    params(("id" = String, Path, description = "Project id, such as LCR-0042", pattern = "^LCR-[0-9]{4,9}$", example = "LCR-0001")),
     responses(
         (status = 200, body = Vec<charter_core::chain::Link>),
+        (status = 400, description = "The id in the address is not text", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No project has this id", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list_versions(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<charter_core::chain::Link>>, ApiError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
     let links = state.store.versions(id).await.map_err(WebError::from)?;
@@ -386,23 +393,30 @@ async fn list_versions(
     Ok(Json(links))
 }
 
+/// The address of one published version.
+#[derive(serde::Deserialize)]
+struct VersionPath {
+    id: String,
+    version: u32,
+}
+
 /// One published version exactly as hashed: the canonical JSON whose BLAKE3 hash is the link's
 /// `content_hash`.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/versions/{version}", tag = "history",
     params(
-        ("id" = String, Path, description = "Project id, such as LCR-0042"),
-        ("version" = u32, Path, description = "Version number, from 1"),
+        ("id" = String, Path, description = "Project id, such as LCR-0042", pattern = "^LCR-[0-9]{4,9}$", example = "LCR-0001"),
+        ("version" = u32, Path, description = "Version number, from 1", minimum = 1, example = 1),
     ),
     responses(
         (status = 200, description = "The entry as published in that version", body = Project),
+        (status = 400, description = "The version is not a whole number from 1 to 4294967295", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_version(
     State(state): State<AppState>,
-    Path((id, version)): Path<(String, String)>,
+    ApiPath(VersionPath { id, version }): ApiPath<VersionPath>,
 ) -> Result<Response, ApiError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
-    let version: u32 = version.parse().map_err(|_| WebError::NotFound)?;
     let link = state
         .store
         .versions(id)
@@ -441,8 +455,8 @@ pub struct Log {
 /// content hash from `/api/v1/projects/{id}/versions/{version}`.
 #[utoipa::path(get, path = "/api/v1/log", tag = "history",
     params(
-        ("after" = Option<u64>, Query, description = "Start after this link (default 0: from the first)"),
-        ("limit" = Option<u32>, Query, description = "Links per page, 1 to 1000 (default 100)"),
+        ("after" = Option<u64>, Query, description = "Start after this link (default 0: from the first)", maximum = 4_294_967_295_f64),
+        ("limit" = Option<u32>, Query, description = "Links per page, 1 to 1000 (default 100)", minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, body = Log),
@@ -454,23 +468,24 @@ async fn get_log(
 ) -> Result<Json<Log>, ApiError> {
     let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
     let mut errors = Vec::new();
-    let mut number = |name: &str, default: u64, max: u64| -> u64 {
+    let mut number = |name: &str, default: u64, min: u64, max: u64| -> u64 {
         match pairs.iter().find(|(k, _)| k == name) {
             None => default,
             Some((_, v)) => match v.parse::<u64>() {
-                Ok(n) if n <= max => n,
+                Ok(n) if (min..=max).contains(&n) => n,
                 _ => {
                     errors.push(ParamError {
                         param: name.into(),
-                        message: format!("{name} must be a whole number up to {max}"),
+                        message: format!("{name} must be a whole number from {min} to {max}"),
                     });
                     default
                 }
             },
         }
     };
-    let after = number("after", 0, u64::from(u32::MAX));
-    let limit = number("limit", 100, 1000).max(1) as u32;
+    let after = number("after", 0, 0, u64::from(u32::MAX));
+    // As documented, from 1: a page of no links would never move on.
+    let limit = number("limit", 100, 1, 1000) as u32;
     if !errors.is_empty() {
         return Err(WebError::BadRequest(errors).into());
     }
@@ -500,6 +515,7 @@ async fn get_log(
 #[derive(serde::Deserialize, ToSchema)]
 pub struct TextToCheck {
     /// Up to 100,000 characters.
+    #[schema(max_length = 100_000)]
     pub text: String,
 }
 
@@ -513,9 +529,11 @@ const MAX_TEXT_CHARS: usize = 100_000;
     responses(
         (status = 200, body = charter_core::plain_english::Analysis),
         (status = 400, description = "The body is not `{\"text\": \"…\"}` or the text is too long", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 512 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn check_text(
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Json<charter_core::plain_english::Analysis>, ApiError> {
     let bad = |message: String| {
         WebError::BadRequest(vec![ParamError {
@@ -556,14 +574,15 @@ pub struct OrganisationRecord {
 
 /// One organisation and all its projects.
 #[utoipa::path(get, path = "/api/v1/organisations/{slug}", tag = "organisations",
-    params(("slug" = String, Path, description = "Organisation slug, such as knowsley-council")),
+    params(("slug" = String, Path, description = "Organisation slug, such as knowsley-council", example = "knowsley-council")),
     responses(
         (status = 200, body = OrganisationRecord),
+        (status = 400, description = "The slug in the address is not text", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No organisation has this slug", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_organisation(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<OrganisationRecord>, ApiError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
     let org = state

@@ -14,11 +14,23 @@ use utoipa::ToSchema;
 
 use super::ApiError;
 use super::auth::{Caller, OptOutCheck};
+use super::extract::{JsonBody, declared_larger_than, too_large};
 use crate::{AppState, WebError, query};
 
 /// The largest upload accepted; larger datasets belong on the organisation's own machine with
 /// `charter optout filter`.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// The answer to an upload over [`MAX_UPLOAD_BYTES`]: the limit, and the two ways on.
+fn upload_too_large() -> WebError {
+    too_large(
+        MAX_UPLOAD_BYTES,
+        "upload",
+        "Split the file into parts under that size (each with the header row) and check each part, \
+         or check the whole file on your own machine with `charter optout filter` and a snapshot \
+         from `charter optout snapshot`, which has no size limit.",
+    )
+}
 
 /// The live token the request carries, if it has `scope`.
 pub async fn token_for(
@@ -81,25 +93,31 @@ impl std::io::Read for ChannelReader {
 /// API token with the `optout-check` scope.
 #[utoipa::path(post, path = "/api/v1/optout/check", tag = "opt-out",
     params(
-        ("column" = String, Query, description = "The column holding the identifiers"),
-        ("kind" = Option<String>, Query, description = "The kind of identifier in the column: nhs-number (the default) or the short name of a kind the register has set up"),
-        ("scope" = Vec<String>, Query, description = "research-planning, ai-training, ai-decisions or project:ID; repeatable"),
+        ("column" = String, Query, description = "The column holding the identifiers", min_length = 1, example = "nhs_number"),
+        ("kind" = Option<String>, Query, description = "The kind of identifier in the column: nhs-number (the default) or the short name of a kind the register has set up", example = "nhs-number"),
+        ("scope" = Vec<String>, Query, description = "research-planning, ai-training, ai-decisions or project:ID; repeatable", min_items = 1, example = json!(["ai-training"])),
     ),
-    request_body(content = String, content_type = "text/csv", description = "The dataset, with a header row; up to 64 MiB"),
+    request_body(content = String, content_type = "text/csv", description = "The dataset, with a header row; up to 64 MiB",
+        example = "nhs_number,name\n9434765919,Ada\n"),
     responses(
         (status = 200, body = CheckResult),
         (status = 400, description = "A parameter or the file is wrong", body = super::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API token", body = super::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token may not check datasets", body = super::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The upload is larger than 64 MiB: split it, or use `charter optout filter` on your own machine", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn check_dataset(
     State(state): State<AppState>,
     caller: Caller<OptOutCheck>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> Result<Json<CheckResult>, ApiError> {
     let organisation = caller.token.organisation;
+    if declared_larger_than(&headers, MAX_UPLOAD_BYTES) {
+        return Err(upload_too_large().into());
+    }
     let keys = state
         .optout
         .clone()
@@ -156,6 +174,8 @@ pub async fn check_dataset(
 
     // Stream the upload into the filter, which runs on a blocking thread.
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
+    let over_limit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let over = over_limit.clone();
     let forward = tokio::spawn(async move {
         let mut stream = body.into_data_stream();
         let mut total = 0usize;
@@ -163,6 +183,7 @@ pub async fn check_dataset(
             let item = chunk.map_err(std::io::Error::other).and_then(|c| {
                 total += c.len();
                 if total > MAX_UPLOAD_BYTES {
+                    over.store(true, std::sync::atomic::Ordering::SeqCst);
                     Err(std::io::Error::other(format!(
                         "the upload is larger than {} MiB",
                         MAX_UPLOAD_BYTES >> 20
@@ -204,6 +225,9 @@ pub async fn check_dataset(
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?;
     forward.abort();
+    if over_limit.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(upload_too_large().into());
+    }
     let (manifest, kept) = result.map_err(|e| bad("file", e.to_string()))?;
     state
         .store
@@ -241,7 +265,8 @@ pub const MAX_REPORT_BYTES: usize = 64 * 1024;
 /// identifiers or the contents of any row.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct CheckReport {
-    /// BLAKE3 of the whole input file, 64 hex digits.
+    /// BLAKE3 of the whole input file, 64 lower-case hex digits.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub input_blake3: String,
     pub input_bytes: u64,
     /// Data rows read: always `rows_kept + rows_removed + rows_invalid`.
@@ -252,23 +277,27 @@ pub struct CheckReport {
     /// Invalid rows by reason (not recorded).
     #[serde(default)]
     pub invalid_reasons: std::collections::BTreeMap<String, u64>,
-    /// The identifier column's name (not recorded).
+    /// The identifier column's name (not recorded), up to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub column: String,
     /// The kind of identifier checked: nhs-number or a kind the register has set up.
     pub identifier_kind: String,
     /// The scopes asked for: research-planning, ai-training, ai-decisions, organisation:SLUG or project:ID.
+    #[schema(min_items = 1)]
     pub scopes: Vec<String>,
     /// The scopes applied: those asked for and the organisation's own.
     pub scopes_applied: Vec<String>,
     /// The organisation the snapshot was made for: the token's.
     pub organisation: String,
-    /// The snapshot's id, 32 hex digits.
+    /// The snapshot's id, 32 lower-case hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     pub snapshot_id: String,
     /// When the snapshot was made, RFC 3339.
     pub snapshot_created: String,
     /// When the snapshot expires, RFC 3339.
     pub snapshot_expires: String,
-    /// The key version the snapshot was made with.
+    /// The key version the snapshot was made with, from 1 to the register's current one.
+    #[schema(minimum = 1)]
     pub key_version: u32,
 }
 
@@ -436,13 +465,15 @@ async fn check_report(
         (status = 400, description = "The report is not a manifest, or does not add up; `errors` says which field", body = super::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API token", body = super::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token may not report checks, or belongs to another organisation", body = super::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB: it is not a manifest", body = super::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn report_check(
     State(state): State<AppState>,
     caller: Caller<OptOutCheck>,
     addr: crate::account::ClientAddr,
-    body: bytes::Bytes,
+    JsonBody(body): JsonBody<MAX_REPORT_BYTES>,
 ) -> Result<Json<ReportReceipt>, ApiError> {
     let organisation = caller.token.organisation.clone();
     let (report, scopes, created) = check_report(&state, &organisation, &body).await?;

@@ -50,6 +50,9 @@ pub(super) fn respond(e: WebError) -> Response {
         WebError::Forbidden(why) => ("Forbidden", why, Vec::new()),
         WebError::Conflict(why) => ("Conflict", why, Vec::new()),
         WebError::PreconditionRequired(why) => ("Precondition required", why, Vec::new()),
+        WebError::TooLarge(why) => ("Content too large", why, Vec::new()),
+        WebError::UnsupportedMediaType(why) => ("Unsupported media type", why, Vec::new()),
+        WebError::MethodNotAllowed(why) => ("Method not allowed", why, Vec::new()),
         WebError::BadRequest(errors) => (
             "Bad request",
             errors
