@@ -83,7 +83,12 @@ for backend in $BACKENDS; do
     org=$(python3 -c 'import csv,sys; print(next(csv.DictReader(open(sys.argv[1])))["organisation"])' "$data/export.csv")
     python3 bench/import/make-csv.py "$data/export.csv" "$ROWS" >"$data/list.csv"
     python3 bench/import/make-csv.py "$data/export.csv" "$ROWS" lean >"$data/lean.csv"
-    token=$(charter org token create --organisation "$org" --label bench --scope drafts 2>/dev/null)
+    # A token belongs to a person (builds before that took no --owner).
+    charter user add --email "tokens@bench.example" --role organisation-admin \
+        --organisation "$org" >/dev/null
+    token=$(charter org token create --organisation "$org" --owner "tokens@bench.example" \
+        --label bench --scope drafts 2>/dev/null ||
+        charter org token create --organisation "$org" --label bench --scope drafts 2>/dev/null)
     link=$(charter user add --email "editor@bench.example" --role organisation-editor \
         --organisation "$org" --base-url "http://127.0.0.1:$PORT/")
 

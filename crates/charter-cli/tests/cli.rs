@@ -680,6 +680,20 @@ fn import_beside_a_live_server_never_makes_it_fail() {
         .position(|h| h == "organisation")
         .unwrap();
     let org = reader.records().next().unwrap().unwrap()[column].to_owned();
+    let owner = charter(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "systems@org.example",
+            "--role",
+            "organisation-admin",
+            "--organisation",
+            &org,
+        ],
+    );
+    assert!(owner.status.success(), "{}", stderr(&owner));
     let token = charter(
         &dir,
         &[
@@ -688,6 +702,8 @@ fn import_beside_a_live_server_never_makes_it_fail() {
             "create",
             "--organisation",
             &org,
+            "--owner",
+            "systems@org.example",
             "--label",
             "test",
             "--scope",
