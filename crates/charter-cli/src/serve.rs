@@ -29,7 +29,14 @@ pub struct ServeArgs {
     /// Seconds between housekeeping runs (expired sessions and links); one instance runs each.
     #[arg(long, env = "CHARTER_HOUSEKEEPING_SECONDS", default_value_t = 3600)]
     pub housekeeping_seconds: u64,
+    /// Serve even when what the register shows does not match its published history (logged as
+    /// a warning): for looking into a changed database before restoring it.
+    #[arg(long, env = "CHARTER_ALLOW_UNVERIFIED")]
+    pub allow_unverified: bool,
 }
+
+/// Problems named in the refusal; `charter verify` lists them all.
+const SHOWN: usize = 10;
 
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     // Check everything that can be wrong before opening the port.
@@ -50,6 +57,36 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         let (orgs, projects) = crate::demo::load(store.as_ref()).await?;
         tracing::info!(organisations = orgs, projects, "loaded the demo register");
+    }
+    // Serving a register whose lists or search disagree with its history would show the public
+    // something that was never published.
+    let report = charter_store::verify::verify(store.as_ref())
+        .await
+        .context("cannot check the register against its history")?;
+    if !report.is_intact() {
+        let mut listed: Vec<String> = report
+            .problems
+            .iter()
+            .take(SHOWN)
+            .map(|p| format!("  {p}"))
+            .collect();
+        if report.problems.len() > SHOWN {
+            listed.push(format!(
+                "  … and {} more: `charter verify` lists them all",
+                report.problems.len() - SHOWN
+            ));
+        }
+        let listed = listed.join("\n");
+        let why = crate::verify::failed(&report);
+        if args.allow_unverified {
+            tracing::warn!(
+                "SERVING A REGISTER THAT FAILS VERIFICATION (--allow-unverified): {why}\n{listed}"
+            );
+        } else {
+            anyhow::bail!(
+                "refusing to serve: {why}.\n{listed}\nTo serve it as it is while you look into it, start with --allow-unverified (or CHARTER_ALLOW_UNVERIFIED=true)."
+            );
+        }
     }
     let listener = TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}: is another program using it? Choose another with --addr or CHARTER_ADDR")
