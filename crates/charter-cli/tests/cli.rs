@@ -683,3 +683,11 @@ fn verify_and_serve_catch_a_search_index_row_edited_in_the_database() {
         "LCR-0007: the search index differs from its latest published version",
     );
 }
+
+#[test]
+fn verify_and_serve_catch_a_search_index_row_added_in_the_database() {
+    edit_is_caught(
+        "INSERT INTO project_search (rowid, title, summary, body) VALUES (99, 'Stray', 'Stray', 'Stray')",
+        "the search index has a row numbered 99, which is no entry on the register",
+    );
+}

@@ -692,6 +692,11 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn search_strays(&self, _limit: u32) -> StoreResult<Vec<i64>> {
+        // The search vector is a column of the entry's own row: there is nowhere for a stray.
+        Ok(Vec::new())
+    }
+
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
         // Drafts of new entries hold their ids already.
         let max: Option<i32> = sqlx::query_scalar(
@@ -1127,6 +1132,9 @@ mod tests {
         }
         fn search_edit(&self, id: u32) -> String {
             format!("UPDATE projects SET search_body = 'Edited search text' WHERE id = {id}")
+        }
+        fn search_stray(&self, _id: u32) -> Option<String> {
+            None
         }
     }
 

@@ -714,6 +714,17 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn search_strays(&self, limit: u32) -> StoreResult<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT rowid FROM project_search WHERE rowid NOT IN (SELECT id FROM projects)
+             ORDER BY rowid LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))
+    }
+
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
         // Drafts of new entries hold their ids already.
         let max: Option<i64> = sqlx::query_scalar(
@@ -1151,6 +1162,11 @@ mod tests {
         }
         fn search_edit(&self, id: u32) -> String {
             format!("UPDATE project_search SET body = 'Edited search text' WHERE rowid = {id}")
+        }
+        fn search_stray(&self, id: u32) -> Option<String> {
+            Some(format!(
+                "INSERT INTO project_search (rowid, title, summary, body) VALUES ({id}, 'Stray', 'Stray', 'Stray')"
+            ))
         }
     }
 

@@ -206,6 +206,9 @@ pub trait Store: Send + Sync + 'static {
         after: Option<ProjectId>,
         limit: u32,
     ) -> StoreResult<Vec<DerivedValues>>;
+    /// Up to `limit` ids of search index rows that belong to no entry: searches would count them.
+    /// For [`verify`].
+    async fn search_strays(&self, limit: u32) -> StoreResult<Vec<i64>>;
     /// As `projects_after`, for one organisation's projects only.
     async fn organisation_projects_after(
         &self,

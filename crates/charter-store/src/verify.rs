@@ -26,6 +26,8 @@ use crate::{DerivedValues, Store, StoreResult};
 /// Rows read per query: big enough that a large register takes few round trips, small enough
 /// that memory stays modest.
 const BATCH: u32 = 1_000;
+/// Stray search rows named at most: more than a few say enough.
+const STRAYS: u32 = 100;
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +81,8 @@ pub enum Problem {
     NotIndexed(ProjectId),
     /// The search index holds other text than the latest published version.
     SearchDiffers { id: ProjectId, part: SearchPart },
+    /// The search index has a row for this id, which is no entry: searches count it.
+    SearchStray(i64),
 }
 
 /// A value lists, filters or facets read from the projects table.
@@ -179,6 +183,10 @@ impl fmt::Display for Problem {
                 f,
                 "{id}: it is missing from the search index, so searches cannot find it"
             ),
+            Problem::SearchStray(id) => write!(
+                f,
+                "the search index has a row numbered {id}, which is no entry on the register, so search counts are wrong"
+            ),
             Problem::SearchDiffers { id, part } => {
                 let part = match part {
                     SearchPart::Title => "the title",
@@ -273,6 +281,10 @@ pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
     report
         .problems
         .extend(unseen.into_iter().map(Problem::NotShown));
+    let strays = store.search_strays(STRAYS).await?;
+    report
+        .problems
+        .extend(strays.into_iter().map(Problem::SearchStray));
     Ok(report)
 }
 
