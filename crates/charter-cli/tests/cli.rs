@@ -691,3 +691,12 @@ fn verify_and_serve_catch_a_search_index_row_added_in_the_database() {
         "the search index has a row numbered 99, which is no entry on the register",
     );
 }
+
+#[test]
+fn verify_and_serve_catch_an_entry_hidden_in_the_database() {
+    edit_is_caught(
+        "PRAGMA foreign_keys = OFF; DELETE FROM projects WHERE id = 7; \
+         DELETE FROM project_docs WHERE id = 7; DELETE FROM project_search WHERE rowid = 7",
+        "LCR-0007: it was published but is missing from the register's lists",
+    );
+}
