@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use charter_core::chain::{BrokenLink, Hash, Verifier, canonical_json, content_hash};
+use charter_core::chain::{BrokenLink, Hash, Link, Verifier, canonical_json, content_hash};
 use charter_core::picklists::{Area, Topic};
 use charter_core::{Project, ProjectId};
 
@@ -203,6 +203,9 @@ impl fmt::Display for Problem {
 }
 
 /// Checks the whole register: the hash chain, then every entry's shown and searched values.
+///
+/// Each pass reads the next batch while it checks the one it has, so the database and the
+/// hashing work side by side.
 pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
     let mut report = Report {
         versions: 0,
@@ -213,19 +216,17 @@ pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
     let mut verifier = Verifier::new();
     // Each entry's latest version: its number and content hash.
     let mut latest: HashMap<ProjectId, (u32, Hash)> = HashMap::new();
-    let mut after = 0;
-    loop {
-        let batch = store.log(after, BATCH).await?;
-        let Some((last, _)) = batch.last() else { break };
-        after = last.seq;
-        for (link, content) in &batch {
-            if let Err(broken) = verifier.check(link, content) {
-                report.versions = verifier.checked;
-                report.problems.push(Problem::BrokenLink(broken));
-                return Ok(report);
-            }
-            latest.insert(link.project, (link.version, link.content_hash));
+    let mut batch = store.log(0, BATCH).await?;
+    while let Some((last, _)) = batch.last() {
+        let (next, checked) = tokio::join!(store.log(last.seq, BATCH), async {
+            check_links(&mut verifier, &mut latest, &batch)
+        });
+        if let Err(broken) = checked {
+            report.versions = verifier.checked;
+            report.problems.push(Problem::BrokenLink(broken));
+            return Ok(report);
         }
+        batch = next?;
     }
     report.versions = verifier.checked;
     report.head = verifier.head().map(|l| l.hash);
@@ -239,41 +240,20 @@ pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
     }
 
     let mut named_organisations: HashSet<i64> = HashSet::new();
-    let mut after = None;
-    loop {
-        let batch = store.derived_after(after, BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after = Some(last.id);
-        for row in &batch {
-            report.entries += 1;
-            // Taken out as seen: what is left at the end was published but is not shown.
-            let Some((version, hash)) = latest.remove(&row.id) else {
-                report.problems.push(Problem::NeverPublished(row.id));
-                continue;
-            };
-            // The stored document, when it hashes to the latest version, is that version; only
-            // when it does not is the version itself read, so an intact register costs one read.
-            let doc: Option<Project> = row
-                .doc
-                .as_deref()
-                .and_then(|d| serde_json::from_str(d).ok());
-            let published = match doc {
-                Some(p) if content_hash(&canonical_json(&p)) == hash => p,
-                _ => {
-                    report.problems.push(Problem::DocumentDiffers(row.id));
-                    match store.version(row.id, version).await? {
-                        Some((_, p)) => p,
-                        None => continue,
-                    }
-                }
-            };
-            check_entry(
-                row,
-                &published,
+    let mut batch = store.derived_after(None, BATCH).await?;
+    while let Some(last) = batch.last() {
+        let (next, checked) = tokio::join!(
+            store.derived_after(Some(last.id), BATCH),
+            check_entries(
+                store,
+                &batch,
+                &mut latest,
                 &mut named_organisations,
-                &mut report.problems,
-            );
-        }
+                &mut report
+            )
+        );
+        checked?;
+        batch = next?;
     }
     let mut unseen: Vec<ProjectId> = latest.into_keys().collect();
     unseen.sort();
@@ -285,6 +265,55 @@ pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
         .problems
         .extend(strays.into_iter().map(Problem::SearchStray));
     Ok(report)
+}
+
+/// Checks a batch of links in chain order, noting each entry's latest version.
+fn check_links(
+    verifier: &mut Verifier,
+    latest: &mut HashMap<ProjectId, (u32, Hash)>,
+    batch: &[(Link, String)],
+) -> Result<(), BrokenLink> {
+    for (link, content) in batch {
+        verifier.check(link, content)?;
+        latest.insert(link.project, (link.version, link.content_hash));
+    }
+    Ok(())
+}
+
+/// Checks a batch of entries against their latest versions, taking each out of `latest`: what is
+/// left at the end was published but is not shown.
+async fn check_entries<S: Store + ?Sized>(
+    store: &S,
+    batch: &[DerivedValues],
+    latest: &mut HashMap<ProjectId, (u32, Hash)>,
+    named_organisations: &mut HashSet<i64>,
+    report: &mut Report,
+) -> StoreResult<()> {
+    for row in batch {
+        report.entries += 1;
+        let Some((version, hash)) = latest.remove(&row.id) else {
+            report.problems.push(Problem::NeverPublished(row.id));
+            continue;
+        };
+        // The stored document, when it hashes to the latest version, is that version; only
+        // when it does not is the version itself read, so an intact register costs one read.
+        let doc: Option<Project> = row
+            .doc
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok());
+        let published = match doc {
+            Some(p) if content_hash(&canonical_json(&p)) == hash => p,
+            _ => {
+                report.problems.push(Problem::DocumentDiffers(row.id));
+                match store.version(row.id, version).await? {
+                    Some((_, p)) => p,
+                    None => continue,
+                }
+            }
+        };
+        check_entry(row, &published, named_organisations, &mut report.problems);
+    }
+    Ok(())
 }
 
 /// Compares one entry's stored values with its latest published version.
