@@ -54,7 +54,8 @@ enum Command {
     Optout(optout::OptOutArgs),
     /// Check a text for plain English: reading age, scores and advice.
     Text(text::TextArgs),
-    /// Recompute the register's hash chain and report the first broken link.
+    /// Recompute the register's hash chain and check that what lists and search show matches it;
+    /// names every difference and exits with status 1 if there is any.
     Verify,
     /// Copy a whole register from one database to another (SQLite or PostgreSQL).
     Copy(copy::CopyArgs),

@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's whole body.
     #[arg(long, env = "CHARTER_BODY_TIMEOUT_SECONDS", default_value_t = 60)]
     pub body_timeout_seconds: u64,
+    /// Serve even when what the register shows does not match its published history (logged as
+    /// a warning): for looking into a changed database before restoring it.
+    #[arg(long, env = "CHARTER_ALLOW_UNVERIFIED")]
+    pub allow_unverified: bool,
 }
 
 /// File descriptors kept back from connections: the database, mail, logs, the outbox.
@@ -76,6 +80,9 @@ fn limits(args: &ServeArgs) -> charter_web::server::Limits {
     }
 }
 
+/// Problems named in the refusal; `charter verify` lists them all.
+const SHOWN: usize = 10;
+
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     // Check everything that can be wrong before opening the port.
     let charter = config.charter()?;
@@ -96,6 +103,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         let (orgs, projects) = crate::demo::load(store.as_ref()).await?;
         tracing::info!(organisations = orgs, projects, "loaded the demo register");
     }
+    check_history(store.as_ref(), args.allow_unverified).await?;
     let listener = TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}: is another program using it? Choose another with --addr or CHARTER_ADDR")
     })?;
@@ -126,6 +134,43 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     charter_web::serve(listener, state, shutdown_signal())
         .await
         .context("the web server stopped")?;
+    Ok(())
+}
+
+/// Serving a register whose lists or search disagree with its history would show the public
+/// something that was never published: refuse, naming what differs, unless allowed.
+async fn check_history(
+    store: &dyn charter_store::Store,
+    allow_unverified: bool,
+) -> anyhow::Result<()> {
+    let report = charter_store::verify::verify(store)
+        .await
+        .context("cannot check the register against its history")?;
+    if report.is_intact() {
+        return Ok(());
+    }
+    let mut listed: Vec<String> = report
+        .problems
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("  {p}"))
+        .collect();
+    if report.problems.len() > SHOWN {
+        listed.push(format!(
+            "  … and {} more: `charter verify` lists them all",
+            report.problems.len() - SHOWN
+        ));
+    }
+    let listed = listed.join("\n");
+    let why = crate::verify::failed(&report);
+    if !allow_unverified {
+        anyhow::bail!(
+            "refusing to serve: {why}.\n{listed}\nTo serve it as it is while you look into it, start with --allow-unverified (or CHARTER_ALLOW_UNVERIFIED=true)."
+        );
+    }
+    tracing::warn!(
+        "SERVING A REGISTER THAT FAILS VERIFICATION (--allow-unverified): {why}\n{listed}"
+    );
     Ok(())
 }
 

@@ -777,3 +777,135 @@ fn import_beside_a_live_server_never_makes_it_fail() {
         stderr(&output)
     );
 }
+
+/// Makes a 30-entry register, runs `sql` on its database behind the register's back, and checks
+/// that `verify` fails naming `named`, that `serve` refuses to start saying the same and how to
+/// go on, and that `serve --allow-unverified` starts with a warning.
+fn edit_is_caught(sql: &str, named: &str) {
+    let dir = TempDir::new();
+    assert!(
+        charter(&dir, &["generate", "--projects", "30"])
+            .status
+            .success()
+    );
+    assert!(charter(&dir, &["verify"]).status.success());
+    let db = dir.path().join("charter.sqlite");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    });
+
+    let bad = charter(&dir, &["verify"]);
+    assert_eq!(bad.status.code(), Some(1), "{sql}");
+    let err = stderr(&bad);
+    assert!(err.contains(named), "{sql}: {err}");
+    assert!(
+        err.contains("does not match its published history (1 problem)"),
+        "{err}"
+    );
+    assert!(err.contains("Restore it from a backup"), "{err}");
+
+    let refused = charter(&dir, &["serve", "--addr", "127.0.0.1:0"]);
+    assert!(!refused.status.success(), "{sql}");
+    let err = stderr(&refused);
+    assert!(err.contains("refusing to serve"), "{err}");
+    assert!(err.contains(named), "{err}");
+    assert!(err.contains("--allow-unverified"), "{err}");
+    assert!(String::from_utf8_lossy(&refused.stdout).is_empty());
+
+    // Allowed by the flag or by its environment variable: served, with a warning in the log.
+    for by_env in [false, true] {
+        let log = dir.path().join("serve.log");
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("CHARTER_DATABASE_URL")
+            .env_remove("CHARTER_ALLOW_UNVERIFIED")
+            .stderr(std::fs::File::create(&log).unwrap());
+        if by_env {
+            cmd.env("CHARTER_ALLOW_UNVERIFIED", "true");
+        } else {
+            cmd.arg("--allow-unverified");
+        }
+        let mut server = Served::start(&mut cmd);
+        let response = server.get("/api/v1/projects/LCR-0001");
+        server.stop();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let log = std::fs::read_to_string(&log).unwrap();
+        assert!(log.contains("FAILS VERIFICATION"), "{log}");
+        assert!(log.contains(named), "{log}");
+    }
+}
+
+#[test]
+fn verify_and_serve_catch_a_title_edited_in_the_database() {
+    edit_is_caught(
+        "UPDATE projects SET title = 'Edited title' WHERE id = 7",
+        "LCR-0007: the title shown in lists is “Edited title” but its latest published version says “",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_a_summary_edited_in_the_database() {
+    edit_is_caught(
+        "UPDATE projects SET summary = 'Edited summary' WHERE id = 7",
+        "LCR-0007: the summary shown in lists is “Edited summary” but its latest published version says “",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_uses_ai_edited_in_the_database() {
+    edit_is_caught(
+        "UPDATE projects SET uses_ai = 1 - uses_ai WHERE id = 7",
+        "LCR-0007: whether it uses AI, as shown in lists and used by the AI filter, is “",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_a_filter_column_edited_in_the_database() {
+    edit_is_caught(
+        "UPDATE projects SET status = CASE status WHEN 'retired' THEN 'in-use' ELSE 'retired' END WHERE id = 7",
+        "LCR-0007: the status shown in lists and used by the status filter is “",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_an_organisation_renamed_in_the_database() {
+    edit_is_caught(
+        "UPDATE organisations SET name = 'Renamed directly' WHERE id = (SELECT organisation_id FROM projects WHERE id = 7)",
+        "the name shown with its entries in lists is “Renamed directly” but its own record says “",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_a_search_index_row_edited_in_the_database() {
+    edit_is_caught(
+        "UPDATE project_search SET body = 'nothing to see here' WHERE rowid = 7",
+        "LCR-0007: the search index differs from its latest published version",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_a_search_index_row_added_in_the_database() {
+    edit_is_caught(
+        "INSERT INTO project_search (rowid, title, summary, body) VALUES (99, 'Stray', 'Stray', 'Stray')",
+        "the search index has a row numbered 99, which is no entry on the register",
+    );
+}
+
+#[test]
+fn verify_and_serve_catch_an_entry_hidden_in_the_database() {
+    edit_is_caught(
+        "PRAGMA foreign_keys = OFF; DELETE FROM projects WHERE id = 7; \
+         DELETE FROM project_docs WHERE id = 7; DELETE FROM project_search WHERE rowid = 7",
+        "LCR-0007: it was published but is missing from the register's lists",
+    );
+}

@@ -19,10 +19,10 @@ use charter_store::optout::{
     CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut, OptOutEntry,
     OptOutEvent, OptOutFigures,
 };
-use charter_store::support::{mask, search_body, unmask};
+use charter_store::support::{DERIVED_COLUMNS, mask, search_body, unmask};
 use charter_store::{
-    ApiToken, NewToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store,
-    StoreError, StoreResult, TokenOwner,
+    ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectSummary, RecordParts,
+    SearchResults, SearchText, Store, StoreError, StoreResult, StoredOrganisation, TokenOwner,
 };
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -640,6 +640,72 @@ impl Store for PostgresStore {
         docs.into_iter().map(parse_doc).collect()
     }
 
+    async fn derived_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<DerivedValues>> {
+        // The search vector is a generated column: the database makes it from the title, summary
+        // and search_body on every write, so those three are the search text to check.
+        let rows = sqlx::query(&format!(
+            "SELECT {DERIVED_COLUMNS}, p.doc::text AS doc,
+                    o.doc->>'slug' AS org_record_slug, o.doc->>'name' AS org_record_name,
+                    p.search_body
+             FROM projects p
+             LEFT JOIN organisations o ON o.id = p.organisation_id
+             WHERE p.id > $1 ORDER BY p.id LIMIT $2"
+        ))
+        .bind(after.map_or(0, |id| id.number() as i32))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|row| {
+                let bad = |e: sqlx::Error| StoreError::Data(e.to_string());
+                let text = |col: &str| -> StoreResult<String> { row.try_get(col).map_err(bad) };
+                let found: bool = row.try_get("org_found").map_err(bad)?;
+                Ok(DerivedValues {
+                    id: ProjectId::new(row.try_get::<i32, _>("id").map_err(bad)? as u32),
+                    doc: row.try_get("doc").map_err(bad)?,
+                    organisation_id: i64::from(
+                        row.try_get::<i32, _>("organisation_id").map_err(bad)?,
+                    ),
+                    organisation: found
+                        .then(|| -> StoreResult<StoredOrganisation> {
+                            Ok(StoredOrganisation {
+                                slug: text("org_slug")?,
+                                name: text("org_name")?,
+                                record_slug: row.try_get("org_record_slug").map_err(bad)?,
+                                record_name: row.try_get("org_record_name").map_err(bad)?,
+                            })
+                        })
+                        .transpose()?,
+                    slug: text("slug")?,
+                    title: text("title")?,
+                    summary: text("summary")?,
+                    status: text("status")?,
+                    uses_ai: row.try_get("uses_ai").map_err(bad)?,
+                    ai_kind: row.try_get("ai_kind").map_err(bad)?,
+                    decision_role: text("decision_role")?,
+                    areas_mask: row.try_get("areas_mask").map_err(bad)?,
+                    topics_mask: row.try_get("topics_mask").map_err(bad)?,
+                    last_updated: text("last_updated")?,
+                    search: Some(SearchText {
+                        title: text("title")?,
+                        summary: text("summary")?,
+                        body: text("search_body")?,
+                    }),
+                })
+            })
+            .collect()
+    }
+
+    async fn search_strays(&self, _limit: u32) -> StoreResult<Vec<i64>> {
+        // The search vector is a column of the entry's own row: there is nowhere for a stray.
+        Ok(Vec::new())
+    }
+
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
         self.next_id(&self.pool).await
     }
@@ -1068,6 +1134,19 @@ mod tests {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0)
+    }
+
+    #[async_trait]
+    impl charter_store::conformance::Tamper for PostgresStore {
+        async fn execute_sql(&self, sql: &str) {
+            sqlx::query(sql).execute(&self.pool).await.expect(sql);
+        }
+        fn search_edit(&self, id: u32) -> String {
+            format!("UPDATE projects SET search_body = 'Edited search text' WHERE id = {id}")
+        }
+        fn search_stray(&self, _id: u32) -> Option<String> {
+            None
+        }
     }
 
     charter_store::conformance_tests!(fresh);

@@ -18,10 +18,10 @@ use charter_store::optout::{
     CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut, OptOutEntry,
     OptOutEvent, OptOutFigures,
 };
-use charter_store::support::{mask, search_body, unmask};
+use charter_store::support::{DERIVED_COLUMNS, mask, search_body, unmask};
 use charter_store::{
-    ApiToken, NewToken, OrganisationSummary, ProjectSummary, RecordParts, SearchResults, Store,
-    StoreError, StoreResult, TokenOwner,
+    ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectSummary, RecordParts,
+    SearchResults, SearchText, Store, StoreError, StoreResult, StoredOrganisation, TokenOwner,
 };
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
@@ -728,6 +728,85 @@ impl Store for SqliteStore {
         docs.iter().map(|d| parse_doc(d)).collect()
     }
 
+    async fn derived_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<DerivedValues>> {
+        // Left joins throughout: a row missing from any table is a finding, not a reason to
+        // skip the entry. FTS5 looks rows up by rowid, so the join stays cheap.
+        let rows = sqlx::query(&format!(
+            "SELECT {DERIVED_COLUMNS}, d.doc,
+                    json_extract(o.doc, '$.slug') AS org_record_slug,
+                    json_extract(o.doc, '$.name') AS org_record_name,
+                    s.rowid IS NOT NULL AS indexed, s.title AS search_title,
+                    s.summary AS search_summary, s.body AS search_body
+             FROM projects p
+             LEFT JOIN organisations o ON o.id = p.organisation_id
+             LEFT JOIN project_docs d ON d.id = p.id
+             LEFT JOIN project_search s ON s.rowid = p.id
+             WHERE p.id > ? ORDER BY p.id LIMIT ?"
+        ))
+        .bind(after.map_or(0, |id| i64::from(id.number())))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|row| {
+                let bad = |e: sqlx::Error| StoreError::Data(e.to_string());
+                let text = |col: &str| -> StoreResult<String> { row.try_get(col).map_err(bad) };
+                let found: bool = row.try_get("org_found").map_err(bad)?;
+                let indexed: bool = row.try_get("indexed").map_err(bad)?;
+                Ok(DerivedValues {
+                    id: ProjectId::new(row.try_get::<i64, _>("id").map_err(bad)? as u32),
+                    doc: row.try_get("doc").map_err(bad)?,
+                    organisation_id: row.try_get("organisation_id").map_err(bad)?,
+                    organisation: found
+                        .then(|| -> StoreResult<StoredOrganisation> {
+                            Ok(StoredOrganisation {
+                                slug: text("org_slug")?,
+                                name: text("org_name")?,
+                                record_slug: row.try_get("org_record_slug").map_err(bad)?,
+                                record_name: row.try_get("org_record_name").map_err(bad)?,
+                            })
+                        })
+                        .transpose()?,
+                    slug: text("slug")?,
+                    title: text("title")?,
+                    summary: text("summary")?,
+                    status: text("status")?,
+                    uses_ai: row.try_get("uses_ai").map_err(bad)?,
+                    ai_kind: row.try_get("ai_kind").map_err(bad)?,
+                    decision_role: text("decision_role")?,
+                    areas_mask: row.try_get("areas_mask").map_err(bad)?,
+                    topics_mask: row.try_get("topics_mask").map_err(bad)?,
+                    last_updated: text("last_updated")?,
+                    search: indexed
+                        .then(|| -> StoreResult<SearchText> {
+                            Ok(SearchText {
+                                title: text("search_title")?,
+                                summary: text("search_summary")?,
+                                body: text("search_body")?,
+                            })
+                        })
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn search_strays(&self, limit: u32) -> StoreResult<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT rowid FROM project_search WHERE rowid NOT IN (SELECT id FROM projects)
+             ORDER BY rowid LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))
+    }
+
     async fn next_project_id(&self) -> StoreResult<ProjectId> {
         self.next_id(&self.pool).await
     }
@@ -1159,6 +1238,21 @@ mod tests {
 
     async fn fresh() -> SqliteStore {
         SqliteStore::memory().await.expect("in-memory store opens")
+    }
+
+    #[async_trait]
+    impl charter_store::conformance::Tamper for SqliteStore {
+        async fn execute_sql(&self, sql: &str) {
+            sqlx::query(sql).execute(&self.pool).await.expect(sql);
+        }
+        fn search_edit(&self, id: u32) -> String {
+            format!("UPDATE project_search SET body = 'Edited search text' WHERE rowid = {id}")
+        }
+        fn search_stray(&self, id: u32) -> Option<String> {
+            Some(format!(
+                "INSERT INTO project_search (rowid, title, summary, body) VALUES ({id}, 'Stray', 'Stray', 'Stray')"
+            ))
+        }
     }
 
     charter_store::conformance_tests!(fresh);

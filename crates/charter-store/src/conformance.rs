@@ -31,7 +31,8 @@ macro_rules! conformance_tests {
             reported_checks_count_once_in_the_figures,
             concurrent_sign_in_attempts_each_see_their_own_count,
             a_new_password_ends_every_session_and_outstanding_link,
-            a_big_import_is_all_or_nothing);
+            a_big_import_is_all_or_nothing,
+            derived_values_are_what_was_published, verify_names_each_direct_edit);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -66,6 +67,21 @@ impl<S: Store> IntoFresh for Option<S> {
     fn into_fresh(self) -> Option<S> {
         self
     }
+}
+
+/// Edits a store's database directly, behind the register's back, as someone with access to the
+/// database could: the suite checks that [`verify`](crate::verify::verify) names each one. Every
+/// backend implements it in its own tests.
+#[async_trait::async_trait]
+pub trait Tamper: Store {
+    /// Runs one SQL statement as it is.
+    async fn execute_sql(&self, sql: &str);
+    /// The statement that changes the searchable descriptions of entry `id` and nothing else
+    /// (each backend keeps its search index its own way).
+    fn search_edit(&self, id: u32) -> String;
+    /// The statement that adds a search row for entry `id`, which does not exist; `None` when
+    /// the backend keeps search text only in the entry's own row.
+    fn search_stray(&self, id: u32) -> Option<String>;
 }
 
 const NOTE: &str = "Published";
@@ -1814,4 +1830,171 @@ async fn yield_now() {
         }
     })
     .await
+}
+
+pub async fn derived_values_are_what_was_published<S: Store>(store: S) {
+    let empty = crate::verify::verify(&store).await.unwrap();
+    assert!(empty.is_intact() && empty.head.is_none() && empty.entries == 0);
+    load_small(&store).await;
+    let first = store.derived_after(None, 3).await.unwrap();
+    let rest = store.derived_after(Some(first[2].id), 100).await.unwrap();
+    let all: Vec<_> = first.into_iter().chain(rest).collect();
+    assert_eq!(
+        all.iter().map(|d| d.id.number()).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>()
+    );
+    let (orgs, projects) = small_register();
+    for (d, p) in all.iter().zip(&projects) {
+        let org = orgs.iter().find(|o| o.slug == p.organisation).unwrap();
+        let stored: charter_core::Project =
+            serde_json::from_str(d.doc.as_deref().unwrap()).unwrap();
+        assert_eq!(&stored, p);
+        assert_eq!(d.organisation_id, i64::from(org.id.number()));
+        let o = d.organisation.as_ref().unwrap();
+        assert_eq!(
+            (o.slug.as_str(), o.name.as_str()),
+            (p.organisation.as_str(), org.name.as_str())
+        );
+        assert_eq!(o.record_slug.as_deref(), Some(org.slug.as_str()));
+        assert_eq!(o.record_name.as_deref(), Some(org.name.as_str()));
+        assert_eq!(
+            (d.slug.as_str(), d.title.as_str()),
+            (p.slug.as_str(), p.title.as_str())
+        );
+        assert_eq!((&d.summary, d.uses_ai), (&p.summary, p.uses_ai));
+        assert_eq!(d.status, p.status.slug());
+        assert_eq!(d.ai_kind.as_deref(), p.ai_kind.map(|k| k.slug()));
+        assert_eq!(d.decision_role, p.decision_role.slug());
+        assert_eq!(
+            d.areas_mask,
+            crate::support::mask(&p.areas, charter_core::picklists::Area::index)
+        );
+        assert_eq!(d.topics_mask, crate::support::mask(&p.topics, Topic::index));
+        assert_eq!(d.last_updated, p.last_updated.to_string());
+        let search = d.search.as_ref().unwrap();
+        assert_eq!(
+            (search.title.as_str(), &search.summary),
+            (p.title.as_str(), &p.summary)
+        );
+        assert_eq!(search.body, crate::support::search_body(p, &org.name));
+    }
+    let report = crate::verify::verify(&store).await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!((report.versions, report.entries), (8, 8));
+
+    // Renaming through the store keeps every copy of the name in step.
+    let mut renamed = orgs[1].clone();
+    renamed.name = "Mersey Health".into();
+    store.put_organisation(&renamed).await.unwrap();
+    let d = store
+        .derived_after(Some(ProjectId::new(2)), 1)
+        .await
+        .unwrap();
+    assert_eq!(d[0].organisation.as_ref().unwrap().name, "Mersey Health");
+    assert!(d[0].search.as_ref().unwrap().body.contains("Mersey Health"));
+    let report = crate::verify::verify(&store).await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+}
+
+pub async fn verify_names_each_direct_edit<S: Tamper>(store: S) {
+    use crate::verify::{Field, Problem, SearchPart};
+    load_small(&store).await;
+    store
+        .execute_sql("UPDATE projects SET title = 'Edited title' WHERE id = 1")
+        .await;
+    store
+        .execute_sql("UPDATE projects SET summary = 'Edited summary' WHERE id = 2")
+        .await;
+    store
+        .execute_sql("UPDATE projects SET uses_ai = NOT uses_ai WHERE id = 5")
+        .await;
+    store
+        .execute_sql("UPDATE organisations SET name = 'Renamed directly' WHERE id = 2")
+        .await;
+    store.execute_sql(&store.search_edit(6)).await;
+    let stray = store.search_stray(99);
+    if let Some(sql) = &stray {
+        store.execute_sql(sql).await;
+    }
+    let problems = crate::verify::verify(&store).await.unwrap().problems;
+    let has = |p: &Problem| problems.contains(p);
+    let shown = |id: u32, field: Field, shown: &str, published: &str| Problem::Shown {
+        id: ProjectId::new(id),
+        field,
+        shown: shown.into(),
+        published: published.into(),
+    };
+    assert!(
+        has(&shown(
+            1,
+            Field::Title,
+            "Edited title",
+            "Damp repairs planner"
+        )),
+        "{problems:?}"
+    );
+    let (_, projects) = small_register();
+    assert!(
+        has(&shown(
+            2,
+            Field::Summary,
+            "Edited summary",
+            &projects[1].summary
+        )),
+        "{problems:?}"
+    );
+    let ai = |b: bool| if b { "yes" } else { "no" };
+    assert!(
+        has(&shown(
+            5,
+            Field::UsesAi,
+            ai(!projects[4].uses_ai),
+            ai(projects[4].uses_ai)
+        )),
+        "{problems:?}"
+    );
+    assert!(
+        has(&Problem::OrganisationName {
+            organisation: "mersey-nhs-trust".into(),
+            shown: "Renamed directly".into(),
+            record: "Mersey NHS Trust".into(),
+        }),
+        "{problems:?}"
+    );
+    assert!(
+        has(&Problem::SearchDiffers {
+            id: ProjectId::new(6),
+            part: SearchPart::Body
+        }),
+        "{problems:?}"
+    );
+    assert_eq!(
+        has(&Problem::SearchStray(99)),
+        stray.is_some(),
+        "{problems:?}"
+    );
+    // Each is named once, and nothing about the entries left alone.
+    let organisation_problems = problems
+        .iter()
+        .filter(|p| matches!(p, Problem::OrganisationName { .. }))
+        .count();
+    assert_eq!(organisation_problems, 1, "{problems:?}");
+    for p in &problems {
+        let id = match p {
+            Problem::Shown { id, .. } | Problem::SearchDiffers { id, .. } => id.number(),
+            Problem::OrganisationName { .. } => continue,
+            Problem::SearchStray(99) if stray.is_some() => continue,
+            other => panic!("unexpected: {other}"),
+        };
+        assert!([1, 2, 5, 6].contains(&id), "unexpected: {p}");
+    }
+    let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        said.contains(&"LCR-0001: the title shown in lists is “Edited title” but its latest published version says “Damp repairs planner”".to_owned()),
+        "{said:?}"
+    );
+    assert!(
+        said.contains(&"LCR-0006: the search index differs from its latest published version (the descriptions or organisation name)".to_owned()),
+        "{said:?}"
+    );
 }

@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod fixtures;
 pub mod optout;
 pub mod support;
+pub mod verify;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -137,6 +138,51 @@ pub struct RecordParts {
     pub organisation_name: String,
 }
 
+/// What lists, filters, facets and search hold for one entry, read as stored and not parsed, so
+/// that [`verify`] can compare each value with the entry's latest published version (a value
+/// changed behind the register's back may not even read as its type any more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedValues {
+    pub id: ProjectId,
+    /// The stored document that the entry's page and the record API show; `None` when missing.
+    pub doc: Option<String>,
+    /// The organisation the entry's row points to.
+    pub organisation_id: i64,
+    /// That organisation's record as lists and pages read it; `None` when there is none.
+    pub organisation: Option<StoredOrganisation>,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub status: String,
+    pub uses_ai: bool,
+    pub ai_kind: Option<String>,
+    pub decision_role: String,
+    pub areas_mask: i64,
+    pub topics_mask: i64,
+    pub last_updated: String,
+    /// The text the search index holds for the entry; `None` when the index has no row for it.
+    pub search: Option<SearchText>,
+}
+
+/// An organisation as stored: the slug and name columns that lists, filters and facets read,
+/// and the slug and name in its document, which its pages read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrganisation {
+    pub slug: String,
+    pub name: String,
+    pub record_slug: Option<String>,
+    pub record_name: Option<String>,
+}
+
+/// The text one entry is found by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText {
+    pub title: String,
+    pub summary: String,
+    /// The longer descriptions and the organisation's name (see [`support::search_body`]).
+    pub body: String,
+}
+
 /// Storage for the register. Every method is one consistent operation: writes are all-or-nothing.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -180,6 +226,16 @@ pub trait Store: Send + Sync + 'static {
         after: Option<ProjectId>,
         limit: u32,
     ) -> StoreResult<Vec<Project>>;
+    /// Up to `limit` entries with ids after `after`, in id order: what lists, filters, facets and
+    /// search hold for each, as stored. For [`verify`].
+    async fn derived_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<DerivedValues>>;
+    /// Up to `limit` ids of search index rows that belong to no entry: searches would count them.
+    /// For [`verify`].
+    async fn search_strays(&self, limit: u32) -> StoreResult<Vec<i64>>;
     /// As `projects_after`, for one organisation's projects only.
     async fn organisation_projects_after(
         &self,

@@ -20,6 +20,13 @@ pub fn search_body(p: &Project, organisation_name: &str) -> String {
     parts.join("\n")
 }
 
+/// The columns of `derived_after` that both backends read alike, from `projects p` joined (left)
+/// to `organisations o`; each backend adds the document, the organisation's record and the
+/// search text, which it stores its own way.
+pub const DERIVED_COLUMNS: &str = "p.id, p.organisation_id, o.id IS NOT NULL AS org_found, \
+     o.slug AS org_slug, o.name AS org_name, p.slug, p.title, p.summary, p.status, p.uses_ai, \
+     p.ai_kind, p.decision_role, p.areas_mask, p.topics_mask, p.last_updated";
+
 /// Bit i is set when `values` holds the list's i-th option.
 pub fn mask<T: Copy>(values: &[T], index: fn(T) -> usize) -> i64 {
     values.iter().fold(0i64, |m, v| m | (1 << index(*v)))
