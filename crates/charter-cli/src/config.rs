@@ -72,8 +72,36 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                 config.data_dir.display()
             )
         })?;
+        owner_only(&config.data_dir)?;
     }
     open_url(&url).await
+}
+
+/// Takes away other users' access to a data folder made before (or by hand) that allows it: it
+/// holds the database, the opt-out secret and email with one-time links.
+fn owner_only(folder: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(folder)
+            .with_context(|| format!("cannot read the data folder {}", folder.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700)).with_context(
+                || {
+                    format!(
+                        "the data folder {} can be read by other users of this machine, and cannot be made private: run chmod 700 on it",
+                        folder.display()
+                    )
+                },
+            )?;
+            tracing::warn!(folder = %folder.display(), "the data folder could be read by other users: it is now the owner's alone (700)");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
 }
 
 /// Opens a store by its address: `sqlite:` or `postgres:` (also `postgresql:`).

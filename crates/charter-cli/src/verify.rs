@@ -29,7 +29,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
 pub fn failed(report: &Report) -> String {
     let n = report.problems.len();
     format!(
-        "the register does not match its published history ({n} problem{}): the database was changed directly, not through the register. Restore it from a backup taken before the change (see the operating guide)",
+        "the register does not match its published history ({n} problem{}): the database was changed directly, not through the register. Restore it from a backup taken before the change (see docs/operating.md, “If charter serve refuses to start”)",
         if n == 1 { "" } else { "s" }
     )
 }

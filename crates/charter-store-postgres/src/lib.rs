@@ -865,6 +865,18 @@ impl Store for PostgresStore {
             .map_err(|e| self.err(e))?
     }
 
+    async fn user(&self, id: i64) -> StoreResult<Option<User>> {
+        accounts::user_by_id(&self.pool, id)
+            .await
+            .map_err(|e| self.err(e))?
+    }
+
+    async fn sign_in_clear(&self, key_hash: &str) -> StoreResult<()> {
+        accounts::sign_in_clear(&self.pool, key_hash)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
     async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
         accounts::user_set_password(&self.pool, id, password_hash, at)
             .await

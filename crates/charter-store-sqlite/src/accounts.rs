@@ -86,6 +86,27 @@ pub(crate) async fn user_by_email(
     Ok(row.as_ref().map(user_from_row).transpose())
 }
 
+pub(crate) async fn user_by_id(
+    pool: &Pool,
+    id: i64,
+) -> Result<StoreResult<Option<User>>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id WHERE u.id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.as_ref().map(user_from_row).transpose())
+}
+
+pub(crate) async fn sign_in_clear(pool: &Pool, key_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE key_hash = ?")
+        .bind(key_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn user_set_password(
     pool: &Pool,
     id: i64,

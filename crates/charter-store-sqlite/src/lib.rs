@@ -973,6 +973,19 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))?
     }
 
+    async fn user(&self, id: i64) -> StoreResult<Option<User>> {
+        accounts::user_by_id(&self.pool, id)
+            .await
+            .map_err(|e| self.err(e))?
+    }
+
+    async fn sign_in_clear(&self, key_hash: &str) -> StoreResult<()> {
+        let _turn = self.turn().await?;
+        accounts::sign_in_clear(&self.pool, key_hash)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
     async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
         let _turn = self.turn().await?;
         accounts::user_set_password(&self.pool, id, password_hash, at)

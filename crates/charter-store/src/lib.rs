@@ -302,6 +302,7 @@ pub trait Store: Send + Sync + 'static {
         at: &str,
     ) -> StoreResult<i64>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<accounts::User>>;
+    async fn user(&self, id: i64) -> StoreResult<Option<accounts::User>>;
     /// Sets a person's password and, in the same transaction, ends every session they have and
     /// every one-time link of theirs not yet used (as expired at `at`): whoever held the old
     /// password or an earlier link holds nothing now.
@@ -345,6 +346,8 @@ pub trait Store: Send + Sync + 'static {
     /// Takes back an attempt recorded by `sign_in_attempt`: it succeeded, or it was refused
     /// unchecked (so refused attempts do not lengthen a pause).
     async fn sign_in_forgive(&self, attempt: i64) -> StoreResult<()>;
+    /// Forgets every failed sign-in for `key_hash`: its person has just set a new password.
+    async fn sign_in_clear(&self, key_hash: &str) -> StoreResult<()>;
     async fn audit(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
     /// The newest `limit` audit entries, newest first.
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<accounts::AuditEntry>>;

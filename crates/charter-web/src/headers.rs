@@ -106,3 +106,22 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response {
     }
     next.run(request).await
 }
+
+/// A form too large for its route is refused by the body limit before any handler runs, in
+/// plain text; people in a browser get the register's own page saying what happened instead.
+/// (The API's refusals are problem documents already.)
+pub async fn pages_for_refusals(request: Request, next: Next) -> Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    if !api && plain && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return crate::WebError::TooLarge("the form".into()).into_response();
+    }
+    response
+}

@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
             limit::FormLimiter::default(),
             limit::public_forms,
         ))
+        .layer(axum::middleware::from_fn(headers::pages_for_refusals))
         .layer(axum::middleware::from_fn(headers::same_origin_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.limits.body_timeout,

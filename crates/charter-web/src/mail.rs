@@ -111,11 +111,25 @@ impl Mailer {
 }
 
 /// Writes a file whole or not at all: readers of the outbox never see half a message.
+/// Messages hold one-time password links and residents' receipts: the folder and every file in it
+/// are their owner's alone.
 fn write(folder: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)?;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
     std::fs::create_dir_all(folder)?;
     let tmp = folder.join(format!(".{name}.partial"));
-    let mut f = std::fs::File::create(&tmp)?;
+    let mut f = options.open(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(tmp, folder.join(name))

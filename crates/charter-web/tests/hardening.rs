@@ -101,6 +101,13 @@ async fn a_password_reset_ends_every_other_session_and_every_earlier_link() {
             )
             .with_outbox(outbox.clone()),
         );
+        // Someone tried to guess the password until the account paused.
+        for _ in 0..6 {
+            post_form(&app, "/sign-in", &sign_in_form("wrong wrong wrong")).await;
+        }
+        let paused = post_form(&app, "/sign-in", &sign_in_form(PASSWORD)).await;
+        assert_eq!(paused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(paused.headers["retry-after"], "900");
         // Signed in on a laptop and a phone.
         let (laptop, _) = session_for(store.as_ref(), id, 1).await;
         let (phone, _) = session_for(store.as_ref(), id, 2).await;
@@ -126,6 +133,17 @@ async fn a_password_reset_ends_every_other_session_and_every_earlier_link() {
             })
             .collect();
         mails.sort();
+        // The messages hold one-time links: the outbox is its owner's alone.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&outbox), 0o700);
+            for e in std::fs::read_dir(&outbox).unwrap() {
+                assert_eq!(mode(&e.unwrap().path()), 0o600);
+            }
+        }
         let links: Vec<String> = mails
             .iter()
             .map(|(_, m)| {
@@ -150,7 +168,7 @@ async fn a_password_reset_ends_every_other_session_and_every_earlier_link() {
         let earlier = post_form(&app, &links[0], new).await;
         assert_eq!(earlier.status, StatusCode::GONE);
         earlier.has("stop working once a new password is set");
-        // The new password works.
+        // The new password works, even after a pause for failed sign-ins before the reset.
         let r = post_form(
             &app,
             "/sign-in",
@@ -239,6 +257,8 @@ async fn bodies_are_limited_to_what_each_route_needs() {
         let big = format!("email=a%40b.example&password={}", "x".repeat(100 * 1024));
         let r = post_form(&app, "/sign-in", &big).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // A person in a browser gets the register's own page, not a line of plain text.
+        r.has("What you sent is too large").has("govuk-template");
         // The plain-English checker takes its documented 100,000 characters.
         let text = serde_json::json!({ "text": "The council reads the meter. ".repeat(3_400) });
         let r = post_json(&app, "/api/v1/text/check", &text.to_string()).await;

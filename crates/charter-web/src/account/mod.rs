@@ -29,6 +29,11 @@ pub use session::SignedIn;
 /// Failed sign-ins allowed per email address in `FAILURE_WINDOW_MINUTES`.
 const MAX_FAILURES: u64 = 5;
 const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Failed sign-ins are counted under a hash of the address tried, never the address itself.
+fn failures_key(email: &str) -> String {
+    blake3::hash(email.as_bytes()).to_hex().to_string()
+}
+
 /// How long a set-password or reset link works.
 pub const LINK_DAYS: i64 = 7;
 
@@ -238,7 +243,7 @@ async fn sign_in(
     if !errors.is_empty() {
         return Ok(page(errors, StatusCode::BAD_REQUEST));
     }
-    let key = blake3::hash(email.as_bytes()).to_hex().to_string();
+    let key = failures_key(&email);
     let since = crate::from_now(-FAILURE_WINDOW_MINUTES * 60);
     // The attempt counts as a failure before the password is checked, in one step with the
     // count, so attempts sent at once cannot all slip under the limit.
@@ -248,7 +253,7 @@ async fn sign_in(
         .await?;
     if attempt.failures > MAX_FAILURES {
         state.store.sign_in_forgive(attempt.id).await?;
-        return Ok(page(
+        let mut paused = page(
             vec![err(
                 "email",
                 format!(
@@ -256,7 +261,12 @@ async fn sign_in(
                 ),
             )],
             StatusCode::TOO_MANY_REQUESTS,
-        ));
+        );
+        paused.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from(FAILURE_WINDOW_MINUTES * 60),
+        );
+        return Ok(paused);
     }
     let user = state.store.user_by_email(&email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -416,11 +426,18 @@ async fn set_password(
     let hash = passwords::hash(password)
         .await
         .map_err(WebError::Internal)?;
-    // Every session and every other link of this person ends with the new password.
+    // Every session and every other link of this person ends with the new password, and a pause
+    // after failed sign-ins ends too: the pause page offers a reset as the way out.
     state
         .store
         .user_set_password(user_id, &hash, &crate::now())
         .await?;
+    if let Some(user) = state.store.user(user_id).await? {
+        state
+            .store
+            .sign_in_clear(&failures_key(&user.email))
+            .await?;
+    }
     audit(
         &state,
         &format!("user {user_id}"),

@@ -44,7 +44,7 @@ pub(super) fn respond(e: WebError) -> Response {
         ),
         WebError::Unauthorised => (
             "Unauthorised",
-            "Send your organisation's API token as `Authorization: Bearer TOKEN`. Ask the register's administrators for one.".to_owned(),
+            "Send your organisation's API token as `Authorization: Bearer TOKEN`. Your organisation's administrator can make one on your organisation's page, under API tokens.".to_owned(),
             Vec::new(),
         ),
         WebError::Forbidden(why) => ("Forbidden", why, Vec::new()),
