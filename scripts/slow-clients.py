@@ -39,6 +39,14 @@ class Tally:
         self.closed_by_server = 0
 
 
+async def server_closed(reader):
+    """Waits up to a second for the server to close the connection; True when it did."""
+    try:
+        return not await asyncio.wait_for(reader.read(4096), timeout=1.0)
+    except asyncio.TimeoutError:
+        return False
+
+
 async def slow_header(port, stop, tally):
     try:
         reader, writer = await asyncio.open_connection(HOST, port)
@@ -52,14 +60,9 @@ async def slow_header(port, stop, tally):
         while not stop.is_set():
             writer.write(b"X-Slow: a\r\n")
             await writer.drain()
-            # The server closes the connection: reading gives end of file.
-            try:
-                data = await asyncio.wait_for(reader.read(1024), timeout=1.0)
-                if not data:
-                    tally.closed_by_server += 1
-                    return
-            except asyncio.TimeoutError:
-                pass
+            if await server_closed(reader):
+                tally.closed_by_server += 1
+                return
     except (ConnectionError, OSError):
         tally.closed_by_server += 1
     finally:
@@ -101,13 +104,9 @@ async def trickle(port, n, stop, tally):
         while not stop.is_set():
             writer.write(b"a")
             await writer.drain()
-            try:
-                data = await asyncio.wait_for(reader.read(4096), timeout=1.0)
-                if not data:
-                    tally.closed_by_server += 1
-                    return
-            except asyncio.TimeoutError:
-                pass
+            if await server_closed(reader):
+                tally.closed_by_server += 1
+                return
     except (ConnectionError, OSError):
         tally.closed_by_server += 1
     finally:
