@@ -47,7 +47,9 @@ async def server_closed(reader):
         return False
 
 
-async def slow_header(port, stop, tally):
+async def hold(port, stop, tally, start, drip):
+    """Opens a connection, sends what `start` sends, then `drip` a second until the server
+    closes the connection (counted) or the run stops."""
     try:
         reader, writer = await asyncio.open_connection(HOST, port)
     except OSError:
@@ -55,10 +57,9 @@ async def slow_header(port, stop, tally):
         return
     tally.opened += 1
     try:
-        writer.write(b"GET /projects HTTP/1.1\r\nHost: localhost\r\n")
-        await writer.drain()
+        await start(writer)
         while not stop.is_set():
-            writer.write(b"X-Slow: a\r\n")
+            writer.write(drip)
             await writer.drain()
             if await server_closed(reader):
                 tally.closed_by_server += 1
@@ -67,6 +68,14 @@ async def slow_header(port, stop, tally):
         tally.closed_by_server += 1
     finally:
         writer.close()
+
+
+async def slow_header(port, stop, tally):
+    async def start(writer):
+        writer.write(b"GET /projects HTTP/1.1\r\nHost: localhost\r\n")
+        await writer.drain()
+
+    await hold(port, stop, tally, start, b"X-Slow: a\r\n")
 
 
 TARGETS = [
@@ -81,19 +90,14 @@ TARGETS = [
 
 async def trickle(port, n, stop, tally):
     path, ctype, length, extra = TARGETS[n % len(TARGETS)]
-    try:
-        reader, writer = await asyncio.open_connection(HOST, port)
-    except OSError:
-        tally.refused += 1
-        return
-    tally.opened += 1
-    try:
+
+    async def start(writer):
         head = (
             f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {ctype}\r\n"
             f"Content-Length: {length}\r\n{extra}\r\n"
         )
         writer.write(head.encode())
-        # Almost all of the body at once, then a byte a second.
+        # Almost all of the body at once; `hold` sends the rest a byte a second.
         chunk = b"a" * 65536
         sent = 0
         while sent < length - 10 and not stop.is_set():
@@ -101,16 +105,8 @@ async def trickle(port, n, stop, tally):
             writer.write(piece)
             await writer.drain()
             sent += len(piece)
-        while not stop.is_set():
-            writer.write(b"a")
-            await writer.drain()
-            if await server_closed(reader):
-                tally.closed_by_server += 1
-                return
-    except (ConnectionError, OSError):
-        tally.closed_by_server += 1
-    finally:
-        writer.close()
+
+    await hold(port, stop, tally, start, b"a")
 
 
 async def fresh_get(port, source):
