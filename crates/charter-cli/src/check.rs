@@ -49,7 +49,7 @@ pub async fn run(config: &Config, args: CheckArgs) -> anyhow::Result<Outcomes> {
     {
         anyhow::bail!("no organisation on the register has the short name “{slug}”");
     }
-    let today = charter_web::today();
+    let today = charter_app::clock::today();
     let mut checked = 0;
     let mut blocking = 0;
     let mut all = Vec::new();
@@ -126,7 +126,7 @@ async fn drafts(
         .as_deref()
         .context("--drafts needs --organisation: whose entries are they?")?;
     let (found, _) = crate::import::report(config, file, organisation, &args.map).await?;
-    let today = charter_web::today();
+    let today = charter_app::clock::today();
     let mut blocking = found.problems.len();
     for p in &found.problems {
         println!("BLOCKS {p}");

@@ -47,7 +47,11 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<(usize, usize)> {
         store.put_organisation(o).await?;
     }
     store
-        .publish(&projects, "Published (demo register)", &charter_web::now())
+        .publish(
+            &projects,
+            "Published (demo register)",
+            &charter_app::clock::now(),
+        )
         .await?;
     Ok((orgs.len(), projects.len()))
 }

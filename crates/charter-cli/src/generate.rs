@@ -322,7 +322,7 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
             .publish(
                 &batch,
                 "Published (generated register)",
-                &charter_web::now(),
+                &charter_app::clock::now(),
             )
             .await?;
         done += n;

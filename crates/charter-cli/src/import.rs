@@ -58,7 +58,7 @@ pub async fn report(
     let text = String::from_utf8(bytes)
         .with_context(|| format!("{} is not UTF-8 text: save it as CSV UTF-8", file.display()))?;
     Ok((
-        read(&text, &slug, &mapping(map)?, charter_web::today()),
+        read(&text, &slug, &mapping(map)?, charter_app::clock::today()),
         slug,
     ))
 }
@@ -90,7 +90,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let store = open_store(config).await?;
-    let at = charter_web::now();
+    let at = charter_app::clock::now();
     let drafts: Vec<NewDraft> = found
         .entries
         .into_iter()
@@ -99,13 +99,13 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
             existing: None,
             base_version: None,
             actor: "command line".into(),
-            at: at.clone(),
+            at: at.to_string(),
         })
         .collect();
     let made = store.drafts_create(&drafts).await?;
     store
         .audit(&AuditEntry {
-            at,
+            at: at.to_string(),
             actor: "command line".into(),
             action: "draft-import".into(),
             subject: format!("{} drafts for {slug}", made.len()),

@@ -222,7 +222,7 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
     let keys = load_keys(config)?;
     let version = current_version(store.as_ref()).await?;
     let register_keys = keys.version(version);
-    let now = charter_web::now();
+    let now = charter_app::clock::now();
     let mut reader = csv::ReaderBuilder::new()
         .from_path(file)
         .with_context(|| format!("cannot read {}", file.display()))?;
@@ -309,7 +309,7 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
             withdrawn: false,
             channel: "import".into(),
             proxy_basis: None,
-            recorded_at: now.clone(),
+            recorded_at: now.to_string(),
         };
         people
             .entry(tag.as_bytes().to_vec())

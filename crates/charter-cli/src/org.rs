@@ -91,14 +91,14 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
             }
             let token = format!(
                 "chr_{}",
-                charter_web::optout::random_hex(24).context("no randomness available")?
+                charter_app::secrets::random_hex(24).context("no randomness available")?
             );
-            let now = charter_web::now();
+            let now = charter_app::clock::now();
             let id = store
                 .token_create(&charter_store::NewToken {
                     organisation: &org,
                     owner_id: person.id,
-                    token_hash: &charter_web::optout::token_hash(&token),
+                    token_hash: &charter_app::secrets::token_hash(&token),
                     label: label.trim(),
                     scopes: &scopes.join(" "),
                     at: &now,
@@ -106,7 +106,7 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
                 .await?;
             store
                 .audit(&charter_store::accounts::AuditEntry {
-                    at: now,
+                    at: now.into(),
                     actor: format!("command line, for {}", person.email),
                     action: "token-create".into(),
                     subject: format!("token {id} for {org}"),
@@ -137,7 +137,7 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id } => {
-            if !store.token_revoke(id, &charter_web::now()).await? {
+            if !store.token_revoke(id, &charter_app::clock::now()).await? {
                 bail!("there is no live token with id {id}");
             }
             println!("Token {id} is revoked.");

@@ -2,10 +2,10 @@
 //! set their own password; the command never sees a password.
 
 use anyhow::{Context, bail};
+use charter_app::secrets::{random_hex, token_hash};
 use charter_core::Slug;
 use charter_core::accounts::Role;
 use charter_store::accounts::AuditEntry;
-use charter_web::optout::{random_hex, token_hash};
 
 use crate::config::{Config, open_store};
 
@@ -66,7 +66,7 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         _ => {}
     }
     let store = open_store(config).await?;
-    let now = charter_web::now();
+    let now = charter_app::clock::now();
     let id = store
         .user_add(
             email.as_str(),
@@ -77,13 +77,13 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         )
         .await?;
     let token = random_hex(24).context("no randomness available")?;
-    let expires = charter_web::from_now(charter_web::account::LINK_DAYS * 24 * 3600);
+    let expires = charter_app::clock::from_now(charter_web::account::LINK_DAYS * 24 * 3600);
     store
         .link_create(&token_hash(&token), id, "password", &now, &expires)
         .await?;
     store
         .audit(&AuditEntry {
-            at: now,
+            at: now.into(),
             actor: "command line".into(),
             action: "user-add".into(),
             subject: format!("{} as {}", email.as_str().to_lowercase(), role.slug()),

@@ -17,9 +17,11 @@ pub mod plain_english;
 pub mod project;
 pub mod search;
 pub mod stats;
+pub mod timestamp;
 pub mod workflow;
 
 pub use date::Date;
+pub use timestamp::Timestamp;
 
 /// The text with its first letter in capitals: "consultation" → "Consultation".
 pub fn capitalise(s: &str) -> String {

@@ -13,10 +13,13 @@ pub fn spawn_housekeeping(store: Arc<dyn Store>, period: Duration) -> tokio::tas
         let mut interval = tokio::time::interval(tick);
         loop {
             interval.tick().await;
-            let now = crate::now();
-            let next = crate::from_now(period.as_secs() as i64);
+            let now = charter_app::clock::now();
+            let next = charter_app::clock::from_now(period.as_secs() as i64);
             match store.job_claim("housekeeping", &now, &next).await {
-                Ok(true) => match store.housekeeping(&now, &crate::from_now(-24 * 3600)).await {
+                Ok(true) => match store
+                    .housekeeping(&now, &charter_app::clock::from_now(-24 * 3600))
+                    .await
+                {
                     Ok(n) => tracing::info!(removed = n, "housekeeping"),
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
                 },

@@ -152,29 +152,6 @@ pub async fn serve(
     server::serve(listener, router(state), limits, shutdown).await
 }
 
-/// The time now, as RFC 3339 in UTC to the second: the form published versions record.
-pub fn now() -> String {
-    from_now(0)
-}
-
-/// The time `seconds` from now (negative for the past), in the same form as `now`.
-pub fn from_now(seconds: i64) -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds);
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
-}
-
-/// Today's date (UTC), for overdue reviews and reports.
-pub fn today() -> charter_core::Date {
-    let d = time::OffsetDateTime::now_utc().date();
-    charter_core::Date::from_calendar(d.year(), d.month() as u8, d.day()).unwrap_or_else(|| {
-        // Unreachable: a real date always converts; fall back to a fixed date rather than panic.
-        charter_core::Date::from_calendar(2026, 1, 1).expect("2026-01-01 is a date")
-    })
-}
-
 /// For load balancers and monitoring: 200 when the database answers.
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,

@@ -95,8 +95,9 @@ impl Mailer {
             Mailer::Outbox { folder, .. } => {
                 let name = format!(
                     "{}-{}.eml",
-                    crate::now().replace(':', ""),
-                    crate::optout::random_hex(4).map_err(|e| MailError::Build(e.to_string()))?
+                    charter_app::clock::now().replace(':', ""),
+                    charter_app::secrets::random_hex(4)
+                        .map_err(|e| MailError::Build(e.to_string()))?
                 );
                 write(folder, &name, &message.formatted())?;
                 Ok(())

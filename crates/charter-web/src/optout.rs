@@ -38,18 +38,6 @@ pub async fn current_version(store: &dyn Store) -> Result<KeyVersion, StoreError
         .unwrap_or(KeyVersion::FIRST))
 }
 
-/// Random bytes as lower-case hex, for receipts and private links.
-pub fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf)?;
-    Ok(hex::encode(buf))
-}
-
-/// The stored form of a private link's token.
-pub fn token_hash(token: &str) -> String {
-    blake3::hash(token.as_bytes()).to_hex().to_string()
-}
-
 /// The identifier kind a stored record describes, with the crate's checks on its rules.
 pub fn local_reference(spec: &IdentifierKindSpec) -> Result<LocalReference, KindError> {
     let charset = Charset::from_name(&spec.charset)

@@ -1438,7 +1438,7 @@ async fn organisations_report_checks_made_on_their_own_machines() {
         assert_eq!(again.json()["recorded"], false);
         again.has("already reported");
         // The public figures count it with the API's checks.
-        let month = &charter_web::now()[..7];
+        let month = &charter_app::clock::now()[..7];
         let figures = store.optout_figures().await.unwrap();
         assert_eq!(figures.checks.len(), 1);
         assert_eq!(
@@ -1486,7 +1486,7 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
         let token = "ab".repeat(24);
         store
             .link_create(
-                &charter_web::optout::token_hash(&token),
+                &charter_app::secrets::token_hash(&token),
                 uid,
                 "password",
                 "2026-01-01T00:00:00Z",
@@ -1670,7 +1670,7 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
         assert_eq!(revoked.status, StatusCode::SEE_OTHER);
         assert!(
             store
-                .token_find(&charter_web::optout::token_hash(&api_token))
+                .token_find(&charter_app::secrets::token_hash(&api_token))
                 .await
                 .unwrap()
                 .is_none()

@@ -350,7 +350,11 @@ async fn add(
             return list_page(&state, who, form, errors, None, StatusCode::BAD_REQUEST).await;
         }
     };
-    match state.store.identifier_kind_add(&spec, &crate::now()).await {
+    match state
+        .store
+        .identifier_kind_add(&spec, &charter_app::clock::now())
+        .await
+    {
         Ok(()) => {}
         // Another administrator set up the same name a moment ago.
         Err(StoreError::Conflict(_)) => {
@@ -466,7 +470,7 @@ async fn set_retired(
     retire: bool,
 ) -> Result<Response, WebError> {
     may(&who)?;
-    let at = retire.then(crate::now);
+    let at = retire.then(charter_app::clock::now);
     if !state
         .store
         .identifier_kind_retire(&name, at.as_deref())

@@ -17,8 +17,8 @@ use charter_store::ApiToken;
 use charter_store::accounts::{AuditEntry, LinkProblem};
 
 use crate::error::render;
-use crate::optout::{random_hex, token_hash};
 use crate::{AppState, WebError};
+use charter_app::secrets::{random_hex, token_hash};
 
 mod kinds;
 pub mod passwords;
@@ -110,7 +110,7 @@ pub(crate) async fn audit(
     state
         .store
         .audit(&AuditEntry {
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
             actor: actor.to_owned(),
             action: action.to_owned(),
             subject: subject.to_owned(),
@@ -244,12 +244,12 @@ async fn sign_in(
         return Ok(page(errors, StatusCode::BAD_REQUEST));
     }
     let key = failures_key(&email);
-    let since = crate::from_now(-FAILURE_WINDOW_MINUTES * 60);
+    let since = charter_app::clock::from_now(-FAILURE_WINDOW_MINUTES * 60);
     // The attempt counts as a failure before the password is checked, in one step with the
     // count, so attempts sent at once cannot all slip under the limit.
     let attempt = state
         .store
-        .sign_in_attempt(&key, &crate::now(), &since)
+        .sign_in_attempt(&key, &charter_app::clock::now(), &since)
         .await?;
     if attempt.failures > MAX_FAILURES {
         state.store.sign_in_forgive(attempt.id).await?;
@@ -292,8 +292,8 @@ async fn sign_in(
             &session::id_hash(&id),
             user.id,
             &form_token,
-            &crate::now(),
-            &crate::from_now(session::HOURS * 3600),
+            &charter_app::clock::now(),
+            &charter_app::clock::from_now(session::HOURS * 3600),
         )
         .await?;
     audit(&state, &user.email, "sign-in", &user.email, &addr.0).await?;
@@ -417,7 +417,7 @@ async fn set_password(
     // The password is checked first, so a weak one does not use up the link.
     let user_id = match state
         .store
-        .link_use(&hash_of_token, "password", &crate::now())
+        .link_use(&hash_of_token, "password", &charter_app::clock::now())
         .await?
     {
         Ok(id) => id,
@@ -430,7 +430,7 @@ async fn set_password(
     // after failed sign-ins ends too: the pause page offers a reset as the way out.
     state
         .store
-        .user_set_password(user_id, &hash, &crate::now())
+        .user_set_password(user_id, &hash, &charter_app::clock::now())
         .await?;
     if let Some(user) = state.store.user(user_id).await? {
         state
@@ -490,8 +490,8 @@ async fn reset(State(state): State<AppState>, body: Bytes) -> Result<Response, W
                 &token_hash(&token),
                 user.id,
                 "password",
-                &crate::now(),
-                &crate::from_now(LINK_DAYS * 24 * 3600),
+                &charter_app::clock::now(),
+                &charter_app::clock::from_now(LINK_DAYS * 24 * 3600),
             )
             .await?;
         // The page says the same whether or not the address has an account, so a failure to
@@ -607,7 +607,7 @@ async fn tools(
         .organisation(slug)
         .await?
         .ok_or(WebError::NotFound)?;
-    let today = crate::today();
+    let today = charter_app::clock::today();
     // Every entry of the organisation, read in pages, checked once each, listed by title.
     let mut entries = Vec::new();
     let mut after = None;
@@ -758,7 +758,7 @@ async fn create_token(
             token_hash: &token_hash(&token),
             label: &label,
             scopes: &scopes.join(" "),
-            at: &crate::now(),
+            at: &charter_app::clock::now(),
         })
         .await?;
     audit(
@@ -792,7 +792,10 @@ async fn revoke_token(
     if !state.store.tokens(&slug).await?.iter().any(|t| t.id == id) {
         return Err(WebError::NotFound);
     }
-    state.store.token_revoke(id, &crate::now()).await?;
+    state
+        .store
+        .token_revoke(id, &charter_app::clock::now())
+        .await?;
     audit(
         &state,
         &who.user.email,
@@ -871,7 +874,7 @@ async fn invite(
         let name = (!name.is_empty()).then_some(name.as_str());
         match state
             .store
-            .user_add(&email, name, role, Some(&slug), &crate::now())
+            .user_add(&email, name, role, Some(&slug), &charter_app::clock::now())
             .await
         {
             Ok(id) => Some(id),
@@ -902,8 +905,8 @@ async fn invite(
             &token_hash(&token),
             id,
             "password",
-            &crate::now(),
-            &crate::from_now(LINK_DAYS * 24 * 3600),
+            &charter_app::clock::now(),
+            &charter_app::clock::from_now(LINK_DAYS * 24 * 3600),
         )
         .await?;
     let path = format!("/account/set-password/{token}");

@@ -212,7 +212,7 @@ pub async fn create(
         token.organisation.clone(),
         false,
         DecisionRole::InformationOnly,
-        crate::today(),
+        charter_app::clock::today(),
     );
     let mut entry = apply_all(&input, &start).map_err(bad)?;
     entry.slug = charter_core::Slug::from_title(entry.title.as_str()).unwrap_or(entry.slug);
@@ -223,7 +223,7 @@ pub async fn create(
             existing: None,
             base_version: None,
             actor: caller.actor(),
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
         })
         .await
         .map_err(WebError::from)?;
@@ -329,7 +329,7 @@ pub async fn replace(
         to: DraftState::Editing,
         entry: Some(&entry),
         event: DraftEvent {
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
             actor: caller.actor(),
             kind: EventKind::Saved,
             comment: Some("Whole entry, through the API".into()),
@@ -402,7 +402,7 @@ pub async fn submit(
         })?
     };
     let note = submission.note.unwrap_or_default().trim().to_owned();
-    let card = check(&draft.entry, &state.charter, crate::today());
+    let card = check(&draft.entry, &state.charter, charter_app::clock::today());
     let mut errors: Vec<ParamError> = submit_blockers(&draft.entry, &card)
         .into_iter()
         .map(|message| ParamError {
@@ -431,7 +431,7 @@ pub async fn submit(
         to: DraftState::Submitted,
         entry: None,
         event: DraftEvent {
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
             actor: caller.actor(),
             kind: EventKind::Submitted,
             comment: Some(if note.is_empty() {

@@ -337,7 +337,7 @@ async fn get_project_check(
     Ok(Json(charter_core::check::check(
         &project,
         &state.charter,
-        crate::today(),
+        charter_app::clock::today(),
     )))
 }
 
@@ -365,7 +365,7 @@ async fn get_compliance(
     let c = crate::compliance::compliance(
         state.store.as_ref(),
         &state.charter,
-        crate::today(),
+        charter_app::clock::today(),
         only.as_ref(),
     )
     .await

@@ -47,7 +47,7 @@ pub async fn token_for(
         .ok_or(WebError::Unauthorised)?;
     let found = state
         .store
-        .token_find(&crate::optout::token_hash(token))
+        .token_find(&charter_app::secrets::token_hash(token))
         .await?
         .ok_or(WebError::Unauthorised)?;
     if !found.scopes.iter().any(|s| s == scope) {
@@ -233,7 +233,7 @@ pub async fn check_dataset(
         .store
         .record_check(&CheckRecord {
             organisation: organisation.to_string(),
-            checked_at: crate::now(),
+            checked_at: charter_app::clock::now().into(),
             method: "upload".into(),
             scopes: scopes
                 .iter()
@@ -483,7 +483,7 @@ pub async fn report_check(
         .store
         .record_check(&CheckRecord {
             organisation: organisation.to_string(),
-            checked_at: crate::now(),
+            checked_at: charter_app::clock::now().into(),
             method: "snapshot".into(),
             scopes: scopes
                 .iter()

@@ -90,7 +90,7 @@ async fn read_file(
 ) -> Result<(String, ImportReport), WebError> {
     let slug = slug.clone();
     tokio::task::spawn_blocking(move || {
-        let report = read(&csv, &slug, &mapping, crate::today());
+        let report = read(&csv, &slug, &mapping, charter_app::clock::today());
         (csv, report)
     })
     .await
@@ -270,7 +270,7 @@ async fn check_again(
         let view = page(who, &slug, name, csv, Some(report), Vec::new());
         return Ok(render(&view, status));
     }
-    let at = crate::now();
+    let at = charter_app::clock::now();
     let drafts: Vec<NewDraft> = report
         .entries
         .into_iter()
@@ -279,7 +279,7 @@ async fn check_again(
             existing: None,
             base_version: None,
             actor: who.user.email.clone(),
-            at: at.clone(),
+            at: at.to_string(),
         })
         .collect();
     let made = state.store.drafts_create(&drafts).await?;

@@ -226,7 +226,13 @@ async fn create(
             StatusCode::BAD_REQUEST,
         ));
     };
-    let entry = Project::new_draft(title_ok, slug.clone(), ai, role_ok, crate::today());
+    let entry = Project::new_draft(
+        title_ok,
+        slug.clone(),
+        ai,
+        role_ok,
+        charter_app::clock::today(),
+    );
     let draft = state
         .store
         .draft_create(&NewDraft {
@@ -234,7 +240,7 @@ async fn create(
             existing: None,
             base_version: None,
             actor: who.user.email.clone(),
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
         })
         .await?;
     audit(
@@ -273,7 +279,7 @@ async fn edit_published(
             existing: Some(id),
             base_version: version,
             actor: who.user.email.clone(),
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
         })
         .await?;
     audit(
@@ -355,7 +361,7 @@ async fn task_list_page(
         .organisation_record(&draft.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    let card = check(&draft.entry, &state.charter, crate::today());
+    let card = check(&draft.entry, &state.charter, charter_app::clock::today());
     let blockers = submit_blockers(&draft.entry, &card);
     let sections = editor::progress_all(&draft.entry)
         .map(|(s, progress, missing)| SectionRow {
@@ -510,7 +516,7 @@ async fn save_section(
         to: DraftState::Editing,
         entry: Some(&entry),
         event: DraftEvent {
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
             actor: who.user.email.clone(),
             kind: EventKind::Saved,
             comment: Some(section.title.to_owned()),
@@ -566,7 +572,7 @@ async fn submit(
         ));
     }
     let note = field(&pairs, "note").trim().to_owned();
-    let card = check(&draft.entry, &state.charter, crate::today());
+    let card = check(&draft.entry, &state.charter, charter_app::clock::today());
     let mut errors: Vec<ParamError> = submit_blockers(&draft.entry, &card)
         .into_iter()
         .map(|m| err("blockers", m))
@@ -588,7 +594,7 @@ async fn submit(
             to: DraftState::Submitted,
             entry: None,
             event: DraftEvent {
-                at: crate::now(),
+                at: charter_app::clock::now().into(),
                 actor: who.user.email.clone(),
                 kind: EventKind::Submitted,
                 comment: Some(if note.is_empty() {

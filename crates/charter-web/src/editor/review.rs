@@ -139,7 +139,7 @@ async fn review_view(
     Ok(render(
         &ReviewPage {
             active: "manage",
-            card: check(&draft.entry, &state.charter, crate::today()),
+            card: check(&draft.entry, &state.charter, charter_app::clock::today()),
             who,
             draft,
             organisation_name: org.name,
@@ -185,14 +185,14 @@ async fn approve(
         .find(|e| e.kind == EventKind::Submitted)
         .and_then(|e| e.comment.clone())
         .unwrap_or_else(|| "Changed".into());
-    let today = crate::today();
+    let today = charter_app::clock::today();
     let mut entry = draft.entry.clone();
     entry.last_updated = today;
     if draft.base_version.is_none() {
         entry.first_published = today;
     }
     let event = DraftEvent {
-        at: crate::now(),
+        at: charter_app::clock::now().into(),
         actor: who.user.email.clone(),
         kind: EventKind::Approved,
         comment: None,
@@ -268,7 +268,7 @@ async fn send_back(
         to: DraftState::Returned,
         entry: None,
         event: DraftEvent {
-            at: crate::now(),
+            at: charter_app::clock::now().into(),
             actor: who.user.email.clone(),
             kind: EventKind::Returned,
             comment: Some(comment.clone()),

@@ -316,7 +316,7 @@ fn render_project(
     org: Organisation,
     preview: Option<i64>,
 ) -> Response {
-    let today = crate::today();
+    let today = charter_app::clock::today();
     let card = check(&p, &state.charter, today);
     let reading = card
         .summary_reading_age
@@ -487,7 +487,7 @@ async fn organisation(
     let checked = compliance(
         state.store.as_ref(),
         &state.charter,
-        crate::today(),
+        charter_app::clock::today(),
         Some(&org.organisation.slug),
     )
     .await?;
@@ -517,7 +517,13 @@ struct CompliancePage {
 }
 
 async fn compliance_page(State(state): State<AppState>) -> Result<Response, WebError> {
-    let c = compliance(state.store.as_ref(), &state.charter, crate::today(), None).await?;
+    let c = compliance(
+        state.store.as_ref(),
+        &state.charter,
+        charter_app::clock::today(),
+        None,
+    )
+    .await?;
     let chart = crate::compliance::chart(&c.principles);
     let rules = charter_core::check::rules()
         .map(|(id, principle, title)| {
@@ -542,7 +548,13 @@ async fn compliance_page(State(state): State<AppState>) -> Result<Response, WebE
 }
 
 async fn compliance_csv(State(state): State<AppState>) -> Result<Response, WebError> {
-    let c = compliance(state.store.as_ref(), &state.charter, crate::today(), None).await?;
+    let c = compliance(
+        state.store.as_ref(),
+        &state.charter,
+        charter_app::clock::today(),
+        None,
+    )
+    .await?;
     let bytes = crate::compliance::csv(&c).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [

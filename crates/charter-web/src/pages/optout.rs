@@ -15,8 +15,9 @@ use charter_optout::{IdentifierError, NhsNumber, Scope};
 use charter_store::optout::{IdentifierKindSpec, OptOutEntry, OptOutEvent};
 
 use crate::error::render;
-use crate::optout::{KnownKinds, current_version, known_kinds, new_record, random_hex, token_hash};
+use crate::optout::{KnownKinds, current_version, known_kinds, new_record};
 use crate::{AppState, WebError};
+use charter_app::secrets::{random_hex, token_hash};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -315,7 +316,7 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
             "no identifier kind after checking".into(),
         ));
     };
-    let now = crate::now();
+    let now = charter_app::clock::now();
     let (channel, proxy) = match basis {
         Some("me") | None => ("online", None),
         Some(b) => ("proxy", Some(b.to_owned())),
@@ -327,7 +328,7 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
             withdrawn: false,
             channel: channel.into(),
             proxy_basis: proxy.clone(),
-            recorded_at: now.clone(),
+            recorded_at: now.to_string(),
         })
         .collect();
     let token = random_hex(24).map_err(|e| WebError::Internal(e.to_string()))?;
@@ -464,7 +465,7 @@ async fn change(
         .filter(|(k, _)| k == "scope")
         .map(|(_, v)| v.clone())
         .collect();
-    let now = crate::now();
+    let now = charter_app::clock::now();
     let current = entry.current_scopes();
     let events: Vec<OptOutEvent> = match action {
         "withdraw" => chosen
@@ -475,7 +476,7 @@ async fn change(
                 withdrawn: true,
                 channel: "online".into(),
                 proxy_basis: None,
-                recorded_at: now.clone(),
+                recorded_at: now.to_string(),
             })
             .collect(),
         "add" => chosen
@@ -487,7 +488,7 @@ async fn change(
                 withdrawn: false,
                 channel: "online".into(),
                 proxy_basis: None,
-                recorded_at: now.clone(),
+                recorded_at: now.to_string(),
             })
             .collect(),
         _ => Vec::new(),

@@ -204,7 +204,7 @@ pub async fn token_for_org(store: &dyn Store, org: &str, value: &str, scopes: &s
         .token_create(&charter_store::NewToken {
             organisation: &slug,
             owner_id: owner,
-            token_hash: &charter_web::optout::token_hash(value),
+            token_hash: &charter_app::secrets::token_hash(value),
             label: "test",
             scopes,
             at: "2026-01-01T00:00:00Z",

@@ -1,0 +1,12 @@
+//! Charter's use cases. Each public function is one thing a person or the system does (submit a
+//! draft, create a token, record an opt-out…): it checks the rules in `charter-core`, writes
+//! through the store, writes the audit entry and returns a typed result. The web pages, the JSON
+//! API and the command line call the same function, so a rule lives in one place.
+//!
+//! Nothing here knows about HTTP, HTML or the command line, and nothing here writes SQL.
+
+pub mod clock;
+pub mod error;
+pub mod secrets;
+
+pub use error::{AppError, AppResult};
