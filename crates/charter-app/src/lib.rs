@@ -5,8 +5,18 @@
 //!
 //! Nothing here knows about HTTP, HTML or the command line, and nothing here writes SQL.
 
+pub mod accounts;
+pub mod audit;
 pub mod clock;
 pub mod error;
+pub mod identifier_kinds;
+pub mod organisations;
+pub mod passwords;
 pub mod secrets;
+pub mod sign_in;
+pub mod tokens;
 
-pub use error::{AppError, AppResult};
+#[cfg(test)]
+mod testing;
+
+pub use error::{AppError, AppResult, Problem};

@@ -17,6 +17,17 @@ pub const TOKEN_SCOPES: &[(&str, &str)] = &[
     ),
 ];
 
+/// How long a set-password or reset link works, in days.
+pub const LINK_DAYS: i64 = 7;
+
+/// How long a session lasts without signing in again, in hours.
+pub const SESSION_HOURS: i64 = 8;
+
+/// Failed sign-ins allowed per email address within [`FAILURE_WINDOW_MINUTES`]; past them,
+/// sign-in pauses for that address until the window has passed or the password is reset.
+pub const MAX_FAILURES: u64 = 5;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
 /// A person's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -127,6 +138,35 @@ pub enum Action<'a> {
     /// NHS number. Only the people who run the service: a kind's rules decide whose opt-outs
     /// match.
     ManageIdentifierKinds,
+}
+
+impl Action<'_> {
+    /// What a person is told when they may not do this.
+    pub fn refusal(&self) -> &'static str {
+        match self {
+            Action::ViewOrganisation(_) => "You cannot see this organisation's tools.",
+            Action::ManageTokens(_) => "You cannot manage this organisation's tokens.",
+            Action::AddUser {
+                organisation: Some(_),
+                ..
+            } => "You cannot invite people to this organisation.",
+            Action::AddUser {
+                organisation: None, ..
+            } => "You cannot add people with this role.",
+            Action::ViewAuditLog => {
+                "Only the charter body and site administrators can see the audit log."
+            }
+            Action::ViewAllOrganisations => "You cannot see every organisation's tools.",
+            Action::EditEntries(_) => "You cannot write this organisation's entries.",
+            Action::ReviewEntries { .. } => "You cannot review this organisation's entries.",
+            Action::SetSelfPublish => {
+                "Only the charter body decides who approves their own entries."
+            }
+            Action::ManageIdentifierKinds => {
+                "Only site administrators can set up identifier kinds."
+            }
+        }
+    }
 }
 
 /// Whether `who` may do `action`.
