@@ -10,6 +10,7 @@ use charter_core::charter::Charter;
 use charter_store::Store;
 
 pub mod account;
+mod admin;
 pub mod api;
 mod assets;
 pub mod compliance;
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(account::routes())
+        .merge(admin::routes())
         .merge(editor::routes())
         .merge(open_data)
         .merge(assets::routes())

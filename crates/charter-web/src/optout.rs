@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use charter_core::Slug;
 use charter_optout::{
-    Charset, IdentifierError, IdentifierKind, IdentifierKinds, KeyVersion, KindError,
-    LocalReference, MasterSecret, RegisterKeys, Scope, Sealed,
+    IdentifierError, IdentifierKind, KeyVersion, MasterSecret, RegisterKeys, Scope, Sealed,
 };
-use charter_store::optout::{IdentifierKindRecord, IdentifierKindSpec, NewOptOut, OptOutEvent};
+use charter_store::optout::{NewOptOut, OptOutEvent};
 use charter_store::{SearchResults, Store, StoreError};
 use time::{Duration, OffsetDateTime};
 
@@ -38,61 +37,9 @@ pub async fn current_version(store: &dyn Store) -> Result<KeyVersion, StoreError
         .unwrap_or(KeyVersion::FIRST))
 }
 
-/// The identifier kind a stored record describes, with the crate's checks on its rules.
-pub fn local_reference(spec: &IdentifierKindSpec) -> Result<LocalReference, KindError> {
-    let charset = Charset::from_name(&spec.charset)
-        .ok_or_else(|| KindError::BadCharset(spec.name.clone()))?;
-    LocalReference::new(
-        &spec.name,
-        &spec.label,
-        &spec.tag_prefix,
-        charset,
-        spec.min_len as usize,
-        spec.max_len as usize,
-    )
-}
-
-/// Every identifier kind the register knows: the NHS number, and each kind the site
-/// administrator set up, retired ones too (their opt-outs still apply).
-pub struct KnownKinds {
-    /// The NHS number first, then the local kinds: to normalise and tag with.
-    pub kinds: IdentifierKinds,
-    /// The local kinds as stored, in the same order.
-    pub records: Vec<IdentifierKindRecord>,
-    pub local: Vec<LocalReference>,
-}
-
-impl KnownKinds {
-    /// The kinds residents may choose now: the NHS number and every local kind not retired.
-    pub fn offered(&self) -> impl Iterator<Item = &IdentifierKindRecord> {
-        self.records.iter().filter(|r| r.retired_at.is_none())
-    }
-
-    /// The stored record of a local kind.
-    pub fn record(&self, name: &str) -> Option<&IdentifierKindRecord> {
-        self.records.iter().find(|r| r.spec.name == name)
-    }
-}
-
-/// Reads every identifier kind from the store.
-pub async fn known_kinds(store: &dyn Store) -> Result<KnownKinds, StoreError> {
-    let records = store.identifier_kinds().await?;
-    let mut kinds = IdentifierKinds::default();
-    let mut local = Vec::with_capacity(records.len());
-    for r in &records {
-        let kind = local_reference(&r.spec)
-            .map_err(|e| StoreError::Data(format!("identifier kind {}: {e}", r.spec.name)))?;
-        kinds
-            .add(Arc::new(kind.clone()))
-            .map_err(|e| StoreError::Data(format!("identifier kind {}: {e}", r.spec.name)))?;
-        local.push(kind);
-    }
-    Ok(KnownKinds {
-        kinds,
-        records,
-        local,
-    })
-}
+// The identifier kinds the register knows are the application's (they are checked when a site
+// administrator sets one up); the opt-out pages and the command line read them from here too.
+pub use charter_app::identifier_kinds::{KnownKinds, known_kinds, local_reference};
 
 /// A new record for one resident: the identifier, of `kind`, is normalised, tagged and sealed
 /// here and goes no further.

@@ -13,7 +13,7 @@ use crate::AppState;
 
 pub const COOKIE: &str = "charter_session";
 /// How long a session lasts without signing in again.
-pub const HOURS: i64 = 8;
+pub const HOURS: i64 = charter_core::accounts::SESSION_HOURS;
 
 /// The signed-in person for this request.
 #[derive(Clone, Debug)]
@@ -56,7 +56,7 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
 }
 
 pub fn id_hash(id: &str) -> String {
-    blake3::hash(id.as_bytes()).to_hex().to_string()
+    charter_app::sign_in::session_hash(id)
 }
 
 /// Loads the session named by the cookie, if any, for the rest of the request.

@@ -1,0 +1,12 @@
+//! What only the people who run the service set up: the identifier kinds residents can opt out
+//! with. Account pages and organisation tools are in `account`.
+
+use axum::Router;
+
+use crate::AppState;
+
+mod identifier_kinds;
+
+pub fn routes() -> Router<AppState> {
+    identifier_kinds::routes()
+}
