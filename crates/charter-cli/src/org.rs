@@ -2,8 +2,9 @@
 //! register keeps only its hash.
 
 use anyhow::{Context, bail};
+use charter_app::AppError;
+use charter_app::audit::Actor;
 use charter_core::Slug;
-use charter_core::accounts::TOKEN_SCOPES;
 
 use crate::config::{Config, open_store};
 
@@ -68,57 +69,17 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
                     "nobody has an account with the email address “{owner}”: add them first with `charter user add`"
                 );
             };
-            let principal = charter_core::accounts::Principal {
-                user_id: person.id,
-                role: person.role,
-                organisation: person.organisation.clone(),
-            };
-            if !charter_core::accounts::allowed(
-                &principal,
-                charter_core::accounts::Action::ManageTokens(&org),
-            ) {
-                bail!(
-                    "{owner} may not make tokens for {org}: a token's owner must be an administrator of the organisation or a site administrator"
-                );
-            }
-            let known = |s: &str| TOKEN_SCOPES.iter().any(|(k, _)| *k == s);
-            if let Some(bad) = scopes.iter().find(|s| !known(s)) {
-                let names: Vec<&str> = TOKEN_SCOPES.iter().map(|(k, _)| *k).collect();
-                bail!("“{bad}” is not a token scope: use {}", names.join(", "));
-            }
-            if label.trim().is_empty() {
-                bail!("give the token a --label saying what it is for");
-            }
-            let token = format!(
-                "chr_{}",
-                charter_app::secrets::random_hex(24).context("no randomness available")?
-            );
-            let now = charter_app::clock::now();
-            let id = store
-                .token_create(&charter_store::NewToken {
-                    organisation: &org,
-                    owner_id: person.id,
-                    token_hash: &charter_app::secrets::token_hash(&token),
-                    label: label.trim(),
-                    scopes: &scopes.join(" "),
-                    at: &now,
-                })
-                .await?;
-            store
-                .audit(&charter_store::accounts::AuditEntry {
-                    at: now.into(),
-                    actor: format!("command line, for {}", person.email),
-                    action: "token-create".into(),
-                    subject: format!("token {id} for {org}"),
-                    from_address: "command line".into(),
-                })
-                .await?;
+            let actor = Actor::command_line();
+            let made =
+                charter_app::tokens::create(store.as_ref(), &actor, &person, &org, &label, &scopes)
+                    .await?;
             eprintln!(
-                "Token {id} for {org} ({}), belonging to {}. Keep it secret: it is shown only now.",
-                scopes.join(", "),
+                "Token {} for {org} ({}), belonging to {}. Keep it secret: it is shown only now.",
+                made.id,
+                made.scopes.join(", "),
                 person.email
             );
-            println!("{token}");
+            println!("{}", made.token);
         }
         TokenCommand::List { organisation } => {
             let org: Slug = organisation.parse().context("--organisation")?;
@@ -137,10 +98,13 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id } => {
-            if !store.token_revoke(id, &charter_app::clock::now()).await? {
-                bail!("there is no live token with id {id}");
+            match charter_app::tokens::revoke(store.as_ref(), &Actor::command_line(), id, None)
+                .await
+            {
+                Ok(_) => println!("Token {id} is revoked."),
+                Err(AppError::NotFound(_)) => bail!("there is no live token with id {id}"),
+                Err(e) => return Err(e.into()),
             }
-            println!("Token {id} is revoked.");
         }
     }
     Ok(())

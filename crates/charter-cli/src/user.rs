@@ -2,10 +2,10 @@
 //! set their own password; the command never sees a password.
 
 use anyhow::{Context, bail};
-use charter_app::secrets::{random_hex, token_hash};
+use charter_app::accounts::{NewPerson, add_user};
+use charter_app::audit::Actor;
 use charter_core::Slug;
-use charter_core::accounts::Role;
-use charter_store::accounts::AuditEntry;
+use charter_core::accounts::{LINK_DAYS, Role};
 
 use crate::config::{Config, open_store};
 
@@ -54,6 +54,7 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         .map(str::parse)
         .transpose()
         .context("--organisation")?;
+    // Said in the command's own words; `add_user` checks the same rule for every caller.
     match (role.needs_organisation(), &organisation) {
         (true, None) => bail!(
             "a {} belongs to an organisation: add --organisation SLUG",
@@ -66,38 +67,18 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         _ => {}
     }
     let store = open_store(config).await?;
-    let now = charter_app::clock::now();
-    let id = store
-        .user_add(
-            email.as_str(),
-            name.as_deref(),
-            role,
-            organisation.as_ref(),
-            &now,
-        )
-        .await?;
-    let token = random_hex(24).context("no randomness available")?;
-    let expires = charter_app::clock::from_now(charter_web::account::LINK_DAYS * 24 * 3600);
-    store
-        .link_create(&token_hash(&token), id, "password", &now, &expires)
-        .await?;
-    store
-        .audit(&AuditEntry {
-            at: now.into(),
-            actor: "command line".into(),
-            action: "user-add".into(),
-            subject: format!("{} as {}", email.as_str().to_lowercase(), role.slug()),
-            from_address: "local".into(),
-        })
-        .await?;
+    let person = NewPerson {
+        email: email.as_str(),
+        name: name.as_deref().unwrap_or(""),
+        role,
+        organisation: organisation.as_ref(),
+    };
+    let added = add_user(store.as_ref(), &Actor::command_line(), &person).await?;
     eprintln!(
-        "Added {} as {}. Send them this link; it works once, for 7 days:",
+        "Added {} as {}. Send them this link; it works once, for {LINK_DAYS} days:",
         email,
         role.label().to_lowercase()
     );
-    println!(
-        "{}/account/set-password/{token}",
-        base_url.trim_end_matches('/')
-    );
+    println!("{}{}", base_url.trim_end_matches('/'), added.path());
     Ok(())
 }
