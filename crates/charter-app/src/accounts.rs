@@ -75,11 +75,11 @@ pub async fn add_user(
     match (person.role.needs_organisation(), person.organisation) {
         (true, None) => problems.push(Problem::new(
             "organisation",
-            format!("A {role_name} belongs to an organisation: say which"),
+            format!("Say which organisation the {role_name} belongs to"),
         )),
         (false, Some(_)) => problems.push(Problem::new(
             "organisation",
-            format!("A {role_name} does not belong to an organisation"),
+            format!("The role {role_name} does not belong to an organisation"),
         )),
         _ => {}
     }
