@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::Served;
+use common::{Served, temp_dir};
 use sqlx::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
@@ -68,13 +67,6 @@ fn fresh_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("charter-pg-test-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn run(args: &[&str]) -> Output {
     let out = Command::new(BIN)
         .args(args)
@@ -96,7 +88,8 @@ fn export_csv(url: &str) -> Vec<u8> {
 #[test]
 fn a_register_copies_to_postgres_and_back_unchanged() {
     let Some(pg) = fresh_database() else { return };
-    let dir = temp_dir("copy");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let a = format!("sqlite:{}", dir.join("a.sqlite").display());
     let b = format!("sqlite:{}", dir.join("b.sqlite").display());
     run(&["--database-url", &a, "generate", "--projects", "250"]);
@@ -128,24 +121,28 @@ fn a_register_copies_to_postgres_and_back_unchanged() {
         .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("copy into an empty database"));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A `charter serve` on the test database; `total()` counts its projects through the API.
-struct Server(Served);
+/// A `charter serve` on the test database, with its own data folder (removed after the process
+/// stops); `total()` counts its projects through the API.
+struct Server {
+    served: Served,
+    /// Removed once the process has stopped (fields drop in order).
+    _data: tempfile::TempDir,
+}
 
 impl std::ops::Deref for Server {
     type Target = Served;
     fn deref(&self) -> &Served {
-        &self.0
+        &self.served
     }
 }
 
 impl Server {
     fn start(url: &str, demo: bool) -> Server {
-        let data = temp_dir(&format!("serve-{}", if demo { "a" } else { "b" }));
+        let data = temp_dir();
         let mut cmd = Command::new(BIN);
-        cmd.arg("--data-dir").arg(&data).args([
+        cmd.arg("--data-dir").arg(data.path()).args([
             "--database-url",
             url,
             "serve",
@@ -158,7 +155,10 @@ impl Server {
         if demo {
             cmd.arg("--demo");
         }
-        Server(Served::start(cmd.stderr(Stdio::null())))
+        Server {
+            served: Served::start(cmd.stderr(Stdio::null())),
+            _data: data,
+        }
     }
 
     fn total(&self) -> u64 {
@@ -268,7 +268,8 @@ fn pg_dump_and_pg_restore_round_trip_a_register() {
         return;
     };
     run(&["--database-url", &a, "generate", "--projects", "40"]);
-    let dir = temp_dir("dump");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let dump = dir.join("charter.dump");
     let status = Command::new("pg_dump")
         .args(["--format=custom", "--no-owner", "--file"])
@@ -290,5 +291,4 @@ fn pg_dump_and_pg_restore_round_trip_a_register() {
     assert_eq!(export_csv(&b), export_csv(&a));
     // The restored database is current: migrating it changes nothing and serving works.
     run(&["--database-url", &b, "migrate"]);
-    let _ = std::fs::remove_dir_all(dir);
 }
