@@ -2,39 +2,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::Served;
+use common::{Served, temp_dir};
+use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
-
-/// A fresh folder under the system's temp folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "charter-cli-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn charter(dir: &TempDir, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -54,7 +28,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn serve_refuses_a_taken_port_naming_the_address() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let out = charter(&dir, &["serve", "--addr", &addr]);
@@ -66,7 +40,7 @@ fn serve_refuses_a_taken_port_naming_the_address() {
 
 #[test]
 fn serve_refuses_a_bad_address() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let out = charter(&dir, &["serve", "--addr", "localhost:eighty"]);
     assert!(!out.status.success());
     assert!(
@@ -78,7 +52,7 @@ fn serve_refuses_a_bad_address() {
 
 #[test]
 fn serve_refuses_a_corrupt_database_naming_the_file() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     std::fs::write(
         dir.path().join("charter.sqlite"),
         b"this is not a database, it is a shopping list",
@@ -96,7 +70,7 @@ fn serve_refuses_a_corrupt_database_naming_the_file() {
 
 #[test]
 fn serve_refuses_a_charter_file_with_mistakes() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let file = dir.path().join("charter.toml");
     let good = include_str!("../../../charter/charter.toml");
     std::fs::write(
@@ -130,7 +104,7 @@ fn serve_refuses_a_charter_file_with_mistakes() {
 
 #[test]
 fn unknown_database_addresses_are_refused() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let out = charter(&dir, &["--database-url", "mysql://x", "migrate"]);
     assert!(!out.status.success());
     assert!(
@@ -142,7 +116,7 @@ fn unknown_database_addresses_are_refused() {
 
 #[test]
 fn serve_with_demo_data_answers_on_the_printed_address() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let mut server = Served::start(
         Command::new(BIN)
             .arg("--data-dir")
@@ -162,7 +136,7 @@ fn serve_with_demo_data_answers_on_the_printed_address() {
 
 #[test]
 fn generate_then_export_both_formats() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let out = charter(&dir, &["generate", "--projects", "120"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = charter(&dir, &["export", "--format", "csv"]);
@@ -193,7 +167,7 @@ fn generate_then_export_both_formats() {
 
 #[test]
 fn migrate_reports_a_database_from_a_newer_version() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(charter(&dir, &["migrate"]).status.success());
     let db = dir.path().join("charter.sqlite");
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -219,7 +193,7 @@ fn migrate_reports_a_database_from_a_newer_version() {
 
 #[test]
 fn backup_while_serving_gives_a_consistent_copy_that_restores() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(
         charter(&dir, &["generate", "--projects", "300"])
             .status
@@ -258,7 +232,7 @@ fn backup_while_serving_gives_a_consistent_copy_that_restores() {
 
 #[test]
 fn check_exits_non_zero_when_an_entry_fails_a_blocking_check() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     // Generated entries name no duty holders, which blocks publishing.
     assert!(
         charter(&dir, &["generate", "--projects", "5"])
@@ -279,13 +253,13 @@ fn check_exits_non_zero_when_an_entry_fails_a_blocking_check() {
     let missing = charter(&dir, &["check", "--organisation", "nobody-at-all"]);
     assert_eq!(missing.status.code(), Some(2));
     // An empty register has nothing to block.
-    let empty = TempDir::new();
+    let empty = temp_dir();
     assert_eq!(charter(&empty, &["check"]).status.code(), Some(0));
 }
 
 #[test]
 fn verify_passes_on_a_published_register_and_names_a_tampered_link() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let empty = charter(&dir, &["verify"]);
     assert!(empty.status.success());
     assert!(String::from_utf8_lossy(&empty.stdout).contains("Nothing has been published yet"));
@@ -335,7 +309,7 @@ fn verify_passes_on_a_published_register_and_names_a_tampered_link() {
 
 #[test]
 fn text_check_reports_reading_age_and_advice() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let file = dir.path().join("summary.txt");
     std::fs::write(
         &file,
@@ -368,7 +342,7 @@ fn text_check_reports_reading_age_and_advice() {
 
 #[test]
 fn user_add_prints_a_one_time_link() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(
         charter(&dir, &["generate", "--projects", "1"])
             .status
@@ -458,7 +432,7 @@ fn user_add_prints_a_one_time_link() {
 
 #[test]
 fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(
         charter(&dir, &["generate", "--projects", "3"])
             .status
@@ -571,7 +545,7 @@ fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
 
 #[test]
 fn a_token_needs_an_owner_who_may_make_it() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(
         charter(&dir, &["generate", "--projects", "3"])
             .status
@@ -636,7 +610,7 @@ fn a_token_needs_an_owner_who_may_make_it() {
 #[test]
 fn the_data_folder_and_database_are_the_owners_alone() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let data = dir.path().join("data");
     let out = Command::new(BIN)
         .arg("--data-dir")
@@ -665,7 +639,7 @@ fn the_data_folder_and_database_are_the_owners_alone() {
 
 #[test]
 fn import_beside_a_live_server_never_makes_it_fail() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(
         charter(&dir, &["generate", "--projects", "3"])
             .status
@@ -782,7 +756,7 @@ fn import_beside_a_live_server_never_makes_it_fail() {
 /// that `verify` fails naming `named`, that `serve` refuses to start saying the same and how to
 /// go on, and that `serve --allow-unverified` starts with a warning.
 fn edit_is_caught(sql: &str, named: &str) {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     assert!(
         charter(&dir, &["generate", "--projects", "30"])
             .status

@@ -4,21 +4,14 @@
 mod common;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::Served;
+use common::{Served, temp_dir};
 
 const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
-
-fn dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("charter-optout-test-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn charter(data: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -74,7 +67,8 @@ fn an_organisation(data: &Path) -> String {
 
 #[test]
 fn import_snapshot_and_filter_a_dataset() {
-    let data = dir("flow");
+    let tmp = temp_dir();
+    let data = tmp.path().to_path_buf();
     ok(charter(&data, &["generate", "--projects", "3"]));
     let org = an_organisation(&data);
     let list = data.join("list.csv");
@@ -262,7 +256,6 @@ fn import_snapshot_and_filter_a_dataset() {
         std::fs::read_to_string(&out).unwrap(),
         "name,nhs_number\nDee,4505577104\n"
     );
-    let _ = std::fs::remove_dir_all(data);
 }
 
 /// Signs a new site administrator in through the running register and sets up an identifier kind
@@ -318,7 +311,8 @@ const TENANCY: &str = "label=Knowsley+Council+tenancy+reference&name=knowsley-te
 
 #[test]
 fn import_and_filter_with_another_identifier_kind() {
-    let data = dir("kinds");
+    let tmp = temp_dir();
+    let data = tmp.path().to_path_buf();
     ok(charter(&data, &["generate", "--projects", "2"]));
     let org = an_organisation(&data);
     let mut server = Served::start(
@@ -435,12 +429,12 @@ fn import_and_filter_with_another_identifier_kind() {
             && e.contains("knowsley-tenancy-ref"),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]
 fn filter_reports_its_check_to_the_register() {
-    let data = dir("report");
+    let tmp = temp_dir();
+    let data = tmp.path().to_path_buf();
     ok(charter(&data, &["generate", "--projects", "2"]));
     let org = an_organisation(&data);
     let list = data.join("list.csv");
@@ -576,7 +570,6 @@ fn filter_reports_its_check_to_the_register() {
     // Nobody listening.
     let e = err(&run("http://127.0.0.1:9", Some(&token)));
     assert!(e.contains("cannot reach"), "{e}");
-    let _ = std::fs::remove_dir_all(data);
 }
 
 /// Every way an NHS number might be written down.
@@ -590,7 +583,8 @@ fn forms(digits: &str) -> Vec<String> {
 
 #[test]
 fn no_nhs_number_is_stored_or_logged_in_clear() {
-    let data = dir("clear");
+    let tmp = temp_dir();
+    let data = tmp.path().to_path_buf();
     ok(charter(&data, &["generate", "--projects", "2"]));
     let list = data.join("list.csv");
     std::fs::write(&list, "nhs_number,scope\n4010232137,ai-training\n").unwrap();
@@ -667,12 +661,12 @@ fn no_nhs_number_is_stored_or_logged_in_clear() {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]
 fn the_api_and_the_command_line_keep_the_same_rows() {
-    let data = dir("parity");
+    let tmp = temp_dir();
+    let data = tmp.path().to_path_buf();
     ok(charter(&data, &["generate", "--projects", "2"]));
     let org = an_organisation(&data);
     let list = data.join("list.csv");
@@ -801,12 +795,12 @@ fn the_api_and_the_command_line_keep_the_same_rows() {
             .status
             .success()
     );
-    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]
 fn resident_forms_are_rate_limited() {
-    let data = dir("limit");
+    let tmp = temp_dir();
+    let data = tmp.path().to_path_buf();
     let mut server = Served::start(
         Command::new(BIN)
             .arg("--data-dir")
@@ -839,5 +833,4 @@ fn resident_forms_are_rate_limited() {
     assert_eq!(statuses[20], "429");
     assert!(resets[..20].iter().all(|s| s == "200"), "{resets:?}");
     assert_eq!(resets[20], "429");
-    let _ = std::fs::remove_dir_all(data);
 }

@@ -1,29 +1,48 @@
 //! The command line on PostgreSQL: copying a register both ways, and two `charter serve`
 //! processes sharing one database. Needs `CHARTER_TEST_POSTGRES_URL` (`.ci/run` starts a server);
-//! without it each test notes that it was skipped, except in CI where that is a failure.
+//! without it the tests are skipped and the output says so, unless `CHARTER_REQUIRE_POSTGRES=1`
+//! (as `.ci/run` sets) or `CI` is set, where that is a failure.
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::Served;
+use common::{Served, temp_dir};
 use sqlx::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
 
+/// The PostgreSQL server to test against, from `CHARTER_TEST_POSTGRES_URL`: the same rule as
+/// the web tests' harness and the PostgreSQL store's tests. Without it the suite is skipped and
+/// the output says so once (straight to stderr, which the test runner does not capture); when
+/// `CHARTER_REQUIRE_POSTGRES=1` or `CI` is set, a missing URL fails instead.
+fn postgres_url() -> Option<String> {
+    static NOTE: std::sync::Once = std::sync::Once::new();
+    if let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") {
+        return Some(url);
+    }
+    let required = std::env::var("CHARTER_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+        || std::env::var_os("CI").is_some();
+    assert!(
+        !required,
+        "CHARTER_REQUIRE_POSTGRES=1 (or CI) is set, so CHARTER_TEST_POSTGRES_URL must be set: \
+         the PostgreSQL suites may not be skipped here"
+    );
+    NOTE.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: PostgreSQL suite skipped (charter-cli): CHARTER_TEST_POSTGRES_URL is not set"
+        );
+    });
+    None
+}
+
 /// A new, empty database on the test server; its URL.
 fn fresh_database() -> Option<String> {
     static N: AtomicU32 = AtomicU32::new(0);
-    let Ok(admin) = std::env::var("CHARTER_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set CHARTER_TEST_POSTGRES_URL"
-        );
-        eprintln!("skipped: CHARTER_TEST_POSTGRES_URL is not set");
-        return None;
-    };
+    let admin = postgres_url()?;
     let name = format!(
         "cli_{}_{}",
         std::process::id(),
@@ -48,13 +67,6 @@ fn fresh_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("charter-pg-test-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn run(args: &[&str]) -> Output {
     let out = Command::new(BIN)
         .args(args)
@@ -76,7 +88,8 @@ fn export_csv(url: &str) -> Vec<u8> {
 #[test]
 fn a_register_copies_to_postgres_and_back_unchanged() {
     let Some(pg) = fresh_database() else { return };
-    let dir = temp_dir("copy");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let a = format!("sqlite:{}", dir.join("a.sqlite").display());
     let b = format!("sqlite:{}", dir.join("b.sqlite").display());
     run(&["--database-url", &a, "generate", "--projects", "250"]);
@@ -108,24 +121,28 @@ fn a_register_copies_to_postgres_and_back_unchanged() {
         .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("copy into an empty database"));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A `charter serve` on the test database; `total()` counts its projects through the API.
-struct Server(Served);
+/// A `charter serve` on the test database, with its own data folder (removed after the process
+/// stops); `total()` counts its projects through the API.
+struct Server {
+    served: Served,
+    /// Removed once the process has stopped (fields drop in order).
+    _data: tempfile::TempDir,
+}
 
 impl std::ops::Deref for Server {
     type Target = Served;
     fn deref(&self) -> &Served {
-        &self.0
+        &self.served
     }
 }
 
 impl Server {
     fn start(url: &str, demo: bool) -> Server {
-        let data = temp_dir(&format!("serve-{}", if demo { "a" } else { "b" }));
+        let data = temp_dir();
         let mut cmd = Command::new(BIN);
-        cmd.arg("--data-dir").arg(&data).args([
+        cmd.arg("--data-dir").arg(data.path()).args([
             "--database-url",
             url,
             "serve",
@@ -138,7 +155,10 @@ impl Server {
         if demo {
             cmd.arg("--demo");
         }
-        Server(Served::start(cmd.stderr(Stdio::null())))
+        Server {
+            served: Served::start(cmd.stderr(Stdio::null())),
+            _data: data,
+        }
     }
 
     fn total(&self) -> u64 {
@@ -248,7 +268,8 @@ fn pg_dump_and_pg_restore_round_trip_a_register() {
         return;
     };
     run(&["--database-url", &a, "generate", "--projects", "40"]);
-    let dir = temp_dir("dump");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let dump = dir.join("charter.dump");
     let status = Command::new("pg_dump")
         .args(["--format=custom", "--no-owner", "--file"])
@@ -270,5 +291,4 @@ fn pg_dump_and_pg_restore_round_trip_a_register() {
     assert_eq!(export_csv(&b), export_csv(&a));
     // The restored database is current: migrating it changes nothing and serving works.
     run(&["--database-url", &b, "migrate"]);
-    let _ = std::fs::remove_dir_all(dir);
 }

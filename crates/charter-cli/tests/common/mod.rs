@@ -1,11 +1,19 @@
-//! A `charter serve` process for tests: started on a free port, spoken to over plain HTTP/1.1,
-//! stopped when dropped.
+//! What the command line's tests share: a temporary folder per test, and a `charter serve`
+//! process started on a free port, spoken to over plain HTTP/1.1, stopped when dropped.
 
 #![allow(dead_code)] // Each test file uses a different part.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+
+/// A new, empty folder of the test's own, removed when dropped (even when the test fails).
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("charter-cli-test-")
+        .tempdir()
+        .unwrap()
+}
 
 pub struct Served {
     pub child: Child,

@@ -2,17 +2,9 @@
 //! refuses the request (a path parameter, the size or type of the body); and a record read from
 //! the API can be sent back to the write API as it is.
 
-mod support;
-
+use crate::harness::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use charter_store::Store;
-use support::*;
-
-/// Makes an API token for `org` with `scopes` (space-separated).
-async fn token(store: &dyn Store, org: &str, value: &str, scopes: &str) {
-    token_for_org(store, org, value, scopes).await;
-}
 
 /// A request with the token, and optionally a content type and an If-Match.
 fn request(
@@ -35,32 +27,15 @@ fn request(
     b.body(body.into()).unwrap()
 }
 
-/// The router on each backend, filled with the test register and with opt-out keys, with a
-/// token `chr_test` of knowsley-council that may write drafts and check datasets. Nothing here
-/// sends email, so the outbox is never written.
-async fn apps_with_token() -> Vec<axum::Router> {
-    let outbox = std::env::temp_dir().join(format!("charter-unused-outbox-{}", std::process::id()));
-    let mut out = Vec::new();
-    for store in stores().await {
-        fill(store.as_ref()).await;
-        token(
-            store.as_ref(),
-            "knowsley-council",
-            "chr_test",
-            "drafts optout-check",
-        )
-        .await;
-        let keys =
-            charter_web::optout::OptOutKeys::new(charter_optout::MasterSecret::from_bytes([7; 32]));
-        out.push(charter_web::router(
-            charter_web::AppState::new(
-                store,
-                charter_core::charter::Charter::from_toml(CHARTER).unwrap(),
-            )
-            .with_optout(keys, outbox.clone()),
-        ));
+/// The app on each backend, with opt-out keys and a token `chr_test` of knowsley-council that may
+/// write drafts and check datasets. Nothing here sends email.
+async fn apps_with_token() -> Vec<TestApp> {
+    let apps = TestApp::init().with_optout().on_each_backend().await;
+    for app in &apps {
+        app.token("knowsley-council", "chr_test", "drafts optout-check")
+            .await;
     }
-    out
+    apps
 }
 
 #[track_caller]
@@ -79,7 +54,7 @@ fn is_problem(r: &Reply, status: StatusCode, what: &str) -> serde_json::Value {
 #[tokio::test]
 async fn a_published_record_goes_back_to_the_write_api_unchanged() {
     for app in apps_with_token().await {
-        let record = get(&app, "/api/v1/projects/LCR-0009").await;
+        let record = app.get("/api/v1/projects/LCR-0009").await;
         assert_eq!(record.status, StatusCode::OK);
         let fields = record.json();
         // Every field the record adds to the entry's own is in what is sent back.
@@ -87,17 +62,15 @@ async fn a_published_record_goes_back_to_the_write_api_unchanged() {
             assert!(fields.get(added).is_some(), "GET gives {added}");
         }
 
-        let r = send(
-            &app,
-            request(
+        let r = app
+            .send(request(
                 "POST",
                 "/api/v1/drafts",
                 Some("application/json"),
                 None,
                 record.body.clone(),
-            ),
-        )
-        .await;
+            ))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let draft = r.json();
         assert_eq!(draft["entry"]["title"], fields["title"]);
@@ -105,17 +78,15 @@ async fn a_published_record_goes_back_to_the_write_api_unchanged() {
         let uri = format!("/api/v1/drafts/{}", draft["id"]);
         let etag = r.headers["etag"].to_str().unwrap().to_owned();
 
-        let r = send(
-            &app,
-            request(
+        let r = app
+            .send(request(
                 "PUT",
                 &uri,
                 Some("application/json"),
                 Some(&etag),
                 record.body.clone(),
-            ),
-        )
-        .await;
+            ))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["entry"]["title"], fields["title"]);
     }
@@ -144,11 +115,15 @@ async fn path_parameters_that_do_not_fit_are_problem_documents() {
             ("GET", "/api/v1/projects/%FF/check".to_owned(), "id"),
             ("GET", "/api/v1/organisations/%C3%28".to_owned(), "slug"),
         ] {
-            let r = send(
-                &app,
-                request(method, &uri, Some("application/json"), Some("\"1\""), "{}"),
-            )
-            .await;
+            let r = app
+                .send(request(
+                    method,
+                    &uri,
+                    Some("application/json"),
+                    Some("\"1\""),
+                    "{}",
+                ))
+                .await;
             let j = is_problem(&r, StatusCode::BAD_REQUEST, &uri);
             assert_eq!(j["errors"][0]["param"], param, "{uri}");
             let message = j["errors"][0]["message"].as_str().unwrap();
@@ -163,7 +138,9 @@ async fn path_parameters_that_do_not_fit_are_problem_documents() {
             "/api/v1/projects/LCR-0001/versions/4242",
             "/api/v1/projects/LCR-99999",
         ] {
-            let r = send(&app, request("GET", uri, None, None, Body::empty())).await;
+            let r = app
+                .send(request("GET", uri, None, None, Body::empty()))
+                .await;
             is_problem(&r, StatusCode::NOT_FOUND, uri);
         }
     }
@@ -178,11 +155,15 @@ async fn bodies_over_the_limit_are_413_problem_documents() {
             ("POST", "/api/v1/drafts"),
             ("POST", "/api/v1/optout/checks"),
         ] {
-            let r = send(
-                &app,
-                request(method, uri, Some("application/json"), None, over.clone()),
-            )
-            .await;
+            let r = app
+                .send(request(
+                    method,
+                    uri,
+                    Some("application/json"),
+                    None,
+                    over.clone(),
+                ))
+                .await;
             let j = is_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, uri);
             assert!(
                 j["detail"]
@@ -193,17 +174,15 @@ async fn bodies_over_the_limit_are_413_problem_documents() {
             );
         }
         // The report endpoint takes 64 KiB, and says so.
-        let r = send(
-            &app,
-            request(
+        let r = app
+            .send(request(
                 "POST",
                 "/api/v1/optout/checks",
                 Some("application/json"),
                 None,
                 "x".repeat(64 * 1024 + 1),
-            ),
-        )
-        .await;
+            ))
+            .await;
         is_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "report");
         r.has("64 KiB");
         // Refused on what the request declares, before reading it.
@@ -213,7 +192,7 @@ async fn bodies_over_the_limit_are_413_problem_documents() {
             .body(Body::from(r#"{"text": "short"}"#))
             .unwrap();
         is_problem(
-            &send(&app, declared).await,
+            &app.send(declared).await,
             StatusCode::PAYLOAD_TOO_LARGE,
             "declared",
         );
@@ -233,7 +212,9 @@ async fn json_routes_refuse_other_content_types_with_415() {
                 "application/x-www-form-urlencoded",
                 "multipart/form-data; boundary=x",
             ] {
-                let r = send(&app, request("POST", uri, Some(content_type), None, body)).await;
+                let r = app
+                    .send(request("POST", uri, Some(content_type), None, body))
+                    .await;
                 let j = is_problem(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, uri);
                 assert!(
                     j["detail"]
@@ -250,17 +231,15 @@ async fn json_routes_refuse_other_content_types_with_415() {
             Some("application/vnd.example+json"),
             None,
         ] {
-            let r = send(
-                &app,
-                request(
+            let r = app
+                .send(request(
                     "POST",
                     "/api/v1/text/check",
                     content_type,
                     None,
                     r#"{"text": "Hello."}"#,
-                ),
-            )
-            .await;
+                ))
+                .await;
             assert_eq!(r.status, StatusCode::OK, "{content_type:?}: {}", r.body);
         }
     }
@@ -277,7 +256,7 @@ async fn an_upload_over_the_opt_out_limit_is_413_with_what_to_do() {
             "content-length",
             (limit as u64 + 1).to_string().parse().unwrap(),
         );
-        let r = send(&app, declared).await;
+        let r = app.send(declared).await;
         let j = is_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "declared upload");
         let detail = j["detail"].as_str().unwrap();
         assert!(detail.contains("64 MiB"), "{detail}");
@@ -300,7 +279,7 @@ async fn an_upload_over_the_opt_out_limit_is_413_with_what_to_do() {
             None,
             Body::from_stream(futures_util::stream::iter(chunks)),
         );
-        let r = send(&app, streamed).await;
+        let r = app.send(streamed).await;
         is_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "streamed upload");
         r.has("charter optout filter");
     }
@@ -314,13 +293,17 @@ async fn a_method_an_address_does_not_take_is_a_405_problem_document_with_allow(
             ("PATCH", "/api/v1/projects", "GET"),
             ("GET", "/api/v1/text/check", "POST"),
         ] {
-            let r = send(&app, request(method, uri, None, None, Body::empty())).await;
+            let r = app
+                .send(request(method, uri, None, None, Body::empty()))
+                .await;
             is_problem(&r, StatusCode::METHOD_NOT_ALLOWED, uri);
             let allowed = r.headers["allow"].to_str().unwrap();
             assert!(allowed.contains(allow), "{uri}: Allow: {allowed}");
         }
         // An address that is not in the API at all is not found, whatever the method.
-        let r = send(&app, request("POST", "/api/v1/nothing", None, None, "")).await;
+        let r = app
+            .send(request("POST", "/api/v1/nothing", None, None, ""))
+            .await;
         is_problem(&r, StatusCode::NOT_FOUND, "/api/v1/nothing");
     }
 }
@@ -330,15 +313,12 @@ async fn query_limits_are_the_documented_ones() {
     for app in apps_with_token().await {
         // limit is from 1 to 1000, as the document says; 0 was read as 1.
         for uri in ["/api/v1/log?limit=0", "/api/v1/log?limit=1001"] {
-            let j = is_problem(&get(&app, uri).await, StatusCode::BAD_REQUEST, uri);
+            let j = is_problem(&app.get(uri).await, StatusCode::BAD_REQUEST, uri);
             assert_eq!(j["errors"][0]["param"], "limit");
         }
-        assert_eq!(
-            get(&app, "/api/v1/log?limit=1").await.status,
-            StatusCode::OK
-        );
+        assert_eq!(app.get("/api/v1/log?limit=1").await.status, StatusCode::OK);
         // The document's limits on the search parameters.
-        let doc = get(&app, "/api/openapi.json").await.json();
+        let doc = app.get("/api/openapi.json").await.json();
         let params = doc["paths"]["/api/v1/projects"]["get"]["parameters"]
             .as_array()
             .unwrap()
@@ -362,6 +342,6 @@ async fn query_limits_are_the_documented_ones() {
             "/api/v1/projects?page={}",
             charter_core::search::MAX_PAGE + 1
         );
-        is_problem(&get(&app, &beyond).await, StatusCode::BAD_REQUEST, &beyond);
+        is_problem(&app.get(&beyond).await, StatusCode::BAD_REQUEST, &beyond);
     }
 }

@@ -1,0 +1,17 @@
+//! The web tests: every page and API route through the real router, one module per area, all in
+//! one test binary (one link instead of one per file). `harness` builds the app on each backend.
+//!
+//! Run one area with `cargo test -p charter-web --test web search::`.
+
+mod harness;
+
+mod accounts;
+mod api;
+mod api_problems;
+mod downloads;
+mod errors;
+mod hardening;
+mod optout;
+mod pages;
+mod search;
+mod workflow;
