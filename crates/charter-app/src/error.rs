@@ -25,6 +25,9 @@ pub enum AppError {
     Randomness(#[from] getrandom::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something failed inside that no input explains (a bug): logged, never shown in detail.
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// One thing wrong with the input: the field (a form field name or a JSON path) and what to fix.

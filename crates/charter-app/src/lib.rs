@@ -5,8 +5,12 @@
 //!
 //! Nothing here knows about HTTP, HTML or the command line, and nothing here writes SQL.
 
+pub mod actor;
 pub mod clock;
+pub mod drafts;
 pub mod error;
+pub mod import;
 pub mod secrets;
 
-pub use error::{AppError, AppResult};
+pub use actor::Actor;
+pub use error::{AppError, AppResult, Problem};
