@@ -72,11 +72,7 @@ pub async fn open(store: &dyn Store, actor: &Actor, id: i64) -> AppResult<(Draft
 
 /// Refuses an actor who may not write `organisation`'s entries, and an organisation that is not
 /// on the register.
-pub(crate) async fn may_write(
-    store: &dyn Store,
-    actor: &Actor,
-    organisation: &Slug,
-) -> AppResult<()> {
+pub async fn may_write(store: &dyn Store, actor: &Actor, organisation: &Slug) -> AppResult<()> {
     if !actor.may(Action::EditEntries(organisation)) {
         return Err(AppError::Forbidden(
             "You cannot write this organisation's entries.".into(),
