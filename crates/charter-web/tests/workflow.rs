@@ -1050,3 +1050,108 @@ async fn invitations_go_through_a_mail_server_when_one_is_set_up() {
     assert!(charter_web::mail::Mailer::smtp("not a url", "r@charter.example").is_err());
     assert!(charter_web::mail::Mailer::smtp("smtp://127.0.0.1:25", "not an address").is_err());
 }
+
+/// A submission through the API and one on the site go through the same use case, so they leave
+/// the same audit entry: the same action, the person's own name, the draft and entry it was
+/// about, and for the API, the token it came through.
+#[tokio::test]
+async fn a_submission_through_the_api_is_audited_as_one_on_the_site_is() {
+    for store in stores().await {
+        fill(store.as_ref()).await;
+        let app = app_with(store.clone());
+        let admin = person(
+            store.as_ref(),
+            51,
+            "submitter",
+            Role::OrgAdmin,
+            Some("knowsley-council"),
+        )
+        .await;
+        let r = post_as(
+            &app,
+            &admin,
+            "/manage/organisations/knowsley-council/tokens",
+            &[("label", "Case system"), ("scope", "drafts")],
+        )
+        .await;
+        let at = r.body.find("chr_").expect("the new token is shown");
+        let token: String = r.body[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let mut drafts = Vec::new();
+        for title in ["Street lighting faults", "Pothole reports"] {
+            let mut whole = serde_json::to_value(charter_store::fixtures::complete_project(
+                1,
+                "knowsley-council",
+            ))
+            .unwrap();
+            whole["title"] = title.into();
+            let r = api(
+                &app,
+                "POST",
+                "/api/v1/drafts",
+                Some(&token),
+                None,
+                &whole.to_string(),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            let draft = r.json();
+            let etag = r.headers["etag"].to_str().unwrap().to_owned();
+            drafts.push((
+                draft["id"].as_i64().unwrap(),
+                draft["entry"]["id"].as_str().unwrap().to_owned(),
+                etag,
+            ));
+        }
+
+        // One on the site, one through the API.
+        let (web_id, web_entry, _) = &drafts[0];
+        let page = as_person(&app, &admin, &format!("/manage/drafts/{web_id}")).await;
+        let lock = lock_in(&page.body);
+        let r = post_as(
+            &app,
+            &admin,
+            &format!("/manage/drafts/{web_id}/submit"),
+            &[("lock", &lock)],
+        )
+        .await;
+        assert_eq!(location(&r), format!("/manage/drafts/{web_id}"));
+        let (api_id, api_entry, etag) = &drafts[1];
+        let r = api(
+            &app,
+            "POST",
+            &format!("/api/v1/drafts/{api_id}/submit"),
+            Some(&token),
+            Some(etag),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let log = store.audit_log(50).await.unwrap();
+        let submitted: Vec<_> = log.iter().filter(|e| e.action == "draft-submit").collect();
+        assert_eq!(submitted.len(), 2, "{log:?}");
+        let web = submitted
+            .iter()
+            .find(|e| e.subject.starts_with(&format!("draft {web_id} ")))
+            .expect("the site's submission is audited");
+        let api_entry_log = submitted
+            .iter()
+            .find(|e| e.subject.starts_with(&format!("draft {api_id} ")))
+            .expect("the API's submission is audited");
+        assert_eq!(web.subject, format!("draft {web_id} of {web_entry}"));
+        let through = api_entry_log
+            .subject
+            .strip_prefix(&format!(
+                "draft {api_id} of {api_entry}, through API token "
+            ))
+            .unwrap_or_else(|| panic!("{api_entry_log:?}"));
+        assert!(through.ends_with("(Case system)"), "{through}");
+        for e in [web, api_entry_log] {
+            assert_eq!(e.actor, "submitter@x.example");
+            assert_eq!(e.from_address, web.from_address);
+        }
+    }
+}
