@@ -13,7 +13,7 @@ use charter_core::check::check;
 use charter_core::editor::{self, FieldError, Section};
 use charter_core::picklists::DecisionRole;
 use charter_core::workflow::{DraftState, EventKind, may_approve, submit_blockers};
-use charter_core::{Project, ProjectId, Slug, Title};
+use charter_core::{Organisation, Project, ProjectId, Slug, Title};
 use charter_store::Store;
 use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
 
@@ -70,18 +70,22 @@ pub async fn open(store: &dyn Store, actor: &Actor, id: i64) -> AppResult<(Draft
     Ok((draft, access))
 }
 
-/// Refuses an actor who may not write `organisation`'s entries, and an organisation that is not
-/// on the register.
-pub async fn may_write(store: &dyn Store, actor: &Actor, organisation: &Slug) -> AppResult<()> {
+/// The organisation, if `actor` may write its entries: refused when they may not, not found when
+/// it is not on the register.
+pub async fn may_write(
+    store: &dyn Store,
+    actor: &Actor,
+    organisation: &Slug,
+) -> AppResult<Organisation> {
     if !actor.may(Action::EditEntries(organisation)) {
         return Err(AppError::Forbidden(
             "You cannot write this organisation's entries.".into(),
         ));
     }
-    if store.organisation_record(organisation).await?.is_none() {
-        return Err(AppError::NotFound(format!("organisation {organisation}")));
-    }
-    Ok(())
+    store
+        .organisation_record(organisation)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("organisation {organisation}")))
 }
 
 /// How a new entry starts.

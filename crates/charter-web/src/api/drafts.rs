@@ -134,8 +134,9 @@ fn conflict(c: DraftConflict) -> WebError {
 /// The token's own organisation's draft, or not found (another organisation's drafts do not exist
 /// as far as this token knows).
 async fn own_draft(state: &AppState, caller: &Caller<Drafts>, id: i64) -> Result<Draft, ApiError> {
-    let reader = caller.acting(&ClientAddr(String::new()));
-    Ok(uses::open(state.store.as_ref(), &reader, id).await?.0)
+    Ok(uses::open(state.store.as_ref(), &caller.reading(), id)
+        .await?
+        .0)
 }
 
 /// A change refused because the draft moved on, in the API's words.
@@ -196,7 +197,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
 ) -> Result<Json<Vec<DraftRecord>>, ApiError> {
-    let reader = caller.acting(&ClientAddr(String::new()));
+    let reader = caller.reading();
     let drafts =
         uses::unpublished(state.store.as_ref(), &reader, &caller.token.organisation).await?;
     Ok(Json(drafts.into_iter().map(record).collect()))

@@ -69,12 +69,7 @@ async fn allowed_org(
     slug: &str,
 ) -> Result<(Slug, String), WebError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    charter_app::drafts::may_write(state.store.as_ref(), &reader(who), &slug).await?;
-    let org = state
-        .store
-        .organisation_record(&slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let org = charter_app::drafts::may_write(state.store.as_ref(), &reader(who), &slug).await?;
     Ok((slug, org.name))
 }
 

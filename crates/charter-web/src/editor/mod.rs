@@ -119,12 +119,7 @@ async fn new_page(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    uses::may_write(state.store.as_ref(), &reader(&who), &slug).await?;
-    let org = state
-        .store
-        .organisation_record(&slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let org = uses::may_write(state.store.as_ref(), &reader(&who), &slug).await?;
     Ok(render(
         &NewPage {
             active: "manage",
