@@ -6,7 +6,8 @@ use charter_core::{Email, Slug};
 use charter_store::accounts::LinkProblem;
 use charter_store::{Store, StoreError};
 
-use crate::audit::{Actor, record, record_for};
+use crate::Actor;
+use crate::audit::{record, record_for};
 use crate::secrets::{random_hex, token_hash};
 use crate::sign_in::failures_key;
 use crate::{AppError, AppResult, Problem, clock, passwords};

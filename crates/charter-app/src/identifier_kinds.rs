@@ -11,7 +11,8 @@ use charter_optout::{Charset, IdentifierKind, IdentifierKinds, KindError, LocalR
 use charter_store::optout::{IdentifierKindRecord, IdentifierKindSpec, KindChange};
 use charter_store::{Store, StoreError};
 
-use crate::audit::{Actor, record_for};
+use crate::Actor;
+use crate::audit::record_for;
 use crate::{AppError, AppResult, Problem, clock};
 
 /// The longest label and hint, in characters.

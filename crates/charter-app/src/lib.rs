@@ -6,10 +6,13 @@
 //! Nothing here knows about HTTP, HTML or the command line, and nothing here writes SQL.
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod clock;
+pub mod drafts;
 pub mod error;
 pub mod identifier_kinds;
+pub mod import;
 pub mod organisations;
 pub mod passwords;
 pub mod secrets;
@@ -19,4 +22,5 @@ pub mod tokens;
 #[cfg(test)]
 mod testing;
 
+pub use actor::Actor;
 pub use error::{AppError, AppResult, Problem};

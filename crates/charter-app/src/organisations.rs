@@ -4,8 +4,9 @@ use charter_core::Slug;
 use charter_core::accounts::Action;
 use charter_store::Store;
 
+use crate::Actor;
 use crate::AppResult;
-use crate::audit::{Actor, record_for};
+use crate::audit::record_for;
 
 /// Lets an organisation approve its own entries (by a second person in it), or stops it.
 pub async fn set_self_publish(

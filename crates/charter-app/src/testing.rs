@@ -6,7 +6,7 @@ use charter_store::Store;
 use charter_store::accounts::User;
 use charter_store_sqlite::SqliteStore;
 
-use crate::audit::Actor;
+use crate::Actor;
 
 pub const KNOWSLEY: &str = "knowsley-council";
 pub const WIRRAL: &str = "wirral-transport";
@@ -33,7 +33,7 @@ pub async fn person(store: &dyn Store, email: &str, role: Role, org: Option<&str
 
 /// A person acting from a test address.
 pub fn acting(user: &User) -> Actor {
-    Actor::person(user, "192.0.2.1")
+    Actor::user(user, "192.0.2.1")
 }
 
 /// The audit log, oldest first: (actor, action, subject, from).

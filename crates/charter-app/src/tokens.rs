@@ -6,7 +6,8 @@ use charter_core::accounts::{Action, Principal, TOKEN_SCOPES, allowed};
 use charter_store::accounts::User;
 use charter_store::{ApiToken, NewToken, Store};
 
-use crate::audit::{Actor, record};
+use crate::Actor;
+use crate::audit::record;
 use crate::secrets::{random_hex, token_hash};
 use crate::{AppError, AppResult, Problem, clock};
 
@@ -92,7 +93,7 @@ pub async fn create(
         format!("{}, for {}", actor.name, owner.email)
     };
     let subject = format!("token {id} for {organisation}");
-    record(store, &name, &actor.from, "token-create", &subject).await?;
+    record(store, &name, &actor.address, "token-create", &subject).await?;
     Ok(TokenMade { id, token, scopes })
 }
 
@@ -114,7 +115,7 @@ pub async fn revoke(
                 return Err(not_found());
             }
         }
-        None if actor.principal.is_some() => {
+        None if actor.principal().is_some() => {
             return Err(AppError::Forbidden(
                 "Revoke a token from its organisation's page.".into(),
             ));
@@ -131,7 +132,7 @@ pub async fn revoke(
         Some(org) => format!("token {id} for {org}"),
         None => format!("token {id}"),
     };
-    record(store, &actor.name, &actor.from, "token-revoke", &subject).await?;
+    record(store, &actor.name, &actor.address, "token-revoke", &subject).await?;
     Ok(true)
 }
 

@@ -2,6 +2,7 @@
 //! people and for pipelines. Exits with status 1 when any entry fails a blocking check.
 
 use anyhow::Context;
+use charter_app::import::Run;
 use charter_core::Slug;
 use charter_core::check::{Outcome, check};
 
@@ -125,7 +126,8 @@ async fn drafts(
         .organisation
         .as_deref()
         .context("--drafts needs --organisation: whose entries are they?")?;
-    let (found, _) = crate::import::report(config, file, organisation, &args.map).await?;
+    let read = crate::import::import(config, file, organisation, &args.map, Run::DryRun).await?;
+    let found = read.report;
     let today = charter_app::clock::today();
     let mut blocking = found.problems.len();
     for p in &found.problems {

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, bail};
+use charter_app::Actor;
+use charter_app::import::{Imported, Run};
 use charter_core::Slug;
-use charter_core::import::{ImportReport, Target, read};
-use charter_store::accounts::AuditEntry;
-use charter_store::drafts::NewDraft;
+use charter_core::import::Target;
 
 use crate::config::{Config, open_store};
 
@@ -42,14 +42,18 @@ pub fn mapping(args: &[String]) -> anyhow::Result<HashMap<String, Target>> {
         .collect()
 }
 
-/// Reads the file for an organisation, failing clearly when either cannot be found.
-pub async fn report(
+/// Reads the file for an organisation and, for [`Run::Write`], imports it if it is clean: the
+/// same use case as the import page. Fails clearly when the organisation or the file cannot be
+/// found.
+pub async fn import(
     config: &Config,
     file: &std::path::Path,
     organisation: &str,
     map: &[String],
-) -> anyhow::Result<(ImportReport, Slug)> {
+    run: Run,
+) -> anyhow::Result<Imported> {
     let slug: Slug = organisation.parse().context("--organisation")?;
+    let mapping = mapping(map)?;
     let store = open_store(config).await?;
     if store.organisation_record(&slug).await?.is_none() {
         bail!("no organisation on the register has the short name “{slug}”");
@@ -57,15 +61,19 @@ pub async fn report(
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("{} is not UTF-8 text: save it as CSV UTF-8", file.display()))?;
-    Ok((
-        read(&text, &slug, &mapping(map)?, charter_app::clock::today()),
-        slug,
-    ))
+    let actor = Actor::command_line();
+    Ok(charter_app::import::import(store.as_ref(), &actor, &slug, text, mapping, run).await?)
 }
 
 /// Returns how many problems the file has (0 when imported, or clean in a dry run).
 pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
-    let (found, slug) = report(config, &args.file, &args.organisation, &args.map).await?;
+    let run = if args.dry_run {
+        Run::DryRun
+    } else {
+        Run::Write
+    };
+    let done = import(config, &args.file, &args.organisation, &args.map, run).await?;
+    let found = &done.report;
     for (header, target) in found.headers.iter().zip(&found.mapping) {
         match target {
             Target::Field(f) => println!("  column “{header}” → {f}"),
@@ -82,6 +90,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
         );
         return Ok(found.problems.len());
     }
+    let slug: Slug = args.organisation.parse().context("--organisation")?;
     if args.dry_run {
         println!(
             "{} entries are ready to import as drafts for {slug}; nothing was written (dry run).",
@@ -89,35 +98,12 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
         );
         return Ok(0);
     }
-    let store = open_store(config).await?;
-    let at = charter_app::clock::now();
-    let drafts: Vec<NewDraft> = found
-        .entries
-        .into_iter()
-        .map(|(_, entry)| NewDraft {
-            entry,
-            existing: None,
-            base_version: None,
-            actor: "command line".into(),
-            at: at.to_string(),
-        })
-        .collect();
-    let made = store.drafts_create(&drafts).await?;
-    store
-        .audit(&AuditEntry {
-            at: at.to_string(),
-            actor: "command line".into(),
-            action: "draft-import".into(),
-            subject: format!("{} drafts for {slug}", made.len()),
-            from_address: "local".into(),
-        })
-        .await?;
-    for d in &made {
+    for d in &done.drafts {
         println!("{} {} (draft {})", d.entry.id, d.entry.title, d.id);
     }
     println!(
         "Imported {} entries as drafts for {slug}. Editors finish and submit them at /manage/organisations/{slug}.",
-        made.len()
+        done.drafts.len()
     );
     Ok(0)
 }

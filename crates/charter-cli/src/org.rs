@@ -2,8 +2,8 @@
 //! register keeps only its hash.
 
 use anyhow::{Context, bail};
+use charter_app::Actor;
 use charter_app::AppError;
-use charter_app::audit::Actor;
 use charter_core::Slug;
 
 use crate::config::{Config, open_store};

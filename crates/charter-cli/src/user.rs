@@ -2,8 +2,8 @@
 //! set their own password; the command never sees a password.
 
 use anyhow::{Context, bail};
+use charter_app::Actor;
 use charter_app::accounts::{NewPerson, add_user};
-use charter_app::audit::Actor;
 use charter_core::Slug;
 use charter_core::accounts::{LINK_DAYS, Role};
 

@@ -91,6 +91,38 @@ impl WebError {
     }
 }
 
+impl From<charter_app::AppError> for WebError {
+    fn from(e: charter_app::AppError) -> Self {
+        use charter_app::AppError;
+        match e {
+            AppError::Forbidden(why) => WebError::Forbidden(why),
+            AppError::NotFound(_) => WebError::NotFound,
+            // A problem with the whole entry is shown at the top of the page.
+            AppError::Invalid(problems) => WebError::BadRequest(params(problems, "main-content")),
+            AppError::Conflict(why) => WebError::Conflict(why),
+            AppError::Store(e) => WebError::Store(e),
+            e @ (AppError::Randomness(_) | AppError::Internal(_)) => {
+                WebError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+/// The application's problems as named parameters; `whole` names a problem with no field.
+pub fn params(problems: Vec<charter_app::Problem>, whole: &str) -> Vec<ParamError> {
+    problems
+        .into_iter()
+        .map(|p| ParamError {
+            param: if p.field.is_empty() {
+                whole.to_owned()
+            } else {
+                p.field
+            },
+            message: p.message,
+        })
+        .collect()
+}
+
 /// What a page or API answer says when the database is busy with another write.
 pub const BUSY: &str = "The register is busy: try again in a few seconds";
 

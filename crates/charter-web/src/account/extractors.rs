@@ -6,8 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use charter_app::audit::Actor;
-use charter_app::{AppError, Problem};
+use charter_app::Actor;
 use charter_core::accounts::Action;
 use charter_core::search::ParamError;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
@@ -34,32 +33,6 @@ pub(crate) fn err(param: &str, message: impl Into<String>) -> ParamError {
     ParamError {
         param: param.to_owned(),
         message: message.into(),
-    }
-}
-
-/// A use case's problems with the input, for a form's error summary.
-pub(crate) fn param_errors(problems: Vec<Problem>) -> Vec<ParamError> {
-    problems
-        .into_iter()
-        .map(|p| ParamError {
-            param: p.field,
-            message: p.message,
-        })
-        .collect()
-}
-
-impl From<AppError> for WebError {
-    fn from(e: AppError) -> WebError {
-        match e {
-            AppError::Forbidden(message) => WebError::Forbidden(message),
-            AppError::NotFound(_) => WebError::NotFound,
-            AppError::Invalid(problems) => WebError::BadRequest(param_errors(problems)),
-            AppError::Conflict(message) => WebError::Conflict(message),
-            AppError::Store(e) => WebError::Store(e),
-            e @ (AppError::Randomness(_) | AppError::Internal(_)) => {
-                WebError::Internal(e.to_string())
-            }
-        }
     }
 }
 
@@ -91,7 +64,7 @@ impl SignedIn {
 
     /// This person as the actor of a use case, acting from `addr`.
     pub(crate) fn actor(&self, addr: &ClientAddr) -> Actor {
-        Actor::person(&self.user, addr.0.clone())
+        Actor::user(&self.user, &addr.0)
     }
 }
 

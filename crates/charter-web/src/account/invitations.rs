@@ -8,8 +8,9 @@ use charter_app::AppError;
 use charter_app::accounts::NewPerson;
 use charter_core::accounts::{LINK_DAYS, Role};
 
-use super::extractors::{ClientAddr, Signed, param_errors};
+use super::extractors::{ClientAddr, Signed};
 use super::tools::{Said, slug, tools};
+use crate::error::params;
 use crate::{AppState, WebError};
 
 #[derive(serde::Deserialize, Default)]
@@ -43,7 +44,7 @@ pub(super) async fn invite(
         {
             Ok(added) => added,
             Err(AppError::Invalid(problems)) => {
-                let errors = param_errors(problems);
+                let errors = params(problems, "main-content");
                 let status = StatusCode::BAD_REQUEST;
                 return tools(&state, who, &slug, Said::default(), errors, status).await;
             }

@@ -19,7 +19,7 @@ mod tools;
 
 pub(crate) use audit::audit;
 pub(crate) use extractors::{
-    ClientAddr, Person, Signed, SignedForm, TokenOnly, check_form_token, err, field, param_errors,
+    ClientAddr, Person, Signed, SignedForm, TokenOnly, check_form_token, err, field,
 };
 pub use session::SignedIn;
 

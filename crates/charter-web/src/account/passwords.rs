@@ -14,7 +14,8 @@ use charter_store::accounts::LinkProblem;
 
 pub use charter_app::passwords::{hash, verify};
 
-use super::extractors::{ClientAddr, Form, param_errors};
+use super::extractors::{ClientAddr, Form};
+use crate::error::params;
 use crate::error::render;
 use crate::{AppState, WebError};
 
@@ -114,7 +115,7 @@ pub(super) async fn set_password(
             &SetPasswordPage {
                 active: "",
                 token,
-                errors: param_errors(problems),
+                errors: params(problems, "main-content"),
             },
             StatusCode::BAD_REQUEST,
         )),
@@ -165,7 +166,7 @@ pub(super) async fn reset(
             return Ok(render(
                 &ResetPage {
                     active: "",
-                    errors: param_errors(problems),
+                    errors: params(problems, "main-content"),
                     sent: false,
                 },
                 StatusCode::BAD_REQUEST,

@@ -8,8 +8,9 @@ use charter_app::AppError;
 use charter_app::sign_in::SignIn;
 use charter_core::search::ParamError;
 
-use super::extractors::{ClientAddr, Form, Signed, TokenOnly, err, param_errors};
+use super::extractors::{ClientAddr, Form, Signed, TokenOnly, err};
 use super::{SignedIn, session};
+use crate::error::params;
 use crate::error::render;
 use crate::{AppState, WebError};
 
@@ -107,9 +108,10 @@ pub(super) async fn sign_in(
                 .insert(header::RETRY_AFTER, HeaderValue::from(minutes * 60));
             Ok(paused)
         }
-        Err(AppError::Invalid(problems)) => {
-            Ok(page(param_errors(problems), StatusCode::BAD_REQUEST))
-        }
+        Err(AppError::Invalid(problems)) => Ok(page(
+            params(problems, "main-content"),
+            StatusCode::BAD_REQUEST,
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -5,8 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use charter_app::AppError;
 
-use super::extractors::{ClientAddr, Signed, TokenOnly, param_errors};
+use super::extractors::{ClientAddr, Signed, TokenOnly};
 use super::tools::{Said, slug, tools};
+use crate::error::params;
 use crate::{AppState, WebError};
 
 #[derive(serde::Deserialize, Default)]
@@ -44,7 +45,7 @@ pub(super) async fn create(
         ),
         Err(AppError::Invalid(problems)) => (
             Said::default(),
-            param_errors(problems),
+            params(problems, "main-content"),
             StatusCode::BAD_REQUEST,
         ),
         Err(e) => return Err(e.into()),

@@ -15,7 +15,8 @@ use charter_core::search::ParamError;
 use charter_optout::{IdentifierKind, NhsNumber};
 use charter_store::optout::IdentifierKindRecord;
 
-use crate::account::{ClientAddr, Person, Signed, SignedIn, TokenOnly, param_errors};
+use crate::account::{ClientAddr, Person, Signed, SignedIn, TokenOnly};
+use crate::error::params;
 use crate::error::render;
 use crate::{AppState, WebError};
 
@@ -173,7 +174,7 @@ async fn add(
             Redirect::to(&format!("/manage/identifier-kinds?added={}", spec.name)).into_response(),
         ),
         Err(AppError::Invalid(problems)) => {
-            let errors = param_errors(problems);
+            let errors = params(problems, "main-content");
             list_page(&state, who, form, errors, None, StatusCode::BAD_REQUEST).await
         }
         Err(e) => Err(e.into()),
@@ -222,7 +223,7 @@ async fn change(
                 who,
                 record,
                 form,
-                errors: param_errors(problems),
+                errors: params(problems, "main-content"),
             };
             Ok(render(&page, StatusCode::BAD_REQUEST))
         }

@@ -5,11 +5,13 @@ use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use charter_app::Actor;
 use charter_store::{ApiToken, TokenOwner};
 
 use super::ApiError;
 use super::optout::token_for;
 use crate::AppState;
+use crate::account::ClientAddr;
 
 /// What a token must be allowed to do for an endpoint.
 pub trait Scope {
@@ -44,6 +46,25 @@ impl<S> Caller<S> {
     /// What the audit log says an action came through.
     pub fn through(&self) -> String {
         format!("API token {} ({})", self.token.id, self.token.label)
+    }
+}
+
+impl Caller<Drafts> {
+    /// The caller as the use cases see it: the token's owner, acting through the token, from
+    /// `address`.
+    pub fn acting(&self, address: &ClientAddr) -> Actor {
+        Actor::token(
+            self.token.organisation.clone(),
+            self.token.id,
+            &self.token.label,
+            &self.owner.email,
+            &address.0,
+        )
+    }
+
+    /// The caller, for use cases that only read (and so write no audit entry).
+    pub fn reading(&self) -> Actor {
+        self.acting(&ClientAddr(String::new()))
     }
 }
 

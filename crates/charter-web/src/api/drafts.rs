@@ -1,20 +1,18 @@
 //! The organisations' write API: create and update drafts and submit them for review, with an
-//! API token that has the `drafts` scope. Entries are read by the same rules as the editor's
-//! forms (`charter_core::editor::apply_all`), so the API accepts and refuses the same things.
+//! API token that has the `drafts` scope. Each handler reads the request and calls the same use
+//! case as the editor's forms (`charter_app::drafts`), so the API accepts and refuses the same
+//! things and leaves the same audit entries.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use charter_core::check::check;
-use charter_core::editor::{apply_all, input_from_json};
-use charter_core::picklists::DecisionRole;
+use charter_app::drafts::{self as uses, Changes, NewEntry};
+use charter_core::Project;
+use charter_core::editor::input_from_json;
 use charter_core::search::ParamError;
-use charter_core::workflow::{DraftState, EventKind, submit_blockers};
-use charter_core::{Project, Title};
-use charter_store::ApiToken;
-use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, DraftFilter, NewDraft};
+use charter_store::drafts::{Draft, DraftConflict};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -62,40 +60,6 @@ fn with_etag(status: StatusCode, d: Draft) -> Response {
         response.headers_mut().insert(header::ETAG, etag);
     }
     response
-}
-
-/// Writes the audit entry for a change made through the API, in the token owner's name.
-async fn audit(
-    state: &AppState,
-    caller: &Caller<Drafts>,
-    action: &str,
-    subject: String,
-    addr: &ClientAddr,
-) -> Result<(), WebError> {
-    crate::account::audit(
-        state,
-        &caller.actor(),
-        action,
-        &format!("{subject}, through {}", caller.through()),
-        &addr.0,
-    )
-    .await
-}
-
-fn bad(errors: Vec<charter_core::editor::FieldError>) -> WebError {
-    WebError::BadRequest(
-        errors
-            .into_iter()
-            .map(|e| ParamError {
-                param: if e.field.is_empty() {
-                    "entry".into()
-                } else {
-                    e.field
-                },
-                message: e.message,
-            })
-            .collect(),
-    )
 }
 
 /// Fields the register keeps itself: ignored when sent, so an entry read from the API
@@ -169,13 +133,15 @@ fn conflict(c: DraftConflict) -> WebError {
 
 /// The token's own organisation's draft, or not found (another organisation's drafts do not exist
 /// as far as this token knows).
-async fn own_draft(state: &AppState, token: &ApiToken, id: i64) -> Result<Draft, WebError> {
-    state
-        .store
-        .draft(id)
+async fn own_draft(state: &AppState, caller: &Caller<Drafts>, id: i64) -> Result<Draft, ApiError> {
+    Ok(uses::open(state.store.as_ref(), &caller.reading(), id)
         .await?
-        .filter(|d| d.organisation == token.organisation)
-        .ok_or(WebError::NotFound)
+        .0)
+}
+
+/// A change refused because the draft moved on, in the API's words.
+fn moved<T>(outcome: Result<T, DraftConflict>) -> Result<T, ApiError> {
+    outcome.map_err(|c| ApiError(conflict(c)))
 }
 
 /// Starts a draft of a new entry. The body is the entry as JSON, shaped like `GET
@@ -202,37 +168,14 @@ pub async fn create(
     addr: ClientAddr,
     JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Response, ApiError> {
-    let token = &caller.token;
     let input = input_from_json(&entry_json(&body)?);
-    let placeholder: Title = "Untitled entry"
-        .parse()
-        .map_err(|e: charter_core::ids::IdError| WebError::Internal(e.to_string()))?;
-    let start = Project::new_draft(
-        placeholder,
-        token.organisation.clone(),
-        false,
-        DecisionRole::InformationOnly,
-        charter_app::clock::today(),
-    );
-    let mut entry = apply_all(&input, &start).map_err(bad)?;
-    entry.slug = charter_core::Slug::from_title(entry.title.as_str()).unwrap_or(entry.slug);
-    let draft = state
-        .store
-        .draft_create(&NewDraft {
-            entry,
-            existing: None,
-            base_version: None,
-            actor: caller.actor(),
-            at: charter_app::clock::now().into(),
-        })
-        .await
-        .map_err(WebError::from)?;
-    audit(
-        &state,
-        &caller,
-        "draft-create",
-        format!("draft {} of new entry {}", draft.id, draft.entry.id),
-        &addr,
+    let organisation = &caller.token.organisation;
+    let store = state.store.as_ref();
+    let draft = uses::create(
+        store,
+        &caller.acting(&addr),
+        organisation,
+        NewEntry::Fields(&input),
     )
     .await?;
     let mut response = with_etag(StatusCode::CREATED, draft.clone());
@@ -254,19 +197,9 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller<Drafts>,
 ) -> Result<Json<Vec<DraftRecord>>, ApiError> {
-    let token = caller.token;
-    let drafts = state
-        .store
-        .drafts(&DraftFilter {
-            organisation: Some(token.organisation),
-            states: vec![
-                DraftState::Editing,
-                DraftState::Submitted,
-                DraftState::Returned,
-            ],
-        })
-        .await
-        .map_err(WebError::from)?;
+    let reader = caller.reading();
+    let drafts =
+        uses::unpublished(state.store.as_ref(), &reader, &caller.token.organisation).await?;
     Ok(Json(drafts.into_iter().map(record).collect()))
 }
 
@@ -288,7 +221,7 @@ pub async fn get_one(
 ) -> Result<Response, ApiError> {
     Ok(with_etag(
         StatusCode::OK,
-        own_draft(&state, &caller.token, id).await?,
+        own_draft(&state, &caller, id).await?,
     ))
 }
 
@@ -318,41 +251,19 @@ pub async fn replace(
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Response, ApiError> {
-    let token = &caller.token;
-    let draft = own_draft(&state, token, id).await?;
+    own_draft(&state, &caller, id).await?;
     let lock = if_match(&headers)?;
     let input = input_from_json(&entry_json(&body)?);
-    let entry = apply_all(&input, &draft.entry).map_err(bad)?;
-    let change = DraftChange {
+    let store = state.store.as_ref();
+    let saved = uses::save(
+        store,
+        &caller.acting(&addr),
+        id,
         lock,
-        from: &[DraftState::Editing, DraftState::Returned],
-        to: DraftState::Editing,
-        entry: Some(&entry),
-        event: DraftEvent {
-            at: charter_app::clock::now().into(),
-            actor: caller.actor(),
-            kind: EventKind::Saved,
-            comment: Some("Whole entry, through the API".into()),
-        },
-    };
-    state
-        .store
-        .draft_change(id, &change)
-        .await
-        .map_err(WebError::from)?
-        .map_err(conflict)?;
-    audit(
-        &state,
-        &caller,
-        "draft-save",
-        format!("draft {id} of {}", draft.entry.id),
-        &addr,
+        Changes::Whole(&input),
     )
     .await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        own_draft(&state, token, id).await?,
-    ))
+    Ok(with_etag(StatusCode::OK, moved(saved)?))
 }
 
 #[derive(serde::Deserialize, ToSchema)]
@@ -388,8 +299,7 @@ pub async fn submit(
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<MAX_JSON_BYTES>,
 ) -> Result<Response, ApiError> {
-    let token = &caller.token;
-    let draft = own_draft(&state, token, id).await?;
+    own_draft(&state, &caller, id).await?;
     let lock = if_match(&headers)?;
     let submission: Submission = if body.is_empty() {
         Submission { note: None }
@@ -401,62 +311,9 @@ pub async fn submit(
             }])
         })?
     };
-    let note = submission.note.unwrap_or_default().trim().to_owned();
-    let card = check(&draft.entry, &state.charter, charter_app::clock::today());
-    let mut errors: Vec<ParamError> = submit_blockers(&draft.entry, &card)
-        .into_iter()
-        .map(|message| ParamError {
-            param: "entry".into(),
-            message,
-        })
-        .collect();
-    if draft.base_version.is_some() && note.is_empty() {
-        errors.push(ParamError {
-            param: "note".into(),
-            message: "Say in a few words what changed, for the entry's public history".into(),
-        });
-    }
-    if note.chars().count() > 200 {
-        errors.push(ParamError {
-            param: "note".into(),
-            message: "Say what changed in 200 characters or fewer".into(),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(WebError::BadRequest(errors).into());
-    }
-    let change = DraftChange {
-        lock,
-        from: &[DraftState::Editing, DraftState::Returned],
-        to: DraftState::Submitted,
-        entry: None,
-        event: DraftEvent {
-            at: charter_app::clock::now().into(),
-            actor: caller.actor(),
-            kind: EventKind::Submitted,
-            comment: Some(if note.is_empty() {
-                "First published".into()
-            } else {
-                note
-            }),
-        },
-    };
-    state
-        .store
-        .draft_change(id, &change)
-        .await
-        .map_err(WebError::from)?
-        .map_err(conflict)?;
-    audit(
-        &state,
-        &caller,
-        "draft-submit",
-        format!("draft {id} of {}", draft.entry.id),
-        &addr,
-    )
-    .await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        own_draft(&state, token, id).await?,
-    ))
+    let note = submission.note.unwrap_or_default();
+    let actor = caller.acting(&addr);
+    let store = state.store.as_ref();
+    let submitted = uses::submit(store, &state.charter, &actor, id, lock, &note).await?;
+    Ok(with_etag(StatusCode::OK, moved(submitted)?))
 }

@@ -8,11 +8,13 @@ use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request}
 use axum::http::header;
 use axum::http::request::Parts;
 use charter_core::search::ParamError;
+use charter_core::{Project, ProjectId, Slug};
+use charter_store::OrganisationSummary;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
-use crate::WebError;
+use crate::{AppState, WebError};
 
 /// The parameters in the address, as [`Path`] reads them; a value that does not fit (a number
 /// too large, letters where a number goes, bytes that are not UTF-8) is a 400 problem document
@@ -38,6 +40,47 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
                 Err(ApiError(path_error(rejection, only)))
             }
         }
+    }
+}
+
+/// The project id in the address (`{id}`). Something that is not a project id is answered as an
+/// unknown one is: 404, no project has it.
+pub struct ProjectPath(pub ProjectId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(id) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        let id = id.parse().map_err(|_| ApiError(WebError::NotFound))?;
+        Ok(ProjectPath(id))
+    }
+}
+
+/// The published project whose id is in the address; 404 when there is none.
+pub struct Published(pub Project);
+
+impl FromRequestParts<AppState> for Published {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ProjectPath(id) = ProjectPath::from_request_parts(parts, state).await?;
+        let project = state.store.project(id).await?;
+        Ok(Published(project.ok_or(WebError::NotFound)?))
+    }
+}
+
+/// The signatory organisation whose slug is in the address (`{slug}`); 404 when there is none.
+pub struct Signatory(pub OrganisationSummary);
+
+impl FromRequestParts<AppState> for Signatory {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ApiPath(slug) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        let slug: Slug = slug.parse().map_err(|_| ApiError(WebError::NotFound))?;
+        let org = state.store.organisation(&slug).await?;
+        Ok(Signatory(org.ok_or(WebError::NotFound)?))
     }
 }
 

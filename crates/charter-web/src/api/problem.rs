@@ -19,6 +19,30 @@ impl From<WebError> for ApiError {
     }
 }
 
+impl From<charter_store::StoreError> for ApiError {
+    fn from(e: charter_store::StoreError) -> Self {
+        ApiError(WebError::Store(e))
+    }
+}
+
+/// As on the site, except that a problem with the entry as a whole is named `entry`.
+impl From<charter_app::AppError> for ApiError {
+    fn from(e: charter_app::AppError) -> Self {
+        match e {
+            charter_app::AppError::Invalid(problems) => ApiError(WebError::BadRequest(
+                crate::error::params(problems, "entry"),
+            )),
+            other => ApiError(other.into()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        respond(self.0)
+    }
+}
+
 /// A problem document (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -33,7 +57,7 @@ pub struct Problem {
     pub errors: Vec<ParamError>,
 }
 
-pub(super) fn respond(e: WebError) -> Response {
+fn respond(e: WebError) -> Response {
     let status = e.status();
     let busy = e.is_busy();
     let (title, detail, errors) = match e {

@@ -10,14 +10,14 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use charter_app::import::{Imported, Run, import};
 use charter_core::Slug;
-use charter_core::accounts::{Action, allowed};
 use charter_core::editor::field_names;
-use charter_core::import::{ImportProblem, ImportReport, Target, headers, read};
+use charter_core::import::{ImportProblem, ImportReport, Target, headers};
 use charter_core::search::ParamError;
-use charter_store::drafts::NewDraft;
 
-use crate::account::{ClientAddr, Person, SignedForm, SignedIn, audit, check_form_token, field};
+use super::{actor, reader};
+use crate::account::{ClientAddr, Person, SignedForm, SignedIn, check_form_token, field};
 use crate::error::render;
 use crate::{AppState, WebError};
 
@@ -62,39 +62,15 @@ struct ImportPage {
     errors: Vec<ParamError>,
 }
 
+/// The organisation, if `who` may write its entries, and its name.
 async fn allowed_org(
     state: &AppState,
     who: &SignedIn,
     slug: &str,
 ) -> Result<(Slug, String), WebError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    if !allowed(&who.principal(), Action::EditEntries(&slug)) {
-        return Err(WebError::Forbidden(
-            "You cannot write this organisation's entries.".into(),
-        ));
-    }
-    let org = state
-        .store
-        .organisation_record(&slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let org = charter_app::drafts::may_write(state.store.as_ref(), &reader(who), &slug).await?;
     Ok((slug, org.name))
-}
-
-/// Reads the file on a blocking thread: thousands of rows with every field checked take long
-/// enough to hold up other requests if read on the server's own threads.
-async fn read_file(
-    csv: String,
-    slug: &Slug,
-    mapping: HashMap<String, Target>,
-) -> Result<(String, ImportReport), WebError> {
-    let slug = slug.clone();
-    tokio::task::spawn_blocking(move || {
-        let report = read(&csv, &slug, &mapping, charter_app::clock::today());
-        (csv, report)
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("reading an import file stopped: {e}")))
 }
 
 /// The page, with the file as read (`report`), or the upload form when there is none yet.
@@ -154,6 +130,7 @@ async fn upload_page(
 
 async fn upload(
     State(state): State<AppState>,
+    addr: ClientAddr,
     Person(who): Person,
     Path(slug): Path<String>,
     mut multipart: Multipart,
@@ -187,8 +164,17 @@ async fn upload(
     };
     match text {
         Ok(csv) => {
-            let (csv, report) = read_file(csv, &slug, HashMap::new()).await?;
-            let view = page(who, &slug, name, csv, Some(report), Vec::new());
+            let actor = actor(&who, &addr);
+            let read = import(
+                state.store.as_ref(),
+                &actor,
+                &slug,
+                csv,
+                HashMap::new(),
+                Run::DryRun,
+            )
+            .await?;
+            let view = page(who, &slug, name, read.csv, Some(read.report), Vec::new());
             Ok(render(&view, StatusCode::OK))
         }
         Err(message) => {
@@ -257,43 +243,33 @@ async fn check_again(
             })
         })
         .collect();
-    let (csv, report) = read_file(csv, &slug, mapping).await?;
-    if field(&pairs, "action") != "import"
-        || !report.problems.is_empty()
-        || report.entries.is_empty()
-    {
-        let status = if report.problems.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        let view = page(who, &slug, name, csv, Some(report), Vec::new());
-        return Ok(render(&view, status));
-    }
-    let at = charter_app::clock::now();
-    let drafts: Vec<NewDraft> = report
-        .entries
-        .into_iter()
-        .map(|(_, entry)| NewDraft {
-            entry,
-            existing: None,
-            base_version: None,
-            actor: who.user.email.clone(),
-            at: at.to_string(),
-        })
-        .collect();
-    let made = state.store.drafts_create(&drafts).await?;
-    audit(
-        &state,
-        &who.user.email,
-        "draft-import",
-        &format!("{} drafts for {slug}", made.len()),
-        &addr.0,
+    let run = if field(&pairs, "action") == "import" {
+        Run::Write
+    } else {
+        Run::DryRun
+    };
+    let done = import(
+        state.store.as_ref(),
+        &actor(&who, &addr),
+        &slug,
+        csv,
+        mapping,
+        run,
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/manage/organisations/{slug}?imported={}",
-        made.len()
-    ))
-    .into_response())
+    if done.written() {
+        return Ok(Redirect::to(&format!(
+            "/manage/organisations/{slug}?imported={}",
+            done.drafts.len()
+        ))
+        .into_response());
+    }
+    let Imported { csv, report, .. } = done;
+    let status = if report.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let view = page(who, &slug, name, csv, Some(report), Vec::new());
+    Ok(render(&view, status))
 }

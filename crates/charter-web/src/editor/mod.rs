@@ -8,17 +8,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use charter_core::accounts::{Action, allowed};
+use charter_app::drafts::{self as uses, Access, Changes, NewEntry};
+use charter_app::{Actor, AppError};
 use charter_core::check::{Scorecard, check};
 use charter_core::editor::{self, FieldError, Progress};
 use charter_core::picklists::DecisionRole;
 use charter_core::search::ParamError;
-use charter_core::workflow::{DraftState, EventKind, may_approve, submit_blockers};
-use charter_core::{Project, ProjectId, Slug, Title};
-use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, NewDraft};
+use charter_core::workflow::{DraftState, EventKind, submit_blockers};
+use charter_core::{ProjectId, Slug};
+use charter_store::drafts::{Draft, DraftConflict, DraftEvent};
 
-use crate::account::{ClientAddr, Person, SignedForm, SignedIn, audit, err, field};
-use crate::error::render;
+use crate::account::{ClientAddr, Person, SignedForm, SignedIn, err, field};
+use crate::error::{params, render};
 use crate::pages::when;
 use crate::{AppState, WebError};
 
@@ -49,10 +50,14 @@ pub fn routes() -> Router<AppState> {
         .merge(import::routes())
 }
 
-/// What the signed-in person may do with a draft.
-pub(crate) struct Access {
-    pub edit: bool,
-    pub review: bool,
+/// The signed-in person as the use cases see them, acting from `addr`.
+pub(crate) fn actor(who: &SignedIn, addr: &ClientAddr) -> Actor {
+    Actor::person(who.principal(), &who.user.email, &addr.0)
+}
+
+/// The signed-in person, for use cases that only read (and so write no audit entry).
+pub(crate) fn reader(who: &SignedIn) -> Actor {
+    Actor::person(who.principal(), &who.user.email, "")
 }
 
 /// Loads a draft and what `who` may do with it; refuses people who may do neither.
@@ -61,25 +66,7 @@ pub(crate) async fn load(
     who: &SignedIn,
     id: i64,
 ) -> Result<(Draft, Access), WebError> {
-    let draft = state.store.draft(id).await?.ok_or(WebError::NotFound)?;
-    let p = who.principal();
-    let self_publish = state.store.self_publish(&draft.organisation).await?;
-    let access = Access {
-        edit: allowed(&p, Action::EditEntries(&draft.organisation)),
-        review: allowed(
-            &p,
-            Action::ReviewEntries {
-                organisation: &draft.organisation,
-                self_publish,
-            },
-        ),
-    };
-    if !access.edit && !access.review {
-        return Err(WebError::Forbidden(
-            "You cannot see this organisation's drafts.".into(),
-        ));
-    }
-    Ok((draft, access))
+    Ok(uses::open(state.store.as_ref(), &reader(who), id).await?)
 }
 
 fn conflict_message(c: DraftConflict) -> String {
@@ -132,16 +119,7 @@ async fn new_page(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    if !allowed(&who.principal(), Action::EditEntries(&slug)) {
-        return Err(WebError::Forbidden(
-            "You cannot write this organisation's entries.".into(),
-        ));
-    }
-    let org = state
-        .store
-        .organisation_record(&slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let org = uses::may_write(state.store.as_ref(), &reader(&who), &slug).await?;
     Ok(render(
         &NewPage {
             active: "manage",
@@ -165,93 +143,42 @@ async fn create(
     SignedForm { who, pairs }: SignedForm,
 ) -> Result<Response, WebError> {
     let slug: Slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    if !allowed(&who.principal(), Action::EditEntries(&slug)) {
-        return Err(WebError::Forbidden(
-            "You cannot write this organisation's entries.".into(),
-        ));
-    }
-    let org = state
-        .store
-        .organisation_record(&slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
     let (title, uses_ai, role) = (
         field(&pairs, "title").trim().to_owned(),
         field(&pairs, "uses_ai"),
         field(&pairs, "decision_role"),
     );
-    let mut errors = Vec::new();
-    let parsed_title = match title.parse::<Title>() {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errors.push(err(
-                "title",
-                e.to_string()
-                    .replace("Enter a title", "Enter the project's name"),
-            ));
-            None
+    let answers = NewEntry::Answers {
+        title: &title,
+        uses_ai: &uses_ai,
+        decision_role: &role,
+    };
+    let actor = actor(&who, &addr);
+    match uses::create(state.store.as_ref(), &actor, &slug, answers).await {
+        Ok(draft) => Ok(Redirect::to(&format!("/manage/drafts/{}", draft.id)).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let org = state
+                .store
+                .organisation_record(&slug)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            Ok(render(
+                &NewPage {
+                    active: "manage",
+                    who,
+                    slug: slug.to_string(),
+                    name: org.name,
+                    title,
+                    uses_ai,
+                    decision_role: role,
+                    roles: DecisionRole::OPTIONS,
+                    errors: params(problems, "main-content"),
+                },
+                StatusCode::BAD_REQUEST,
+            ))
         }
-    };
-    let parsed_ai = match uses_ai.as_str() {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            errors.push(err("uses_ai", "Choose whether the project uses AI"));
-            None
-        }
-    };
-    let parsed_role = match role.parse::<DecisionRole>() {
-        Ok(r) => Some(r),
-        Err(_) => {
-            errors.push(err(
-                "decision_role",
-                "Choose what part it plays in decisions about people",
-            ));
-            None
-        }
-    };
-    let (Some(title_ok), Some(ai), Some(role_ok)) = (parsed_title, parsed_ai, parsed_role) else {
-        return Ok(render(
-            &NewPage {
-                active: "manage",
-                who,
-                slug: slug.to_string(),
-                name: org.name,
-                title,
-                uses_ai,
-                decision_role: role,
-                roles: DecisionRole::OPTIONS,
-                errors,
-            },
-            StatusCode::BAD_REQUEST,
-        ));
-    };
-    let entry = Project::new_draft(
-        title_ok,
-        slug.clone(),
-        ai,
-        role_ok,
-        charter_app::clock::today(),
-    );
-    let draft = state
-        .store
-        .draft_create(&NewDraft {
-            entry,
-            existing: None,
-            base_version: None,
-            actor: who.user.email.clone(),
-            at: charter_app::clock::now().into(),
-        })
-        .await?;
-    audit(
-        &state,
-        &who.user.email,
-        "draft-create",
-        &format!("draft {} of new entry {}", draft.id, draft.entry.id),
-        &addr.0,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/manage/drafts/{}", draft.id)).into_response())
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Opens the draft of a published entry, starting one from the latest version if there is none.
@@ -262,35 +189,8 @@ async fn edit_published(
     SignedForm { who, .. }: SignedForm,
 ) -> Result<Response, WebError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
-    let entry = state.store.project(id).await?.ok_or(WebError::NotFound)?;
-    if !allowed(&who.principal(), Action::EditEntries(&entry.organisation)) {
-        return Err(WebError::Forbidden(
-            "You cannot change this organisation's entries.".into(),
-        ));
-    }
-    if let Some(open) = state.store.draft_open_for(id).await? {
-        return Ok(Redirect::to(&format!("/manage/drafts/{open}")).into_response());
-    }
-    let version = state.store.versions(id).await?.last().map(|l| l.version);
-    let draft = state
-        .store
-        .draft_create(&NewDraft {
-            entry,
-            existing: Some(id),
-            base_version: version,
-            actor: who.user.email.clone(),
-            at: charter_app::clock::now().into(),
-        })
-        .await?;
-    audit(
-        &state,
-        &who.user.email,
-        "draft-create",
-        &format!("draft {} of {id}", draft.id),
-        &addr.0,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/manage/drafts/{}", draft.id)).into_response())
+    let draft = uses::start_change(state.store.as_ref(), &actor(&who, &addr), id).await?;
+    Ok(Redirect::to(&format!("/manage/drafts/{draft}")).into_response())
 }
 
 // ---- The task list
@@ -457,95 +357,67 @@ async fn section_page(
 
 async fn save_section(
     State(state): State<AppState>,
+    addr: ClientAddr,
     Path((id, slug)): Path<(i64, String)>,
     SignedForm { who, pairs }: SignedForm,
 ) -> Result<Response, WebError> {
     let section = editor::section(&slug).ok_or(WebError::NotFound)?;
-    let (draft, access) = load(&state, &who, id).await?;
-    if !access.edit {
-        return Err(WebError::Forbidden(
-            "You cannot change this organisation's entries.".into(),
-        ));
-    }
     let lock: i64 = field(&pairs, "lock").parse().unwrap_or(-1);
     let answers: Vec<(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "lock" | "then"))
         .cloned()
         .collect();
-    let refused = |errors: Vec<FieldError>, draft: Draft| {
-        let blocks = form::blocks(section, &draft.entry, Some(&answers), &errors);
-        render(
-            &SectionPage {
-                active: "manage",
-                who: who.clone(),
-                errors: to_param_errors(&errors),
-                draft: Draft { lock, ..draft },
-                section,
-                blocks,
-                saved: false,
-            },
-            if errors.iter().any(|e| e.field.is_empty()) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::BAD_REQUEST
-            },
-        )
-    };
-    if lock != draft.lock || !draft.state.editable() {
-        let why = if lock != draft.lock {
-            DraftConflict::Changed { lock: draft.lock }
-        } else {
-            DraftConflict::State(draft.state)
-        };
-        return Ok(refused(
-            vec![FieldError {
+    let changes = Changes::Section(section, &answers);
+    let errors =
+        match uses::save(state.store.as_ref(), &actor(&who, &addr), id, lock, changes).await {
+            Ok(Ok(_)) => {
+                // Paragraph answers are read back with the checker's advice; otherwise, to the task list.
+                let has_paragraphs = section
+                    .fields
+                    .iter()
+                    .chain(section.list.iter().flat_map(|l| l.fields))
+                    .any(|f| f.kind == charter_core::editor::Kind::LongText);
+                let to = if field(&pairs, "then") == "check" && has_paragraphs {
+                    format!("/manage/drafts/{id}/sections/{slug}?saved")
+                } else {
+                    format!("/manage/drafts/{id}")
+                };
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Ok(Err(c)) => vec![FieldError {
                 field: String::new(),
-                message: conflict_message(why),
+                message: conflict_message(c),
             }],
-            draft,
-        ));
-    }
-    let entry = match editor::apply(section, &answers, &draft.entry) {
-        Ok(entry) => entry,
-        Err(errors) => return Ok(refused(errors, draft)),
-    };
-    let change = DraftChange {
-        lock,
-        from: &[DraftState::Editing, DraftState::Returned],
-        to: DraftState::Editing,
-        entry: Some(&entry),
-        event: DraftEvent {
-            at: charter_app::clock::now().into(),
-            actor: who.user.email.clone(),
-            kind: EventKind::Saved,
-            comment: Some(section.title.to_owned()),
-        },
-    };
-    match state.store.draft_change(id, &change).await? {
-        Ok(_) => {}
-        Err(c) => {
-            return Ok(refused(
-                vec![FieldError {
-                    field: String::new(),
-                    message: conflict_message(c),
-                }],
-                draft,
-            ));
-        }
-    }
-    // Paragraph answers are read back with the checker's advice; otherwise, to the task list.
-    let has_paragraphs = section
-        .fields
-        .iter()
-        .chain(section.list.iter().flat_map(|l| l.fields))
-        .any(|f| f.kind == charter_core::editor::Kind::LongText);
-    let to = if field(&pairs, "then") == "check" && has_paragraphs {
-        format!("/manage/drafts/{id}/sections/{slug}?saved")
+            Err(AppError::Invalid(problems)) => problems
+                .into_iter()
+                .map(|p| FieldError {
+                    field: p.field,
+                    message: p.message,
+                })
+                .collect(),
+            Err(e) => return Err(e.into()),
+        };
+    // Refused: the form again, with the answers as sent and what is wrong with them.
+    let (draft, _) = load(&state, &who, id).await?;
+    let blocks = form::blocks(section, &draft.entry, Some(&answers), &errors);
+    let status = if errors.iter().any(|e| e.field.is_empty()) {
+        StatusCode::CONFLICT
     } else {
-        format!("/manage/drafts/{id}")
+        StatusCode::BAD_REQUEST
     };
-    Ok(Redirect::to(&to).into_response())
+    Ok(render(
+        &SectionPage {
+            active: "manage",
+            who,
+            errors: to_param_errors(&errors),
+            draft: Draft { lock, ..draft },
+            section,
+            blocks,
+            saved: false,
+        },
+        status,
+    ))
 }
 
 // ---- Preview and submit
@@ -565,74 +437,15 @@ async fn submit(
     Path(id): Path<i64>,
     SignedForm { who, pairs }: SignedForm,
 ) -> Result<Response, WebError> {
-    let (draft, access) = load(&state, &who, id).await?;
-    if !access.edit {
-        return Err(WebError::Forbidden(
-            "You cannot submit this organisation's entries.".into(),
-        ));
-    }
     let note = field(&pairs, "note").trim().to_owned();
-    let card = check(&draft.entry, &state.charter, charter_app::clock::today());
-    let mut errors: Vec<ParamError> = submit_blockers(&draft.entry, &card)
-        .into_iter()
-        .map(|m| err("blockers", m))
-        .collect();
-    if draft.base_version.is_some() && note.is_empty() {
-        errors.push(err(
-            "note",
-            "Say in a few words what changed, for the entry's public history",
-        ));
-    }
-    if note.chars().count() > 200 {
-        errors.push(err("note", "Say what changed in 200 characters or fewer"));
-    }
     let lock: i64 = field(&pairs, "lock").parse().unwrap_or(-1);
-    if errors.is_empty() {
-        let change = DraftChange {
-            lock,
-            from: &[DraftState::Editing, DraftState::Returned],
-            to: DraftState::Submitted,
-            entry: None,
-            event: DraftEvent {
-                at: charter_app::clock::now().into(),
-                actor: who.user.email.clone(),
-                kind: EventKind::Submitted,
-                comment: Some(if note.is_empty() {
-                    "First published".into()
-                } else {
-                    note.clone()
-                }),
-            },
+    let store = state.store.as_ref();
+    let errors =
+        match uses::submit(store, &state.charter, &actor(&who, &addr), id, lock, &note).await {
+            Ok(Ok(_)) => return Ok(Redirect::to(&format!("/manage/drafts/{id}")).into_response()),
+            Ok(Err(c)) => vec![err("main-content", conflict_message(c))],
+            Err(AppError::Invalid(problems)) => params(problems, "blockers"),
+            Err(e) => return Err(e.into()),
         };
-        match state.store.draft_change(id, &change).await? {
-            Ok(_) => {
-                audit(
-                    &state,
-                    &who.user.email,
-                    "draft-submit",
-                    &format!("draft {id} of {}", draft.entry.id),
-                    &addr.0,
-                )
-                .await?;
-                return Ok(Redirect::to(&format!("/manage/drafts/{id}")).into_response());
-            }
-            Err(c) => errors.push(err("main-content", conflict_message(c))),
-        }
-    }
     task_list_page(&state, who, id, errors, note, StatusCode::BAD_REQUEST).await
-}
-
-/// Who wrote a draft: everyone who started, saved or submitted it.
-pub(crate) fn authors(events: &[DraftEvent]) -> Vec<&str> {
-    events
-        .iter()
-        .filter(|e| e.kind.authors())
-        .map(|e| e.actor.as_str())
-        .collect()
-}
-
-/// Whether `who` may approve, and if not, why, in words.
-pub(crate) fn approval_refused(who: &SignedIn, events: &[DraftEvent]) -> Option<&'static str> {
-    (!may_approve(&who.user.email, &authors(events)))
-        .then_some("You worked on this draft, so someone else must approve it.")
 }

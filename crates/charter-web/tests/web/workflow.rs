@@ -654,3 +654,103 @@ async fn organisations_upload_a_list_check_it_and_import_every_row_or_none() {
         assert_eq!(app.get_as(&other, page).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// A submission through the API and one on the site go through the same use case, so they leave
+/// the same audit entry: the same action, the person's own name, the draft and entry it was
+/// about, and for the API, the token it came through.
+#[tokio::test]
+async fn a_submission_through_the_api_is_audited_as_one_on_the_site_is() {
+    for app in TestApp::init().on_each_backend().await {
+        let admin = app
+            .signed_in("submitter", Role::OrgAdmin, Some("knowsley-council"))
+            .await;
+        let r = app
+            .post_as(
+                &admin,
+                "/manage/organisations/knowsley-council/tokens",
+                &[("label", "Case system"), ("scope", "drafts")],
+            )
+            .await;
+        let at = r.body.find("chr_").expect("the new token is shown");
+        let token: String = r.body[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let mut drafts = Vec::new();
+        for title in ["Street lighting faults", "Pothole reports"] {
+            let mut whole = serde_json::to_value(charter_store::fixtures::complete_project(
+                1,
+                "knowsley-council",
+            ))
+            .unwrap();
+            whole["title"] = title.into();
+            let r = app
+                .api(
+                    "POST",
+                    "/api/v1/drafts",
+                    Some(&token),
+                    None,
+                    &whole.to_string(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            let draft = r.json();
+            let etag = r.headers["etag"].to_str().unwrap().to_owned();
+            drafts.push((
+                draft["id"].as_i64().unwrap(),
+                draft["entry"]["id"].as_str().unwrap().to_owned(),
+                etag,
+            ));
+        }
+
+        // One on the site, one through the API.
+        let (web_id, web_entry, _) = &drafts[0];
+        let page = app
+            .get_as(&admin, &format!("/manage/drafts/{web_id}"))
+            .await;
+        let lock = lock_in(&page.body);
+        let r = app
+            .post_as(
+                &admin,
+                &format!("/manage/drafts/{web_id}/submit"),
+                &[("lock", &lock)],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/manage/drafts/{web_id}"));
+        let (api_id, api_entry, etag) = &drafts[1];
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/drafts/{api_id}/submit"),
+                Some(&token),
+                Some(etag),
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let log = app.store.audit_log(50).await.unwrap();
+        let submitted: Vec<_> = log.iter().filter(|e| e.action == "draft-submit").collect();
+        assert_eq!(submitted.len(), 2, "{log:?}");
+        let web = submitted
+            .iter()
+            .find(|e| e.subject.starts_with(&format!("draft {web_id} ")))
+            .expect("the site's submission is audited");
+        let through_api = submitted
+            .iter()
+            .find(|e| e.subject.starts_with(&format!("draft {api_id} ")))
+            .expect("the API's submission is audited");
+        assert_eq!(web.subject, format!("draft {web_id} of {web_entry}"));
+        let through = through_api
+            .subject
+            .strip_prefix(&format!(
+                "draft {api_id} of {api_entry}, through API token "
+            ))
+            .unwrap_or_else(|| panic!("{through_api:?}"));
+        assert!(through.ends_with("(Case system)"), "{through}");
+        for e in [web, through_api] {
+            assert_eq!(e.actor, "submitter@x.example");
+            assert_eq!(e.from_address, web.from_address);
+        }
+    }
+}
