@@ -20,6 +20,10 @@ pub enum AppError {
     /// Someone else changed the thing first; the caller should reload and try again.
     #[error("{0}")]
     Conflict(String),
+    /// Something the register itself holds is wrong (its keys, or records they cannot open): not
+    /// the caller's doing, so interfaces log it and show a plain failure.
+    #[error("{0}")]
+    Internal(String),
     /// No randomness was available for a secret.
     #[error("no randomness available: {0}")]
     Randomness(#[from] getrandom::Error),

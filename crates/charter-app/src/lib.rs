@@ -7,6 +7,10 @@
 
 pub mod clock;
 pub mod error;
+pub mod export;
+pub mod housekeeping;
+pub mod optout;
 pub mod secrets;
+pub mod verify;
 
 pub use error::{AppError, AppResult};

@@ -91,6 +91,35 @@ impl WebError {
     }
 }
 
+/// A use case's refusal, as a page or problem document says it: problems with the input keep
+/// the field each is about, so a form's error summary links to it.
+impl From<charter_app::AppError> for WebError {
+    fn from(e: charter_app::AppError) -> Self {
+        use charter_app::AppError;
+        match e {
+            AppError::Forbidden(m) => WebError::Forbidden(m),
+            AppError::NotFound(_) => WebError::NotFound,
+            AppError::Invalid(problems) => WebError::BadRequest(problems_to_params(problems)),
+            AppError::Conflict(m) => WebError::Conflict(m),
+            AppError::Store(e) => WebError::Store(e),
+            e @ (AppError::Internal(_) | AppError::Randomness(_)) => {
+                WebError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+/// A use case's problems as a form's or the API's parameter errors.
+pub fn problems_to_params(problems: Vec<charter_app::error::Problem>) -> Vec<ParamError> {
+    problems
+        .into_iter()
+        .map(|p| ParamError {
+            param: p.field,
+            message: p.message,
+        })
+        .collect()
+}
+
 /// What a page or API answer says when the database is busy with another write.
 pub const BUSY: &str = "The register is busy: try again in a few seconds";
 

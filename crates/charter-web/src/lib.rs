@@ -18,7 +18,6 @@ mod error;
 pub mod export;
 mod footer;
 mod headers;
-pub mod jobs;
 mod limit;
 pub mod mail;
 pub mod optout;
