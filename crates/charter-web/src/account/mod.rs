@@ -37,15 +37,20 @@ fn failures_key(email: &str) -> String {
 /// How long a set-password or reset link works.
 pub const LINK_DAYS: i64 = 7;
 
-pub fn routes() -> Router<AppState> {
+/// Signing in and setting or resetting a password: forms anyone can send.
+pub fn public_forms() -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", post(sign_out))
         .route(
             "/account/set-password/{token}",
             get(set_password_page).post(set_password),
         )
         .route("/account/reset-password", get(reset_page).post(reset))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-out", post(sign_out))
         .route("/manage", get(manage))
         .route("/manage/organisations/{slug}", get(organisation))
         .route("/manage/organisations/{slug}/tokens", post(create_token))

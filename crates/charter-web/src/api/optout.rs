@@ -135,12 +135,7 @@ pub async fn check_dataset(
         .filter(|(k, _)| k == "scope")
         .map(|(_, v)| v.clone())
         .collect();
-    let PreparedCheck {
-        snapshot,
-        kind,
-        column,
-        scopes,
-    } = use_case::prepare_check(
+    let check = use_case::prepare_check(
         state.store.as_ref(),
         &keys,
         &organisation,
@@ -150,8 +145,32 @@ pub async fn check_dataset(
     )
     .await
     .map_err(WebError::from)?;
+    let scopes = check.scopes.clone();
+    let (manifest, kept) = filter_upload(body, check).await?;
+    use_case::record_upload(
+        state.store.as_ref(),
+        &organisation,
+        &who(&caller, &addr),
+        &scopes,
+        &manifest,
+    )
+    .await
+    .map_err(WebError::from)?;
+    Ok(Json(CheckResult {
+        manifest,
+        kept_csv: String::from_utf8_lossy(&kept).into_owned(),
+    }))
+}
 
-    // Stream the upload into the filter, which runs on a blocking thread.
+/// Streams the upload through the filter, which runs on a blocking thread: the manifest, and
+/// the rows that may be used.
+async fn filter_upload(body: Body, check: PreparedCheck) -> Result<(Manifest, Vec<u8>), WebError> {
+    let PreparedCheck {
+        snapshot,
+        kind,
+        column,
+        scopes,
+    } = check;
     let (tx, rx) = std::sync::mpsc::sync_channel(8);
     let over_limit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let over = over_limit.clone();
@@ -177,7 +196,6 @@ pub async fn check_dataset(
             }
         }
     });
-    let scopes_for_filter = scopes.clone();
     let result = tokio::task::spawn_blocking(move || {
         let mut kept = Vec::new();
         let reader = ChannelReader {
@@ -191,7 +209,7 @@ pub async fn check_dataset(
         };
         charter_optout::filter_with_options(
             &snapshot,
-            &scopes_for_filter,
+            &scopes,
             &column,
             reader,
             &mut kept,
@@ -205,27 +223,14 @@ pub async fn check_dataset(
     .map_err(|e| WebError::Internal(e.to_string()))?;
     forward.abort();
     if over_limit.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(upload_too_large().into());
+        return Err(upload_too_large());
     }
-    let (manifest, kept) = result.map_err(|e| {
+    result.map_err(|e| {
         WebError::BadRequest(vec![ParamError {
             param: "file".into(),
             message: e.to_string(),
         }])
-    })?;
-    use_case::record_upload(
-        state.store.as_ref(),
-        &organisation,
-        &who(&caller, &addr),
-        &scopes,
-        &manifest,
-    )
-    .await
-    .map_err(WebError::from)?;
-    Ok(Json(CheckResult {
-        manifest,
-        kept_csv: String::from_utf8_lossy(&kept).into_owned(),
-    }))
+    })
 }
 
 /// The largest report accepted: a manifest is a few hundred bytes.
