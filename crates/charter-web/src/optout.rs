@@ -1,6 +1,6 @@
-//! The register's side of residents' opt-outs lives in `charter_app::optout`; the names the web
-//! crate's pages and its callers use are here too.
+//! The register's side of residents' opt-outs lives in `charter_app::optout`. These names stay
+//! here for the identifier-kind pages and the web tests that use them.
 
 pub use charter_app::optout::{
-    KnownKinds, OptOutKeys, build_snapshot, current_version, known_kinds, local_reference,
+    KnownKinds, OptOutKeys, build_snapshot, known_kinds, local_reference,
 };
