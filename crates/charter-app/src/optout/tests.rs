@@ -403,3 +403,59 @@ async fn a_report_counts_once_for_its_own_organisation_only() {
         ]
     );
 }
+
+#[tokio::test]
+async fn an_upload_check_counts_in_the_figures_and_is_audited() {
+    let store = store().await;
+    let keys = keys();
+    import(
+        &store,
+        &keys,
+        [row(2, NHS, None, "ai-training")],
+        &Who::command_line(),
+    )
+    .await
+    .unwrap();
+    let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let check = prepare_check(&store, &keys, &org, "nhs", "", &["ai-training".into()])
+        .await
+        .unwrap();
+    let mut kept = Vec::new();
+    let options = charter_optout::FilterOptions {
+        threads: 1,
+        kind: check.kind.clone(),
+        ..charter_optout::FilterOptions::default()
+    };
+    let manifest = charter_optout::filter_with_options(
+        &check.snapshot,
+        &check.scopes,
+        &check.column,
+        "nhs,name\n9434765919,Ada\n9434765870,Bo\n".as_bytes(),
+        &mut kept,
+        std::io::sink(),
+        &options,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(kept).unwrap(),
+        "nhs,name\n9434765870,Bo\n"
+    );
+    let who = Who {
+        name: "editor@knowsley.example".into(),
+        through: Some("API token 1 (Case system)".into()),
+        address: "192.0.2.1".into(),
+    };
+    record_upload(&store, &org, &who, &check.scopes, &manifest)
+        .await
+        .unwrap();
+    let figures = store.optout_figures().await.unwrap();
+    assert_eq!(
+        (figures.checks.len(), figures.checks[0].rows_removed),
+        (1, 1)
+    );
+    assert_eq!(
+        audit_actions(&store).await[0],
+        "editor@knowsley.example optout-check a check of 2 rows by knowsley-council, through API token 1 (Case system)"
+    );
+}
