@@ -25,7 +25,8 @@ pub enum AppError {
     Randomness(#[from] getrandom::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Something that should not fail did (a worker thread, a library): logged, never shown.
+    /// Not the caller's doing: something the register holds is wrong (its keys, records they
+    /// cannot open) or something that should not fail did (a worker thread). Logged, never shown.
     #[error("{0}")]
     Internal(String),
 }

@@ -53,6 +53,15 @@ impl KnownKinds {
     pub fn record(&self, name: &str) -> Option<&IdentifierKindRecord> {
         self.records.iter().find(|r| r.spec.name == name)
     }
+
+    /// The short names of every kind, for messages that list them.
+    pub(crate) fn names(&self) -> String {
+        self.kinds
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Reads every identifier kind from the store.

@@ -11,13 +11,17 @@ pub mod audit;
 pub mod clock;
 pub mod drafts;
 pub mod error;
+pub mod export;
+pub mod housekeeping;
 pub mod identifier_kinds;
 pub mod import;
+pub mod optout;
 pub mod organisations;
 pub mod passwords;
 pub mod secrets;
 pub mod sign_in;
 pub mod tokens;
+pub mod verify;
 
 #[cfg(test)]
 mod testing;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use charter_web::export::{Exporter, Format};
+use charter_app::export::{Exporter, Format};
 
 use crate::config::{Config, open_store};
 

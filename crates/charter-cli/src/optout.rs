@@ -2,17 +2,15 @@
 
 use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use charter_app::Actor;
+use charter_app::AppError;
+use charter_app::error::Problem;
+use charter_app::optout::{ImportRow, OptOutKeys, build_snapshot, current_version, rotate};
 use charter_core::Slug;
 use charter_optout::{
-    AtomicFile, FilterOptions, IdentifierKind, MasterSecret, NhsNumber, RegisterPublicKey,
-    SECRET_ENV_VAR, Scope, Snapshot,
-};
-use charter_store::optout::OptOutEvent;
-use charter_web::optout::{
-    OptOutKeys, build_snapshot, current_version, known_kinds, new_record, rotate,
+    AtomicFile, FilterOptions, MasterSecret, RegisterPublicKey, SECRET_ENV_VAR, Scope, Snapshot,
 };
 
 use crate::config::{Config, open_store};
@@ -207,7 +205,7 @@ pub async fn run(config: &Config, args: OptOutArgs) -> anyhow::Result<()> {
         OptOutCommand::RotateKeys => {
             let store = open_store(config).await?;
             let keys = load_keys(config)?;
-            let (version, moved) = rotate(store.as_ref(), &keys).await?;
+            let (version, moved) = rotate(store.as_ref(), &keys, &Actor::command_line()).await?;
             println!(
                 "Every opt-out is now under key version {}: {moved} records moved.",
                 version.get()
@@ -220,9 +218,6 @@ pub async fn run(config: &Config, args: OptOutArgs) -> anyhow::Result<()> {
 async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let keys = load_keys(config)?;
-    let version = current_version(store.as_ref()).await?;
-    let register_keys = keys.version(version);
-    let now = charter_app::clock::now();
     let mut reader = csv::ReaderBuilder::new()
         .from_path(file)
         .with_context(|| format!("cannot read {}", file.display()))?;
@@ -246,80 +241,27 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
         );
     };
     let kind_col = find("kind");
-    let known = known_kinds(store.as_ref()).await?;
-    // One record per person and identifier kind, with every scope they opted out of; every
-    // problem is reported. Tags include the kind, so equal strings of two kinds stay apart.
-    type Person = (Arc<dyn IdentifierKind>, String, Vec<OptOutEvent>);
-    let mut people: std::collections::BTreeMap<Vec<u8>, Person> = Default::default();
-    let mut problems = Vec::new();
-    for (i, row) in reader.records().enumerate() {
+    let rows = reader.records().enumerate().map(|(i, row)| {
         let line = i + 2;
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let raw = row.get(id_col).unwrap_or("");
-        let scope = row.get(scope_col).unwrap_or("").trim();
-        if let Err(e) = scope.parse::<Scope>() {
-            problems.push(format!("line {line}: {e}"));
-            continue;
-        }
-        let kind_name = match kind_col.and_then(|c| row.get(c)).map(str::trim) {
-            None | Some("") => NhsNumber::NAME,
-            Some(k) => k,
-        };
-        let kind = match known.kinds.get(kind_name) {
-            Some(kind)
-                if known
-                    .record(kind_name)
-                    .is_some_and(|r| r.retired_at.is_some()) =>
-            {
-                problems.push(format!(
-                    "line {line}: the identifier kind “{}” is retired: no new opt-outs can use it",
-                    kind.name()
-                ));
-                continue;
-            }
-            Some(kind) => kind.clone(),
-            None => {
-                problems.push(format!(
-                    "line {line}: there is no identifier kind “{kind_name}”; the kinds are: {}",
-                    known
-                        .kinds
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                continue;
-            }
-        };
-        let tag = match kind.normalise_str(raw) {
-            Ok(id) => register_keys.tag_key().tag(kind.as_ref(), &id),
-            Err(e) => {
-                problems.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let event = OptOutEvent {
-            scope: scope.to_owned(),
-            withdrawn: false,
-            channel: "import".into(),
-            proxy_basis: None,
-            recorded_at: now.to_string(),
-        };
-        people
-            .entry(tag.as_bytes().to_vec())
-            .or_insert_with(|| (kind, raw.to_owned(), Vec::new()))
-            .2
-            .push(event);
-    }
-    if !problems.is_empty() {
-        let shown: Vec<&String> = problems.iter().take(50).collect();
-        bail!(
+        let row =
+            row.map_err(|e| Problem::new(format!("line {line}"), format!("line {line}: {e}")))?;
+        Ok(ImportRow {
+            line,
+            identifier: row.get(id_col).unwrap_or("").to_owned(),
+            kind: kind_col.and_then(|c| row.get(c)).map(str::to_owned),
+            scope: row.get(scope_col).unwrap_or("").to_owned(),
+        })
+    });
+    let done = match charter_app::optout::import(
+        store.as_ref(),
+        &keys,
+        rows,
+        &Actor::command_line(),
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(AppError::Invalid(problems)) => bail!(
             "nothing was loaded: {} {} wrong:\n  {}{}",
             problems.len(),
             if problems.len() == 1 {
@@ -327,34 +269,20 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
             } else {
                 "rows are"
             },
-            shown
+            problems
                 .iter()
-                .map(|s| s.as_str())
+                .take(50)
+                .map(|p| p.message.as_str())
                 .collect::<Vec<_>>()
                 .join("\n  "),
             if problems.len() > 50 { "\n  …" } else { "" }
-        );
-    }
-    let mut records = Vec::with_capacity(people.len());
-    for (kind, raw, events) in people.into_values() {
-        records.push(new_record(
-            &register_keys,
-            kind.as_ref(),
-            &raw,
-            events,
-            None,
-            None,
-            &now,
-        )?);
-    }
-    let rows: usize = records.iter().map(|r| r.events.len()).sum();
-    for chunk in records.chunks(10_000) {
-        // Each chunk is one transaction; the whole file was checked before the first.
-        store.optouts_add(chunk).await?;
-    }
+        ),
+        Err(e) => return Err(e.into()),
+    };
     println!(
-        "Loaded {rows} opt-outs for {} people from {}.",
-        records.len(),
+        "Loaded {} opt-outs for {} people from {}.",
+        done.opt_outs,
+        done.people,
         file.display()
     );
     Ok(())

@@ -111,7 +111,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the address listened on")?;
     let keys = crate::optout::load_keys(config)?;
-    charter_web::jobs::spawn_housekeeping(
+    charter_app::housekeeping::spawn(
         store.clone(),
         std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
     );
@@ -143,7 +143,7 @@ async fn check_history(
     store: &dyn charter_store::Store,
     allow_unverified: bool,
 ) -> anyhow::Result<()> {
-    let report = charter_store::verify::verify(store)
+    let report = charter_app::verify::history(store)
         .await
         .context("cannot check the register against its history")?;
     if report.is_intact() {

@@ -1,14 +1,14 @@
 //! `charter verify`: checks the register's hash chain and that everything shown or searched is
-//! its latest published version (see `charter_store::verify`), and names every difference.
+//! its latest published version (see `charter_app::verify`), and names every difference.
 
 use anyhow::bail;
-use charter_store::verify::{Report, verify};
+use charter_app::verify::{Report, history};
 
 use crate::config::{Config, open_store};
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let report = verify(store.as_ref()).await?;
+    let report = history(store.as_ref()).await?;
     if !report.is_intact() {
         for problem in &report.problems {
             eprintln!("{problem}");

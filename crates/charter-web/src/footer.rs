@@ -24,15 +24,9 @@ pub fn head() -> Option<Head> {
     HEAD.try_with(Clone::clone).ok().flatten()
 }
 
-/// Reads the head for page requests (not the API, downloads or static files).
+/// Reads the head for the pages' routes (not the API, downloads or static files: they are not
+/// given this layer).
 pub async fn chain_head(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let is_page = !["/api/", "/static/", "/downloads/", "/healthz"]
-        .iter()
-        .any(|p| path.starts_with(p));
-    if !is_page {
-        return next.run(request).await;
-    }
     // If the database is down the page itself reports it; the footer just goes without.
     let head = match state.store.chain_head().await {
         Ok(link) => link.map(|l| Head {

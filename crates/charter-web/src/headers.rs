@@ -1,4 +1,6 @@
-//! Security headers on every response, and open-data headers on the API and downloads.
+//! Security headers on every response, and the headers and refusals of groups of routes: open
+//! data (the API and downloads), pages for one person, and the site's forms. Each group's
+//! layers are attached to its own router in `crate::router`, never chosen by the path here.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
@@ -29,19 +31,21 @@ fn add_missing(response: &mut Response, headers: &[(&'static str, &'static str)]
     }
 }
 
-/// Pages that show something meant for one person only: never kept by a browser or a proxy
-/// (a new API token and an invitation link are shown once; a resident's receipt and choices).
-fn private(request: &Request) -> bool {
-    let path = request.uri().path();
-    let signed_in = request
+/// A request from someone signed in: whatever page it asks for is theirs alone.
+fn signed_in(request: &Request) -> bool {
+    request
         .headers()
         .get_all(axum::http::header::COOKIE)
         .iter()
-        .any(|c| c.to_str().is_ok_and(|c| c.contains("charter_session=")));
-    signed_in
-        || ["/manage", "/account/", "/sign-in", "/sign-out", "/opt-out"]
-            .iter()
-            .any(|p| path.starts_with(p))
+        .any(|c| c.to_str().is_ok_and(|c| c.contains("charter_session=")))
+}
+
+/// Pages that show something meant for one person only: never kept by a browser or a proxy
+/// (a new API token and an invitation link are shown once; a resident's receipt and choices).
+pub async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    add_missing(&mut response, &[("cache-control", "no-store")]);
+    response
 }
 
 /// One year, sent only when the register is served over HTTPS.
@@ -52,7 +56,7 @@ pub async fn security(
     request: Request,
     next: Next,
 ) -> Response {
-    let private = private(&request);
+    let private = signed_in(&request);
     let mut response = next.run(request).await;
     add_missing(&mut response, &SECURITY);
     if private {
@@ -72,7 +76,7 @@ pub async fn open_data(request: Request, next: Next) -> Response {
 }
 
 /// Refuses form posts from other sites (cross-site request forgery): a browser says where a
-/// request comes from in `Sec-Fetch-Site`, or failing that `Origin`. The JSON API is exempt: it
+/// request comes from in `Sec-Fetch-Site`, or failing that `Origin`. Not on the JSON API: it
 /// uses no cookies, so another site gains nothing by calling it.
 pub async fn same_origin_posts(request: Request, next: Next) -> Response {
     use axum::http::{Method, StatusCode};
@@ -81,7 +85,7 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path().starts_with("/api/") {
+    if safe {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -109,18 +113,17 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response {
 
 /// A form too large for its route is refused by the body limit before any handler runs, in
 /// plain text; people in a browser get the register's own page saying what happened instead.
-/// (The API's refusals are problem documents already.)
+/// (Not on the API: its refusals are problem documents already.)
 pub async fn pages_for_refusals(request: Request, next: Next) -> Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
-    let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let plain = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/plain"));
-    if !api && plain && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if plain && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return crate::WebError::TooLarge("the form".into()).into_response();
     }
     response

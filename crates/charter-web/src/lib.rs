@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{any, get};
 use charter_core::charter::Charter;
 use charter_store::Store;
 
@@ -19,7 +19,6 @@ mod error;
 pub mod export;
 mod footer;
 mod headers;
-pub mod jobs;
 mod limit;
 pub mod mail;
 pub mod optout;
@@ -100,39 +99,65 @@ impl AppState {
     }
 }
 
-/// The whole service: pages, API, downloads and static files, with security headers.
+/// The whole service: pages, API, downloads and static files. Each group of routes carries the
+/// layers that apply to it (see [`Group`]); security headers, the body's deadline and size limit
+/// wrap every request.
 pub fn router(state: AppState) -> Router {
-    let open_data = Router::new()
-        .merge(api::routes())
+    use limit::FormGroup;
+    let group = Group::new(&state);
+    let api = api::routes().layer(axum::middleware::from_fn(headers::open_data));
+    let downloads = Router::new()
         .route("/downloads/register.csv", get(export::csv_download))
         .route("/downloads/register.json", get(export::json_download))
         .layer(axum::middleware::from_fn(headers::open_data));
     Router::new()
-        .merge(pages::routes())
-        .merge(account::routes())
-        .merge(admin::routes())
-        .merge(editor::routes())
-        .merge(open_data)
-        .merge(assets::routes())
-        .route("/healthz", get(health))
-        .fallback(pages::not_found)
+        .merge(group.page(pages::routes()))
+        .merge(group.private(group.forms(pages::optout::routes(), FormGroup::OptOut)))
+        .merge(group.private(group.forms(account::public_forms(), FormGroup::Account)))
+        .merge(
+            group.private(
+                group.page(
+                    account::routes()
+                        .merge(admin::routes())
+                        .merge(editor::routes()),
+                ),
+            ),
+        )
+        .merge(group.session(api))
+        // Addresses under /api/ that no route takes: a page saying so, with none of the site's
+        // form checks (the API has none).
+        .merge(
+            group.session(
+                Router::new()
+                    .route("/api/", any(pages::not_found))
+                    .route("/api/{*rest}", any(pages::not_found)),
+            ),
+        )
+        .merge(group.site(downloads))
+        .merge(group.site(assets::routes().route("/healthz", get(health))))
+        // Unknown addresses elsewhere under the private groups' prefixes are private too.
+        .merge(
+            group.private(
+                group.page(
+                    Router::new()
+                        .route("/manage/{*rest}", any(pages::not_found))
+                        .route("/sign-in/{*rest}", any(pages::not_found))
+                        .route("/sign-out/{*rest}", any(pages::not_found)),
+                ),
+            ),
+        )
+        .merge(group.private(group.forms(
+            Router::new().route("/opt-out/{*rest}", any(pages::not_found)),
+            FormGroup::OptOut,
+        )))
+        .merge(group.private(group.forms(
+            Router::new().route("/account/{*rest}", any(pages::not_found)),
+            FormGroup::Account,
+        )))
+        .merge(group.page(Router::new().fallback(pages::not_found)))
         .layer(axum::extract::DefaultBodyLimit::max(
             limit::DEFAULT_BODY_BYTES,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            footer::chain_head,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            account::session::load,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            limit::FormLimiter::default(),
-            limit::public_forms,
-        ))
-        .layer(axum::middleware::from_fn(headers::pages_for_refusals))
-        .layer(axum::middleware::from_fn(headers::same_origin_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.limits.body_timeout,
             limit::body_deadline,
@@ -142,6 +167,76 @@ pub fn router(state: AppState) -> Router {
             headers::security,
         ))
         .with_state(state)
+}
+
+/// The layers a group of routes gets, each applied to the group's own router. Innermost first,
+/// as a request meets them on its way out: the footer's chain head (pages), the signed-in person
+/// (every route), the per-address count of posts (forms anyone can send), refusals as pages and
+/// the cross-site form check (the site, not the API), and no-store (pages for one person).
+struct Group {
+    state: AppState,
+    limiter: limit::FormLimiter,
+}
+
+type Routes = Router<AppState>;
+
+impl Group {
+    fn new(state: &AppState) -> Group {
+        Group {
+            state: state.clone(),
+            limiter: limit::FormLimiter::default(),
+        }
+    }
+
+    /// The signed-in person, if any, for handlers and templates.
+    fn session(&self, routes: Routes) -> Routes {
+        routes.layer(axum::middleware::from_fn_with_state(
+            self.state.clone(),
+            account::session::load,
+        ))
+    }
+
+    /// What every route of the site (not the API) has: refusals as pages, and form posts from
+    /// other sites refused.
+    fn site(&self, routes: Routes) -> Routes {
+        Self::forms_checked(self.session(routes))
+    }
+
+    /// Pages: the site's, with the register's head in the footer.
+    fn page(&self, routes: Routes) -> Routes {
+        self.site(self.with_head(routes))
+    }
+
+    /// Pages with forms anyone can send: posts are counted per address, per `group`.
+    fn forms(&self, routes: Routes, group: limit::FormGroup) -> Routes {
+        let counted =
+            self.session(self.with_head(routes))
+                .layer(axum::middleware::from_fn_with_state(
+                    (self.limiter.clone(), group),
+                    limit::public_forms,
+                ));
+        Self::forms_checked(counted)
+    }
+
+    /// Pages for one person only: never kept by a browser or a proxy. (A signed-in person's
+    /// every page is theirs alone too: `headers::security` sees to that.)
+    fn private(&self, routes: Routes) -> Routes {
+        routes.layer(axum::middleware::from_fn(headers::no_store))
+    }
+
+    /// Refusals as pages, and form posts from other sites refused.
+    fn forms_checked(routes: Routes) -> Routes {
+        routes
+            .layer(axum::middleware::from_fn(headers::pages_for_refusals))
+            .layer(axum::middleware::from_fn(headers::same_origin_posts))
+    }
+
+    fn with_head(&self, routes: Routes) -> Routes {
+        routes.layer(axum::middleware::from_fn_with_state(
+            self.state.clone(),
+            footer::chain_head,
+        ))
+    }
 }
 
 /// Serves the register on `listener`, within the state's limits, until `shutdown` completes.
@@ -161,3 +256,6 @@ async fn health(
     state.store.stats().await?;
     Ok("ok")
 }
+
+#[cfg(test)]
+mod router_tests;

@@ -1,6 +1,10 @@
 //! Email: sent over SMTP when a mail server is configured (`--smtp-url`), otherwise written as
 //! `.eml` files to an outbox folder that an operator's mail system, the demo or a test reads.
 //! Either way the message is the same, built once with lettre.
+//!
+//! Mail is the web interface's to send: the use cases return what a message needs (a receipt
+//! code and private link, a one-time account link), and an address a resident gives is used for
+//! that one message here, never passed on to the store. The command line sends none.
 
 use std::path::PathBuf;
 

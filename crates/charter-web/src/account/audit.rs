@@ -1,4 +1,4 @@
-//! The audit log: the page that shows it, and the one helper other web areas write to it with.
+//! The audit log's page. Entries are written by the use cases (`charter_app::Actor::audit`).
 
 use askama::Template;
 use axum::extract::State;
@@ -12,18 +12,6 @@ use crate::{AppState, WebError};
 
 /// How many of the newest entries the page shows.
 const SHOWN: u32 = 500;
-
-/// Writes an audit entry for what `actor` did, from `from`.
-pub(crate) async fn audit(
-    state: &AppState,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    from: &str,
-) -> Result<(), WebError> {
-    charter_app::audit::record(state.store.as_ref(), actor, from, action, subject).await?;
-    Ok(())
-}
 
 #[derive(Template)]
 #[template(path = "audit.html")]

@@ -17,16 +17,15 @@ mod sign_in;
 mod tokens;
 mod tools;
 
-pub(crate) use audit::audit;
 pub(crate) use extractors::{
     ClientAddr, Person, Signed, SignedForm, TokenOnly, check_form_token, err, field,
 };
 pub use session::SignedIn;
 
-pub fn routes() -> Router<AppState> {
+/// Signing in and setting or resetting a password: forms anyone can send.
+pub fn public_forms() -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(sign_in::page).post(sign_in::sign_in))
-        .route("/sign-out", post(sign_in::sign_out))
         .route(
             "/account/set-password/{token}",
             get(passwords::set_password_page).post(passwords::set_password),
@@ -35,6 +34,12 @@ pub fn routes() -> Router<AppState> {
             "/account/reset-password",
             get(passwords::reset_page).post(passwords::reset),
         )
+}
+
+/// The signed-in people's pages: the organisation tools and the audit log.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-out", post(sign_in::sign_out))
         .route("/manage", get(tools::manage))
         .route("/manage/organisations/{slug}", get(tools::organisation))
         .route("/manage/organisations/{slug}/tokens", post(tokens::create))

@@ -38,18 +38,6 @@ pub struct Caller<S> {
 }
 
 impl<S> Caller<S> {
-    /// Who did it, for a draft's log and the four-eyes rule: the token's owner, as on the web.
-    pub fn actor(&self) -> String {
-        self.owner.email.clone()
-    }
-
-    /// What the audit log says an action came through.
-    pub fn through(&self) -> String {
-        format!("API token {} ({})", self.token.id, self.token.label)
-    }
-}
-
-impl Caller<Drafts> {
     /// The caller as the use cases see it: the token's owner, acting through the token, from
     /// `address`.
     pub fn acting(&self, address: &ClientAddr) -> Actor {

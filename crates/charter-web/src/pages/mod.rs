@@ -18,7 +18,7 @@ use crate::compliance::{Chart, Compliance, compliance};
 use crate::error::render;
 use crate::{AppState, WebError, query};
 
-mod optout;
+pub(crate) mod optout;
 mod pagination;
 
 /// Filters the templates use.
@@ -52,7 +52,6 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations/{slug}", get(organisation))
         .route("/charter", get(charter))
         .route("/open-data", get(open_data))
-        .merge(optout::routes())
         .route("/compliance", get(compliance_page))
         .route("/compliance.csv", get(compliance_csv))
         .route(
