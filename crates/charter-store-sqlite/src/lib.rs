@@ -1,6 +1,5 @@
 //! The embedded default store: one SQLite file in WAL mode, FTS5 for search.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,7 +22,7 @@ use charter_store::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectSummary, RecordParts,
     SearchResults, SearchText, Store, StoreError, StoreResult, StoredOrganisation, TokenOwner,
 };
-use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -36,58 +35,10 @@ mod drafts;
 mod optout;
 mod search;
 
-/// Migrations are compiled in, so the binary carries its own schema.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "register",
-        include_str!("../migrations/0001_register.sql"),
-    ),
-    (2, "optout", include_str!("../migrations/0002_optout.sql")),
-    (3, "tokens", include_str!("../migrations/0003_tokens.sql")),
-    (
-        4,
-        "accounts",
-        include_str!("../migrations/0004_accounts.sql"),
-    ),
-    (5, "jobs", include_str!("../migrations/0005_jobs.sql")),
-    (6, "version", include_str!("../migrations/0006_version.sql")),
-    (7, "drafts", include_str!("../migrations/0007_drafts.sql")),
-    (
-        8,
-        "identifier kinds",
-        include_str!("../migrations/0008_identifier_kinds.sql"),
-    ),
-    (
-        9,
-        "check reports",
-        include_str!("../migrations/0009_check_reports.sql"),
-    ),
-    (
-        10,
-        "token owner",
-        include_str!("../migrations/0010_token_owner.sql"),
-    ),
-];
-
-fn migrator() -> Migrator {
-    let migrations: Vec<Migration> = MIGRATIONS
-        .iter()
-        .map(|(v, d, sql)| {
-            Migration::new(
-                *v,
-                Cow::Borrowed(*d),
-                MigrationType::Simple,
-                Cow::Borrowed(*sql),
-                false,
-            )
-        })
-        .collect();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        ..Migrator::DEFAULT
-    }
-}
+/// The schema's changes, compiled in from `migrations/` (so the binary carries its own schema).
+/// Their versions and descriptions come from the file names and their checksums from the text,
+/// as they did when this table was written by hand: databases made before keep migrating.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// How long a write waits for another to finish before giving up with `StoreError::Busy`:
 /// generous, so a `charter` command writing to a live register delays the server's writes
@@ -150,7 +101,7 @@ impl SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        migrator().run(&self.pool).await.map_err(|e| {
+        MIGRATOR.run(&self.pool).await.map_err(|e| {
             let reason = match e {
                 MigrateError::VersionMissing(v) => format!(
                     "it was set up by a newer version of charter (change {v} is unknown here): upgrade charter"
@@ -1247,6 +1198,8 @@ fn token_from_row(row: &SqliteRow) -> StoreResult<ApiToken> {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
 
     async fn fresh() -> SqliteStore {

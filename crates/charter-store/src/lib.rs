@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod fixtures;
 pub mod optout;
 pub mod support;
+pub mod upgraded;
 pub mod verify;
 
 #[derive(Debug, thiserror::Error)]
