@@ -10,7 +10,7 @@ use charter_store::{SearchResults, StoreError};
 use sqlx::postgres::PgArguments;
 use sqlx::{Arguments, PgPool, Row};
 
-use crate::{order_by, summary_from_row};
+use crate::projects::{order_by, summary_from_row};
 
 #[derive(Clone)]
 enum Arg {

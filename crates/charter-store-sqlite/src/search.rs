@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use charter_core::picklists::{Area, Topic};
 use charter_core::search::{Facet, SearchQuery, Sort};
-use charter_store::{SearchResults, StoreError};
+use charter_store::SearchResults;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Row, SqlitePool};
 
 use charter_store::support::facet_from_counts;
 
-use crate::{order_by, summary_from_row};
+use crate::common::summary_from_row;
+use crate::projects::order_by;
 
 /// A piece of SQL with its `?` arguments, in order.
 #[derive(Default)]
@@ -216,9 +217,14 @@ pub(crate) async fn run(
         .collect();
     let items = rows
         .iter()
-        .map(|row| summary_from_row(row, &names))
-        .collect::<Result<Vec<_>, StoreError>>()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        .map(|row| {
+            let org_id: i64 = row.try_get("organisation_id")?;
+            let (slug, name) = names.get(&org_id).ok_or_else(|| {
+                sqlx::Error::Decode(format!("organisation {org_id} is missing").into())
+            })?;
+            summary_from_row(row, (slug, name)).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
     let mut facets = Vec::new();
     if with_facets {
