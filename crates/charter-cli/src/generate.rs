@@ -5,8 +5,8 @@
 use anyhow::Context;
 use charter_core::picklists::*;
 use charter_core::project::{DataUsed, DutyHolder};
+use charter_core::sample::{minimal_project, organisation};
 use charter_core::{Date, Project, ProjectId, Slug};
-use charter_store::fixtures::{minimal_project, organisation};
 
 use crate::config::{Config, open_store};
 

@@ -1,7 +1,8 @@
 //! The storage interface. Each backend (SQLite, PostgreSQL) is its own crate with its own
-//! migrations and implements the traits of [`store`] (together, [`Store`]); [`conformance`] holds
-//! the one test suite they all pass. The SQL both databases agree on is written once, in this
-//! crate's `sql/` folder, and compiled into each backend (see `sql/common.rs`).
+//! migrations and implements the traits of [`store`] (together, [`Store`]); `conformance` holds
+//! the one test suite they all pass, with `fixtures` (both behind the `testing` feature). The
+//! SQL both databases agree on is written once, in this crate's `sql/` folder, and compiled
+//! into each backend (see `sql/common.rs`).
 
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
 use charter_core::search::FacetCounts;
@@ -10,12 +11,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
+#[cfg(feature = "testing")]
 pub mod conformance;
 pub mod drafts;
+#[cfg(feature = "testing")]
 pub mod fixtures;
 pub mod optout;
 pub mod store;
 pub mod support;
+#[cfg(feature = "testing")]
 pub mod upgraded;
 pub mod verify;
 
