@@ -59,8 +59,8 @@ pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(u
     let mut after = 0;
     loop {
         let batch = from.log(after, BATCH).await?;
-        let Some((last, _)) = batch.last() else { break };
-        after = last.seq;
+        let Some(last) = batch.last() else { break };
+        after = last.link.seq;
         to.append_links(&batch).await?;
     }
     Ok((orgs.len(), after))

@@ -8,8 +8,8 @@ use charter_core::search::{SearchQuery, Sort};
 use charter_core::{OrgId, Organisation, Project, ProjectId, Slug};
 use charter_store::support::{DERIVED_COLUMNS, mask, search_body};
 use charter_store::{
-    DerivedValues, ProjectStore, ProjectSummary, RecordParts, SearchResults, SearchText,
-    StoreResult,
+    DerivedValues, ProjectStore, ProjectSummary, ProjectWithOrganisation, RecordParts,
+    SearchResults, SearchText, StoreResult,
 };
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -142,7 +142,7 @@ impl ProjectStore for PostgresStore {
     async fn project_with_organisation(
         &self,
         id: ProjectId,
-    ) -> StoreResult<Option<(Project, Organisation)>> {
+    ) -> StoreResult<Option<ProjectWithOrganisation>> {
         let row: Option<(serde_json::Value, serde_json::Value)> = sqlx::query_as(
             "SELECT p.doc, o.doc FROM projects p
              JOIN organisations o ON o.id = p.organisation_id
@@ -152,8 +152,13 @@ impl ProjectStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        row.map(|(project, org)| Ok((parse_doc(project)?, parse_doc(org)?)))
-            .transpose()
+        row.map(|(project, org)| {
+            Ok(ProjectWithOrganisation {
+                project: parse_doc(project)?,
+                organisation: parse_doc(org)?,
+            })
+        })
+        .transpose()
     }
 
     async fn organisation_projects_after(

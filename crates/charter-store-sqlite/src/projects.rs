@@ -8,7 +8,8 @@ use charter_core::search::{SearchQuery, Sort};
 use charter_core::{OrgId, Organisation, Project, ProjectId, Slug};
 use charter_store::support::{DERIVED_COLUMNS, mask, search_body};
 use charter_store::{
-    DerivedValues, ProjectStore, RecordParts, SearchResults, SearchText, StoreResult,
+    DerivedValues, ProjectStore, ProjectWithOrganisation, RecordParts, SearchResults, SearchText,
+    StoreResult,
 };
 use sqlx::Row;
 
@@ -138,7 +139,7 @@ impl ProjectStore for SqliteStore {
     async fn project_with_organisation(
         &self,
         id: ProjectId,
-    ) -> StoreResult<Option<(Project, Organisation)>> {
+    ) -> StoreResult<Option<ProjectWithOrganisation>> {
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT d.doc, o.doc FROM project_docs d
              JOIN projects p ON p.id = d.id
@@ -149,8 +150,13 @@ impl ProjectStore for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        row.map(|(project, org)| Ok((parse_doc(project)?, parse_doc(org)?)))
-            .transpose()
+        row.map(|(project, org)| {
+            Ok(ProjectWithOrganisation {
+                project: parse_doc(project)?,
+                organisation: parse_doc(org)?,
+            })
+        })
+        .transpose()
     }
 
     async fn organisation_projects_after(

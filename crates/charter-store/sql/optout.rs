@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use charter_store::optout::{
     CheckFigure, CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut,
-    OptOutEntry, OptOutEvent, OptOutFigures,
+    OptOutEntry, OptOutEvent, OptOutFigures, Rekeyed,
 };
 use charter_store::{OptOutStore, StoreResult};
 use sqlx::Row;
@@ -147,17 +147,17 @@ impl OptOutStore for Backend {
         self.with_events(rows).await.map_err(|e| self.err(e))
     }
 
-    async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()> {
+    async fn optout_rekey(&self, updates: &[Rekeyed]) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
-        for (id, tag, sealed, version) in updates {
+        for r in updates {
             sqlx::query(
                 "UPDATE optout_residents SET tag = $1, sealed = $2, key_version = $3 WHERE id = $4",
             )
-            .bind(tag)
-            .bind(sealed)
-            .bind(*version as i32)
-            .bind(id)
+            .bind(&r.tag)
+            .bind(&r.sealed)
+            .bind(r.key_version as i32)
+            .bind(r.id)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use charter_core::chain::{Link, canonical_json};
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
-use charter_store::{OrganisationSummary, RegisterStore, StoreError, StoreResult};
+use charter_store::{
+    OrganisationSummary, PublishedVersion, RegisterStore, StoreError, StoreResult, StoredLink,
+};
 use sqlx::Row;
 
 use crate::backend::{Backend, Conn, Db, Doc, ORGANISATION_ORDER, lock_chain, parse_doc, to_doc};
@@ -177,12 +179,12 @@ impl RegisterStore for Backend {
         Ok(links)
     }
 
-    async fn append_links(&self, links: &[(Link, String)]) -> StoreResult<()> {
+    async fn append_links(&self, links: &[StoredLink]) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         lock_chain(&mut tx).await.map_err(|e| self.err(e))?;
         let mut head = chain::head(&mut tx).await.map_err(|e| self.err(e))?;
-        for (link, content) in links {
+        for StoredLink { link, content } in links {
             let expected = chain::latest(&mut tx, link.project)
                 .await
                 .map_err(|e| self.err(e))?
@@ -219,7 +221,7 @@ impl RegisterStore for Backend {
         rows.iter().map(link_from_row).collect()
     }
 
-    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<(Link, Project)>> {
+    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<PublishedVersion>> {
         let row = sqlx::query(&format!(
             "SELECT {LINK_COLUMNS}, content FROM project_versions WHERE project_id = $1 AND version = $2"
         ))
@@ -230,11 +232,13 @@ impl RegisterStore for Backend {
         .map_err(|e| self.err(e))?;
         let Some(row) = row else { return Ok(None) };
         let content: String = row.try_get("content").map_err(bad)?;
-        let project = serde_json::from_str(&content).map_err(bad)?;
-        Ok(Some((link_from_row(&row)?, project)))
+        Ok(Some(PublishedVersion {
+            link: link_from_row(&row)?,
+            entry: serde_json::from_str(&content).map_err(bad)?,
+        }))
     }
 
-    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<(Link, String)>> {
+    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<StoredLink>> {
         let rows = sqlx::query(&format!(
             "SELECT {LINK_COLUMNS}, content FROM project_versions WHERE seq > $1 ORDER BY seq LIMIT $2"
         ))
@@ -244,7 +248,12 @@ impl RegisterStore for Backend {
         .await
         .map_err(|e| self.err(e))?;
         rows.iter()
-            .map(|row| Ok((link_from_row(row)?, row.try_get("content").map_err(bad)?)))
+            .map(|row| {
+                Ok(StoredLink {
+                    link: link_from_row(row)?,
+                    content: row.try_get("content").map_err(bad)?,
+                })
+            })
             .collect()
     }
 

@@ -10,7 +10,7 @@ use charter_core::search::{Facet, SearchQuery};
 use charter_core::chain::{Link, Verifier, canonical_json};
 
 use crate::fixtures::{complete_project, minimal_project, small_register};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, StoredLink};
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -209,13 +209,13 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
         assert_eq!(parts.organisation_id, org.id);
         assert_eq!(parts.organisation_name, org.name);
 
-        let (project, organisation) = store
+        let page = store
             .project_with_organisation(p.id)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("{} has a project and organisation", p.id));
-        assert_eq!(&project, p);
-        assert_eq!(&organisation, org);
+        assert_eq!(&page.project, p);
+        assert_eq!(&page.organisation, org);
     }
 
     // A renamed organisation's new name shows at once.
@@ -225,12 +225,12 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
     let parts = store.project_record_json(full.id).await.unwrap().unwrap();
     assert_eq!(parts.organisation_name, renamed.name);
     assert_eq!(parts.organisation_id, renamed.id);
-    let (_, organisation) = store
+    let page = store
         .project_with_organisation(full.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(organisation, renamed);
+    assert_eq!(page.organisation, renamed);
 
     assert!(
         store
@@ -567,9 +567,9 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
         versions.iter().map(|l| l.version).collect::<Vec<_>>(),
         vec![1, 2]
     );
-    let (old_link, old) = store.version(ProjectId::new(3), 1).await.unwrap().unwrap();
-    assert_eq!(old, before);
-    assert_eq!(old_link.seq, 3);
+    let old = store.version(ProjectId::new(3), 1).await.unwrap().unwrap();
+    assert_eq!(old.entry, before);
+    assert_eq!(old.link.seq, 3);
     assert!(store.version(ProjectId::new(3), 3).await.unwrap().is_none());
     assert_eq!(
         store.project(ProjectId::new(3)).await.unwrap().unwrap(),
@@ -581,10 +581,10 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     let mut after = 0;
     loop {
         let batch = store.log(after, 4).await.unwrap();
-        let Some((last, _)) = batch.last() else { break };
-        after = last.seq;
-        for (link, content) in &batch {
-            verifier.check(link, content).unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.link.seq;
+        for stored in &batch {
+            verifier.check(&stored.link, &stored.content).unwrap();
         }
     }
     assert_eq!(verifier.checked, 9);
@@ -603,32 +603,32 @@ pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
     for o in &orgs {
         store.put_organisation(o).await.unwrap();
     }
-    let mut links: Vec<(Link, String)> = Vec::new();
+    let mut links: Vec<StoredLink> = Vec::new();
     for p in &projects[..3] {
         let content = canonical_json(p);
         let link = Link::next(
-            links.last().map(|(l, _)| l),
+            links.last().map(|l| &l.link),
             p.id,
             1,
             AT.into(),
             NOTE.into(),
             &content,
         );
-        links.push((link, content));
+        links.push(StoredLink { link, content });
     }
     // Out of order: refused, and nothing is kept.
     let err = store.append_links(&[links[1].clone()]).await.unwrap_err();
     assert!(matches!(err, StoreError::Chain(_)), "{err}");
     // Tampered content: refused.
     let mut tampered = links[0].clone();
-    tampered.1 = tampered.1.replace("Damp", "Dump");
+    tampered.content = tampered.content.replace("Damp", "Dump");
     assert!(matches!(
         store.append_links(&[tampered]).await,
         Err(StoreError::Chain(_))
     ));
     assert!(store.chain_head().await.unwrap().is_none());
     store.append_links(&links).await.unwrap();
-    assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].0);
+    assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].link);
     assert_eq!(
         store.project(projects[1].id).await.unwrap().unwrap(),
         projects[1]
@@ -718,7 +718,12 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].events.len(), 1);
     store
-        .optout_rekey(&[(ids[1], vec![9; 16], vec![9, 9], 2)])
+        .optout_rekey(&[crate::optout::Rekeyed {
+            id: ids[1],
+            tag: vec![9; 16],
+            sealed: vec![9, 9],
+            key_version: 2,
+        }])
         .await
         .unwrap();
     let rekeyed = store.optouts_after(ids[0], 1).await.unwrap();

@@ -4,9 +4,10 @@
 //! SQL both databases agree on is written once, in this crate's `sql/` folder, and compiled
 //! into each backend (see `sql/common.rs`).
 
+use charter_core::chain::Link;
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
 use charter_core::search::FacetCounts;
-use charter_core::{Date, OrgId, Organisation, ProjectId, Slug, Title};
+use charter_core::{Date, OrgId, Organisation, Project, ProjectId, Slug, Title};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -100,6 +101,28 @@ pub struct NewToken<'a> {
     /// Space-separated.
     pub scopes: &'a str,
     pub at: &'a str,
+}
+
+/// A link of the hash chain with the content it hashes, exactly as stored: what the log
+/// serves and `charter copy` carries to another register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLink {
+    pub link: Link,
+    pub content: String,
+}
+
+/// One published version of an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedVersion {
+    pub link: Link,
+    pub entry: Project,
+}
+
+/// An entry with its whole organisation, read in one query for the entry's page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectWithOrganisation {
+    pub project: Project,
+    pub organisation: Organisation,
 }
 
 /// What a list of projects shows about each one.

@@ -11,8 +11,9 @@ use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug};
 
 use crate::{
-    ApiToken, DerivedValues, NewToken, OrganisationSummary, RecordParts, SearchResults, StoreError,
-    StoreResult, accounts, drafts, optout,
+    ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
+    PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
+    drafts, optout,
 };
 
 /// Storage for the register: every area at once. Every method is one consistent operation:
@@ -44,14 +45,14 @@ pub trait RegisterStore: Send + Sync {
     async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>>;
     /// Appends links copied from another register, with their stored content, after checking
     /// that each continues this register's chain. For `charter copy`.
-    async fn append_links(&self, links: &[(Link, String)]) -> StoreResult<()>;
+    async fn append_links(&self, links: &[StoredLink]) -> StoreResult<()>;
     /// Every published version of an entry, oldest first.
     async fn versions(&self, id: ProjectId) -> StoreResult<Vec<Link>>;
     /// One published version and its content.
-    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<(Link, Project)>>;
+    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<PublishedVersion>>;
     /// Up to `limit` links after position `after_seq`, in chain order, with their stored content
     /// (the exact bytes hashed).
-    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<(Link, String)>>;
+    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<StoredLink>>;
     /// The newest link, if anything has been published.
     async fn chain_head(&self) -> StoreResult<Option<Link>>;
     /// The id the next new project should take.
@@ -73,7 +74,7 @@ pub trait ProjectStore: Send + Sync {
     async fn project_with_organisation(
         &self,
         id: ProjectId,
-    ) -> StoreResult<Option<(Project, Organisation)>>;
+    ) -> StoreResult<Option<ProjectWithOrganisation>>;
     /// Up to `limit` projects with ids after `after`, in id order: for exports that stream.
     async fn projects_after(
         &self,
@@ -228,8 +229,8 @@ pub trait OptOutStore: Send + Sync {
     async fn optout_append(&self, id: i64, events: &[optout::OptOutEvent]) -> StoreResult<()>;
     /// Up to `limit` records with ids above `after`, with their logs: for snapshots and re-keying.
     async fn optouts_after(&self, after: i64, limit: u32) -> StoreResult<Vec<optout::OptOutEntry>>;
-    /// Replaces tags and sealed values after a key rotation: (id, tag, sealed, key version).
-    async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()>;
+    /// Replaces tags and sealed values after a key rotation.
+    async fn optout_rekey(&self, updates: &[optout::Rekeyed]) -> StoreResult<()>;
     /// Records a dataset check; false when a check with the same organisation and report hash is
     /// already recorded (nothing is written then).
     async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<bool>;

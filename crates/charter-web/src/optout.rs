@@ -9,7 +9,9 @@ use charter_optout::{
     Charset, IdentifierError, IdentifierKind, IdentifierKinds, KeyVersion, KindError,
     LocalReference, MasterSecret, RegisterKeys, Scope, Sealed,
 };
-use charter_store::optout::{IdentifierKindRecord, IdentifierKindSpec, NewOptOut, OptOutEvent};
+use charter_store::optout::{
+    IdentifierKindRecord, IdentifierKindSpec, NewOptOut, OptOutEvent, Rekeyed,
+};
 use charter_store::{SearchResults, Store, StoreError};
 use time::{Duration, OffsetDateTime};
 
@@ -265,12 +267,12 @@ pub async fn rotate(
             let (tag, sealed) = to
                 .rekey(&from, &kinds, &Sealed::from_bytes(entry.sealed.clone()))
                 .map_err(|e| SnapshotFailure::Keys(format!("record {}: {e}", entry.id)))?;
-            updates.push((
-                entry.id,
-                tag.as_bytes().to_vec(),
-                sealed.as_bytes().to_vec(),
-                target.get(),
-            ));
+            updates.push(Rekeyed {
+                id: entry.id,
+                tag: tag.as_bytes().to_vec(),
+                sealed: sealed.as_bytes().to_vec(),
+                key_version: target.get(),
+            });
         }
         moved += updates.len() as u64;
         store.optout_rekey(&updates).await?;
