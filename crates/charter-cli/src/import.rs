@@ -104,7 +104,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
         .collect();
     let made = store.drafts_create(&drafts).await?;
     store
-        .audit(&AuditEntry {
+        .audit_append(&AuditEntry {
             at: at.to_string(),
             actor: "command line".into(),
             action: "draft-import".into(),

@@ -105,7 +105,7 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
                 })
                 .await?;
             store
-                .audit(&charter_store::accounts::AuditEntry {
+                .audit_append(&charter_store::accounts::AuditEntry {
                     at: now.into(),
                     actor: format!("command line, for {}", person.email),
                     action: "token-create".into(),

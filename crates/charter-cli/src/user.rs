@@ -82,7 +82,7 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         .link_create(&token_hash(&token), id, "password", &now, &expires)
         .await?;
     store
-        .audit(&AuditEntry {
+        .audit_append(&AuditEntry {
             at: now.into(),
             actor: "command line".into(),
             action: "user-add".into(),

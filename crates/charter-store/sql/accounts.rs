@@ -66,7 +66,7 @@ impl AccountStore for Backend {
         id.ok_or_else(|| StoreError::UnknownOrganisation(token.organisation.clone()))
     }
 
-    async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
         let row = sqlx::query(&format!(
             "SELECT {TOKEN_COLUMNS} WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         ))
@@ -154,7 +154,7 @@ impl AccountStore for Backend {
         self.user_where("id", id).await
     }
 
-    async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
+    async fn user_password_set(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -264,7 +264,7 @@ impl AccountStore for Backend {
         Ok(())
     }
 
-    async fn session_get(&self, id_hash: &str, at: &str) -> StoreResult<Option<Session>> {
+    async fn session(&self, id_hash: &str, at: &str) -> StoreResult<Option<Session>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.form_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
              LEFT JOIN organisations o ON o.id = u.organisation_id WHERE s.id_hash = $1 AND s.expires_at > $2"
@@ -351,7 +351,7 @@ impl AccountStore for Backend {
         Ok(())
     }
 
-    async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
+    async fn audit_append(&self, e: &AuditEntry) -> StoreResult<()> {
         let _turn = self.turn().await?;
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, subject, from_address) VALUES ($1, $2, $3, $4, $5)",

@@ -221,7 +221,7 @@ impl DraftStore for Backend {
         Ok(on == Some(true))
     }
 
-    async fn set_self_publish(&self, organisation: &Slug, on: bool) -> StoreResult<()> {
+    async fn self_publish_set(&self, organisation: &Slug, on: bool) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let done = sqlx::query(
             "INSERT INTO organisation_settings (organisation_id, self_publish)

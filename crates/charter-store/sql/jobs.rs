@@ -39,7 +39,7 @@ impl JobStore for Backend {
         Ok(n.unwrap_or(0) as u64)
     }
 
-    async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64> {
+    async fn expired_delete(&self, now: &str, failures_before: &str) -> StoreResult<u64> {
         let _turn = self.turn().await?;
         let mut gone = 0;
         for (sql, at) in [

@@ -165,7 +165,7 @@ impl OptOutStore for Backend {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
-    async fn record_check(&self, c: &CheckRecord) -> StoreResult<bool> {
+    async fn check_record(&self, c: &CheckRecord) -> StoreResult<bool> {
         // A report already recorded (same organisation and hash) is left alone: retries count once.
         let done = sqlx::query(
             "INSERT INTO optout_checks (organisation, checked_at, method, scopes, rows_in, rows_kept, rows_removed, rows_invalid,

@@ -20,7 +20,7 @@ const ORGANISATION_SUMMARY: &str = "SELECT o.doc, count(p.id) AS projects, \
      FROM organisations o LEFT JOIN projects p ON p.organisation_id = o.id";
 
 impl Backend {
-    /// Publishing's work inside a caller's transaction (see `RegisterStore::publish`).
+    /// Publishing's work inside a caller's transaction (see `RegisterStore::projects_publish`).
     pub(crate) async fn publish_in(
         &self,
         tx: &mut Conn,
@@ -108,7 +108,7 @@ impl Backend {
 
 #[async_trait]
 impl RegisterStore for Backend {
-    async fn put_organisation(&self, org: &Organisation) -> StoreResult<()> {
+    async fn organisation_put(&self, org: &Organisation) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         let clash: Option<i32> =
@@ -171,7 +171,12 @@ impl RegisterStore for Backend {
         doc.map(parse_doc).transpose()
     }
 
-    async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>> {
+    async fn projects_publish(
+        &self,
+        projects: &[Project],
+        note: &str,
+        at: &str,
+    ) -> StoreResult<Vec<Link>> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         let links = self.publish_in(&mut tx, projects, note, at).await?;
@@ -179,7 +184,7 @@ impl RegisterStore for Backend {
         Ok(links)
     }
 
-    async fn append_links(&self, links: &[StoredLink]) -> StoreResult<()> {
+    async fn links_append(&self, links: &[StoredLink]) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         lock_chain(&mut tx).await.map_err(|e| self.err(e))?;

@@ -91,12 +91,12 @@ async fn load_small<S: Store>(store: &S) {
     let (orgs, projects) = small_register();
     for o in &orgs {
         store
-            .put_organisation(o)
+            .organisation_put(o)
             .await
             .expect("organisation stored");
     }
     store
-        .publish(&projects, NOTE, AT)
+        .projects_publish(&projects, NOTE, AT)
         .await
         .expect("projects stored");
 }
@@ -126,7 +126,7 @@ async fn sorted_ids<S: Store>(store: &S, pairs: &[(&str, &str)]) -> Vec<u32> {
 pub async fn organisations_round_trip<S: Store>(store: S) {
     let (orgs, _) = small_register();
     for o in orgs.iter().rev() {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
     let listed = store.organisations().await.unwrap();
     let names: Vec<&str> = listed
@@ -142,7 +142,7 @@ pub async fn organisations_round_trip<S: Store>(store: S) {
     // Replacing by id keeps one record.
     let mut renamed = orgs[1].clone();
     renamed.name = "Mersey Health Trust".into();
-    store.put_organisation(&renamed).await.unwrap();
+    store.organisation_put(&renamed).await.unwrap();
     let got = store.organisation(&renamed.slug).await.unwrap().unwrap();
     assert_eq!(got.organisation.name, "Mersey Health Trust");
     assert_eq!(store.organisations().await.unwrap().len(), 3);
@@ -158,7 +158,7 @@ pub async fn organisations_round_trip<S: Store>(store: S) {
     let mut clash = orgs[0].clone();
     clash.id = charter_core::OrgId::new(99);
     assert!(matches!(
-        store.put_organisation(&clash).await,
+        store.organisation_put(&clash).await,
         Err(StoreError::Conflict(_))
     ));
 }
@@ -167,7 +167,7 @@ pub async fn complete_project_round_trips<S: Store>(store: S) {
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .publish(std::slice::from_ref(&full), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&full), NOTE, AT)
         .await
         .unwrap();
     assert_eq!(store.project(full.id).await.unwrap().as_ref(), Some(&full));
@@ -184,7 +184,7 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .publish(std::slice::from_ref(&full), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&full), NOTE, AT)
         .await
         .unwrap();
     let (orgs, mut projects) = small_register();
@@ -221,7 +221,7 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
     // A renamed organisation's new name shows at once.
     let mut renamed = orgs[0].clone();
     renamed.name = "Knowsley \"Metropolitan\" Borough Council — Cyngor".into();
-    store.put_organisation(&renamed).await.unwrap();
+    store.organisation_put(&renamed).await.unwrap();
     let parts = store.project_record_json(full.id).await.unwrap().unwrap();
     assert_eq!(parts.organisation_name, renamed.name);
     assert_eq!(parts.organisation_id, renamed.id);
@@ -257,7 +257,7 @@ pub async fn batch_is_all_or_nothing<S: Store>(store: S) {
         "Bad one",
         "Names an organisation that is not there.",
     );
-    match store.publish(&[good.clone(), bad], NOTE, AT).await {
+    match store.projects_publish(&[good.clone(), bad], NOTE, AT).await {
         Err(StoreError::UnknownOrganisation(slug)) => assert_eq!(slug.as_str(), "no-such-org"),
         other => panic!("expected UnknownOrganisation, got {other:?}"),
     }
@@ -452,7 +452,7 @@ pub async fn replacing_a_project_updates_search<S: Store>(store: S) {
     p.summary = "Checks tram times.".into();
     p.topics = vec![Topic::Planning];
     store
-        .publish(std::slice::from_ref(&p), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&p), NOTE, AT)
         .await
         .unwrap();
     assert!(ids(&store, &[("q", "punctuality")]).await.is_empty());
@@ -542,14 +542,20 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     assert_eq!(head.seq, 8);
     // Publishing the same content again changes nothing.
     let (_, projects) = small_register();
-    assert!(store.publish(&projects, NOTE, AT).await.unwrap().is_empty());
+    assert!(
+        store
+            .projects_publish(&projects, NOTE, AT)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.chain_head().await.unwrap().unwrap(), head);
     // A change makes version 2, linked to the head.
     let mut p = store.project(ProjectId::new(3)).await.unwrap().unwrap();
     let before = p.clone();
     p.summary = "Predicts how busy the emergency department will be.".into();
     let links = store
-        .publish(
+        .projects_publish(
             std::slice::from_ref(&p),
             "Summary rewritten",
             "2026-12-01T09:30:00Z",
@@ -594,14 +600,19 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     );
     // A failed batch adds no links.
     let bad = minimal_project(40, "no-such-org", "Bad", "Bad.");
-    assert!(store.publish(&[p.clone(), bad], NOTE, AT).await.is_err());
+    assert!(
+        store
+            .projects_publish(&[p.clone(), bad], NOTE, AT)
+            .await
+            .is_err()
+    );
     assert_eq!(store.chain_head().await.unwrap().unwrap().seq, 9);
 }
 
 pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
     let (orgs, projects) = small_register();
     for o in &orgs {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
     let mut links: Vec<StoredLink> = Vec::new();
     for p in &projects[..3] {
@@ -617,17 +628,17 @@ pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
         links.push(StoredLink { link, content });
     }
     // Out of order: refused, and nothing is kept.
-    let err = store.append_links(&[links[1].clone()]).await.unwrap_err();
+    let err = store.links_append(&[links[1].clone()]).await.unwrap_err();
     assert!(matches!(err, StoreError::Chain(_)), "{err}");
     // Tampered content: refused.
     let mut tampered = links[0].clone();
     tampered.content = tampered.content.replace("Damp", "Dump");
     assert!(matches!(
-        store.append_links(&[tampered]).await,
+        store.links_append(&[tampered]).await,
         Err(StoreError::Chain(_))
     ));
     assert!(store.chain_head().await.unwrap().is_none());
-    store.append_links(&links).await.unwrap();
+    store.links_append(&links).await.unwrap();
     assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].link);
     assert_eq!(
         store.project(projects[1].id).await.unwrap().unwrap(),
@@ -738,7 +749,7 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
         ("mersey-nhs-trust", "2026-10-01T10:00:00Z", 0),
     ] {
         store
-            .record_check(&CheckRecord {
+            .check_record(&CheckRecord {
                 organisation: org.into(),
                 checked_at: at.into(),
                 method: "upload".into(),
@@ -795,7 +806,7 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
         .await
         .unwrap();
     let found = store
-        .token_find("hash-1")
+        .token_by_hash("hash-1")
         .await
         .unwrap()
         .expect("a new token works");
@@ -815,7 +826,7 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
         }),
         "a token belongs to the person who made it"
     );
-    assert!(store.token_find("hash-2").await.unwrap().is_none());
+    assert!(store.token_by_hash("hash-2").await.unwrap().is_none());
     let other = store.token_create(&new("hash-2", "Second")).await.unwrap();
     assert_eq!(
         store
@@ -834,7 +845,7 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
             .unwrap()
     );
     assert!(
-        store.token_find("hash-1").await.unwrap().is_none(),
+        store.token_by_hash("hash-1").await.unwrap().is_none(),
         "a revoked token never works again"
     );
     assert!(
@@ -920,7 +931,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
         None
     );
     store
-        .user_set_password(mod_id, "$argon2id$fake", AT)
+        .user_password_set(mod_id, "$argon2id$fake", AT)
         .await
         .unwrap();
     assert_eq!(
@@ -971,17 +982,17 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
         .session_create("sess-1", id, "form-1", AT, "2026-11-30T20:00:00Z")
         .await
         .unwrap();
-    let s = store.session_get("sess-1", AT).await.unwrap().unwrap();
+    let s = store.session("sess-1", AT).await.unwrap().unwrap();
     assert_eq!((s.user.id, s.form_token.as_str()), (id, "form-1"));
     assert!(
         store
-            .session_get("sess-1", "2026-11-30T21:00:00Z")
+            .session("sess-1", "2026-11-30T21:00:00Z")
             .await
             .unwrap()
             .is_none()
     );
     store.session_delete("sess-1").await.unwrap();
-    assert!(store.session_get("sess-1", AT).await.unwrap().is_none());
+    assert!(store.session("sess-1", AT).await.unwrap().is_none());
 
     // Failed sign-ins are counted within a window; a forgiven attempt no longer counts.
     let first = store
@@ -1022,7 +1033,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
 
     for n in 0..3 {
         store
-            .audit(&AuditEntry {
+            .audit_append(&AuditEntry {
                 at: format!("2026-11-30T12:0{n}:00Z"),
                 actor: "sam@knowsley.example".into(),
                 action: "token-create".into(),
@@ -1119,14 +1130,14 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         .unwrap();
     assert_eq!(
         store
-            .housekeeping("2026-11-30T14:00:00Z", "2026-11-30T00:00:00Z")
+            .expired_delete("2026-11-30T14:00:00Z", "2026-11-30T00:00:00Z")
             .await
             .unwrap(),
         3
     );
     assert!(
         store
-            .session_get("live", "2026-11-30T14:00:00Z")
+            .session("live", "2026-11-30T14:00:00Z")
             .await
             .unwrap()
             .is_some()
@@ -1140,15 +1151,15 @@ pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(stor
     assert!(v1 > v0);
     // Publishing nothing new changes nothing.
     let (_, projects) = small_register();
-    store.publish(&projects, NOTE, AT).await.unwrap();
+    store.projects_publish(&projects, NOTE, AT).await.unwrap();
     assert_eq!(store.register_version().await.unwrap(), v1);
     let mut p = projects[0].clone();
     p.summary = "Changed.".into();
-    store.publish(&[p], NOTE, AT).await.unwrap();
+    store.projects_publish(&[p], NOTE, AT).await.unwrap();
     let v2 = store.register_version().await.unwrap();
     assert!(v2 > v1);
     let (orgs, _) = small_register();
-    store.put_organisation(&orgs[0]).await.unwrap();
+    store.organisation_put(&orgs[0]).await.unwrap();
     assert!(store.register_version().await.unwrap() > v2);
 }
 
@@ -1328,12 +1339,12 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 
     assert!(!store.self_publish(&org).await.unwrap());
-    store.set_self_publish(&org, true).await.unwrap();
+    store.self_publish_set(&org, true).await.unwrap();
     assert!(store.self_publish(&org).await.unwrap());
-    store.set_self_publish(&org, false).await.unwrap();
+    store.self_publish_set(&org, false).await.unwrap();
     assert!(!store.self_publish(&org).await.unwrap());
     let unknown: charter_core::Slug = "no-such-organisation".parse().unwrap();
-    assert!(store.set_self_publish(&unknown, true).await.is_err());
+    assert!(store.self_publish_set(&unknown, true).await.is_err());
 }
 
 pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
@@ -1552,21 +1563,21 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
         check("upload", "2026-11-03T10:00:00Z", 1, None),
         check("upload", "2026-11-03T10:00:00Z", 1, None),
     ] {
-        assert!(store.record_check(&c).await.unwrap());
+        assert!(store.check_record(&c).await.unwrap());
     }
     let report = check("snapshot", "2026-11-04T10:00:00Z", 3, Some("abc"));
-    assert!(store.record_check(&report).await.unwrap());
-    assert!(!store.record_check(&report).await.unwrap(), "a retry");
+    assert!(store.check_record(&report).await.unwrap());
+    assert!(!store.check_record(&report).await.unwrap(), "a retry");
     let mut later = report.clone();
     later.checked_at = "2026-12-01T10:00:00Z".into();
     assert!(
-        !store.record_check(&later).await.unwrap(),
+        !store.check_record(&later).await.unwrap(),
         "whenever it is sent"
     );
     // Another organisation's report with the same hash is its own.
     let mut other = report.clone();
     other.organisation = "wirral-transport".into();
-    assert!(store.record_check(&other).await.unwrap());
+    assert!(store.check_record(&other).await.unwrap());
     let f = store.optout_figures().await.unwrap();
     let knowsley: Vec<_> = f
         .checks
@@ -1630,12 +1641,12 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
         Ok(sam)
     );
     store
-        .user_set_password(sam, "$argon2id$new", later)
+        .user_password_set(sam, "$argon2id$new", later)
         .await
         .unwrap();
     for session in ["sam-laptop", "sam-phone"] {
         assert!(
-            store.session_get(session, later).await.unwrap().is_none(),
+            store.session(session, later).await.unwrap().is_none(),
             "{session} ended with the new password"
         );
     }
@@ -1644,7 +1655,7 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
         Err(LinkProblem::Expired),
         "an earlier reset link no longer works"
     );
-    assert!(store.session_get("kim", later).await.unwrap().is_some());
+    assert!(store.session("kim", later).await.unwrap().is_some());
     assert_eq!(
         store.link_use("kim-link", "password", later).await.unwrap(),
         Ok(kim),
@@ -1890,7 +1901,7 @@ pub async fn derived_values_are_what_was_published<S: Store>(store: S) {
     // Renaming through the store keeps every copy of the name in step.
     let mut renamed = orgs[1].clone();
     renamed.name = "Mersey Health".into();
-    store.put_organisation(&renamed).await.unwrap();
+    store.organisation_put(&renamed).await.unwrap();
     let d = store
         .derived_after(Some(ProjectId::new(2)), 1)
         .await

@@ -32,7 +32,7 @@ impl<T> Store for T where
 #[async_trait]
 pub trait RegisterStore: Send + Sync {
     /// Adds an organisation, or replaces the one with the same id.
-    async fn put_organisation(&self, org: &Organisation) -> StoreResult<()>;
+    async fn organisation_put(&self, org: &Organisation) -> StoreResult<()>;
     /// All organisations, by name, with their project counts.
     async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>>;
     async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
@@ -42,10 +42,15 @@ pub trait RegisterStore: Send + Sync {
     /// its latest published version becomes a new version, appended to the register's hash chain
     /// with `note` and the time `at` (RFC 3339); unchanged entries are left alone. Returns the
     /// new links.
-    async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>>;
+    async fn projects_publish(
+        &self,
+        projects: &[Project],
+        note: &str,
+        at: &str,
+    ) -> StoreResult<Vec<Link>>;
     /// Appends links copied from another register, with their stored content, after checking
     /// that each continues this register's chain. For `charter copy`.
-    async fn append_links(&self, links: &[StoredLink]) -> StoreResult<()>;
+    async fn links_append(&self, links: &[StoredLink]) -> StoreResult<()>;
     /// Every published version of an entry, oldest first.
     async fn versions(&self, id: ProjectId) -> StoreResult<Vec<Link>>;
     /// One published version and its content.
@@ -130,7 +135,7 @@ pub trait DraftStore: Send + Sync {
         id: i64,
         change: &drafts::DraftChange<'_>,
     ) -> StoreResult<Result<i64, drafts::DraftConflict>>;
-    /// Approves a submitted draft: publishes `entry` (as `publish` does, with `note`) and closes
+    /// Approves a submitted draft: publishes `entry` (as `projects_publish` does, with `note`) and closes
     /// the draft, in one transaction. Returns the new link, if the content changed.
     async fn draft_publish(
         &self,
@@ -142,7 +147,7 @@ pub trait DraftStore: Send + Sync {
     ) -> StoreResult<Result<Option<Link>, drafts::DraftConflict>>;
     /// Whether the organisation approves its own entries (a second person in it).
     async fn self_publish(&self, organisation: &Slug) -> StoreResult<bool>;
-    async fn set_self_publish(&self, organisation: &Slug, on: bool) -> StoreResult<()>;
+    async fn self_publish_set(&self, organisation: &Slug, on: bool) -> StoreResult<()>;
 }
 
 /// People, their sessions and one-time links, sign-in attempts, API tokens and the audit log.
@@ -151,7 +156,7 @@ pub trait AccountStore: Send + Sync {
     /// Stores a new API token's hash for an organisation, owned by a person; returns its id.
     async fn token_create(&self, token: &NewToken<'_>) -> StoreResult<i64>;
     /// The live (not revoked) token with this hash.
-    async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
     /// Every token an organisation has had, newest first.
     async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
     /// Revokes a token; false when there is no live token with this id.
@@ -171,7 +176,7 @@ pub trait AccountStore: Send + Sync {
     /// Sets a person's password and, in the same transaction, ends every session they have and
     /// every one-time link of theirs not yet used (as expired at `at`): whoever held the old
     /// password or an earlier link holds nothing now.
-    async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()>;
+    async fn user_password_set(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()>;
     /// Stores a one-time link's hash for `purpose`, valid until `expires_at`.
     async fn link_create(
         &self,
@@ -197,7 +202,7 @@ pub trait AccountStore: Send + Sync {
         expires_at: &str,
     ) -> StoreResult<()>;
     /// The live session with this id hash at time `at`.
-    async fn session_get(&self, id_hash: &str, at: &str) -> StoreResult<Option<accounts::Session>>;
+    async fn session(&self, id_hash: &str, at: &str) -> StoreResult<Option<accounts::Session>>;
     async fn session_delete(&self, id_hash: &str) -> StoreResult<()>;
     /// Records a sign-in attempt for `key_hash` as failed, before the password is checked, and
     /// counts the failures since `since` including it, as one atomic step: however many attempts
@@ -213,7 +218,7 @@ pub trait AccountStore: Send + Sync {
     async fn sign_in_forgive(&self, attempt: i64) -> StoreResult<()>;
     /// Forgets every failed sign-in for `key_hash`: its person has just set a new password.
     async fn sign_in_clear(&self, key_hash: &str) -> StoreResult<()>;
-    async fn audit(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
+    async fn audit_append(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
     /// The newest `limit` audit entries, newest first.
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<accounts::AuditEntry>>;
 }
@@ -233,7 +238,7 @@ pub trait OptOutStore: Send + Sync {
     async fn optout_rekey(&self, updates: &[optout::Rekeyed]) -> StoreResult<()>;
     /// Records a dataset check; false when a check with the same organisation and report hash is
     /// already recorded (nothing is written then).
-    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<bool>;
+    async fn check_record(&self, check: &optout::CheckRecord) -> StoreResult<bool>;
     /// The highest key version any record has, if there are records.
     async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
     async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;
@@ -265,5 +270,5 @@ pub trait JobStore: Send + Sync {
     async fn job_runs(&self, name: &str) -> StoreResult<u64>;
     /// Deletes what has expired by `now`: sessions, used or expired links, sign-in failures older
     /// than `failures_before`. Returns how many rows went.
-    async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
+    async fn expired_delete(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
 }

@@ -17,7 +17,7 @@ pub fn spawn_housekeeping(store: Arc<dyn Store>, period: Duration) -> tokio::tas
             let next = charter_app::clock::from_now(period.as_secs() as i64);
             match store.job_claim("housekeeping", &now, &next).await {
                 Ok(true) => match store
-                    .housekeeping(&now, &charter_app::clock::from_now(-24 * 3600))
+                    .expired_delete(&now, &charter_app::clock::from_now(-24 * 3600))
                     .await
                 {
                     Ok(n) => tracing::info!(removed = n, "housekeeping"),

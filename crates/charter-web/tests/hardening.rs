@@ -27,7 +27,7 @@ async fn person_with_password(store: &dyn charter_store::Store) -> i64 {
         .await
         .unwrap();
     store
-        .user_set_password(id, &hash, "2026-01-01T00:00:00Z")
+        .user_password_set(id, &hash, "2026-01-01T00:00:00Z")
         .await
         .unwrap();
     id

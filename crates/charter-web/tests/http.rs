@@ -653,7 +653,7 @@ async fn history_lists_versions_and_shows_what_changed() {
         p.summary = "Predicts how busy A&E will be each day.".into();
         p.status = charter_core::picklists::Status::InUse;
         store
-            .publish(
+            .projects_publish(
                 std::slice::from_ref(&p),
                 "Now in use; summary rewritten",
                 "2026-12-01T09:30:00Z",
@@ -1670,7 +1670,7 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
         assert_eq!(revoked.status, StatusCode::SEE_OTHER);
         assert!(
             store
-                .token_find(&charter_app::secrets::token_hash(&api_token))
+                .token_by_hash(&charter_app::secrets::token_hash(&api_token))
                 .await
                 .unwrap()
                 .is_none()
@@ -1999,7 +1999,7 @@ async fn remembered_searches_never_outlive_a_change() {
             .unwrap();
         p.title = "Tram timetable checker".parse().unwrap();
         store
-            .publish(&[p], "Renamed", "2026-12-01T00:00:00Z")
+            .projects_publish(&[p], "Renamed", "2026-12-01T00:00:00Z")
             .await
             .unwrap();
         assert_eq!(
@@ -2013,7 +2013,7 @@ async fn remembered_searches_never_outlive_a_change() {
         let (orgs, _) = small_register();
         let mut o = orgs[2].clone();
         o.name = "Wirral Trams".into();
-        store.put_organisation(&o).await.unwrap();
+        store.organisation_put(&o).await.unwrap();
         assert_eq!(
             get(&app, "/api/v1/projects?q=tram").await.json()["items"][0]["organisation_name"],
             "Wirral Trams"

@@ -109,7 +109,7 @@ pub(crate) async fn audit(
 ) -> Result<(), WebError> {
     state
         .store
-        .audit(&AuditEntry {
+        .audit_append(&AuditEntry {
             at: charter_app::clock::now().into(),
             actor: actor.to_owned(),
             action: action.to_owned(),
@@ -430,7 +430,7 @@ async fn set_password(
     // after failed sign-ins ends too: the pause page offers a reset as the way out.
     state
         .store
-        .user_set_password(user_id, &hash, &charter_app::clock::now())
+        .user_password_set(user_id, &hash, &charter_app::clock::now())
         .await?;
     if let Some(user) = state.store.user(user_id).await? {
         state
@@ -821,7 +821,7 @@ async fn set_self_publish(
         ));
     }
     let on = field(&pairs, "self_publish") == "yes";
-    state.store.set_self_publish(&slug, on).await?;
+    state.store.self_publish_set(&slug, on).await?;
     audit(
         &state,
         &who.user.email,

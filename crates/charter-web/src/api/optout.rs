@@ -47,7 +47,7 @@ pub async fn token_for(
         .ok_or(WebError::Unauthorised)?;
     let found = state
         .store
-        .token_find(&charter_app::secrets::token_hash(token))
+        .token_by_hash(&charter_app::secrets::token_hash(token))
         .await?
         .ok_or(WebError::Unauthorised)?;
     if !found.scopes.iter().any(|s| s == scope) {
@@ -231,7 +231,7 @@ pub async fn check_dataset(
     let (manifest, kept) = result.map_err(|e| bad("file", e.to_string()))?;
     state
         .store
-        .record_check(&CheckRecord {
+        .check_record(&CheckRecord {
             organisation: organisation.to_string(),
             checked_at: charter_app::clock::now().into(),
             method: "upload".into(),
@@ -481,7 +481,7 @@ pub async fn report_check(
     let canonical = serde_json::to_vec(&report).map_err(|e| WebError::Internal(e.to_string()))?;
     let recorded = state
         .store
-        .record_check(&CheckRecord {
+        .check_record(&CheckRecord {
             organisation: organisation.to_string(),
             checked_at: charter_app::clock::now().into(),
             method: "snapshot".into(),

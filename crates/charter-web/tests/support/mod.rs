@@ -21,7 +21,7 @@ pub const CHARTER: &str = include_str!("../../../../charter/charter.toml");
 pub async fn fill(store: &dyn Store) {
     let (orgs, mut projects) = small_register();
     for o in &orgs {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
     projects.push(complete_project(9, "knowsley-council"));
     let mut formula = minimal_project(
@@ -33,7 +33,7 @@ pub async fn fill(store: &dyn Store) {
     formula.slug = "formula".parse().unwrap();
     projects.push(formula);
     store
-        .publish(&projects, "Published", "2026-11-30T12:00:00Z")
+        .projects_publish(&projects, "Published", "2026-11-30T12:00:00Z")
         .await
         .unwrap();
 }
