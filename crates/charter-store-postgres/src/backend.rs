@@ -1,5 +1,5 @@
 //! What PostgreSQL does its own way; the SQL both databases share is in `charter-store/sql/`
-//! (see its `common.rs`). Several processes may write at once, so writers that must take turns
+//! (see its `mod.rs`). Several processes may write at once, so writers that must take turns
 //! (at the chain's head, at one sign-in key) take advisory locks held to the end of their
 //! transaction, and a draft being changed is locked by row. Documents are stored as `JSONB`.
 

@@ -15,7 +15,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use crate::backend::{Conn, parse_doc};
-use crate::common::{self, bad, derived_from_row};
+use crate::sql::common::{self, bad, derived_from_row};
 use crate::{PostgresStore, search};
 
 /// A search result or list row, with its organisation's slug and name as `org_slug`, `org_name`.

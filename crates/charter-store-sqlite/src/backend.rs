@@ -1,5 +1,5 @@
 //! What SQLite does its own way; the SQL both databases share is in `charter-store/sql/` (see
-//! its `common.rs`). SQLite has one writer, so writes take turns in this process and take the
+//! its `mod.rs`). SQLite has one writer, so writes take turns in this process and take the
 //! file's lock at once (`BEGIN IMMEDIATE`); that order already serialises what PostgreSQL needs
 //! locks for. Documents are stored as JSON text.
 

@@ -9,25 +9,13 @@ use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Mutex;
 
-// The SQL both databases share, written once (see `charter-store/sql/common.rs`), and what
-// SQLite does its own way (`backend`, `projects`, `search`).
-#[path = "../../charter-store/sql/accounts.rs"]
-mod accounts;
 mod backend;
-#[path = "../../charter-store/sql/chain.rs"]
-mod chain;
-#[path = "../../charter-store/sql/common.rs"]
-mod common;
-#[path = "../../charter-store/sql/drafts.rs"]
-mod drafts;
-#[path = "../../charter-store/sql/jobs.rs"]
-mod jobs;
-#[path = "../../charter-store/sql/optout.rs"]
-mod optout;
 mod projects;
-#[path = "../../charter-store/sql/register.rs"]
-mod register;
 mod search;
+// The SQL both databases share, written once; `backend`, `projects` and `search` are what
+// SQLite does its own way.
+#[path = "../../charter-store/sql/mod.rs"]
+mod sql;
 
 /// The schema's changes, compiled in from `migrations/` (so the binary carries its own schema).
 /// Their versions and descriptions come from the file names and their checksums from the text,

@@ -14,7 +14,7 @@ use charter_store::{
 use sqlx::Row;
 
 use crate::backend::{Conn, parse_doc};
-use crate::common::{bad, derived_from_row};
+use crate::sql::common::{bad, derived_from_row};
 use crate::{SqliteStore, search};
 
 async fn index_project(

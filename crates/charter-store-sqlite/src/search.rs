@@ -10,8 +10,8 @@ use sqlx::{Arguments, Row, SqlitePool};
 
 use charter_store::support::facet_from_counts;
 
-use crate::common::summary_from_row;
 use crate::projects::order_by;
+use crate::sql::common::summary_from_row;
 
 /// A piece of SQL with its `?` arguments, in order.
 #[derive(Default)]

@@ -7,8 +7,8 @@ use charter_store::accounts::{AuditEntry, LinkProblem, Session, SignInAttempt, U
 use charter_store::{AccountStore, ApiToken, NewToken, StoreError, StoreResult};
 use sqlx::Row;
 
+use super::common::{TOKEN_COLUMNS, bad, token_from_row};
 use crate::backend::{Backend, Db, DbRow, SIGN_IN_ID, lock_sign_in};
-use crate::common::{TOKEN_COLUMNS, bad, token_from_row};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, o.slug AS organisation, \
      u.password_hash, u.created_at";

@@ -5,8 +5,8 @@ use charter_core::chain::{Hash, Link};
 use charter_store::{StoreError, StoreResult};
 use sqlx::Row;
 
+use super::common::bad;
 use crate::backend::{Conn, DbRow};
-use crate::common::bad;
 
 pub(crate) const LINK_COLUMNS: &str =
     "seq, project_id, version, published_at, note, content_hash, previous_hash, hash";

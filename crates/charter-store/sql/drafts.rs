@@ -9,8 +9,8 @@ use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, Draft
 use charter_store::{DraftStore, StoreError, StoreResult};
 use sqlx::Row;
 
+use super::common::bad;
 use crate::backend::{Backend, Conn, DbRow, Doc, FOR_UPDATE, parse_doc, to_doc};
-use crate::common::bad;
 
 const COLUMNS: &str = "d.id, d.content, o.slug AS organisation, d.base_version, d.state, d.lock, \
      d.created_at, d.updated_at, d.updated_by \

@@ -11,9 +11,9 @@ use charter_store::{
 };
 use sqlx::Row;
 
+use super::chain::{self, LINK_COLUMNS, link_from_row};
+use super::common::{bad, org_summary};
 use crate::backend::{Backend, Conn, Db, Doc, ORGANISATION_ORDER, lock_chain, parse_doc, to_doc};
-use crate::chain::{self, LINK_COLUMNS, link_from_row};
-use crate::common::{bad, org_summary};
 
 const ORGANISATION_SUMMARY: &str = "SELECT o.doc, count(p.id) AS projects, \
      count(p.id) FILTER (WHERE p.uses_ai) AS using_ai \

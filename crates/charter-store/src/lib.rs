@@ -2,7 +2,7 @@
 //! migrations and implements the traits of [`store`] (together, [`Store`]); `conformance` holds
 //! the one test suite they all pass, with `fixtures` (both behind the `testing` feature). The
 //! SQL both databases agree on is written once, in this crate's `sql/` folder, and compiled
-//! into each backend (see `sql/common.rs`).
+//! into each backend (see `sql/mod.rs`).
 
 use charter_core::chain::Link;
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
