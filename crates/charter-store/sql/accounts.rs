@@ -1,8 +1,8 @@
 //! People, sessions, one-time links, sign-in attempts, API tokens and the audit log.
 
 use async_trait::async_trait;
-use charter_core::Slug;
 use charter_core::accounts::Role;
+use charter_core::{Slug, Timestamp};
 use charter_store::accounts::{AuditEntry, LinkProblem, Session, SignInAttempt, User};
 use charter_store::{AccountStore, ApiToken, NewToken, StoreError, StoreResult};
 use sqlx::Row;
@@ -58,7 +58,7 @@ impl AccountStore for Backend {
         .bind(token.token_hash)
         .bind(token.label)
         .bind(token.scopes)
-        .bind(token.at)
+        .bind(token.at.as_str())
         .bind(token.organisation.as_str())
         .fetch_optional(&self.pool)
         .await
@@ -88,12 +88,12 @@ impl AccountStore for Backend {
         rows.iter().map(token_from_row).collect()
     }
 
-    async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool> {
+    async fn token_revoke(&self, id: i64, at: &Timestamp) -> StoreResult<bool> {
         let _turn = self.turn().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
-        .bind(at)
+        .bind(at.as_str())
         .bind(id)
         .execute(&self.pool)
         .await
@@ -107,7 +107,7 @@ impl AccountStore for Backend {
         name: Option<&str>,
         role: Role,
         organisation: Option<&Slug>,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<i64> {
         let _turn = self.turn().await?;
         let email = email.trim().to_lowercase();
@@ -140,7 +140,7 @@ impl AccountStore for Backend {
         .bind(name)
         .bind(role.slug())
         .bind(org_id)
-        .bind(at)
+        .bind(at.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(|e| self.err(e))
@@ -154,7 +154,12 @@ impl AccountStore for Backend {
         self.user_where("id", id).await
     }
 
-    async fn user_password_set(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()> {
+    async fn user_password_set(
+        &self,
+        id: i64,
+        password_hash: &str,
+        at: &Timestamp,
+    ) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -171,7 +176,7 @@ impl AccountStore for Backend {
         sqlx::query(
             "UPDATE account_links SET expires_at = $1 WHERE user_id = $2 AND used_at IS NULL AND expires_at > $1",
         )
-        .bind(at)
+        .bind(at.as_str())
         .bind(id)
         .execute(&mut *tx)
         .await
@@ -184,8 +189,8 @@ impl AccountStore for Backend {
         token_hash: &str,
         user_id: i64,
         purpose: &str,
-        at: &str,
-        expires_at: &str,
+        at: &Timestamp,
+        expires_at: &Timestamp,
     ) -> StoreResult<()> {
         let _turn = self.turn().await?;
         sqlx::query(
@@ -195,8 +200,8 @@ impl AccountStore for Backend {
         .bind(token_hash)
         .bind(user_id)
         .bind(purpose)
-        .bind(at)
-        .bind(expires_at)
+        .bind(at.as_str())
+        .bind(expires_at.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
@@ -207,7 +212,7 @@ impl AccountStore for Backend {
         &self,
         token_hash: &str,
         purpose: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<Result<i64, LinkProblem>> {
         let _turn = self.turn().await?;
         // One statement marks the link used, so two uses at once cannot both succeed.
@@ -216,7 +221,7 @@ impl AccountStore for Backend {
              WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
              RETURNING user_id",
         )
-        .bind(at)
+        .bind(at.as_str())
         .bind(token_hash)
         .bind(purpose)
         .fetch_optional(&self.pool)
@@ -245,8 +250,8 @@ impl AccountStore for Backend {
         id_hash: &str,
         user_id: i64,
         form_token: &str,
-        at: &str,
-        expires_at: &str,
+        at: &Timestamp,
+        expires_at: &Timestamp,
     ) -> StoreResult<()> {
         let _turn = self.turn().await?;
         sqlx::query(
@@ -256,21 +261,21 @@ impl AccountStore for Backend {
         .bind(id_hash)
         .bind(user_id)
         .bind(form_token)
-        .bind(at)
-        .bind(expires_at)
+        .bind(at.as_str())
+        .bind(expires_at.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
         Ok(())
     }
 
-    async fn session(&self, id_hash: &str, at: &str) -> StoreResult<Option<Session>> {
+    async fn session(&self, id_hash: &str, at: &Timestamp) -> StoreResult<Option<Session>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.form_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
              LEFT JOIN organisations o ON o.id = u.organisation_id WHERE s.id_hash = $1 AND s.expires_at > $2"
         ))
         .bind(id_hash)
-        .bind(at)
+        .bind(at.as_str())
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
@@ -295,8 +300,8 @@ impl AccountStore for Backend {
     async fn sign_in_attempt(
         &self,
         key_hash: &str,
-        at: &str,
-        since: &str,
+        at: &Timestamp,
+        since: &Timestamp,
     ) -> StoreResult<SignInAttempt> {
         let _turn = self.turn().await?;
         // Attempts for one key take turns (SQLite's single writer, PostgreSQL's lock on the
@@ -310,7 +315,7 @@ impl AccountStore for Backend {
             "INSERT INTO sign_in_failures (key_hash, at) VALUES ($1, $2) RETURNING {SIGN_IN_ID}"
         ))
         .bind(key_hash)
-        .bind(at)
+        .bind(at.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
@@ -318,7 +323,7 @@ impl AccountStore for Backend {
             "SELECT count(*) FROM sign_in_failures WHERE key_hash = $1 AND at > $2",
         )
         .bind(key_hash)
-        .bind(since)
+        .bind(since.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;

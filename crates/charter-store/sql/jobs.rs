@@ -1,19 +1,20 @@
 //! Scheduled jobs, and clearing out what has expired.
 
 use async_trait::async_trait;
+use charter_core::Timestamp;
 use charter_store::{JobStore, StoreResult};
 
 use crate::backend::Backend;
 
 #[async_trait]
 impl JobStore for Backend {
-    async fn job_claim(&self, name: &str, now: &str, next: &str) -> StoreResult<bool> {
+    async fn job_claim(&self, name: &str, now: &Timestamp, next: &Timestamp) -> StoreResult<bool> {
         let _turn = self.turn().await?;
         sqlx::query(
             "INSERT INTO jobs (name, next_run_at, runs) VALUES ($1, $2, 0) ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
-        .bind(now)
+        .bind(now.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
@@ -21,8 +22,8 @@ impl JobStore for Backend {
             "UPDATE jobs SET next_run_at = $1, runs = runs + 1, last_run_at = $2
              WHERE name = $3 AND next_run_at <= $2",
         )
-        .bind(next)
-        .bind(now)
+        .bind(next.as_str())
+        .bind(now.as_str())
         .bind(name)
         .execute(&self.pool)
         .await
@@ -39,7 +40,11 @@ impl JobStore for Backend {
         Ok(n.unwrap_or(0) as u64)
     }
 
-    async fn expired_delete(&self, now: &str, failures_before: &str) -> StoreResult<u64> {
+    async fn expired_delete(
+        &self,
+        now: &Timestamp,
+        failures_before: &Timestamp,
+    ) -> StoreResult<u64> {
         let _turn = self.turn().await?;
         let mut gone = 0;
         for (sql, at) in [
@@ -51,7 +56,7 @@ impl JobStore for Backend {
             ),
         ] {
             gone += sqlx::query(sql)
-                .bind(at)
+                .bind(at.as_str())
                 .execute(&self.pool)
                 .await
                 .map_err(|e| self.err(e))?

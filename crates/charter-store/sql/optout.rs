@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use charter_core::Timestamp;
 use charter_store::optout::{
     CheckFigure, CheckRecord, IdentifierKindRecord, IdentifierKindSpec, KindChange, NewOptOut,
     OptOutEntry, OptOutEvent, OptOutFigures, Rekeyed,
@@ -263,7 +264,7 @@ impl OptOutStore for Backend {
             .map_err(|e| self.err(e))
     }
 
-    async fn identifier_kind_add(&self, k: &IdentifierKindSpec, at: &str) -> StoreResult<()> {
+    async fn identifier_kind_add(&self, k: &IdentifierKindSpec, at: &Timestamp) -> StoreResult<()> {
         let _turn = self.turn().await?;
         sqlx::query(
             "INSERT INTO optout_identifier_kinds (name, tag_prefix, label, hint, charset, min_len, max_len, created_at)
@@ -276,7 +277,7 @@ impl OptOutStore for Backend {
         .bind(&k.charset)
         .bind(k.min_len as i32)
         .bind(k.max_len as i32)
-        .bind(at)
+        .bind(at.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| self.conflict_or(e, &k.name))?;
@@ -317,11 +318,15 @@ impl OptOutStore for Backend {
         })
     }
 
-    async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool> {
+    async fn identifier_kind_retire(
+        &self,
+        name: &str,
+        at: Option<&Timestamp>,
+    ) -> StoreResult<bool> {
         let _turn = self.turn().await?;
         let done =
             sqlx::query("UPDATE optout_identifier_kinds SET retired_at = $1 WHERE name = $2")
-                .bind(at)
+                .bind(at.map(Timestamp::as_str))
                 .bind(name)
                 .execute(&self.pool)
                 .await

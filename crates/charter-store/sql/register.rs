@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use charter_core::chain::{Link, canonical_json};
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
 use charter_store::{
     OrganisationSummary, PublishedVersion, RegisterStore, StoreError, StoreResult, StoredLink,
 };
@@ -175,11 +175,13 @@ impl RegisterStore for Backend {
         &self,
         projects: &[Project],
         note: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<Vec<Link>> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
-        let links = self.publish_in(&mut tx, projects, note, at).await?;
+        let links = self
+            .publish_in(&mut tx, projects, note, at.as_str())
+            .await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(links)
     }

@@ -3,9 +3,9 @@
 //! A backend crate calls [`conformance_tests!`](crate::conformance_tests) with an async function
 //! that returns a fresh, empty, migrated store; each check becomes its own `#[tokio::test]`.
 
-use charter_core::ProjectId;
 use charter_core::picklists::Topic;
 use charter_core::search::{Facet, SearchQuery};
+use charter_core::{ProjectId, Timestamp};
 
 use charter_core::chain::{Link, Verifier, canonical_json};
 
@@ -87,6 +87,11 @@ pub trait Tamper: Store {
 const NOTE: &str = "Published";
 const AT: &str = "2026-11-30T12:00:00Z";
 
+/// A moment written as text in a check.
+fn ts(text: &str) -> Timestamp {
+    text.parse().expect("the checks write valid timestamps")
+}
+
 async fn load_small<S: Store>(store: &S) {
     let (orgs, projects) = small_register();
     for o in &orgs {
@@ -96,7 +101,7 @@ async fn load_small<S: Store>(store: &S) {
             .expect("organisation stored");
     }
     store
-        .projects_publish(&projects, NOTE, AT)
+        .projects_publish(&projects, NOTE, &ts(AT))
         .await
         .expect("projects stored");
 }
@@ -167,7 +172,7 @@ pub async fn complete_project_round_trips<S: Store>(store: S) {
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .projects_publish(std::slice::from_ref(&full), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&full), NOTE, &ts(AT))
         .await
         .unwrap();
     assert_eq!(store.project(full.id).await.unwrap().as_ref(), Some(&full));
@@ -184,7 +189,7 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .projects_publish(std::slice::from_ref(&full), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&full), NOTE, &ts(AT))
         .await
         .unwrap();
     let (orgs, mut projects) = small_register();
@@ -257,7 +262,10 @@ pub async fn batch_is_all_or_nothing<S: Store>(store: S) {
         "Bad one",
         "Names an organisation that is not there.",
     );
-    match store.projects_publish(&[good.clone(), bad], NOTE, AT).await {
+    match store
+        .projects_publish(&[good.clone(), bad], NOTE, &ts(AT))
+        .await
+    {
         Err(StoreError::UnknownOrganisation(slug)) => assert_eq!(slug.as_str(), "no-such-org"),
         other => panic!("expected UnknownOrganisation, got {other:?}"),
     }
@@ -452,7 +460,7 @@ pub async fn replacing_a_project_updates_search<S: Store>(store: S) {
     p.summary = "Checks tram times.".into();
     p.topics = vec![Topic::Planning];
     store
-        .projects_publish(std::slice::from_ref(&p), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&p), NOTE, &ts(AT))
         .await
         .unwrap();
     assert!(ids(&store, &[("q", "punctuality")]).await.is_empty());
@@ -544,7 +552,7 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     let (_, projects) = small_register();
     assert!(
         store
-            .projects_publish(&projects, NOTE, AT)
+            .projects_publish(&projects, NOTE, &ts(AT))
             .await
             .unwrap()
             .is_empty()
@@ -558,7 +566,7 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
         .projects_publish(
             std::slice::from_ref(&p),
             "Summary rewritten",
-            "2026-12-01T09:30:00Z",
+            &ts("2026-12-01T09:30:00Z"),
         )
         .await
         .unwrap();
@@ -602,7 +610,7 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     let bad = minimal_project(40, "no-such-org", "Bad", "Bad.");
     assert!(
         store
-            .projects_publish(&[p.clone(), bad], NOTE, AT)
+            .projects_publish(&[p.clone(), bad], NOTE, &ts(AT))
             .await
             .is_err()
     );
@@ -789,17 +797,18 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
             None,
             crate::accounts::Role::OrgAdmin,
             Some(&org),
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
+    let at = ts(AT);
     let new = |hash: &'static str, label: &'static str| crate::NewToken {
         organisation: &org,
         owner_id: owner,
         token_hash: hash,
         label,
         scopes: "optout-check",
-        at: AT,
+        at: &at,
     };
     let id = store
         .token_create(&new("hash-1", "Nightly data cleaning"))
@@ -840,7 +849,7 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
     );
     assert!(
         store
-            .token_revoke(id, "2026-12-01T00:00:00Z")
+            .token_revoke(id, &ts("2026-12-01T00:00:00Z"))
             .await
             .unwrap()
     );
@@ -850,7 +859,7 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
     );
     assert!(
         !store
-            .token_revoke(id, "2026-12-02T00:00:00Z")
+            .token_revoke(id, &ts("2026-12-02T00:00:00Z"))
             .await
             .unwrap()
     );
@@ -880,7 +889,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
             Some("Sam"),
             Role::OrgAdmin,
             Some(&org),
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
@@ -891,7 +900,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
                 None,
                 Role::OrgEditor,
                 Some(&org),
-                AT
+                &ts(AT)
             )
             .await,
         Err(StoreError::Conflict(_))
@@ -899,12 +908,12 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     let nobody: charter_core::Slug = "nobody".parse().unwrap();
     assert!(matches!(
         store
-            .user_add("x@y.example", None, Role::OrgEditor, Some(&nobody), AT)
+            .user_add("x@y.example", None, Role::OrgEditor, Some(&nobody), &ts(AT))
             .await,
         Err(StoreError::UnknownOrganisation(_))
     ));
     let mod_id = store
-        .user_add("mo@charter.example", None, Role::Moderator, None, AT)
+        .user_add("mo@charter.example", None, Role::Moderator, None, &ts(AT))
         .await
         .unwrap();
     let user = store
@@ -931,7 +940,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
         None
     );
     store
-        .user_password_set(mod_id, "$argon2id$fake", AT)
+        .user_password_set(mod_id, "$argon2id$fake", &ts(AT))
         .await
         .unwrap();
     assert_eq!(
@@ -947,67 +956,94 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
 
     // One-time links work once, before they expire, for their purpose only.
     store
-        .link_create("link-1", id, "set-password", AT, "2026-12-01T12:00:00Z")
+        .link_create(
+            "link-1",
+            id,
+            "set-password",
+            &ts(AT),
+            &ts("2026-12-01T12:00:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(
         store
-            .link_use("link-1", "reset-password", AT)
+            .link_use("link-1", "reset-password", &ts(AT))
             .await
             .unwrap(),
         Err(LinkProblem::Unknown)
     );
     assert_eq!(
         store
-            .link_use("link-1", "set-password", "2026-12-02T00:00:00Z")
+            .link_use("link-1", "set-password", &ts("2026-12-02T00:00:00Z"))
             .await
             .unwrap(),
         Err(LinkProblem::Expired)
     );
     assert_eq!(
-        store.link_use("link-1", "set-password", AT).await.unwrap(),
+        store
+            .link_use("link-1", "set-password", &ts(AT))
+            .await
+            .unwrap(),
         Ok(id)
     );
     assert_eq!(
-        store.link_use("link-1", "set-password", AT).await.unwrap(),
+        store
+            .link_use("link-1", "set-password", &ts(AT))
+            .await
+            .unwrap(),
         Err(LinkProblem::Used)
     );
     assert_eq!(
-        store.link_use("nope", "set-password", AT).await.unwrap(),
+        store
+            .link_use("nope", "set-password", &ts(AT))
+            .await
+            .unwrap(),
         Err(LinkProblem::Unknown)
     );
 
     // Sessions last until they expire or are deleted.
     store
-        .session_create("sess-1", id, "form-1", AT, "2026-11-30T20:00:00Z")
+        .session_create("sess-1", id, "form-1", &ts(AT), &ts("2026-11-30T20:00:00Z"))
         .await
         .unwrap();
-    let s = store.session("sess-1", AT).await.unwrap().unwrap();
+    let s = store.session("sess-1", &ts(AT)).await.unwrap().unwrap();
     assert_eq!((s.user.id, s.form_token.as_str()), (id, "form-1"));
     assert!(
         store
-            .session("sess-1", "2026-11-30T21:00:00Z")
+            .session("sess-1", &ts("2026-11-30T21:00:00Z"))
             .await
             .unwrap()
             .is_none()
     );
     store.session_delete("sess-1").await.unwrap();
-    assert!(store.session("sess-1", AT).await.unwrap().is_none());
+    assert!(store.session("sess-1", &ts(AT)).await.unwrap().is_none());
 
     // Failed sign-ins are counted within a window; a forgiven attempt no longer counts.
     let first = store
-        .sign_in_attempt("k", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-30T12:00:00Z"),
+            &ts("2026-11-30T11:45:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(first.failures, 1);
     let second = store
-        .sign_in_attempt("k", "2026-11-30T12:01:00Z", "2026-11-30T11:46:00Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-30T12:01:00Z"),
+            &ts("2026-11-30T11:46:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(second.failures, 2);
     assert_ne!(first.id, second.id);
     let later = store
-        .sign_in_attempt("k", "2026-11-30T12:02:00Z", "2026-11-30T12:00:30Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-30T12:02:00Z"),
+            &ts("2026-11-30T12:00:30Z"),
+        )
         .await
         .unwrap();
     assert_eq!(later.failures, 2, "the first attempt is outside the window");
@@ -1015,7 +1051,11 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     store.sign_in_forgive(second.id).await.unwrap();
     assert_eq!(
         store
-            .sign_in_attempt("k", "2026-11-30T12:03:00Z", "2026-11-30T12:00:30Z")
+            .sign_in_attempt(
+                "k",
+                &ts("2026-11-30T12:03:00Z"),
+                &ts("2026-11-30T12:00:30Z")
+            )
             .await
             .unwrap()
             .failures,
@@ -1024,7 +1064,11 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     );
     assert_eq!(
         store
-            .sign_in_attempt("other", "2026-11-30T12:03:00Z", "2026-11-30T00:00:00Z")
+            .sign_in_attempt(
+                "other",
+                &ts("2026-11-30T12:03:00Z"),
+                &ts("2026-11-30T00:00:00Z")
+            )
             .await
             .unwrap()
             .failures,
@@ -1056,8 +1100,8 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T12:00:00Z",
-                "2026-11-30T13:00:00Z"
+                &ts("2026-11-30T12:00:00Z"),
+                &ts("2026-11-30T13:00:00Z")
             )
             .await
             .unwrap()
@@ -1067,8 +1111,8 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         !store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T12:00:00Z",
-                "2026-11-30T13:00:00Z"
+                &ts("2026-11-30T12:00:00Z"),
+                &ts("2026-11-30T13:00:00Z")
             )
             .await
             .unwrap()
@@ -1077,8 +1121,8 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         !store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T12:59:59Z",
-                "2026-11-30T13:59:59Z"
+                &ts("2026-11-30T12:59:59Z"),
+                &ts("2026-11-30T13:59:59Z")
             )
             .await
             .unwrap()
@@ -1087,15 +1131,19 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T13:00:00Z",
-                "2026-11-30T14:00:00Z"
+                &ts("2026-11-30T13:00:00Z"),
+                &ts("2026-11-30T14:00:00Z")
             )
             .await
             .unwrap()
     );
     assert!(
         store
-            .job_claim("other", "2026-11-30T12:30:00Z", "2026-11-30T13:30:00Z")
+            .job_claim(
+                "other",
+                &ts("2026-11-30T12:30:00Z"),
+                &ts("2026-11-30T13:30:00Z")
+            )
             .await
             .unwrap()
     );
@@ -1108,36 +1156,46 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
             None,
             crate::accounts::Role::Moderator,
             None,
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
     store
-        .session_create("old", uid, "f", AT, "2026-11-30T13:00:00Z")
+        .session_create("old", uid, "f", &ts(AT), &ts("2026-11-30T13:00:00Z"))
         .await
         .unwrap();
     store
-        .session_create("live", uid, "f", AT, "2026-12-30T13:00:00Z")
+        .session_create("live", uid, "f", &ts(AT), &ts("2026-12-30T13:00:00Z"))
         .await
         .unwrap();
     store
-        .link_create("old-link", uid, "password", AT, "2026-11-30T13:00:00Z")
+        .link_create(
+            "old-link",
+            uid,
+            "password",
+            &ts(AT),
+            &ts("2026-11-30T13:00:00Z"),
+        )
         .await
         .unwrap();
     store
-        .sign_in_attempt("k", "2026-11-29T00:00:00Z", "2026-11-28T00:00:00Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-29T00:00:00Z"),
+            &ts("2026-11-28T00:00:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(
         store
-            .expired_delete("2026-11-30T14:00:00Z", "2026-11-30T00:00:00Z")
+            .expired_delete(&ts("2026-11-30T14:00:00Z"), &ts("2026-11-30T00:00:00Z"))
             .await
             .unwrap(),
         3
     );
     assert!(
         store
-            .session("live", "2026-11-30T14:00:00Z")
+            .session("live", &ts("2026-11-30T14:00:00Z"))
             .await
             .unwrap()
             .is_some()
@@ -1151,11 +1209,14 @@ pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(stor
     assert!(v1 > v0);
     // Publishing nothing new changes nothing.
     let (_, projects) = small_register();
-    store.projects_publish(&projects, NOTE, AT).await.unwrap();
+    store
+        .projects_publish(&projects, NOTE, &ts(AT))
+        .await
+        .unwrap();
     assert_eq!(store.register_version().await.unwrap(), v1);
     let mut p = projects[0].clone();
     p.summary = "Changed.".into();
-    store.projects_publish(&[p], NOTE, AT).await.unwrap();
+    store.projects_publish(&[p], NOTE, &ts(AT)).await.unwrap();
     let v2 = store.register_version().await.unwrap();
     assert!(v2 > v1);
     let (orgs, _) = small_register();
@@ -1447,9 +1508,9 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
         max_len: 10,
     };
     let tenancy = spec("knowsley-tenancy-ref", "knowsley-tenancy-ref");
-    store.identifier_kind_add(&tenancy, AT).await.unwrap();
+    store.identifier_kind_add(&tenancy, &ts(AT)).await.unwrap();
     store
-        .identifier_kind_add(&spec("wirral-ref", "wirral-ref"), AT)
+        .identifier_kind_add(&spec("wirral-ref", "wirral-ref"), &ts(AT))
         .await
         .unwrap();
     // Names and tag prefixes are unique.
@@ -1457,7 +1518,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
         spec("knowsley-tenancy-ref", "other-prefix"),
         spec("other-name", "wirral-ref"),
     ] {
-        let err = store.identifier_kind_add(&clash, AT).await;
+        let err = store.identifier_kind_add(&clash, &ts(AT)).await;
         assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
     }
     let kinds = store.identifier_kinds().await.unwrap();
@@ -1517,7 +1578,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
 
     assert!(
         store
-            .identifier_kind_retire("knowsley-tenancy-ref", Some("2026-12-01T00:00:00Z"))
+            .identifier_kind_retire("knowsley-tenancy-ref", Some(&ts("2026-12-01T00:00:00Z")))
             .await
             .unwrap()
     );
@@ -1536,7 +1597,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
     assert_eq!(store.identifier_kinds().await.unwrap()[0].retired_at, None);
     assert!(
         !store
-            .identifier_kind_retire("no-such-kind", Some(AT))
+            .identifier_kind_retire("no-such-kind", Some(&ts(AT)))
             .await
             .unwrap()
     );
@@ -1591,8 +1652,8 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
 /// Twenty wrong passwords at once for one account: each attempt is counted before its password is
 /// checked, and each sees a different count, so no more than the limit are ever checked.
 pub async fn concurrent_sign_in_attempts_each_see_their_own_count<S: Store>(store: S) {
-    let attempts = (0..20)
-        .map(|_| store.sign_in_attempt("key", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z"));
+    let (at, since) = (ts("2026-11-30T12:00:00Z"), ts("2026-11-30T11:45:00Z"));
+    let attempts = (0..20).map(|_| store.sign_in_attempt("key", &at, &since));
     let mut counts: Vec<u64> = futures_util::future::join_all(attempts)
         .await
         .into_iter()
@@ -1609,7 +1670,13 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
     load_small(&store).await;
     let org: charter_core::Slug = "knowsley-council".parse().unwrap();
     let sam = store
-        .user_add("sam@knowsley.example", None, Role::OrgAdmin, Some(&org), AT)
+        .user_add(
+            "sam@knowsley.example",
+            None,
+            Role::OrgAdmin,
+            Some(&org),
+            &ts(AT),
+        )
         .await
         .unwrap();
     let kim = store
@@ -1618,24 +1685,24 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
             None,
             Role::OrgEditor,
             Some(&org),
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
-    let until = "2026-12-30T12:00:00Z";
+    let until = &ts("2026-12-30T12:00:00Z");
     for (session, user) in [("sam-laptop", sam), ("sam-phone", sam), ("kim", kim)] {
         store
-            .session_create(session, user, "f", AT, until)
+            .session_create(session, user, "f", &ts(AT), until)
             .await
             .unwrap();
     }
     for (link, user) in [("reset-1", sam), ("reset-2", sam), ("kim-link", kim)] {
         store
-            .link_create(link, user, "password", AT, until)
+            .link_create(link, user, "password", &ts(AT), until)
             .await
             .unwrap();
     }
-    let later = "2026-11-30T13:00:00Z";
+    let later = &ts("2026-11-30T13:00:00Z");
     assert_eq!(
         store.link_use("reset-2", "password", later).await.unwrap(),
         Ok(sam)
@@ -1788,7 +1855,10 @@ pub async fn writes_wait_for_an_import_from_another_instance<S: Store>(importer:
                 Ok(Ok(next)) => lock = next,
                 other => failures.push(format!("save {n}: {other:?}")),
             }
-            if let Err(e) = server.sign_in_attempt(&format!("key{n}"), AT, AT).await {
+            if let Err(e) = server
+                .sign_in_attempt(&format!("key{n}"), &ts(AT), &ts(AT))
+                .await
+            {
                 failures.push(format!("sign-in {n}: {e}"));
             }
             // Let the import's own steps run between writes on a one-thread runtime.

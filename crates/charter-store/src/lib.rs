@@ -7,7 +7,7 @@
 use charter_core::chain::Link;
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
 use charter_core::search::FacetCounts;
-use charter_core::{Date, OrgId, Organisation, Project, ProjectId, Slug, Title};
+use charter_core::{Date, OrgId, Organisation, Project, ProjectId, Slug, Timestamp, Title};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -100,7 +100,7 @@ pub struct NewToken<'a> {
     pub label: &'a str,
     /// Space-separated.
     pub scopes: &'a str,
-    pub at: &'a str,
+    pub at: &'a Timestamp,
 }
 
 /// A link of the hash chain with the content it hashes, exactly as stored: what the log

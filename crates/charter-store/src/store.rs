@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use charter_core::chain::Link;
 use charter_core::search::SearchQuery;
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug};
+use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
 
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
@@ -46,7 +46,7 @@ pub trait RegisterStore: Send + Sync {
         &self,
         projects: &[Project],
         note: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<Vec<Link>>;
     /// Appends links copied from another register, with their stored content, after checking
     /// that each continues this register's chain. For `charter copy`.
@@ -160,7 +160,7 @@ pub trait AccountStore: Send + Sync {
     /// Every token an organisation has had, newest first.
     async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
     /// Revokes a token; false when there is no live token with this id.
-    async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool>;
+    async fn token_revoke(&self, id: i64, at: &Timestamp) -> StoreResult<bool>;
     /// Adds a person; `Conflict` when the email is taken, `UnknownOrganisation` when the
     /// organisation is not on the register.
     async fn user_add(
@@ -169,40 +169,49 @@ pub trait AccountStore: Send + Sync {
         name: Option<&str>,
         role: accounts::Role,
         organisation: Option<&Slug>,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<i64>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<accounts::User>>;
     async fn user(&self, id: i64) -> StoreResult<Option<accounts::User>>;
     /// Sets a person's password and, in the same transaction, ends every session they have and
     /// every one-time link of theirs not yet used (as expired at `at`): whoever held the old
     /// password or an earlier link holds nothing now.
-    async fn user_password_set(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()>;
+    async fn user_password_set(
+        &self,
+        id: i64,
+        password_hash: &str,
+        at: &Timestamp,
+    ) -> StoreResult<()>;
     /// Stores a one-time link's hash for `purpose`, valid until `expires_at`.
     async fn link_create(
         &self,
         token_hash: &str,
         user_id: i64,
         purpose: &str,
-        at: &str,
-        expires_at: &str,
+        at: &Timestamp,
+        expires_at: &Timestamp,
     ) -> StoreResult<()>;
     /// Uses a one-time link: marks it used and returns its person, once, before it expires.
     async fn link_use(
         &self,
         token_hash: &str,
         purpose: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<Result<i64, accounts::LinkProblem>>;
     async fn session_create(
         &self,
         id_hash: &str,
         user_id: i64,
         form_token: &str,
-        at: &str,
-        expires_at: &str,
+        at: &Timestamp,
+        expires_at: &Timestamp,
     ) -> StoreResult<()>;
     /// The live session with this id hash at time `at`.
-    async fn session(&self, id_hash: &str, at: &str) -> StoreResult<Option<accounts::Session>>;
+    async fn session(
+        &self,
+        id_hash: &str,
+        at: &Timestamp,
+    ) -> StoreResult<Option<accounts::Session>>;
     async fn session_delete(&self, id_hash: &str) -> StoreResult<()>;
     /// Records a sign-in attempt for `key_hash` as failed, before the password is checked, and
     /// counts the failures since `since` including it, as one atomic step: however many attempts
@@ -210,8 +219,8 @@ pub trait AccountStore: Send + Sync {
     async fn sign_in_attempt(
         &self,
         key_hash: &str,
-        at: &str,
-        since: &str,
+        at: &Timestamp,
+        since: &Timestamp,
     ) -> StoreResult<accounts::SignInAttempt>;
     /// Takes back an attempt recorded by `sign_in_attempt`: it succeeded, or it was refused
     /// unchecked (so refused attempts do not lengthen a pause).
@@ -248,7 +257,7 @@ pub trait OptOutStore: Send + Sync {
     async fn identifier_kind_add(
         &self,
         spec: &optout::IdentifierKindSpec,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<()>;
     /// Changes a kind's words and rules (never its name or tag prefix), only while no opt-out
     /// uses it, checked in the same statement.
@@ -257,7 +266,8 @@ pub trait OptOutStore: Send + Sync {
         spec: &optout::IdentifierKindSpec,
     ) -> StoreResult<optout::KindChange>;
     /// Retires a kind (`Some(time)`) or brings it back (`None`); false when there is none.
-    async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool>;
+    async fn identifier_kind_retire(&self, name: &str, at: Option<&Timestamp>)
+    -> StoreResult<bool>;
 }
 
 /// Scheduled jobs, and clearing out what has expired.
@@ -265,10 +275,14 @@ pub trait OptOutStore: Send + Sync {
 pub trait JobStore: Send + Sync {
     /// Claims the run of job `name` due at or before `now`, moving its next run to `next`. True
     /// for exactly one caller per due run, across every instance.
-    async fn job_claim(&self, name: &str, now: &str, next: &str) -> StoreResult<bool>;
+    async fn job_claim(&self, name: &str, now: &Timestamp, next: &Timestamp) -> StoreResult<bool>;
     /// How many times job `name` has run.
     async fn job_runs(&self, name: &str) -> StoreResult<u64>;
     /// Deletes what has expired by `now`: sessions, used or expired links, sign-in failures older
     /// than `failures_before`. Returns how many rows went.
-    async fn expired_delete(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
+    async fn expired_delete(
+        &self,
+        now: &Timestamp,
+        failures_before: &Timestamp,
+    ) -> StoreResult<u64>;
 }

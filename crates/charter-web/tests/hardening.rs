@@ -19,7 +19,7 @@ async fn person_with_password(store: &dyn charter_store::Store) -> i64 {
             None,
             Role::OrgAdmin,
             Some(&org),
-            "2026-01-01T00:00:00Z",
+            &"2026-01-01T00:00:00Z".parse().unwrap(),
         )
         .await
         .unwrap();
@@ -27,7 +27,7 @@ async fn person_with_password(store: &dyn charter_store::Store) -> i64 {
         .await
         .unwrap();
     store
-        .user_password_set(id, &hash, "2026-01-01T00:00:00Z")
+        .user_password_set(id, &hash, &"2026-01-01T00:00:00Z".parse().unwrap())
         .await
         .unwrap();
     id
@@ -276,7 +276,7 @@ async fn pages_for_one_person_are_never_kept_and_https_registers_say_so() {
                 None,
                 Role::OrgAdmin,
                 Some(&"knowsley-council".parse().unwrap()),
-                "2026-01-01T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();
@@ -334,7 +334,7 @@ async fn an_import_too_large_says_so_on_the_import_page() {
                 None,
                 Role::OrgEditor,
                 Some(&"knowsley-council".parse().unwrap()),
-                "2026-01-01T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();

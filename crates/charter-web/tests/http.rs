@@ -656,7 +656,7 @@ async fn history_lists_versions_and_shows_what_changed() {
             .projects_publish(
                 std::slice::from_ref(&p),
                 "Now in use; summary rewritten",
-                "2026-12-01T09:30:00Z",
+                &"2026-12-01T09:30:00Z".parse().unwrap(),
             )
             .await
             .unwrap();
@@ -929,7 +929,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
                 None,
                 Role::SiteAdmin,
                 None,
-                "2026-01-01T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();
@@ -1479,7 +1479,7 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
                 None,
                 Role::OrgAdmin,
                 Some(&org),
-                "2026-01-01T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();
@@ -1489,8 +1489,8 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
                 &charter_app::secrets::token_hash(&token),
                 uid,
                 "password",
-                "2026-01-01T00:00:00Z",
-                "2999-01-01T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
+                &"2999-01-01T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();
@@ -1824,7 +1824,7 @@ async fn every_account_route_for_every_role() {
                     None,
                     role,
                     org,
-                    "2026-01-01T00:00:00Z",
+                    &"2026-01-01T00:00:00Z".parse().unwrap(),
                 )
                 .await
                 .unwrap();
@@ -1852,7 +1852,7 @@ async fn every_account_route_for_every_role() {
                     min_len: 4,
                     max_len: 8,
                 },
-                "2026-01-01T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();
@@ -1999,7 +1999,7 @@ async fn remembered_searches_never_outlive_a_change() {
             .unwrap();
         p.title = "Tram timetable checker".parse().unwrap();
         store
-            .projects_publish(&[p], "Renamed", "2026-12-01T00:00:00Z")
+            .projects_publish(&[p], "Renamed", &"2026-12-01T00:00:00Z".parse().unwrap())
             .await
             .unwrap();
         assert_eq!(

@@ -18,7 +18,13 @@ async fn person(store: &dyn Store, n: u32, name: &str, role: Role, org: Option<&
     let email = format!("{name}@x.example");
     let org: Option<charter_core::Slug> = org.map(|o| o.parse().unwrap());
     let id = store
-        .user_add(&email, None, role, org.as_ref(), "2026-01-01T00:00:00Z")
+        .user_add(
+            &email,
+            None,
+            role,
+            org.as_ref(),
+            &"2026-01-01T00:00:00Z".parse().unwrap(),
+        )
         .await
         .unwrap();
     let (cookie, csrf) = session_for(store, id, n).await;

@@ -473,7 +473,7 @@ async fn set_retired(
     let at = retire.then(charter_app::clock::now);
     if !state
         .store
-        .identifier_kind_retire(&name, at.as_deref())
+        .identifier_kind_retire(&name, at.as_ref())
         .await?
     {
         return Err(WebError::NotFound);

@@ -33,7 +33,11 @@ pub async fn fill(store: &dyn Store) {
     formula.slug = "formula".parse().unwrap();
     projects.push(formula);
     store
-        .projects_publish(&projects, "Published", "2026-11-30T12:00:00Z")
+        .projects_publish(
+            &projects,
+            "Published",
+            &"2026-11-30T12:00:00Z".parse().unwrap(),
+        )
         .await
         .unwrap();
 }
@@ -178,8 +182,8 @@ pub async fn session_for(store: &dyn Store, user_id: i64, n: u32) -> (String, St
             &charter_web::account::session::id_hash(&id),
             user_id,
             &form_token,
-            "2026-01-01T00:00:00Z",
-            "2999-01-01T00:00:00Z",
+            &"2026-01-01T00:00:00Z".parse().unwrap(),
+            &"2999-01-01T00:00:00Z".parse().unwrap(),
         )
         .await
         .unwrap();
@@ -196,7 +200,7 @@ pub async fn token_for_org(store: &dyn Store, org: &str, value: &str, scopes: &s
             None,
             charter_core::accounts::Role::OrgAdmin,
             Some(&slug),
-            "2026-01-01T00:00:00Z",
+            &"2026-01-01T00:00:00Z".parse().unwrap(),
         )
         .await
         .unwrap();
@@ -207,7 +211,7 @@ pub async fn token_for_org(store: &dyn Store, org: &str, value: &str, scopes: &s
             token_hash: &charter_app::secrets::token_hash(value),
             label: "test",
             scopes,
-            at: "2026-01-01T00:00:00Z",
+            at: &"2026-01-01T00:00:00Z".parse().unwrap(),
         })
         .await
         .unwrap();
