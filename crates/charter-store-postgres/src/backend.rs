@@ -14,6 +14,7 @@ pub(crate) type Db = sqlx::Postgres;
 pub(crate) type Conn = sqlx::PgConnection;
 pub(crate) type DbRow = sqlx::postgres::PgRow;
 pub(crate) type Backend = crate::PostgresStore;
+pub(crate) type Args = sqlx::postgres::PgArguments;
 
 /// A stored JSON document: `JSONB`.
 pub(crate) type Doc = serde_json::Value;

@@ -15,6 +15,7 @@ pub(crate) type Db = Sqlite;
 pub(crate) type Conn = sqlx::SqliteConnection;
 pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
 pub(crate) type Backend = crate::SqliteStore;
+pub(crate) type Args = sqlx::sqlite::SqliteArguments<'static>;
 
 /// A stored JSON document: text, exactly as written.
 pub(crate) type Doc = String;

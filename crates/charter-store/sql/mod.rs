@@ -18,9 +18,10 @@
 //! once per backend keeps each query plain, checked against concrete types, and as fast as
 //! before; `sqlx::Any` is too weak (no arrays, no JSONB, one set of types).
 
-// Each file implements one area's trait for the backend's store (`chain` and `common` are
-// helpers), so a backend compiles them all with `#[path = "…/sql/mod.rs"] mod sql;`.
+// Each file implements one area's trait for the backend's store (`builder`, `chain` and
+// `common` are helpers), so a backend compiles them all with `#[path = "…/sql/mod.rs"] mod sql;`.
 mod accounts;
+pub(crate) mod builder;
 pub(crate) mod chain;
 pub(crate) mod common;
 mod drafts;
