@@ -202,7 +202,7 @@ pub async fn set_password(
         .await
         .map_err(AppError::Internal)?;
     store
-        .user_set_password(user_id, &hash, &clock::now())
+        .user_password_set(user_id, &hash, &clock::now())
         .await?;
     if let Some(user) = store.user(user_id).await? {
         store.sign_in_clear(&failures_key(&user.email)).await?;
@@ -216,6 +216,7 @@ pub async fn set_password(
 mod tests {
     use super::*;
     use crate::testing::{KNOWSLEY, WIRRAL, acting, audit, person, store};
+    use charter_store::prelude::*;
 
     fn invite<'a>(email: &'a str, org: &'a Slug) -> NewPerson<'a> {
         NewPerson {
@@ -396,8 +397,8 @@ mod tests {
                 &token_hash(&token),
                 user.id,
                 PASSWORD_LINK,
-                "2026-01-01T00:00:00Z",
-                "2026-01-08T00:00:00Z",
+                &"2026-01-01T00:00:00Z".parse().unwrap(),
+                &"2026-01-08T00:00:00Z".parse().unwrap(),
             )
             .await
             .unwrap();

@@ -130,7 +130,7 @@ impl Actor {
             Via::Site(_) | Via::CommandLine => subject.to_owned(),
         };
         store
-            .audit(&AuditEntry {
+            .audit_append(&AuditEntry {
                 at: crate::clock::now().into(),
                 actor: self.name.clone(),
                 action: action.to_owned(),

@@ -15,7 +15,7 @@ pub async fn record(
     subject: &str,
 ) -> AppResult<()> {
     store
-        .audit(&AuditEntry {
+        .audit_append(&AuditEntry {
             at: clock::now().into(),
             actor: actor.to_owned(),
             action: action.to_owned(),

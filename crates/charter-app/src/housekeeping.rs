@@ -30,7 +30,7 @@ pub async fn run_once(store: &dyn Store, period: Duration) -> Turn {
     match store.job_claim("housekeeping", &now, &next).await {
         Ok(true) => Turn::Ran(
             store
-                .housekeeping(&now, &clock::from_now(-FAILURES_KEPT_SECONDS))
+                .expired_delete(&now, &clock::from_now(-FAILURES_KEPT_SECONDS))
                 .await
                 .map_err(AppError::from),
         ),

@@ -321,7 +321,7 @@ pub async fn set_retired(
 ) -> AppResult<()> {
     actor.require(Action::ManageIdentifierKinds)?;
     let at = retire.then(clock::now);
-    if !store.identifier_kind_retire(name, at.as_deref()).await? {
+    if !store.identifier_kind_retire(name, at.as_ref()).await? {
         return Err(AppError::NotFound(format!("The identifier kind {name}")));
     }
     let action = if retire {
@@ -337,6 +337,7 @@ mod tests {
     use super::*;
     use crate::testing::{KNOWSLEY, acting, audit, person, store};
     use charter_core::accounts::Role;
+    use charter_store::prelude::*;
 
     fn tenancy() -> KindInput {
         KindInput {

@@ -91,6 +91,7 @@ pub async fn import(
 mod tests {
     use charter_core::accounts::{Principal, Role};
     use charter_store::fixtures::small_register;
+    use charter_store::prelude::*;
     use charter_store_sqlite::SqliteStore;
 
     use super::*;
@@ -102,7 +103,7 @@ mod tests {
     async fn store() -> SqliteStore {
         let store = SqliteStore::memory().await.unwrap();
         for o in &small_register().0 {
-            store.put_organisation(o).await.unwrap();
+            store.organisation_put(o).await.unwrap();
         }
         store
     }

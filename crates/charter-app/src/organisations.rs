@@ -16,7 +16,7 @@ pub async fn set_self_publish(
     on: bool,
 ) -> AppResult<()> {
     actor.require(Action::SetSelfPublish)?;
-    store.set_self_publish(organisation, on).await?;
+    store.self_publish_set(organisation, on).await?;
     let action = if on {
         "self-publish-on"
     } else {
@@ -31,6 +31,7 @@ mod tests {
     use crate::AppError;
     use crate::testing::{KNOWSLEY, acting, audit, person, store};
     use charter_core::accounts::Role;
+    use charter_store::prelude::*;
 
     #[tokio::test]
     async fn only_the_charter_body_switches_self_publishing() {

@@ -110,6 +110,7 @@ mod tests {
     use crate::accounts::{request_reset, set_password};
     use crate::testing::{audit, person, store};
     use charter_core::accounts::Role;
+    use charter_store::prelude::*;
 
     const GOOD: &str = "ferry cross the mersey";
 
@@ -117,7 +118,7 @@ mod tests {
         let user = person(store, email, Role::Moderator, None).await;
         let hash = passwords::hash(GOOD.into()).await.unwrap();
         store
-            .user_set_password(user.id, &hash, "2026-01-01T00:00:00Z")
+            .user_password_set(user.id, &hash, &"2026-01-01T00:00:00Z".parse().unwrap())
             .await
             .unwrap();
         user
@@ -151,7 +152,7 @@ mod tests {
             panic!("not signed in")
         };
         let first = session_hash(&session_id);
-        let session = store.session_get(&first, &clock::now()).await.unwrap();
+        let session = store.session(&first, &clock::now()).await.unwrap();
         assert_eq!(session.unwrap().user.id, user.id);
         // Signing in again ends the session this browser had.
         let again = sign_in(&store, "s@k.example", GOOD, Some(&first), "-")
@@ -160,7 +161,7 @@ mod tests {
         assert!(matches!(again, SignIn::Started { .. }));
         assert!(
             store
-                .session_get(&first, &clock::now())
+                .session(&first, &clock::now())
                 .await
                 .unwrap()
                 .is_none()

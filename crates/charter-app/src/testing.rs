@@ -4,6 +4,7 @@
 use charter_core::accounts::Role;
 use charter_store::Store;
 use charter_store::accounts::User;
+use charter_store::prelude::*;
 use charter_store_sqlite::SqliteStore;
 
 use crate::Actor;
@@ -16,7 +17,7 @@ pub async fn store() -> SqliteStore {
     let store = SqliteStore::memory().await.unwrap();
     let (orgs, _) = charter_store::fixtures::small_register();
     for org in &orgs {
-        store.put_organisation(org).await.unwrap();
+        store.organisation_put(org).await.unwrap();
     }
     store
 }
@@ -25,7 +26,13 @@ pub async fn store() -> SqliteStore {
 pub async fn person(store: &dyn Store, email: &str, role: Role, org: Option<&str>) -> User {
     let org = org.map(|o| o.parse().unwrap());
     let id = store
-        .user_add(email, None, role, org.as_ref(), "2026-01-01T00:00:00Z")
+        .user_add(
+            email,
+            None,
+            role,
+            org.as_ref(),
+            &"2026-01-01T00:00:00Z".parse().unwrap(),
+        )
         .await
         .unwrap();
     store.user(id).await.unwrap().unwrap()

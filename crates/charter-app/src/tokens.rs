@@ -151,6 +151,7 @@ mod tests {
     use super::*;
     use crate::testing::{KNOWSLEY, WIRRAL, acting, audit, person, store};
     use charter_core::accounts::Role;
+    use charter_store::prelude::*;
 
     #[tokio::test]
     async fn an_administrator_makes_a_token_shown_once_and_audited() {
@@ -170,7 +171,7 @@ mod tests {
         assert!(made.token.starts_with("chr_") && made.token.len() == 52);
         assert_eq!(made.scopes, ["optout-check", "drafts"]);
         let found = store
-            .token_find(&token_hash(&made.token))
+            .token_by_hash(&token_hash(&made.token))
             .await
             .unwrap()
             .unwrap();
@@ -283,7 +284,7 @@ mod tests {
         );
         assert!(
             store
-                .token_find(&token_hash(&made.token))
+                .token_by_hash(&token_hash(&made.token))
                 .await
                 .unwrap()
                 .is_none()

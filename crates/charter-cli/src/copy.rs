@@ -54,14 +54,14 @@ pub async fn copy(args: CopyArgs) -> anyhow::Result<()> {
 pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(usize, u64)> {
     let orgs = from.organisations().await?;
     for o in &orgs {
-        to.put_organisation(&o.organisation).await?;
+        to.organisation_put(&o.organisation).await?;
     }
     let mut after = 0;
     loop {
         let batch = from.log(after, BATCH).await?;
-        let Some((last, _)) = batch.last() else { break };
-        after = last.seq;
-        to.append_links(&batch).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.link.seq;
+        to.links_append(&batch).await?;
     }
     Ok((orgs.len(), after))
 }

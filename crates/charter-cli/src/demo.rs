@@ -44,10 +44,10 @@ pub fn parse() -> anyhow::Result<(Vec<Organisation>, Vec<Project>)> {
 pub async fn load(store: &dyn Store) -> anyhow::Result<(usize, usize)> {
     let (orgs, projects) = parse()?;
     for o in &orgs {
-        store.put_organisation(o).await?;
+        store.organisation_put(o).await?;
     }
     store
-        .publish(
+        .projects_publish(
             &projects,
             "Published (demo register)",
             &charter_app::clock::now(),

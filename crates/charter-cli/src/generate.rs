@@ -5,8 +5,8 @@
 use anyhow::Context;
 use charter_core::picklists::*;
 use charter_core::project::{DataUsed, DutyHolder};
+use charter_core::sample::{minimal_project, organisation};
 use charter_core::{Date, Project, ProjectId, Slug};
-use charter_store::fixtures::{minimal_project, organisation};
 
 use crate::config::{Config, open_store};
 
@@ -303,7 +303,7 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         let name = format!("{} {} {}", borough.label(), kind.label(), i + 1);
         let slug = Slug::from_title(&name).context("generated names make slugs")?;
         let org = organisation(9000 + i, slug.as_str(), &name, kind, &[borough]);
-        store.put_organisation(&org).await?;
+        store.organisation_put(&org).await?;
         org_slugs.push(slug);
     }
     let first = store.next_project_id().await?.number();
@@ -319,7 +319,7 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
             })
             .collect();
         store
-            .publish(
+            .projects_publish(
                 &batch,
                 "Published (generated register)",
                 &charter_app::clock::now(),

@@ -15,6 +15,7 @@ pub mod organisation;
 pub mod picklists;
 pub mod plain_english;
 pub mod project;
+pub mod sample;
 pub mod search;
 pub mod stats;
 pub mod timestamp;

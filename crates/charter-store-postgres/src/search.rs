@@ -7,62 +7,10 @@ use charter_core::picklists::{Area, Topic};
 use charter_core::search::{Facet, SearchQuery};
 use charter_store::support::facet_from_counts;
 use charter_store::{SearchResults, StoreError};
-use sqlx::postgres::PgArguments;
-use sqlx::{Arguments, PgPool, Row};
+use sqlx::{PgPool, Row};
 
-use crate::{order_by, summary_from_row};
-
-#[derive(Clone)]
-enum Arg {
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
-/// SQL text with numbered `$n` arguments.
-#[derive(Default, Clone)]
-struct Sql {
-    text: String,
-    args: Vec<Arg>,
-}
-
-impl Sql {
-    fn push(&mut self, s: &str) -> &mut Self {
-        self.text.push_str(s);
-        self
-    }
-
-    fn arg(&mut self, a: Arg) -> &mut Self {
-        self.args.push(a);
-        self.text.push_str(&format!("${}", self.args.len()));
-        self
-    }
-
-    fn list(&mut self, values: impl IntoIterator<Item = Arg>) -> &mut Self {
-        self.text.push('(');
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.text.push_str(", ");
-            }
-            self.arg(v);
-        }
-        self.text.push(')');
-        self
-    }
-
-    fn arguments(&self) -> PgArguments {
-        let mut a = PgArguments::default();
-        for arg in &self.args {
-            // Encoding a String, i64 or bool cannot fail.
-            let _ = match arg {
-                Arg::Text(s) => a.add(s.clone()),
-                Arg::Int(n) => a.add(*n),
-                Arg::Bool(b) => a.add(*b),
-            };
-        }
-        a
-    }
-}
+use crate::projects::{order_by, summary_from_row};
+use crate::sql::builder::{Arg, Sql};
 
 /// `FROM … WHERE …` for a search. With words, `query` is the tsquery, built by
 /// `plainto_tsquery`: every word required, no operators, never a syntax error.

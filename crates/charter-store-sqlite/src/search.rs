@@ -4,63 +4,14 @@ use std::collections::HashMap;
 
 use charter_core::picklists::{Area, Topic};
 use charter_core::search::{Facet, SearchQuery, Sort};
-use charter_store::{SearchResults, StoreError};
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, Row, SqlitePool};
+use charter_store::SearchResults;
+use sqlx::{Row, SqlitePool};
 
 use charter_store::support::facet_from_counts;
 
-use crate::{order_by, summary_from_row};
-
-/// A piece of SQL with its `?` arguments, in order.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    args: Vec<Arg>,
-}
-
-#[derive(Clone)]
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-impl Sql {
-    fn push(&mut self, s: &str) -> &mut Self {
-        self.text.push_str(s);
-        self
-    }
-
-    fn arg(&mut self, a: Arg) -> &mut Self {
-        self.text.push('?');
-        self.args.push(a);
-        self
-    }
-
-    fn list(&mut self, values: impl IntoIterator<Item = Arg>) -> &mut Self {
-        self.text.push('(');
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.text.push_str(", ");
-            }
-            self.arg(v);
-        }
-        self.text.push(')');
-        self
-    }
-
-    fn arguments(&self) -> SqliteArguments<'static> {
-        let mut a = SqliteArguments::default();
-        for arg in &self.args {
-            // Adding a String or i64 to SQLite arguments cannot fail.
-            let _ = match arg {
-                Arg::Text(s) => a.add(s.clone()),
-                Arg::Int(n) => a.add(*n),
-            };
-        }
-        a
-    }
-}
+use crate::projects::order_by;
+use crate::sql::builder::{Arg, Sql};
+use crate::sql::common::summary_from_row;
 
 /// An FTS5 query from the search words: each one quoted, so no user text is read as syntax, and
 /// all of them required.
@@ -118,7 +69,7 @@ fn from_where(query: &SearchQuery, fts: Option<&str>) -> Sql {
         );
     }
     if let Some(ai) = query.uses_ai {
-        sql.push(" AND p.uses_ai = ").arg(Arg::Int(i64::from(ai)));
+        sql.push(" AND p.uses_ai = ").arg(Arg::Bool(ai));
     }
     if !query.roles.is_empty() {
         sql.push(" AND p.decision_role IN ")
@@ -138,7 +89,7 @@ pub(crate) async fn run(
     // Without filters the full-text index counts its own matches, without reading the table.
     let count = match (&fts, query.has_filters()) {
         (Some(m), false) => Sql {
-            text: "SELECT count(*) FROM project_search WHERE project_search MATCH ?".to_owned(),
+            text: "SELECT count(*) FROM project_search WHERE project_search MATCH $1".to_owned(),
             args: vec![Arg::Text(m.clone())],
         },
         _ => {
@@ -161,7 +112,7 @@ pub(crate) async fn run(
     // relevance with no filters needs only the full-text index.
     let mut page = match (&fts, query.has_filters(), query.sort) {
         (Some(m), false, Sort::Relevance) => Sql {
-            text: "SELECT rowid AS id FROM project_search WHERE project_search MATCH ?".to_owned(),
+            text: "SELECT rowid AS id FROM project_search WHERE project_search MATCH $1".to_owned(),
             args: vec![Arg::Text(m.clone())],
         },
         _ => {
@@ -216,9 +167,14 @@ pub(crate) async fn run(
         .collect();
     let items = rows
         .iter()
-        .map(|row| summary_from_row(row, &names))
-        .collect::<Result<Vec<_>, StoreError>>()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        .map(|row| {
+            let org_id: i64 = row.try_get("organisation_id")?;
+            let (slug, name) = names.get(&org_id).ok_or_else(|| {
+                sqlx::Error::Decode(format!("organisation {org_id} is missing").into())
+            })?;
+            summary_from_row(row, (slug, name)).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
     let mut facets = Vec::new();
     if with_facets {

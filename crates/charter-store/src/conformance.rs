@@ -3,14 +3,14 @@
 //! A backend crate calls [`conformance_tests!`](crate::conformance_tests) with an async function
 //! that returns a fresh, empty, migrated store; each check becomes its own `#[tokio::test]`.
 
-use charter_core::ProjectId;
 use charter_core::picklists::Topic;
 use charter_core::search::{Facet, SearchQuery};
+use charter_core::{ProjectId, Timestamp};
 
 use charter_core::chain::{Link, Verifier, canonical_json};
 
 use crate::fixtures::{complete_project, minimal_project, small_register};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, StoredLink};
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -87,16 +87,21 @@ pub trait Tamper: Store {
 const NOTE: &str = "Published";
 const AT: &str = "2026-11-30T12:00:00Z";
 
+/// A moment written as text in a check.
+fn ts(text: &str) -> Timestamp {
+    text.parse().expect("the checks write valid timestamps")
+}
+
 async fn load_small<S: Store>(store: &S) {
     let (orgs, projects) = small_register();
     for o in &orgs {
         store
-            .put_organisation(o)
+            .organisation_put(o)
             .await
             .expect("organisation stored");
     }
     store
-        .publish(&projects, NOTE, AT)
+        .projects_publish(&projects, NOTE, &ts(AT))
         .await
         .expect("projects stored");
 }
@@ -126,7 +131,7 @@ async fn sorted_ids<S: Store>(store: &S, pairs: &[(&str, &str)]) -> Vec<u32> {
 pub async fn organisations_round_trip<S: Store>(store: S) {
     let (orgs, _) = small_register();
     for o in orgs.iter().rev() {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
     let listed = store.organisations().await.unwrap();
     let names: Vec<&str> = listed
@@ -142,7 +147,7 @@ pub async fn organisations_round_trip<S: Store>(store: S) {
     // Replacing by id keeps one record.
     let mut renamed = orgs[1].clone();
     renamed.name = "Mersey Health Trust".into();
-    store.put_organisation(&renamed).await.unwrap();
+    store.organisation_put(&renamed).await.unwrap();
     let got = store.organisation(&renamed.slug).await.unwrap().unwrap();
     assert_eq!(got.organisation.name, "Mersey Health Trust");
     assert_eq!(store.organisations().await.unwrap().len(), 3);
@@ -158,7 +163,7 @@ pub async fn organisations_round_trip<S: Store>(store: S) {
     let mut clash = orgs[0].clone();
     clash.id = charter_core::OrgId::new(99);
     assert!(matches!(
-        store.put_organisation(&clash).await,
+        store.organisation_put(&clash).await,
         Err(StoreError::Conflict(_))
     ));
 }
@@ -167,7 +172,7 @@ pub async fn complete_project_round_trips<S: Store>(store: S) {
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .publish(std::slice::from_ref(&full), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&full), NOTE, &ts(AT))
         .await
         .unwrap();
     assert_eq!(store.project(full.id).await.unwrap().as_ref(), Some(&full));
@@ -184,7 +189,7 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
     load_small(&store).await;
     let full = complete_project(20, "knowsley-council");
     store
-        .publish(std::slice::from_ref(&full), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&full), NOTE, &ts(AT))
         .await
         .unwrap();
     let (orgs, mut projects) = small_register();
@@ -209,28 +214,28 @@ pub async fn record_json_is_the_stored_project_with_its_organisation<S: Store>(s
         assert_eq!(parts.organisation_id, org.id);
         assert_eq!(parts.organisation_name, org.name);
 
-        let (project, organisation) = store
+        let page = store
             .project_with_organisation(p.id)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("{} has a project and organisation", p.id));
-        assert_eq!(&project, p);
-        assert_eq!(&organisation, org);
+        assert_eq!(&page.project, p);
+        assert_eq!(&page.organisation, org);
     }
 
     // A renamed organisation's new name shows at once.
     let mut renamed = orgs[0].clone();
     renamed.name = "Knowsley \"Metropolitan\" Borough Council — Cyngor".into();
-    store.put_organisation(&renamed).await.unwrap();
+    store.organisation_put(&renamed).await.unwrap();
     let parts = store.project_record_json(full.id).await.unwrap().unwrap();
     assert_eq!(parts.organisation_name, renamed.name);
     assert_eq!(parts.organisation_id, renamed.id);
-    let (_, organisation) = store
+    let page = store
         .project_with_organisation(full.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(organisation, renamed);
+    assert_eq!(page.organisation, renamed);
 
     assert!(
         store
@@ -257,7 +262,10 @@ pub async fn batch_is_all_or_nothing<S: Store>(store: S) {
         "Bad one",
         "Names an organisation that is not there.",
     );
-    match store.publish(&[good.clone(), bad], NOTE, AT).await {
+    match store
+        .projects_publish(&[good.clone(), bad], NOTE, &ts(AT))
+        .await
+    {
         Err(StoreError::UnknownOrganisation(slug)) => assert_eq!(slug.as_str(), "no-such-org"),
         other => panic!("expected UnknownOrganisation, got {other:?}"),
     }
@@ -452,7 +460,7 @@ pub async fn replacing_a_project_updates_search<S: Store>(store: S) {
     p.summary = "Checks tram times.".into();
     p.topics = vec![Topic::Planning];
     store
-        .publish(std::slice::from_ref(&p), NOTE, AT)
+        .projects_publish(std::slice::from_ref(&p), NOTE, &ts(AT))
         .await
         .unwrap();
     assert!(ids(&store, &[("q", "punctuality")]).await.is_empty());
@@ -542,17 +550,23 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     assert_eq!(head.seq, 8);
     // Publishing the same content again changes nothing.
     let (_, projects) = small_register();
-    assert!(store.publish(&projects, NOTE, AT).await.unwrap().is_empty());
+    assert!(
+        store
+            .projects_publish(&projects, NOTE, &ts(AT))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.chain_head().await.unwrap().unwrap(), head);
     // A change makes version 2, linked to the head.
     let mut p = store.project(ProjectId::new(3)).await.unwrap().unwrap();
     let before = p.clone();
     p.summary = "Predicts how busy the emergency department will be.".into();
     let links = store
-        .publish(
+        .projects_publish(
             std::slice::from_ref(&p),
             "Summary rewritten",
-            "2026-12-01T09:30:00Z",
+            &ts("2026-12-01T09:30:00Z"),
         )
         .await
         .unwrap();
@@ -567,9 +581,9 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
         versions.iter().map(|l| l.version).collect::<Vec<_>>(),
         vec![1, 2]
     );
-    let (old_link, old) = store.version(ProjectId::new(3), 1).await.unwrap().unwrap();
-    assert_eq!(old, before);
-    assert_eq!(old_link.seq, 3);
+    let old = store.version(ProjectId::new(3), 1).await.unwrap().unwrap();
+    assert_eq!(old.entry, before);
+    assert_eq!(old.link.seq, 3);
     assert!(store.version(ProjectId::new(3), 3).await.unwrap().is_none());
     assert_eq!(
         store.project(ProjectId::new(3)).await.unwrap().unwrap(),
@@ -581,10 +595,10 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     let mut after = 0;
     loop {
         let batch = store.log(after, 4).await.unwrap();
-        let Some((last, _)) = batch.last() else { break };
-        after = last.seq;
-        for (link, content) in &batch {
-            verifier.check(link, content).unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.link.seq;
+        for stored in &batch {
+            verifier.check(&stored.link, &stored.content).unwrap();
         }
     }
     assert_eq!(verifier.checked, 9);
@@ -594,41 +608,46 @@ pub async fn publishing_appends_versions_to_one_chain<S: Store>(store: S) {
     );
     // A failed batch adds no links.
     let bad = minimal_project(40, "no-such-org", "Bad", "Bad.");
-    assert!(store.publish(&[p.clone(), bad], NOTE, AT).await.is_err());
+    assert!(
+        store
+            .projects_publish(&[p.clone(), bad], NOTE, &ts(AT))
+            .await
+            .is_err()
+    );
     assert_eq!(store.chain_head().await.unwrap().unwrap().seq, 9);
 }
 
 pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
     let (orgs, projects) = small_register();
     for o in &orgs {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
-    let mut links: Vec<(Link, String)> = Vec::new();
+    let mut links: Vec<StoredLink> = Vec::new();
     for p in &projects[..3] {
         let content = canonical_json(p);
         let link = Link::next(
-            links.last().map(|(l, _)| l),
+            links.last().map(|l| &l.link),
             p.id,
             1,
             AT.into(),
             NOTE.into(),
             &content,
         );
-        links.push((link, content));
+        links.push(StoredLink { link, content });
     }
     // Out of order: refused, and nothing is kept.
-    let err = store.append_links(&[links[1].clone()]).await.unwrap_err();
+    let err = store.links_append(&[links[1].clone()]).await.unwrap_err();
     assert!(matches!(err, StoreError::Chain(_)), "{err}");
     // Tampered content: refused.
     let mut tampered = links[0].clone();
-    tampered.1 = tampered.1.replace("Damp", "Dump");
+    tampered.content = tampered.content.replace("Damp", "Dump");
     assert!(matches!(
-        store.append_links(&[tampered]).await,
+        store.links_append(&[tampered]).await,
         Err(StoreError::Chain(_))
     ));
     assert!(store.chain_head().await.unwrap().is_none());
-    store.append_links(&links).await.unwrap();
-    assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].0);
+    store.links_append(&links).await.unwrap();
+    assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].link);
     assert_eq!(
         store.project(projects[1].id).await.unwrap().unwrap(),
         projects[1]
@@ -718,7 +737,12 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].events.len(), 1);
     store
-        .optout_rekey(&[(ids[1], vec![9; 16], vec![9, 9], 2)])
+        .optout_rekey(&[crate::optout::Rekeyed {
+            id: ids[1],
+            tag: vec![9; 16],
+            sealed: vec![9, 9],
+            key_version: 2,
+        }])
         .await
         .unwrap();
     let rekeyed = store.optouts_after(ids[0], 1).await.unwrap();
@@ -733,7 +757,7 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
         ("mersey-nhs-trust", "2026-10-01T10:00:00Z", 0),
     ] {
         store
-            .record_check(&CheckRecord {
+            .check_record(&CheckRecord {
                 organisation: org.into(),
                 checked_at: at.into(),
                 method: "upload".into(),
@@ -773,24 +797,25 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
             None,
             crate::accounts::Role::OrgAdmin,
             Some(&org),
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
+    let at = ts(AT);
     let new = |hash: &'static str, label: &'static str| crate::NewToken {
         organisation: &org,
         owner_id: owner,
         token_hash: hash,
         label,
         scopes: "optout-check",
-        at: AT,
+        at: &at,
     };
     let id = store
         .token_create(&new("hash-1", "Nightly data cleaning"))
         .await
         .unwrap();
     let found = store
-        .token_find("hash-1")
+        .token_by_hash("hash-1")
         .await
         .unwrap()
         .expect("a new token works");
@@ -810,7 +835,7 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
         }),
         "a token belongs to the person who made it"
     );
-    assert!(store.token_find("hash-2").await.unwrap().is_none());
+    assert!(store.token_by_hash("hash-2").await.unwrap().is_none());
     let other = store.token_create(&new("hash-2", "Second")).await.unwrap();
     assert_eq!(
         store
@@ -824,17 +849,17 @@ pub async fn tokens_work_until_revoked<S: Store>(store: S) {
     );
     assert!(
         store
-            .token_revoke(id, "2026-12-01T00:00:00Z")
+            .token_revoke(id, &ts("2026-12-01T00:00:00Z"))
             .await
             .unwrap()
     );
     assert!(
-        store.token_find("hash-1").await.unwrap().is_none(),
+        store.token_by_hash("hash-1").await.unwrap().is_none(),
         "a revoked token never works again"
     );
     assert!(
         !store
-            .token_revoke(id, "2026-12-02T00:00:00Z")
+            .token_revoke(id, &ts("2026-12-02T00:00:00Z"))
             .await
             .unwrap()
     );
@@ -864,7 +889,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
             Some("Sam"),
             Role::OrgAdmin,
             Some(&org),
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
@@ -875,7 +900,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
                 None,
                 Role::OrgEditor,
                 Some(&org),
-                AT
+                &ts(AT)
             )
             .await,
         Err(StoreError::Conflict(_))
@@ -883,12 +908,12 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     let nobody: charter_core::Slug = "nobody".parse().unwrap();
     assert!(matches!(
         store
-            .user_add("x@y.example", None, Role::OrgEditor, Some(&nobody), AT)
+            .user_add("x@y.example", None, Role::OrgEditor, Some(&nobody), &ts(AT))
             .await,
         Err(StoreError::UnknownOrganisation(_))
     ));
     let mod_id = store
-        .user_add("mo@charter.example", None, Role::Moderator, None, AT)
+        .user_add("mo@charter.example", None, Role::Moderator, None, &ts(AT))
         .await
         .unwrap();
     let user = store
@@ -915,7 +940,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
         None
     );
     store
-        .user_set_password(mod_id, "$argon2id$fake", AT)
+        .user_password_set(mod_id, "$argon2id$fake", &ts(AT))
         .await
         .unwrap();
     assert_eq!(
@@ -931,67 +956,94 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
 
     // One-time links work once, before they expire, for their purpose only.
     store
-        .link_create("link-1", id, "set-password", AT, "2026-12-01T12:00:00Z")
+        .link_create(
+            "link-1",
+            id,
+            "set-password",
+            &ts(AT),
+            &ts("2026-12-01T12:00:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(
         store
-            .link_use("link-1", "reset-password", AT)
+            .link_use("link-1", "reset-password", &ts(AT))
             .await
             .unwrap(),
         Err(LinkProblem::Unknown)
     );
     assert_eq!(
         store
-            .link_use("link-1", "set-password", "2026-12-02T00:00:00Z")
+            .link_use("link-1", "set-password", &ts("2026-12-02T00:00:00Z"))
             .await
             .unwrap(),
         Err(LinkProblem::Expired)
     );
     assert_eq!(
-        store.link_use("link-1", "set-password", AT).await.unwrap(),
+        store
+            .link_use("link-1", "set-password", &ts(AT))
+            .await
+            .unwrap(),
         Ok(id)
     );
     assert_eq!(
-        store.link_use("link-1", "set-password", AT).await.unwrap(),
+        store
+            .link_use("link-1", "set-password", &ts(AT))
+            .await
+            .unwrap(),
         Err(LinkProblem::Used)
     );
     assert_eq!(
-        store.link_use("nope", "set-password", AT).await.unwrap(),
+        store
+            .link_use("nope", "set-password", &ts(AT))
+            .await
+            .unwrap(),
         Err(LinkProblem::Unknown)
     );
 
     // Sessions last until they expire or are deleted.
     store
-        .session_create("sess-1", id, "form-1", AT, "2026-11-30T20:00:00Z")
+        .session_create("sess-1", id, "form-1", &ts(AT), &ts("2026-11-30T20:00:00Z"))
         .await
         .unwrap();
-    let s = store.session_get("sess-1", AT).await.unwrap().unwrap();
+    let s = store.session("sess-1", &ts(AT)).await.unwrap().unwrap();
     assert_eq!((s.user.id, s.form_token.as_str()), (id, "form-1"));
     assert!(
         store
-            .session_get("sess-1", "2026-11-30T21:00:00Z")
+            .session("sess-1", &ts("2026-11-30T21:00:00Z"))
             .await
             .unwrap()
             .is_none()
     );
     store.session_delete("sess-1").await.unwrap();
-    assert!(store.session_get("sess-1", AT).await.unwrap().is_none());
+    assert!(store.session("sess-1", &ts(AT)).await.unwrap().is_none());
 
     // Failed sign-ins are counted within a window; a forgiven attempt no longer counts.
     let first = store
-        .sign_in_attempt("k", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-30T12:00:00Z"),
+            &ts("2026-11-30T11:45:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(first.failures, 1);
     let second = store
-        .sign_in_attempt("k", "2026-11-30T12:01:00Z", "2026-11-30T11:46:00Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-30T12:01:00Z"),
+            &ts("2026-11-30T11:46:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(second.failures, 2);
     assert_ne!(first.id, second.id);
     let later = store
-        .sign_in_attempt("k", "2026-11-30T12:02:00Z", "2026-11-30T12:00:30Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-30T12:02:00Z"),
+            &ts("2026-11-30T12:00:30Z"),
+        )
         .await
         .unwrap();
     assert_eq!(later.failures, 2, "the first attempt is outside the window");
@@ -999,7 +1051,11 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     store.sign_in_forgive(second.id).await.unwrap();
     assert_eq!(
         store
-            .sign_in_attempt("k", "2026-11-30T12:03:00Z", "2026-11-30T12:00:30Z")
+            .sign_in_attempt(
+                "k",
+                &ts("2026-11-30T12:03:00Z"),
+                &ts("2026-11-30T12:00:30Z")
+            )
             .await
             .unwrap()
             .failures,
@@ -1008,7 +1064,11 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     );
     assert_eq!(
         store
-            .sign_in_attempt("other", "2026-11-30T12:03:00Z", "2026-11-30T00:00:00Z")
+            .sign_in_attempt(
+                "other",
+                &ts("2026-11-30T12:03:00Z"),
+                &ts("2026-11-30T00:00:00Z")
+            )
             .await
             .unwrap()
             .failures,
@@ -1017,7 +1077,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
 
     for n in 0..3 {
         store
-            .audit(&AuditEntry {
+            .audit_append(&AuditEntry {
                 at: format!("2026-11-30T12:0{n}:00Z"),
                 actor: "sam@knowsley.example".into(),
                 action: "token-create".into(),
@@ -1040,8 +1100,8 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T12:00:00Z",
-                "2026-11-30T13:00:00Z"
+                &ts("2026-11-30T12:00:00Z"),
+                &ts("2026-11-30T13:00:00Z")
             )
             .await
             .unwrap()
@@ -1051,8 +1111,8 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         !store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T12:00:00Z",
-                "2026-11-30T13:00:00Z"
+                &ts("2026-11-30T12:00:00Z"),
+                &ts("2026-11-30T13:00:00Z")
             )
             .await
             .unwrap()
@@ -1061,8 +1121,8 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         !store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T12:59:59Z",
-                "2026-11-30T13:59:59Z"
+                &ts("2026-11-30T12:59:59Z"),
+                &ts("2026-11-30T13:59:59Z")
             )
             .await
             .unwrap()
@@ -1071,15 +1131,19 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
         store
             .job_claim(
                 "housekeeping",
-                "2026-11-30T13:00:00Z",
-                "2026-11-30T14:00:00Z"
+                &ts("2026-11-30T13:00:00Z"),
+                &ts("2026-11-30T14:00:00Z")
             )
             .await
             .unwrap()
     );
     assert!(
         store
-            .job_claim("other", "2026-11-30T12:30:00Z", "2026-11-30T13:30:00Z")
+            .job_claim(
+                "other",
+                &ts("2026-11-30T12:30:00Z"),
+                &ts("2026-11-30T13:30:00Z")
+            )
             .await
             .unwrap()
     );
@@ -1092,36 +1156,46 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
             None,
             crate::accounts::Role::Moderator,
             None,
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
     store
-        .session_create("old", uid, "f", AT, "2026-11-30T13:00:00Z")
+        .session_create("old", uid, "f", &ts(AT), &ts("2026-11-30T13:00:00Z"))
         .await
         .unwrap();
     store
-        .session_create("live", uid, "f", AT, "2026-12-30T13:00:00Z")
+        .session_create("live", uid, "f", &ts(AT), &ts("2026-12-30T13:00:00Z"))
         .await
         .unwrap();
     store
-        .link_create("old-link", uid, "password", AT, "2026-11-30T13:00:00Z")
+        .link_create(
+            "old-link",
+            uid,
+            "password",
+            &ts(AT),
+            &ts("2026-11-30T13:00:00Z"),
+        )
         .await
         .unwrap();
     store
-        .sign_in_attempt("k", "2026-11-29T00:00:00Z", "2026-11-28T00:00:00Z")
+        .sign_in_attempt(
+            "k",
+            &ts("2026-11-29T00:00:00Z"),
+            &ts("2026-11-28T00:00:00Z"),
+        )
         .await
         .unwrap();
     assert_eq!(
         store
-            .housekeeping("2026-11-30T14:00:00Z", "2026-11-30T00:00:00Z")
+            .expired_delete(&ts("2026-11-30T14:00:00Z"), &ts("2026-11-30T00:00:00Z"))
             .await
             .unwrap(),
         3
     );
     assert!(
         store
-            .session_get("live", "2026-11-30T14:00:00Z")
+            .session("live", &ts("2026-11-30T14:00:00Z"))
             .await
             .unwrap()
             .is_some()
@@ -1135,15 +1209,18 @@ pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(stor
     assert!(v1 > v0);
     // Publishing nothing new changes nothing.
     let (_, projects) = small_register();
-    store.publish(&projects, NOTE, AT).await.unwrap();
+    store
+        .projects_publish(&projects, NOTE, &ts(AT))
+        .await
+        .unwrap();
     assert_eq!(store.register_version().await.unwrap(), v1);
     let mut p = projects[0].clone();
     p.summary = "Changed.".into();
-    store.publish(&[p], NOTE, AT).await.unwrap();
+    store.projects_publish(&[p], NOTE, &ts(AT)).await.unwrap();
     let v2 = store.register_version().await.unwrap();
     assert!(v2 > v1);
     let (orgs, _) = small_register();
-    store.put_organisation(&orgs[0]).await.unwrap();
+    store.organisation_put(&orgs[0]).await.unwrap();
     assert!(store.register_version().await.unwrap() > v2);
 }
 
@@ -1323,12 +1400,12 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 
     assert!(!store.self_publish(&org).await.unwrap());
-    store.set_self_publish(&org, true).await.unwrap();
+    store.self_publish_set(&org, true).await.unwrap();
     assert!(store.self_publish(&org).await.unwrap());
-    store.set_self_publish(&org, false).await.unwrap();
+    store.self_publish_set(&org, false).await.unwrap();
     assert!(!store.self_publish(&org).await.unwrap());
     let unknown: charter_core::Slug = "no-such-organisation".parse().unwrap();
-    assert!(store.set_self_publish(&unknown, true).await.is_err());
+    assert!(store.self_publish_set(&unknown, true).await.is_err());
 }
 
 pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
@@ -1431,9 +1508,9 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
         max_len: 10,
     };
     let tenancy = spec("knowsley-tenancy-ref", "knowsley-tenancy-ref");
-    store.identifier_kind_add(&tenancy, AT).await.unwrap();
+    store.identifier_kind_add(&tenancy, &ts(AT)).await.unwrap();
     store
-        .identifier_kind_add(&spec("wirral-ref", "wirral-ref"), AT)
+        .identifier_kind_add(&spec("wirral-ref", "wirral-ref"), &ts(AT))
         .await
         .unwrap();
     // Names and tag prefixes are unique.
@@ -1441,7 +1518,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
         spec("knowsley-tenancy-ref", "other-prefix"),
         spec("other-name", "wirral-ref"),
     ] {
-        let err = store.identifier_kind_add(&clash, AT).await;
+        let err = store.identifier_kind_add(&clash, &ts(AT)).await;
         assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
     }
     let kinds = store.identifier_kinds().await.unwrap();
@@ -1501,7 +1578,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
 
     assert!(
         store
-            .identifier_kind_retire("knowsley-tenancy-ref", Some("2026-12-01T00:00:00Z"))
+            .identifier_kind_retire("knowsley-tenancy-ref", Some(&ts("2026-12-01T00:00:00Z")))
             .await
             .unwrap()
     );
@@ -1520,7 +1597,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
     assert_eq!(store.identifier_kinds().await.unwrap()[0].retired_at, None);
     assert!(
         !store
-            .identifier_kind_retire("no-such-kind", Some(AT))
+            .identifier_kind_retire("no-such-kind", Some(&ts(AT)))
             .await
             .unwrap()
     );
@@ -1547,21 +1624,21 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
         check("upload", "2026-11-03T10:00:00Z", 1, None),
         check("upload", "2026-11-03T10:00:00Z", 1, None),
     ] {
-        assert!(store.record_check(&c).await.unwrap());
+        assert!(store.check_record(&c).await.unwrap());
     }
     let report = check("snapshot", "2026-11-04T10:00:00Z", 3, Some("abc"));
-    assert!(store.record_check(&report).await.unwrap());
-    assert!(!store.record_check(&report).await.unwrap(), "a retry");
+    assert!(store.check_record(&report).await.unwrap());
+    assert!(!store.check_record(&report).await.unwrap(), "a retry");
     let mut later = report.clone();
     later.checked_at = "2026-12-01T10:00:00Z".into();
     assert!(
-        !store.record_check(&later).await.unwrap(),
+        !store.check_record(&later).await.unwrap(),
         "whenever it is sent"
     );
     // Another organisation's report with the same hash is its own.
     let mut other = report.clone();
     other.organisation = "wirral-transport".into();
-    assert!(store.record_check(&other).await.unwrap());
+    assert!(store.check_record(&other).await.unwrap());
     let f = store.optout_figures().await.unwrap();
     let knowsley: Vec<_> = f
         .checks
@@ -1575,8 +1652,8 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
 /// Twenty wrong passwords at once for one account: each attempt is counted before its password is
 /// checked, and each sees a different count, so no more than the limit are ever checked.
 pub async fn concurrent_sign_in_attempts_each_see_their_own_count<S: Store>(store: S) {
-    let attempts = (0..20)
-        .map(|_| store.sign_in_attempt("key", "2026-11-30T12:00:00Z", "2026-11-30T11:45:00Z"));
+    let (at, since) = (ts("2026-11-30T12:00:00Z"), ts("2026-11-30T11:45:00Z"));
+    let attempts = (0..20).map(|_| store.sign_in_attempt("key", &at, &since));
     let mut counts: Vec<u64> = futures_util::future::join_all(attempts)
         .await
         .into_iter()
@@ -1593,7 +1670,13 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
     load_small(&store).await;
     let org: charter_core::Slug = "knowsley-council".parse().unwrap();
     let sam = store
-        .user_add("sam@knowsley.example", None, Role::OrgAdmin, Some(&org), AT)
+        .user_add(
+            "sam@knowsley.example",
+            None,
+            Role::OrgAdmin,
+            Some(&org),
+            &ts(AT),
+        )
         .await
         .unwrap();
     let kim = store
@@ -1602,35 +1685,35 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
             None,
             Role::OrgEditor,
             Some(&org),
-            AT,
+            &ts(AT),
         )
         .await
         .unwrap();
-    let until = "2026-12-30T12:00:00Z";
+    let until = &ts("2026-12-30T12:00:00Z");
     for (session, user) in [("sam-laptop", sam), ("sam-phone", sam), ("kim", kim)] {
         store
-            .session_create(session, user, "f", AT, until)
+            .session_create(session, user, "f", &ts(AT), until)
             .await
             .unwrap();
     }
     for (link, user) in [("reset-1", sam), ("reset-2", sam), ("kim-link", kim)] {
         store
-            .link_create(link, user, "password", AT, until)
+            .link_create(link, user, "password", &ts(AT), until)
             .await
             .unwrap();
     }
-    let later = "2026-11-30T13:00:00Z";
+    let later = &ts("2026-11-30T13:00:00Z");
     assert_eq!(
         store.link_use("reset-2", "password", later).await.unwrap(),
         Ok(sam)
     );
     store
-        .user_set_password(sam, "$argon2id$new", later)
+        .user_password_set(sam, "$argon2id$new", later)
         .await
         .unwrap();
     for session in ["sam-laptop", "sam-phone"] {
         assert!(
-            store.session_get(session, later).await.unwrap().is_none(),
+            store.session(session, later).await.unwrap().is_none(),
             "{session} ended with the new password"
         );
     }
@@ -1639,7 +1722,7 @@ pub async fn a_new_password_ends_every_session_and_outstanding_link<S: Store>(st
         Err(LinkProblem::Expired),
         "an earlier reset link no longer works"
     );
-    assert!(store.session_get("kim", later).await.unwrap().is_some());
+    assert!(store.session("kim", later).await.unwrap().is_some());
     assert_eq!(
         store.link_use("kim-link", "password", later).await.unwrap(),
         Ok(kim),
@@ -1772,7 +1855,10 @@ pub async fn writes_wait_for_an_import_from_another_instance<S: Store>(importer:
                 Ok(Ok(next)) => lock = next,
                 other => failures.push(format!("save {n}: {other:?}")),
             }
-            if let Err(e) = server.sign_in_attempt(&format!("key{n}"), AT, AT).await {
+            if let Err(e) = server
+                .sign_in_attempt(&format!("key{n}"), &ts(AT), &ts(AT))
+                .await
+            {
                 failures.push(format!("sign-in {n}: {e}"));
             }
             // Let the import's own steps run between writes on a one-thread runtime.
@@ -1885,7 +1971,7 @@ pub async fn derived_values_are_what_was_published<S: Store>(store: S) {
     // Renaming through the store keeps every copy of the name in step.
     let mut renamed = orgs[1].clone();
     renamed.name = "Mersey Health".into();
-    store.put_organisation(&renamed).await.unwrap();
+    store.organisation_put(&renamed).await.unwrap();
     let d = store
         .derived_after(Some(ProjectId::new(2)), 1)
         .await

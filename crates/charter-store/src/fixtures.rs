@@ -1,61 +1,15 @@
 //! Small registers built in code, for the conformance suite and the web tests.
 
+pub use charter_core::sample::{minimal_project, organisation};
+
+use charter_core::Date;
 use charter_core::Project;
-use charter_core::organisation::{DataProtectionOfficer, Organisation};
+use charter_core::organisation::Organisation;
 use charter_core::picklists::*;
 use charter_core::project::*;
-use charter_core::{Date, OrgId, ProjectId};
 
 fn date(s: &str) -> Date {
     s.parse().expect("fixture dates are valid")
-}
-
-pub fn organisation(
-    number: u32,
-    slug: &str,
-    name: &str,
-    kind: OrgKind,
-    boroughs: &[Area],
-) -> Organisation {
-    Organisation {
-        id: OrgId::new(number),
-        slug: slug.parse().expect("fixture slugs are valid"),
-        name: name.to_owned(),
-        kind,
-        description: Some(format!("{name} serves people in the city region.")),
-        boroughs: boroughs.to_vec(),
-        signed_on: date("2024-06-01"),
-        website: Some(
-            format!("https://{slug}.example/")
-                .parse()
-                .expect("valid url"),
-        ),
-        contact_email: format!("register@{slug}.example")
-            .parse()
-            .expect("valid email"),
-        data_protection_officer: DataProtectionOfficer {
-            name: Some("Sam Jones".to_owned()),
-            email: format!("dpo@{slug}.example").parse().expect("valid email"),
-        },
-    }
-}
-
-/// A project with only the required fields filled.
-pub fn minimal_project(number: u32, organisation: &str, title: &str, summary: &str) -> Project {
-    let title: charter_core::Title = title.parse().expect("fixture titles are valid");
-    let mut p = Project::new_draft(
-        title,
-        organisation.parse().expect("fixture slugs are valid"),
-        false,
-        DecisionRole::InformationOnly,
-        date("2025-01-10"),
-    );
-    p.id = ProjectId::new(number);
-    p.status = Status::InUse;
-    p.areas = vec![Area::Liverpool];
-    p.topics = vec![Topic::Other];
-    p.summary = summary.to_owned();
-    p
 }
 
 fn holder(role: &str, name: &str, email: &str) -> Option<DutyHolder> {

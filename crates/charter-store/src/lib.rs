@@ -1,22 +1,39 @@
 //! The storage interface. Each backend (SQLite, PostgreSQL) is its own crate with its own
-//! migrations and implements [`Store`]; [`conformance`] holds the one test suite they all pass.
+//! migrations and implements the traits of [`store`] (together, [`Store`]); `conformance` holds
+//! the one test suite they all pass, with `fixtures` (both behind the `testing` feature). The
+//! SQL both databases agree on is written once, in this crate's `sql/` folder, and compiled
+//! into each backend (see `sql/mod.rs`).
 
-use async_trait::async_trait;
 use charter_core::chain::Link;
 use charter_core::picklists::{AiKind, Area, DecisionRole, Status, Topic};
-use charter_core::search::{FacetCounts, SearchQuery};
-use charter_core::stats::RegisterStats;
-use charter_core::{Date, OrgId, Organisation, Project, ProjectId, Slug, Title};
+use charter_core::search::FacetCounts;
+use charter_core::{Date, OrgId, Organisation, Project, ProjectId, Slug, Timestamp, Title};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
+#[cfg(feature = "testing")]
 pub mod conformance;
 pub mod drafts;
+#[cfg(feature = "testing")]
 pub mod fixtures;
 pub mod optout;
+pub mod store;
 pub mod support;
+#[cfg(feature = "testing")]
+pub mod upgraded;
 pub mod verify;
+
+pub use store::{
+    AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
+};
+
+/// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::store::{
+        AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
+    };
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,7 +100,29 @@ pub struct NewToken<'a> {
     pub label: &'a str,
     /// Space-separated.
     pub scopes: &'a str,
-    pub at: &'a str,
+    pub at: &'a Timestamp,
+}
+
+/// A link of the hash chain with the content it hashes, exactly as stored: what the log
+/// serves and `charter copy` carries to another register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLink {
+    pub link: Link,
+    pub content: String,
+}
+
+/// One published version of an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedVersion {
+    pub link: Link,
+    pub entry: Project,
+}
+
+/// An entry with its whole organisation, read in one query for the entry's page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectWithOrganisation {
+    pub project: Project,
+    pub organisation: Organisation,
 }
 
 /// What a list of projects shows about each one.
@@ -181,225 +220,4 @@ pub struct SearchText {
     pub summary: String,
     /// The longer descriptions and the organisation's name (see [`support::search_body`]).
     pub body: String,
-}
-
-/// Storage for the register. Every method is one consistent operation: writes are all-or-nothing.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Adds an organisation, or replaces the one with the same id.
-    async fn put_organisation(&self, org: &Organisation) -> StoreResult<()>;
-    /// All organisations, by name, with their project counts.
-    async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>>;
-    async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
-    /// Just the organisation, without counting its projects: for pages about one project.
-    async fn organisation_record(&self, slug: &Slug) -> StoreResult<Option<Organisation>>;
-
-    /// Publishes entries in one transaction (all or none): each entry whose content differs from
-    /// its latest published version becomes a new version, appended to the register's hash chain
-    /// with `note` and the time `at` (RFC 3339); unchanged entries are left alone. Returns the
-    /// new links.
-    async fn publish(&self, projects: &[Project], note: &str, at: &str) -> StoreResult<Vec<Link>>;
-    /// Appends links copied from another register, with their stored content, after checking
-    /// that each continues this register's chain. For `charter copy`.
-    async fn append_links(&self, links: &[(Link, String)]) -> StoreResult<()>;
-    /// Every published version of an entry, oldest first.
-    async fn versions(&self, id: ProjectId) -> StoreResult<Vec<Link>>;
-    /// One published version and its content.
-    async fn version(&self, id: ProjectId, version: u32) -> StoreResult<Option<(Link, Project)>>;
-    /// Up to `limit` links after position `after_seq`, in chain order, with their stored content
-    /// (the exact bytes hashed).
-    async fn log(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<(Link, String)>>;
-    /// The newest link, if anything has been published.
-    async fn chain_head(&self) -> StoreResult<Option<Link>>;
-    async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>>;
-    /// A project's stored JSON document with its organisation's id and name, in one query,
-    /// without parsing the document: for the record API.
-    async fn project_record_json(&self, id: ProjectId) -> StoreResult<Option<RecordParts>>;
-    /// A project with its whole organisation, in one query: for the project's page.
-    async fn project_with_organisation(
-        &self,
-        id: ProjectId,
-    ) -> StoreResult<Option<(Project, Organisation)>>;
-    /// Up to `limit` projects with ids after `after`, in id order: for exports that stream.
-    async fn projects_after(
-        &self,
-        after: Option<ProjectId>,
-        limit: u32,
-    ) -> StoreResult<Vec<Project>>;
-    /// Up to `limit` entries with ids after `after`, in id order: what lists, filters, facets and
-    /// search hold for each, as stored. For [`verify`].
-    async fn derived_after(
-        &self,
-        after: Option<ProjectId>,
-        limit: u32,
-    ) -> StoreResult<Vec<DerivedValues>>;
-    /// Up to `limit` ids of search index rows that belong to no entry: searches would count them.
-    /// For [`verify`].
-    async fn search_strays(&self, limit: u32) -> StoreResult<Vec<i64>>;
-    /// As `projects_after`, for one organisation's projects only.
-    async fn organisation_projects_after(
-        &self,
-        organisation: &Slug,
-        after: Option<ProjectId>,
-        limit: u32,
-    ) -> StoreResult<Vec<Project>>;
-    /// The id the next new project should take.
-    async fn next_project_id(&self) -> StoreResult<ProjectId>;
-
-    /// Ranked full-text search with filters; facet counts when `with_facets`.
-    async fn search(&self, query: &SearchQuery, with_facets: bool) -> StoreResult<SearchResults>;
-
-    /// Adds resident opt-out records with their first events, all or none; returns their ids.
-    async fn optouts_add(&self, records: &[optout::NewOptOut]) -> StoreResult<Vec<i64>>;
-    /// The record whose private link has this token hash.
-    async fn optout_by_token(&self, token_hash: &str) -> StoreResult<Option<optout::OptOutEntry>>;
-    /// Appends events to a record's log.
-    async fn optout_append(&self, id: i64, events: &[optout::OptOutEvent]) -> StoreResult<()>;
-    /// Up to `limit` records with ids above `after`, with their logs: for snapshots and re-keying.
-    async fn optouts_after(&self, after: i64, limit: u32) -> StoreResult<Vec<optout::OptOutEntry>>;
-    /// Replaces tags and sealed values after a key rotation: (id, tag, sealed, key version).
-    async fn optout_rekey(&self, updates: &[(i64, Vec<u8>, Vec<u8>, u32)]) -> StoreResult<()>;
-    /// Records a dataset check; false when a check with the same organisation and report hash is
-    /// already recorded (nothing is written then).
-    async fn record_check(&self, check: &optout::CheckRecord) -> StoreResult<bool>;
-    /// The highest key version any record has, if there are records.
-    async fn optout_key_version(&self) -> StoreResult<Option<u32>>;
-    async fn optout_figures(&self) -> StoreResult<optout::OptOutFigures>;
-    /// Every identifier kind set up besides the NHS number, retired ones too, oldest first.
-    async fn identifier_kinds(&self) -> StoreResult<Vec<optout::IdentifierKindRecord>>;
-    /// Sets up a kind; `Conflict` when its name or tag prefix is taken.
-    async fn identifier_kind_add(
-        &self,
-        spec: &optout::IdentifierKindSpec,
-        at: &str,
-    ) -> StoreResult<()>;
-    /// Changes a kind's words and rules (never its name or tag prefix), only while no opt-out
-    /// uses it, checked in the same statement.
-    async fn identifier_kind_change(
-        &self,
-        spec: &optout::IdentifierKindSpec,
-    ) -> StoreResult<optout::KindChange>;
-    /// Retires a kind (`Some(time)`) or brings it back (`None`); false when there is none.
-    async fn identifier_kind_retire(&self, name: &str, at: Option<&str>) -> StoreResult<bool>;
-
-    /// Stores a new API token's hash for an organisation, owned by a person; returns its id.
-    async fn token_create(&self, token: &NewToken<'_>) -> StoreResult<i64>;
-    /// The live (not revoked) token with this hash.
-    async fn token_find(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
-    /// Every token an organisation has had, newest first.
-    async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
-    /// Revokes a token; false when there is no live token with this id.
-    async fn token_revoke(&self, id: i64, at: &str) -> StoreResult<bool>;
-
-    /// Adds a person; `Conflict` when the email is taken, `UnknownOrganisation` when the
-    /// organisation is not on the register.
-    async fn user_add(
-        &self,
-        email: &str,
-        name: Option<&str>,
-        role: accounts::Role,
-        organisation: Option<&Slug>,
-        at: &str,
-    ) -> StoreResult<i64>;
-    async fn user_by_email(&self, email: &str) -> StoreResult<Option<accounts::User>>;
-    async fn user(&self, id: i64) -> StoreResult<Option<accounts::User>>;
-    /// Sets a person's password and, in the same transaction, ends every session they have and
-    /// every one-time link of theirs not yet used (as expired at `at`): whoever held the old
-    /// password or an earlier link holds nothing now.
-    async fn user_set_password(&self, id: i64, password_hash: &str, at: &str) -> StoreResult<()>;
-    /// Stores a one-time link's hash for `purpose`, valid until `expires_at`.
-    async fn link_create(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        purpose: &str,
-        at: &str,
-        expires_at: &str,
-    ) -> StoreResult<()>;
-    /// Uses a one-time link: marks it used and returns its person, once, before it expires.
-    async fn link_use(
-        &self,
-        token_hash: &str,
-        purpose: &str,
-        at: &str,
-    ) -> StoreResult<Result<i64, accounts::LinkProblem>>;
-    async fn session_create(
-        &self,
-        id_hash: &str,
-        user_id: i64,
-        form_token: &str,
-        at: &str,
-        expires_at: &str,
-    ) -> StoreResult<()>;
-    /// The live session with this id hash at time `at`.
-    async fn session_get(&self, id_hash: &str, at: &str) -> StoreResult<Option<accounts::Session>>;
-    async fn session_delete(&self, id_hash: &str) -> StoreResult<()>;
-    /// Records a sign-in attempt for `key_hash` as failed, before the password is checked, and
-    /// counts the failures since `since` including it, as one atomic step: however many attempts
-    /// arrive at once, each sees a different count, so no more than the limit are ever checked.
-    async fn sign_in_attempt(
-        &self,
-        key_hash: &str,
-        at: &str,
-        since: &str,
-    ) -> StoreResult<accounts::SignInAttempt>;
-    /// Takes back an attempt recorded by `sign_in_attempt`: it succeeded, or it was refused
-    /// unchecked (so refused attempts do not lengthen a pause).
-    async fn sign_in_forgive(&self, attempt: i64) -> StoreResult<()>;
-    /// Forgets every failed sign-in for `key_hash`: its person has just set a new password.
-    async fn sign_in_clear(&self, key_hash: &str) -> StoreResult<()>;
-    async fn audit(&self, entry: &accounts::AuditEntry) -> StoreResult<()>;
-    /// The newest `limit` audit entries, newest first.
-    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<accounts::AuditEntry>>;
-
-    /// Claims the run of job `name` due at or before `now`, moving its next run to `next`. True
-    /// for exactly one caller per due run, across every instance.
-    async fn job_claim(&self, name: &str, now: &str, next: &str) -> StoreResult<bool>;
-    /// How many times job `name` has run.
-    async fn job_runs(&self, name: &str) -> StoreResult<u64>;
-    /// Deletes what has expired by `now`: sessions, used or expired links, sign-in failures older
-    /// than `failures_before`. Returns how many rows went.
-    async fn housekeeping(&self, now: &str, failures_before: &str) -> StoreResult<u64>;
-    /// Starts a draft, with its first event; for a new entry, takes the next project id.
-    /// `Conflict` when the entry already has an open draft.
-    async fn draft_create(&self, draft: &drafts::NewDraft) -> StoreResult<drafts::Draft> {
-        let mut made = self.drafts_create(std::slice::from_ref(draft)).await?;
-        made.pop()
-            .ok_or_else(|| StoreError::Database("the new draft was not saved".into()))
-    }
-    /// Starts several drafts, all or none (a bulk import of thousands of rows). Backends work
-    /// out ids and JSON before their write transaction (see [`drafts::ready`]) and insert in a
-    /// few statements, so other writers wait a moment, not the length of the import. `Conflict`
-    /// when an entry is named twice or already has an open draft.
-    async fn drafts_create(&self, drafts: &[drafts::NewDraft]) -> StoreResult<Vec<drafts::Draft>>;
-    async fn draft(&self, id: i64) -> StoreResult<Option<drafts::Draft>>;
-    /// The entry's draft that is not yet published, if any.
-    async fn draft_open_for(&self, project: ProjectId) -> StoreResult<Option<i64>>;
-    /// Drafts matching `filter`, most recently changed first.
-    async fn drafts(&self, filter: &drafts::DraftFilter) -> StoreResult<Vec<drafts::Draft>>;
-    /// A draft's log, oldest first.
-    async fn draft_events(&self, id: i64) -> StoreResult<Vec<drafts::DraftEvent>>;
-    /// Saves, submits or returns a draft, if its lock and state still match; returns the new lock.
-    async fn draft_change(
-        &self,
-        id: i64,
-        change: &drafts::DraftChange<'_>,
-    ) -> StoreResult<Result<i64, drafts::DraftConflict>>;
-    /// Approves a submitted draft: publishes `entry` (as `publish` does, with `note`) and closes
-    /// the draft, in one transaction. Returns the new link, if the content changed.
-    async fn draft_publish(
-        &self,
-        id: i64,
-        lock: i64,
-        entry: &Project,
-        note: &str,
-        event: &drafts::DraftEvent,
-    ) -> StoreResult<Result<Option<Link>, drafts::DraftConflict>>;
-    /// Whether the organisation approves its own entries (a second person in it).
-    async fn self_publish(&self, organisation: &Slug) -> StoreResult<bool>;
-    async fn set_self_publish(&self, organisation: &Slug, on: bool) -> StoreResult<()>;
-
-    async fn stats(&self) -> StoreResult<RegisterStats>;
-    /// A number that changes whenever anything a search can return changes.
-    async fn register_version(&self) -> StoreResult<i64>;
 }

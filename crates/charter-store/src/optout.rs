@@ -47,6 +47,15 @@ pub struct OptOutEntry {
     pub events: Vec<OptOutEvent>,
 }
 
+/// A record's identifier tag and sealed value under a new key, after a key rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rekeyed {
+    pub id: i64,
+    pub tag: Vec<u8>,
+    pub sealed: Vec<u8>,
+    pub key_version: u32,
+}
+
 impl OptOutEntry {
     /// The scopes opted out of now: for each scope, its latest event decides.
     pub fn current_scopes(&self) -> Vec<String> {

@@ -16,12 +16,12 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use charter_core::chain::{BrokenLink, Hash, Link, Verifier, canonical_json, content_hash};
+use charter_core::chain::{BrokenLink, Hash, Verifier, canonical_json, content_hash};
 use charter_core::picklists::{Area, Topic};
 use charter_core::{Project, ProjectId};
 
 use crate::support::{mask, search_body, unmask};
-use crate::{DerivedValues, Store, StoreResult};
+use crate::{DerivedValues, Store, StoreResult, StoredLink};
 
 /// Rows read per query: big enough that a large register takes few round trips, small enough
 /// that memory stays modest.
@@ -217,8 +217,8 @@ pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
     // Each entry's latest version: its number and content hash.
     let mut latest: HashMap<ProjectId, (u32, Hash)> = HashMap::new();
     let mut batch = store.log(0, BATCH).await?;
-    while let Some((last, _)) = batch.last() {
-        let (next, checked) = tokio::join!(store.log(last.seq, BATCH), async {
+    while let Some(last) = batch.last() {
+        let (next, checked) = tokio::join!(store.log(last.link.seq, BATCH), async {
             check_links(&mut verifier, &mut latest, &batch)
         });
         if let Err(broken) = checked {
@@ -271,9 +271,9 @@ pub async fn verify<S: Store + ?Sized>(store: &S) -> StoreResult<Report> {
 fn check_links(
     verifier: &mut Verifier,
     latest: &mut HashMap<ProjectId, (u32, Hash)>,
-    batch: &[(Link, String)],
+    batch: &[StoredLink],
 ) -> Result<(), BrokenLink> {
-    for (link, content) in batch {
+    for StoredLink { link, content } in batch {
         verifier.check(link, content)?;
         latest.insert(link.project, (link.version, link.content_hash));
     }
@@ -306,7 +306,7 @@ async fn check_entries<S: Store + ?Sized>(
             _ => {
                 report.problems.push(Problem::DocumentDiffers(row.id));
                 match store.version(row.id, version).await? {
-                    Some((_, p)) => p,
+                    Some(version) => version.entry,
                     None => continue,
                 }
             }

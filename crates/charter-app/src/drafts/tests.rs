@@ -5,6 +5,7 @@ use charter_core::accounts::{Principal, Role};
 use charter_core::charter::Charter;
 use charter_store::Store;
 use charter_store::fixtures::{complete_project, small_register};
+use charter_store::prelude::*;
 use charter_store_sqlite::SqliteStore;
 
 use super::*;
@@ -15,10 +16,14 @@ async fn store() -> SqliteStore {
     let store = SqliteStore::memory().await.unwrap();
     let (orgs, projects) = small_register();
     for o in &orgs {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
     store
-        .publish(&projects, "Published", "2026-11-30T12:00:00Z")
+        .projects_publish(
+            &projects,
+            "Published",
+            &"2026-11-30T12:00:00Z".parse().unwrap(),
+        )
         .await
         .unwrap();
     store
@@ -359,7 +364,7 @@ async fn approving_needs_a_reviewer_who_did_not_write_it_and_publishes() {
     let e = approve(&store, &editor(), d.id, d.lock).await;
     assert!(matches!(e, Err(AppError::Forbidden(_))), "{e:?}");
     store
-        .set_self_publish(&slug("knowsley-council"), true)
+        .self_publish_set(&slug("knowsley-council"), true)
         .await
         .unwrap();
     // Four eyes: the author may review this organisation's entries, but not their own.
@@ -449,7 +454,7 @@ async fn the_review_queue_shows_what_the_reviewer_may_review() {
     assert_eq!(review_queue(&store, &moderator()).await.unwrap().len(), 1);
     assert!(review_queue(&store, &editor()).await.unwrap().is_empty());
     store
-        .set_self_publish(&slug("knowsley-council"), true)
+        .self_publish_set(&slug("knowsley-council"), true)
         .await
         .unwrap();
     assert_eq!(review_queue(&store, &editor()).await.unwrap().len(), 1);

@@ -96,7 +96,7 @@ pub async fn record_upload(
     manifest: &Manifest,
 ) -> AppResult<()> {
     store
-        .record_check(&CheckRecord {
+        .check_record(&CheckRecord {
             organisation: organisation.to_string(),
             checked_at: clock::now().into(),
             method: "upload".into(),
@@ -324,7 +324,7 @@ pub async fn report_check(
     // The hash of the report as read (fields in a fixed order), so a retry is recognised.
     let canonical = serde_json::to_vec(&report).map_err(|e| AppError::Internal(e.to_string()))?;
     let recorded = store
-        .record_check(&CheckRecord {
+        .check_record(&CheckRecord {
             organisation: organisation.to_string(),
             checked_at: clock::now().into(),
             method: "snapshot".into(),

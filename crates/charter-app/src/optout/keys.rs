@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use charter_core::Slug;
 use charter_core::search::{MAX_PER_PAGE, SearchQuery};
 use charter_optout::{KeyVersion, Scope, Sealed};
+use charter_store::optout::Rekeyed;
 use charter_store::{SearchResults, Store};
 use time::{Duration, OffsetDateTime};
 
@@ -155,12 +156,12 @@ pub async fn rotate(
             let (tag, sealed) = to
                 .rekey(&from, &kinds, &Sealed::from_bytes(entry.sealed.clone()))
                 .map_err(|e| keys_error(format!("record {}: {e}", entry.id)))?;
-            updates.push((
-                entry.id,
-                tag.as_bytes().to_vec(),
-                sealed.as_bytes().to_vec(),
-                target.get(),
-            ));
+            updates.push(Rekeyed {
+                id: entry.id,
+                tag: tag.as_bytes().to_vec(),
+                sealed: sealed.as_bytes().to_vec(),
+                key_version: target.get(),
+            });
         }
         moved += updates.len() as u64;
         store.optout_rekey(&updates).await?;

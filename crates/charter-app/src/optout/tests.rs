@@ -3,6 +3,7 @@
 use charter_optout::{KeyVersion, MasterSecret};
 use charter_store::Store;
 use charter_store::optout::IdentifierKindSpec;
+use charter_store::prelude::*;
 use charter_store_sqlite::SqliteStore;
 
 use super::*;
@@ -17,7 +18,7 @@ async fn store() -> SqliteStore {
     let store = SqliteStore::memory().await.unwrap();
     let (orgs, _) = charter_store::fixtures::small_register();
     for org in &orgs {
-        store.put_organisation(org).await.unwrap();
+        store.organisation_put(org).await.unwrap();
     }
     store
 }

@@ -65,11 +65,7 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
         None => None,
         Some(id) => {
             let hash = id_hash(&id);
-            match state
-                .store
-                .session_get(&hash, &charter_app::clock::now())
-                .await
-            {
+            match state.store.session(&hash, &charter_app::clock::now()).await {
                 Ok(Some(s)) => Some(SignedIn {
                     user: s.user,
                     form_token: s.form_token,

@@ -64,13 +64,14 @@ pub(super) async fn get_version(
         .find(|l| l.version == version)
         .ok_or(WebError::NotFound)?;
     // The link's content is the one entry of the log just after its predecessor.
-    let (_, content) = state
+    let content = state
         .store
         .log(link.seq - 1, 1)
         .await?
         .into_iter()
         .next()
-        .ok_or(WebError::NotFound)?;
+        .ok_or(WebError::NotFound)?
+        .content;
     Ok(([(header::CONTENT_TYPE, "application/json")], content).into_response())
 }
 
@@ -132,7 +133,7 @@ pub(super) async fn get_log(
         .log(after, limit)
         .await?
         .into_iter()
-        .map(|(l, _)| l)
+        .map(|stored| stored.link)
         .collect();
     let length = head.as_ref().map_or(0, |h| h.seq);
     let next = links

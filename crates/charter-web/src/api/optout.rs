@@ -47,7 +47,7 @@ pub async fn token_for(
         .ok_or(WebError::Unauthorised)?;
     let found = state
         .store
-        .token_find(&charter_app::secrets::token_hash(token))
+        .token_by_hash(&charter_app::secrets::token_hash(token))
         .await?
         .ok_or(WebError::Unauthorised)?;
     if !found.scopes.iter().any(|s| s == scope) {

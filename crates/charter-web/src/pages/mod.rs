@@ -287,12 +287,17 @@ async fn project(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: ProjectId = id.parse().map_err(|_| WebError::NotFound)?;
-    let (p, org) = state
+    let page = state
         .store
         .project_with_organisation(id)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render_project(&state, p, org, None))
+    Ok(render_project(
+        &state,
+        page.project,
+        page.organisation,
+        None,
+    ))
 }
 
 /// A draft's preview: its public page as it will look once published.
@@ -401,13 +406,13 @@ async fn history(
             .version(id, from)
             .await?
             .ok_or(WebError::NotFound)?
-            .1;
+            .entry;
         let after = state
             .store
             .version(id, to)
             .await?
             .ok_or(WebError::NotFound)?
-            .1;
+            .entry;
         charter_core::editor::differences(Some(&before), &after)
     };
     let status = if errors.is_empty() {

@@ -17,7 +17,7 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
                 None,
                 Role::OrgAdmin,
                 Some(&org),
-                "2026-01-01T00:00:00Z",
+                &ts("2026-01-01T00:00:00Z"),
             )
             .await
             .unwrap();
@@ -27,8 +27,8 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
                 &charter_app::secrets::token_hash(&token),
                 uid,
                 "password",
-                "2026-01-01T00:00:00Z",
-                "2999-01-01T00:00:00Z",
+                &ts("2026-01-01T00:00:00Z"),
+                &ts("2999-01-01T00:00:00Z"),
             )
             .await
             .unwrap();
@@ -199,7 +199,7 @@ async fn set_a_password_sign_in_make_a_token_and_sign_out() {
         assert_eq!(revoked.status, StatusCode::SEE_OTHER);
         assert!(
             store
-                .token_find(&charter_app::secrets::token_hash(&api_token))
+                .token_by_hash(&charter_app::secrets::token_hash(&api_token))
                 .await
                 .unwrap()
                 .is_none()
@@ -351,7 +351,7 @@ async fn every_account_route_for_every_role() {
                     min_len: 4,
                     max_len: 8,
                 },
-                "2026-01-01T00:00:00Z",
+                &ts("2026-01-01T00:00:00Z"),
             )
             .await
             .unwrap();

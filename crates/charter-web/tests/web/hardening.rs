@@ -17,7 +17,7 @@ async fn person_with_password(app: &TestApp) -> i64 {
         .await
         .unwrap();
     app.store
-        .user_set_password(id, &hash, "2026-01-01T00:00:00Z")
+        .user_password_set(id, &hash, &ts("2026-01-01T00:00:00Z"))
         .await
         .unwrap();
     id

@@ -165,7 +165,7 @@ impl Setup {
 pub async fn fill(store: &dyn Store) {
     let (orgs, mut projects) = small_register();
     for o in &orgs {
-        store.put_organisation(o).await.unwrap();
+        store.organisation_put(o).await.unwrap();
     }
     projects.push(complete_project(9, "knowsley-council"));
     let mut formula = minimal_project(
@@ -177,7 +177,7 @@ pub async fn fill(store: &dyn Store) {
     formula.slug = "formula".parse().unwrap();
     projects.push(formula);
     store
-        .publish(&projects, "Published", "2026-11-30T12:00:00Z")
+        .projects_publish(&projects, "Published", &ts("2026-11-30T12:00:00Z"))
         .await
         .unwrap();
 }
@@ -242,7 +242,7 @@ impl TestApp {
     pub async fn user(&self, email: &str, role: Role, org: Option<&str>) -> i64 {
         let org: Option<charter_core::Slug> = org.map(|o| o.parse().unwrap());
         self.store
-            .user_add(email, None, role, org.as_ref(), "2026-01-01T00:00:00Z")
+            .user_add(email, None, role, org.as_ref(), &ts("2026-01-01T00:00:00Z"))
             .await
             .unwrap()
     }
@@ -257,8 +257,8 @@ impl TestApp {
                 &charter_web::account::session::id_hash(&id),
                 user_id,
                 &form_token,
-                "2026-01-01T00:00:00Z",
-                "2999-01-01T00:00:00Z",
+                &ts("2026-01-01T00:00:00Z"),
+                &ts("2999-01-01T00:00:00Z"),
             )
             .await
             .unwrap();
@@ -296,7 +296,7 @@ impl TestApp {
                 token_hash: &charter_app::secrets::token_hash(value),
                 label: "test",
                 scopes,
-                at: "2026-01-01T00:00:00Z",
+                at: &ts("2026-01-01T00:00:00Z"),
             })
             .await
             .unwrap();
@@ -455,4 +455,9 @@ pub fn with_cookie(
         b = b.header("content-type", "application/x-www-form-urlencoded");
     }
     b.body(Body::from(form.unwrap_or("").to_owned())).unwrap()
+}
+
+/// A moment written as the register stores it.
+pub fn ts(text: &str) -> charter_core::Timestamp {
+    text.parse().expect("an RFC 3339 timestamp")
 }

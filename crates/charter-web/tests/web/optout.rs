@@ -147,7 +147,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
                 None,
                 Role::SiteAdmin,
                 None,
-                "2026-01-01T00:00:00Z",
+                &ts("2026-01-01T00:00:00Z"),
             )
             .await
             .unwrap();

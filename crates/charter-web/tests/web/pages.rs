@@ -237,10 +237,10 @@ async fn history_lists_versions_and_shows_what_changed() {
         p.summary = "Predicts how busy A&E will be each day.".into();
         p.status = charter_core::picklists::Status::InUse;
         store
-            .publish(
+            .projects_publish(
                 std::slice::from_ref(&p),
                 "Now in use; summary rewritten",
-                "2026-12-01T09:30:00Z",
+                &ts("2026-12-01T09:30:00Z"),
             )
             .await
             .unwrap();

@@ -102,7 +102,7 @@ async fn remembered_searches_never_outlive_a_change() {
             .unwrap();
         p.title = "Tram timetable checker".parse().unwrap();
         store
-            .publish(&[p], "Renamed", "2026-12-01T00:00:00Z")
+            .projects_publish(&[p], "Renamed", &ts("2026-12-01T00:00:00Z"))
             .await
             .unwrap();
         assert_eq!(app.get("/api/v1/projects?q=tram").await.json()["total"], 1);
@@ -113,7 +113,7 @@ async fn remembered_searches_never_outlive_a_change() {
         let (orgs, _) = small_register();
         let mut o = orgs[2].clone();
         o.name = "Wirral Trams".into();
-        store.put_organisation(&o).await.unwrap();
+        store.organisation_put(&o).await.unwrap();
         assert_eq!(
             app.get("/api/v1/projects?q=tram").await.json()["items"][0]["organisation_name"],
             "Wirral Trams"

@@ -3,32 +3,33 @@
 use charter_core::ProjectId;
 use charter_core::chain::{Hash, Link};
 use charter_store::{StoreError, StoreResult};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::Row;
+
+use super::common::bad;
+use crate::backend::{Conn, DbRow};
 
 pub(crate) const LINK_COLUMNS: &str =
     "seq, project_id, version, published_at, note, content_hash, previous_hash, hash";
 
-pub(crate) fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
-    let bad = |e: &dyn std::fmt::Display| StoreError::Data(e.to_string());
+pub(crate) fn link_from_row(row: &DbRow) -> StoreResult<Link> {
     let hash = |col: &str| -> StoreResult<Hash> {
-        let text: String = row.try_get(col).map_err(|e| bad(&e))?;
+        let text: String = row.try_get(col).map_err(bad)?;
         Hash::from_hex(&text)
             .ok_or_else(|| StoreError::Data(format!("{col} “{text}” is not a hash")))
     };
     Ok(Link {
-        seq: row.try_get::<i64, _>("seq").map_err(|e| bad(&e))? as u64,
-        project: ProjectId::new(row.try_get::<i64, _>("project_id").map_err(|e| bad(&e))? as u32),
-        version: row.try_get::<i64, _>("version").map_err(|e| bad(&e))? as u32,
-        published_at: row.try_get("published_at").map_err(|e| bad(&e))?,
-        note: row.try_get("note").map_err(|e| bad(&e))?,
+        seq: row.try_get::<i64, _>("seq").map_err(bad)? as u64,
+        project: ProjectId::new(row.try_get::<i32, _>("project_id").map_err(bad)? as u32),
+        version: row.try_get::<i32, _>("version").map_err(bad)? as u32,
+        published_at: row.try_get("published_at").map_err(bad)?,
+        note: row.try_get("note").map_err(bad)?,
         content_hash: hash("content_hash")?,
         previous_hash: hash("previous_hash")?,
         hash: hash("hash")?,
     })
 }
 
-pub(crate) async fn head(conn: &mut SqliteConnection) -> Result<Option<Link>, sqlx::Error> {
+pub(crate) async fn head(conn: &mut Conn) -> Result<Option<Link>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {LINK_COLUMNS} FROM project_versions ORDER BY seq DESC LIMIT 1"
     ))
@@ -42,30 +43,26 @@ pub(crate) async fn head(conn: &mut SqliteConnection) -> Result<Option<Link>, sq
 
 /// The latest version number of an entry and its stored content.
 pub(crate) async fn latest(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ProjectId,
 ) -> Result<Option<(u32, String)>, sqlx::Error> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT version, content FROM project_versions WHERE project_id = ? ORDER BY version DESC LIMIT 1",
+    let row: Option<(i32, String)> = sqlx::query_as(
+        "SELECT version, content FROM project_versions WHERE project_id = $1 ORDER BY version DESC LIMIT 1",
     )
-    .bind(i64::from(id.number()))
+    .bind(id.number() as i32)
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|(v, c)| (v as u32, c)))
 }
 
-pub(crate) async fn insert(
-    conn: &mut SqliteConnection,
-    link: &Link,
-    content: &str,
-) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert(conn: &mut Conn, link: &Link, content: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO project_versions (seq, project_id, version, published_at, note, content, content_hash, previous_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(link.seq as i64)
-    .bind(i64::from(link.project.number()))
-    .bind(i64::from(link.version))
+    .bind(link.project.number() as i32)
+    .bind(link.version as i32)
     .bind(&link.published_at)
     .bind(&link.note)
     .bind(content)
