@@ -21,7 +21,6 @@ mod footer;
 mod headers;
 mod limit;
 pub mod mail;
-pub mod optout;
 mod pages;
 mod query;
 pub mod search_cache;
@@ -35,7 +34,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub charter: Arc<Charter>,
     /// The opt-out keys; without them the opt-out service says it is unavailable.
-    pub optout: Option<Arc<optout::OptOutKeys>>,
+    pub optout: Option<Arc<charter_app::optout::OptOutKeys>>,
     /// Where email goes: a mail server, or an outbox folder. None: no email is sent.
     pub mail: Option<Arc<mail::Mailer>>,
     /// The register's public address (`https://register.example.org`), for links in email;
@@ -65,7 +64,7 @@ impl AppState {
 
     pub fn with_optout(
         mut self,
-        keys: Arc<optout::OptOutKeys>,
+        keys: Arc<charter_app::optout::OptOutKeys>,
         outbox: std::path::PathBuf,
     ) -> Self {
         self.optout = Some(keys);

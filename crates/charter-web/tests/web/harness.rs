@@ -15,13 +15,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use charter_app::optout::OptOutKeys;
 use charter_core::accounts::Role;
 use charter_core::charter::Charter;
 use charter_store::Store;
 use charter_store::fixtures::{complete_project, minimal_project, small_register};
 use charter_store_postgres::PostgresStore;
 use charter_store_sqlite::SqliteStore;
-use charter_web::optout::OptOutKeys;
 use charter_web::{AppState, router};
 use http_body_util::BodyExt;
 use tower::ServiceExt;

@@ -346,7 +346,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].kind, "knowsley-tenancy-ref");
         let register = keys.version(charter_optout::KeyVersion::FIRST);
-        let known = charter_web::optout::known_kinds(store.as_ref())
+        let known = charter_app::optout::known_kinds(store.as_ref())
             .await
             .unwrap();
         let local = known.kinds.get("knowsley-tenancy-ref").unwrap().clone();
@@ -411,7 +411,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
             (m.rows_removed, m.rows_kept, m.rows_invalid)
         };
         let (snapshot, people) =
-            charter_web::optout::build_snapshot(store.as_ref(), &keys, &org, 1)
+            charter_app::optout::build_snapshot(store.as_ref(), &keys, &org, 1)
                 .await
                 .unwrap();
         assert_eq!(people, 1);
@@ -432,7 +432,7 @@ async fn site_admin_sets_up_an_identifier_kind_and_residents_opt_out_with_it() {
         )
         .await
         .has("Enter an NHS number");
-        let (snapshot, _) = charter_web::optout::build_snapshot(store.as_ref(), &keys, &org, 1)
+        let (snapshot, _) = charter_app::optout::build_snapshot(store.as_ref(), &keys, &org, 1)
             .await
             .unwrap();
         assert_eq!(check(&snapshot, "knowsley-tenancy-ref"), (1, 1, 0));
@@ -530,7 +530,7 @@ async fn organisations_report_checks_made_on_their_own_machines() {
             .await;
 
         // A real manifest: the organisation's snapshot, filtered here as on its own machine.
-        let (bytes, _) = charter_web::optout::build_snapshot(store.as_ref(), &keys, &org, 7)
+        let (bytes, _) = charter_app::optout::build_snapshot(store.as_ref(), &keys, &org, 7)
             .await
             .unwrap();
         let snapshot = Snapshot::open(
