@@ -13,36 +13,10 @@ use sqlx::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
 
-/// The PostgreSQL server to test against, from `CHARTER_TEST_POSTGRES_URL`: the same rule as
-/// the web tests' harness and the PostgreSQL store's tests. Without it the suite is skipped and
-/// the output says so once (straight to stderr, which the test runner does not capture); when
-/// `CHARTER_REQUIRE_POSTGRES=1` or `CI` is set, a missing URL fails instead.
-fn postgres_url() -> Option<String> {
-    static NOTE: std::sync::Once = std::sync::Once::new();
-    if let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") {
-        return Some(url);
-    }
-    let required = std::env::var("CHARTER_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
-        || std::env::var_os("CI").is_some();
-    assert!(
-        !required,
-        "CHARTER_REQUIRE_POSTGRES=1 (or CI) is set, so CHARTER_TEST_POSTGRES_URL must be set: \
-         the PostgreSQL suites may not be skipped here"
-    );
-    NOTE.call_once(|| {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: PostgreSQL suite skipped (charter-cli): CHARTER_TEST_POSTGRES_URL is not set"
-        );
-    });
-    None
-}
-
 /// A new, empty database on the test server; its URL.
 fn fresh_database() -> Option<String> {
     static N: AtomicU32 = AtomicU32::new(0);
-    let admin = postgres_url()?;
+    let admin = charter_store::test_database::postgres_url("charter-cli")?;
     let name = format!(
         "cli_{}_{}",
         std::process::id(),

@@ -152,36 +152,10 @@ mod tests {
 
     use super::*;
 
-    /// The PostgreSQL server to test against, from `CHARTER_TEST_POSTGRES_URL`. Without it the
-    /// tests are skipped and the output says so once (straight to stderr, which the test runner
-    /// does not capture); with `CHARTER_REQUIRE_POSTGRES=1` (`.ci/run`) or `CI` set, a missing URL
-    /// fails instead. The same rule as the web and command line tests.
-    fn test_url() -> Option<String> {
-        static NOTE: std::sync::Once = std::sync::Once::new();
-        if let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") {
-            return Some(url);
-        }
-        let required = std::env::var("CHARTER_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
-            || std::env::var_os("CI").is_some();
-        assert!(
-            !required,
-            "CHARTER_REQUIRE_POSTGRES=1 (or CI) is set, so CHARTER_TEST_POSTGRES_URL must be set"
-        );
-        NOTE.call_once(|| {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: PostgreSQL suite skipped (charter-store-postgres): \
-                 CHARTER_TEST_POSTGRES_URL is not set"
-            );
-        });
-        None
-    }
-
     /// A fresh store in its own schema, or none when there is no server (see `test_url`).
     pub(crate) async fn fresh() -> Option<PostgresStore> {
         static N: AtomicU32 = AtomicU32::new(0);
-        let url = test_url()?;
+        let url = charter_store::test_database::postgres_url("charter-store-postgres")?;
         let schema = format!(
             "t{}_{}_{}",
             std::process::id(),
@@ -220,7 +194,7 @@ mod tests {
     /// Two stores on one schema, as `charter import` and `charter serve` are two processes.
     #[tokio::test]
     async fn writes_wait_for_an_import_from_another_process() {
-        let Some(url) = test_url() else {
+        let Some(url) = charter_store::test_database::postgres_url("charter-store-postgres") else {
             return;
         };
         let schema = format!("t{}_busy_{}", std::process::id(), nanos());

@@ -12,12 +12,7 @@ const FIXTURE: &str = include_str!("fixtures/register-before-sqlx-migrate.sql");
 
 #[tokio::test]
 async fn a_database_made_before_opens_and_reads_back() {
-    let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set CHARTER_TEST_POSTGRES_URL"
-        );
-        eprintln!("skipped: CHARTER_TEST_POSTGRES_URL is not set");
+    let Some(url) = charter_store::test_database::postgres_url("charter-store-postgres") else {
         return;
     };
     let schema = format!(

@@ -21,6 +21,8 @@ pub mod optout;
 pub mod store;
 pub mod support;
 #[cfg(feature = "testing")]
+pub mod test_database;
+#[cfg(feature = "testing")]
 pub mod upgraded;
 pub mod verify;
 

@@ -100,7 +100,7 @@ impl Setup {
     /// (see [`postgres_url`]); each store is new and empty before it is filled.
     pub async fn on_each_backend(self) -> Vec<TestApp> {
         let mut out = vec![self.sqlite_app().await];
-        if let Some(url) = postgres_url() {
+        if let Some(url) = charter_store::test_database::postgres_url("charter-web") {
             static N: AtomicU32 = AtomicU32::new(0);
             let schema = format!(
                 "web{}_{}",
@@ -180,35 +180,6 @@ pub async fn fill(store: &dyn Store) {
         .projects_publish(&projects, "Published", &ts("2026-11-30T12:00:00Z"))
         .await
         .unwrap();
-}
-
-/// The PostgreSQL server to test against, from `CHARTER_TEST_POSTGRES_URL`.
-///
-/// Without it the PostgreSQL half of each suite is skipped, and the test output says so once
-/// (written straight to stderr, which the test runner does not capture). When
-/// `CHARTER_REQUIRE_POSTGRES=1` (as `.ci/run` sets) or `CI` is set, a missing URL fails instead.
-/// The same rule holds in the command line's and the PostgreSQL store's tests.
-pub fn postgres_url() -> Option<String> {
-    static NOTE: std::sync::Once = std::sync::Once::new();
-    if let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES_URL") {
-        return Some(url);
-    }
-    let required = std::env::var("CHARTER_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
-        || std::env::var_os("CI").is_some();
-    assert!(
-        !required,
-        "CHARTER_REQUIRE_POSTGRES=1 (or CI) is set, so CHARTER_TEST_POSTGRES_URL must be set: \
-         the PostgreSQL suites may not be skipped here"
-    );
-    NOTE.call_once(|| {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: PostgreSQL suite skipped (charter-web): CHARTER_TEST_POSTGRES_URL is not set; \
-             these tests ran on SQLite only"
-        );
-    });
-    None
 }
 
 impl TestApp {
