@@ -131,7 +131,7 @@ impl Actor {
         };
         store
             .audit_append(&AuditEntry {
-                at: crate::clock::now().into(),
+                at: crate::clock::now(),
                 actor: self.name.clone(),
                 action: action.to_owned(),
                 subject,

@@ -16,7 +16,7 @@ pub async fn record(
 ) -> AppResult<()> {
     store
         .audit_append(&AuditEntry {
-            at: clock::now().into(),
+            at: clock::now(),
             actor: actor.to_owned(),
             action: action.to_owned(),
             subject: subject.to_owned(),

@@ -185,7 +185,7 @@ pub async fn create(
             existing: None,
             base_version: None,
             actor: actor.name.clone(),
-            at: clock::now().into(),
+            at: clock::now(),
         })
         .await?;
     let subject = format!("draft {} of new entry {}", draft.id, draft.entry.id);
@@ -215,7 +215,7 @@ pub async fn start_change(store: &dyn Store, actor: &Actor, id: ProjectId) -> Ap
             existing: Some(id),
             base_version: version,
             actor: actor.name.clone(),
-            at: clock::now().into(),
+            at: clock::now(),
         })
         .await?;
     let subject = format!("draft {} of {id}", draft.id);
@@ -267,7 +267,7 @@ pub async fn save(
         to: DraftState::Editing,
         entry: Some(&entry),
         event: DraftEvent {
-            at: clock::now().into(),
+            at: clock::now(),
             actor: actor.name.clone(),
             kind: EventKind::Saved,
             comment: Some(what.to_owned()),
@@ -332,7 +332,7 @@ pub async fn submit(
         to: DraftState::Submitted,
         entry: None,
         event: DraftEvent {
-            at: clock::now().into(),
+            at: clock::now(),
             actor: actor.name.clone(),
             kind: EventKind::Submitted,
             comment: Some(if note.is_empty() {
@@ -396,7 +396,7 @@ pub async fn approve(
         entry.first_published = today;
     }
     let event = DraftEvent {
-        at: clock::now().into(),
+        at: clock::now(),
         actor: actor.name.clone(),
         kind: EventKind::Approved,
         comment: None,
@@ -448,7 +448,7 @@ pub async fn send_back(
         to: DraftState::Returned,
         entry: None,
         event: DraftEvent {
-            at: clock::now().into(),
+            at: clock::now(),
             actor: actor.name.clone(),
             kind: EventKind::Returned,
             comment: Some(comment),

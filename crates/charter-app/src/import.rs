@@ -74,7 +74,7 @@ pub async fn import(
             existing: None,
             base_version: None,
             actor: actor.name.clone(),
-            at: at.to_string(),
+            at: at.clone(),
         })
         .collect();
     let made = store.drafts_create(&drafts).await?;

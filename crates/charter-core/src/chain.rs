@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{Project, ProjectId};
+use crate::{Project, ProjectId, Timestamp};
 
 /// A BLAKE3 hash, shown as 64 lower-case hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -129,7 +129,8 @@ pub struct Link {
     /// The entry's version number, from 1.
     pub version: u32,
     /// When it was published (RFC 3339, UTC).
-    pub published_at: String,
+    #[schema(value_type = String)]
+    pub published_at: Timestamp,
     /// What changed, in a few words.
     pub note: String,
     pub content_hash: Hash,
@@ -167,7 +168,7 @@ impl Link {
         previous: Option<&Link>,
         project: ProjectId,
         version: u32,
-        published_at: String,
+        published_at: Timestamp,
         note: String,
         canonical: &str,
     ) -> Link {
@@ -306,7 +307,7 @@ mod tests {
                 out.last().map(|(l, _)| l),
                 ProjectId::new(n),
                 v,
-                "2026-11-30T12:00:00Z".into(),
+                Timestamp::parse("2026-11-30T12:00:00Z").unwrap(),
                 "Published".into(),
                 &content,
             );

@@ -7,7 +7,7 @@ use charter_store::accounts::{AuditEntry, LinkProblem, Session, SignInAttempt, U
 use charter_store::{AccountStore, ApiToken, NewToken, StoreError, StoreResult};
 use sqlx::Row;
 
-use super::common::{TOKEN_COLUMNS, bad, token_from_row};
+use super::common::{TOKEN_COLUMNS, bad, moment, stamp, token_from_row};
 use crate::backend::{Backend, Db, DbRow, SIGN_IN_ID, lock_sign_in};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, o.slug AS organisation, \
@@ -23,7 +23,7 @@ fn user_from_row(row: &DbRow) -> StoreResult<User> {
         role: role.parse::<Role>().map_err(bad)?,
         organisation: organisation.map(|o| o.parse()).transpose().map_err(bad)?,
         password_hash: row.try_get("password_hash").map_err(bad)?,
-        created_at: row.try_get("created_at").map_err(bad)?,
+        created_at: stamp(row, "created_at")?,
     })
 }
 
@@ -283,7 +283,7 @@ impl AccountStore for Backend {
         Ok(Some(Session {
             user: user_from_row(&row)?,
             form_token: row.try_get("form_token").map_err(bad)?,
-            expires_at: row.try_get("expires_at").map_err(bad)?,
+            expires_at: stamp(&row, "expires_at")?,
         }))
     }
 
@@ -361,7 +361,7 @@ impl AccountStore for Backend {
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, subject, from_address) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(&e.at)
+        .bind(e.at.as_str())
         .bind(&e.actor)
         .bind(&e.action)
         .bind(&e.subject)
@@ -380,15 +380,16 @@ impl AccountStore for Backend {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(rows
-            .into_iter()
-            .map(|(at, actor, action, subject, from_address)| AuditEntry {
-                at,
-                actor,
-                action,
-                subject,
-                from_address,
+        rows.into_iter()
+            .map(|(at, actor, action, subject, from_address)| {
+                Ok(AuditEntry {
+                    at: moment("audit_log.at", &at)?,
+                    actor,
+                    action,
+                    subject,
+                    from_address,
+                })
             })
-            .collect())
+            .collect()
     }
 }

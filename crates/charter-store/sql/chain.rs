@@ -5,8 +5,8 @@ use charter_core::chain::{Hash, Link};
 use charter_store::{StoreError, StoreResult};
 use sqlx::Row;
 
-use super::common::bad;
-use crate::backend::{Conn, DbRow};
+use super::common::{bad, stamp};
+use crate::backend::{Backend, Conn, DbRow};
 
 pub(crate) const LINK_COLUMNS: &str =
     "seq, project_id, version, published_at, note, content_hash, previous_hash, hash";
@@ -21,7 +21,7 @@ pub(crate) fn link_from_row(row: &DbRow) -> StoreResult<Link> {
         seq: row.try_get::<i64, _>("seq").map_err(bad)? as u64,
         project: ProjectId::new(row.try_get::<i32, _>("project_id").map_err(bad)? as u32),
         version: row.try_get::<i32, _>("version").map_err(bad)? as u32,
-        published_at: row.try_get("published_at").map_err(bad)?,
+        published_at: stamp(row, "published_at")?,
         note: row.try_get("note").map_err(bad)?,
         content_hash: hash("content_hash")?,
         previous_hash: hash("previous_hash")?,
@@ -29,16 +29,17 @@ pub(crate) fn link_from_row(row: &DbRow) -> StoreResult<Link> {
     })
 }
 
-pub(crate) async fn head(conn: &mut Conn) -> Result<Option<Link>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {LINK_COLUMNS} FROM project_versions ORDER BY seq DESC LIMIT 1"
-    ))
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref()
-        .map(link_from_row)
-        .transpose()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+impl Backend {
+    /// The chain's last link, read on `conn`.
+    pub(crate) async fn chain_head_on(&self, conn: &mut Conn) -> StoreResult<Option<Link>> {
+        let row = sqlx::query(&format!(
+            "SELECT {LINK_COLUMNS} FROM project_versions ORDER BY seq DESC LIMIT 1"
+        ))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.as_ref().map(link_from_row).transpose()
+    }
 }
 
 /// The latest version number of an entry and its stored content.
@@ -63,7 +64,7 @@ pub(crate) async fn insert(conn: &mut Conn, link: &Link, content: &str) -> Resul
     .bind(link.seq as i64)
     .bind(link.project.number() as i32)
     .bind(link.version as i32)
-    .bind(&link.published_at)
+    .bind(link.published_at.as_str())
     .bind(&link.note)
     .bind(content)
     .bind(link.content_hash.to_hex())

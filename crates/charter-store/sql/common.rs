@@ -1,7 +1,7 @@
 //! Helpers the shared queries have in common: reading rows into the store's types.
 
-use charter_core::ProjectId;
 use charter_core::picklists::{Area, Topic};
+use charter_core::{ProjectId, Timestamp};
 use charter_store::support::unmask;
 use charter_store::{
     ApiToken, DerivedValues, OrganisationSummary, ProjectSummary, SearchText, StoreError,
@@ -14,6 +14,24 @@ use crate::backend::{Backend, DbRow, Doc, parse_doc};
 /// A stored value that no longer reads as its type.
 pub(crate) fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Data(e.to_string())
+}
+
+/// `text`, read from the column `col`, as a moment; stored text that is not one is refused in
+/// words, naming the column.
+pub(crate) fn moment(col: &str, text: &str) -> StoreResult<Timestamp> {
+    Timestamp::parse(text).map_err(|e| StoreError::Data(format!("{col}: {e}")))
+}
+
+/// The moment in the column `col` of `row`.
+pub(crate) fn stamp(row: &DbRow, col: &str) -> StoreResult<Timestamp> {
+    let text: String = row.try_get(col).map_err(bad)?;
+    moment(col, &text)
+}
+
+/// The moment, if any, in the column `col` of `row`.
+pub(crate) fn stamp_opt(row: &DbRow, col: &str) -> StoreResult<Option<Timestamp>> {
+    let text: Option<String> = row.try_get(col).map_err(bad)?;
+    text.map(|t| moment(col, &t)).transpose()
 }
 
 /// A search result or list row (`projects` columns), with its organisation's slug and name.
@@ -112,8 +130,8 @@ pub(crate) fn token_from_row(row: &DbRow) -> StoreResult<ApiToken> {
         },
         label: row.try_get("label").map_err(bad)?,
         scopes: scopes.split_whitespace().map(str::to_owned).collect(),
-        created_at: row.try_get("created_at").map_err(bad)?,
-        revoked_at: row.try_get("revoked_at").map_err(bad)?,
+        created_at: stamp(row, "created_at")?,
+        revoked_at: stamp_opt(row, "revoked_at")?,
     })
 }
 

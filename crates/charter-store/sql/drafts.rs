@@ -9,7 +9,7 @@ use charter_store::drafts::{Draft, DraftChange, DraftConflict, DraftEvent, Draft
 use charter_store::{DraftStore, StoreError, StoreResult};
 use sqlx::Row;
 
-use super::common::bad;
+use super::common::{bad, moment, stamp};
 use crate::backend::{Backend, Conn, DbRow, Doc, FOR_UPDATE, parse_doc, to_doc};
 
 const COLUMNS: &str = "d.id, d.content, o.slug AS organisation, d.base_version, d.state, d.lock, \
@@ -29,8 +29,8 @@ fn from_row(row: &DbRow) -> StoreResult<Draft> {
         state: DraftState::from_slug(&state)
             .ok_or_else(|| StoreError::Data(format!("“{state}” is not a draft state")))?,
         lock: row.try_get("lock").map_err(bad)?,
-        created_at: row.try_get("created_at").map_err(bad)?,
-        updated_at: row.try_get("updated_at").map_err(bad)?,
+        created_at: stamp(row, "created_at")?,
+        updated_at: stamp(row, "updated_at")?,
         updated_by: row.try_get("updated_by").map_err(bad)?,
     })
 }
@@ -40,7 +40,7 @@ async fn add_event(conn: &mut Conn, draft: i64, event: &DraftEvent) -> Result<()
         "INSERT INTO draft_events (draft_id, at, actor, kind, comment) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(draft)
-    .bind(&event.at)
+    .bind(event.at.as_str())
     .bind(&event.actor)
     .bind(event.kind.slug())
     .bind(&event.comment)
@@ -132,7 +132,7 @@ impl DraftStore for Backend {
         rows.into_iter()
             .map(|(at, actor, kind, comment)| {
                 Ok(DraftEvent {
-                    at,
+                    at: moment("draft_events.at", &at)?,
                     actor,
                     kind: EventKind::from_slug(&kind).ok_or_else(|| {
                         StoreError::Data(format!("“{kind}” is not a draft event"))
@@ -161,7 +161,7 @@ impl DraftStore for Backend {
         )
         .bind(change.to.slug())
         .bind(content)
-        .bind(&change.event.at)
+        .bind(change.event.at.as_str())
         .bind(&change.event.actor)
         .bind(id)
         .execute(&mut *tx)
@@ -196,7 +196,7 @@ impl DraftStore for Backend {
              updated_by = $3 WHERE id = $4",
         )
         .bind(to_doc(entry)?)
-        .bind(&event.at)
+        .bind(event.at.as_str())
         .bind(&event.actor)
         .bind(id)
         .execute(&mut *tx)

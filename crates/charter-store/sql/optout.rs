@@ -11,6 +11,7 @@ use charter_store::optout::{
 use charter_store::{OptOutStore, StoreResult};
 use sqlx::Row;
 
+use super::common::{bad, stamp, stamp_opt};
 use crate::backend::{Backend, Conn, DbRow};
 
 const ENTRY_COLUMNS: &str = "id, kind, tag, sealed, key_version, receipt";
@@ -30,7 +31,7 @@ async fn insert_events(
         .bind(e.withdrawn)
         .bind(&e.channel)
         .bind(&e.proxy_basis)
-        .bind(&e.recorded_at)
+        .bind(e.recorded_at.as_str())
         .execute(&mut *conn)
         .await?;
     }
@@ -39,7 +40,7 @@ async fn insert_events(
 
 impl Backend {
     /// The records in `rows` with their logs, read in one more query.
-    async fn with_events(&self, rows: Vec<DbRow>) -> Result<Vec<OptOutEntry>, sqlx::Error> {
+    async fn with_events(&self, rows: Vec<DbRow>) -> StoreResult<Vec<OptOutEntry>> {
         let mut entries: Vec<OptOutEntry> = rows
             .iter()
             .map(|r| {
@@ -53,7 +54,8 @@ impl Backend {
                     events: Vec::new(),
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()?;
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| self.err(e))?;
         let (Some(first), Some(last)) =
             (entries.first().map(|e| e.id), entries.last().map(|e| e.id))
         else {
@@ -68,16 +70,17 @@ impl Backend {
         .bind(first)
         .bind(last)
         .fetch_all(&self.pool)
-        .await?;
+        .await
+        .map_err(|e| self.err(e))?;
         for e in events {
-            let owner: i64 = e.try_get("resident_id")?;
+            let owner: i64 = e.try_get("resident_id").map_err(bad)?;
             if let Some(i) = index.get(&owner) {
                 entries[*i].events.push(OptOutEvent {
-                    scope: e.try_get("scope")?,
-                    withdrawn: e.try_get("withdrawn")?,
-                    channel: e.try_get("channel")?,
-                    proxy_basis: e.try_get("proxy_basis")?,
-                    recorded_at: e.try_get("recorded_at")?,
+                    scope: e.try_get("scope").map_err(bad)?,
+                    withdrawn: e.try_get("withdrawn").map_err(bad)?,
+                    channel: e.try_get("channel").map_err(bad)?,
+                    proxy_basis: e.try_get("proxy_basis").map_err(bad)?,
+                    recorded_at: stamp(&e, "recorded_at")?,
                 });
             }
         }
@@ -102,7 +105,7 @@ impl OptOutStore for Backend {
             .bind(r.key_version as i32)
             .bind(&r.receipt)
             .bind(&r.manage_token_hash)
-            .bind(&r.created_at)
+            .bind(r.created_at.as_str())
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
@@ -123,7 +126,7 @@ impl OptOutStore for Backend {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        let entries = self.with_events(rows).await.map_err(|e| self.err(e))?;
+        let entries = self.with_events(rows).await?;
         Ok(entries.into_iter().next())
     }
 
@@ -145,7 +148,7 @@ impl OptOutStore for Backend {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        self.with_events(rows).await.map_err(|e| self.err(e))
+        self.with_events(rows).await
     }
 
     async fn optout_rekey(&self, updates: &[Rekeyed]) -> StoreResult<()> {
@@ -175,7 +178,7 @@ impl OptOutStore for Backend {
              ON CONFLICT (organisation, report_hash) DO NOTHING",
         )
         .bind(&c.organisation)
-        .bind(&c.checked_at)
+        .bind(c.checked_at.as_str())
         .bind(&c.method)
         .bind(&c.scopes)
         .bind(c.rows_in as i64)
@@ -183,7 +186,7 @@ impl OptOutStore for Backend {
         .bind(c.rows_removed as i64)
         .bind(c.rows_invalid as i64)
         .bind(&c.identifier_kind)
-        .bind(&c.snapshot_created)
+        .bind(c.snapshot_created.as_ref().map(|t| t.as_str()))
         .bind(c.key_version.map(|v| v as i32))
         .bind(&c.report_hash)
         .execute(&self.pool)
@@ -247,21 +250,20 @@ impl OptOutStore for Backend {
             .map(|r| {
                 Ok(IdentifierKindRecord {
                     spec: IdentifierKindSpec {
-                        name: r.try_get("name")?,
-                        tag_prefix: r.try_get("tag_prefix")?,
-                        label: r.try_get("label")?,
-                        hint: r.try_get("hint")?,
-                        charset: r.try_get("charset")?,
-                        min_len: r.try_get::<i32, _>("min_len")? as u32,
-                        max_len: r.try_get::<i32, _>("max_len")? as u32,
+                        name: r.try_get("name").map_err(bad)?,
+                        tag_prefix: r.try_get("tag_prefix").map_err(bad)?,
+                        label: r.try_get("label").map_err(bad)?,
+                        hint: r.try_get("hint").map_err(bad)?,
+                        charset: r.try_get("charset").map_err(bad)?,
+                        min_len: r.try_get::<i32, _>("min_len").map_err(bad)? as u32,
+                        max_len: r.try_get::<i32, _>("max_len").map_err(bad)? as u32,
                     },
-                    created_at: r.try_get("created_at")?,
-                    retired_at: r.try_get("retired_at")?,
-                    in_use: r.try_get("in_use")?,
+                    created_at: stamp(r, "created_at")?,
+                    retired_at: stamp_opt(r, "retired_at")?,
+                    in_use: r.try_get("in_use").map_err(bad)?,
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(|e| self.err(e))
+            .collect()
     }
 
     async fn identifier_kind_add(&self, k: &IdentifierKindSpec, at: &Timestamp) -> StoreResult<()> {

@@ -26,10 +26,10 @@ impl Backend {
         tx: &mut Conn,
         projects: &[Project],
         note: &str,
-        at: &str,
+        at: &Timestamp,
     ) -> StoreResult<Vec<Link>> {
         lock_chain(&mut *tx).await.map_err(|e| self.err(e))?;
-        let mut head = chain::head(&mut *tx).await.map_err(|e| self.err(e))?;
+        let mut head = self.chain_head_on(&mut *tx).await?;
 
         let mut orgs: HashMap<Slug, (i32, String)> = HashMap::new();
         let mut links = Vec::new();
@@ -63,7 +63,7 @@ impl Backend {
                 head.as_ref(),
                 p.id,
                 version,
-                at.to_owned(),
+                at.clone(),
                 note.to_owned(),
                 &canonical,
             );
@@ -179,9 +179,7 @@ impl RegisterStore for Backend {
     ) -> StoreResult<Vec<Link>> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
-        let links = self
-            .publish_in(&mut tx, projects, note, at.as_str())
-            .await?;
+        let links = self.publish_in(&mut tx, projects, note, at).await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(links)
     }
@@ -190,7 +188,7 @@ impl RegisterStore for Backend {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         lock_chain(&mut tx).await.map_err(|e| self.err(e))?;
-        let mut head = chain::head(&mut tx).await.map_err(|e| self.err(e))?;
+        let mut head = self.chain_head_on(&mut tx).await?;
         for StoredLink { link, content } in links {
             let expected = chain::latest(&mut tx, link.project)
                 .await
@@ -266,7 +264,7 @@ impl RegisterStore for Backend {
 
     async fn chain_head(&self) -> StoreResult<Option<Link>> {
         let mut conn = self.pool.acquire().await.map_err(|e| self.err(e))?;
-        chain::head(&mut conn).await.map_err(|e| self.err(e))
+        self.chain_head_on(&mut conn).await
     }
 
     async fn next_project_id(&self) -> StoreResult<ProjectId> {

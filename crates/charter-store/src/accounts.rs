@@ -1,7 +1,7 @@
 //! What the store keeps for accounts, sessions, one-time links and the audit log.
 
-use charter_core::Slug;
 pub use charter_core::accounts::Role;
+use charter_core::{Slug, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -12,19 +12,19 @@ pub struct User {
     pub organisation: Option<Slug>,
     /// Argon2id PHC string; none until the person sets a password.
     pub password_hash: Option<String>,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub user: User,
     pub form_token: String,
-    pub expires_at: String,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    pub at: String,
+    pub at: Timestamp,
     pub actor: String,
     pub action: String,
     pub subject: String,

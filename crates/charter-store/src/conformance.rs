@@ -32,7 +32,8 @@ macro_rules! conformance_tests {
             concurrent_sign_in_attempts_each_see_their_own_count,
             a_new_password_ends_every_session_and_outstanding_link,
             a_big_import_is_all_or_nothing,
-            derived_values_are_what_was_published, verify_names_each_direct_edit);
+            derived_values_are_what_was_published, verify_names_each_direct_edit,
+            a_stored_time_that_is_not_one_is_refused_in_words);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -629,7 +630,7 @@ pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
             links.last().map(|l| &l.link),
             p.id,
             1,
-            AT.into(),
+            ts(AT),
             NOTE.into(),
             &content,
         );
@@ -661,7 +662,7 @@ fn event(scope: &str, withdrawn: bool, at: &str) -> crate::optout::OptOutEvent {
         withdrawn,
         channel: "online".into(),
         proxy_basis: None,
-        recorded_at: at.into(),
+        recorded_at: ts(at),
     }
 }
 
@@ -674,7 +675,7 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
         key_version: 1,
         receipt: token.map(|t| format!("OPT-{t}")),
         manage_token_hash: token.map(str::to_owned),
-        created_at: AT.into(),
+        created_at: ts(AT),
         events,
     };
     let ids = store
@@ -759,7 +760,7 @@ pub async fn optouts_keep_an_append_only_log_and_count_current_choices<S: Store>
         store
             .check_record(&CheckRecord {
                 organisation: org.into(),
-                checked_at: at.into(),
+                checked_at: ts(at),
                 method: "upload".into(),
                 scopes: "ai-training".into(),
                 rows_in: 100,
@@ -1078,7 +1079,7 @@ pub async fn accounts_sessions_links_and_the_audit_log<S: Store>(store: S) {
     for n in 0..3 {
         store
             .audit_append(&AuditEntry {
-                at: format!("2026-11-30T12:0{n}:00Z"),
+                at: ts(&format!("2026-11-30T12:0{n}:00Z")),
                 actor: "sam@knowsley.example".into(),
                 action: "token-create".into(),
                 subject: format!("token {n}"),
@@ -1226,7 +1227,7 @@ pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(stor
 
 fn draft_event(actor: &str, kind: charter_core::workflow::EventKind) -> crate::drafts::DraftEvent {
     crate::drafts::DraftEvent {
-        at: AT.into(),
+        at: ts(AT),
         actor: actor.into(),
         kind,
         comment: None,
@@ -1247,7 +1248,7 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
             existing: None,
             base_version: None,
             actor: "editor@example.org".into(),
-            at: AT.into(),
+            at: ts(AT),
         })
         .await
         .unwrap();
@@ -1381,7 +1382,7 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
             existing: Some(next),
             base_version: Some(1),
             actor: "editor@example.org".into(),
-            at: AT.into(),
+            at: ts(AT),
         })
         .await
         .unwrap();
@@ -1394,7 +1395,7 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
             existing: Some(next),
             base_version: Some(1),
             actor: "other@example.org".into(),
-            at: AT.into(),
+            at: ts(AT),
         })
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
@@ -1425,7 +1426,7 @@ pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
             existing: None,
             base_version: None,
             actor: "a@example.org".into(),
-            at: AT.into(),
+            at: ts(AT),
         })
         .await
         .unwrap();
@@ -1478,7 +1479,7 @@ pub async fn drafts_refuse_stale_and_out_of_turn_changes<S: Store>(store: S) {
         existing,
         base_version: None,
         actor: "a@example.org".into(),
-        at: AT.into(),
+        at: ts(AT),
     };
     let before = store.next_project_id().await.unwrap();
     let refused = store
@@ -1524,7 +1525,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
     let kinds = store.identifier_kinds().await.unwrap();
     assert_eq!(kinds.len(), 2);
     assert_eq!(kinds[0].spec, tenancy);
-    assert_eq!(kinds[0].created_at, AT);
+    assert_eq!(kinds[0].created_at.as_str(), AT);
     assert_eq!(
         (kinds[0].retired_at.as_deref(), kinds[0].in_use),
         (None, false)
@@ -1563,7 +1564,7 @@ pub async fn identifier_kinds_are_set_up_retired_and_fixed_once_used<S: Store>(s
             key_version: 1,
             receipt: None,
             manage_token_hash: None,
-            created_at: AT.into(),
+            created_at: ts(AT),
             events: vec![event("ai-training", false, AT)],
         }])
         .await
@@ -1607,7 +1608,7 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
     use crate::optout::CheckRecord;
     let check = |method: &str, at: &str, removed: u64, hash: Option<&str>| CheckRecord {
         organisation: "knowsley-council".into(),
-        checked_at: at.into(),
+        checked_at: ts(at),
         method: method.into(),
         scopes: "ai-training organisation:knowsley-council".into(),
         rows_in: 50,
@@ -1615,7 +1616,7 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
         rows_removed: removed,
         rows_invalid: 0,
         identifier_kind: "knowsley-tenancy-ref".into(),
-        snapshot_created: hash.map(|_| "2026-11-29T09:00:00Z".into()),
+        snapshot_created: hash.map(|_| ts("2026-11-29T09:00:00Z")),
         key_version: hash.map(|_| 2),
         report_hash: hash.map(str::to_owned),
     };
@@ -1630,7 +1631,7 @@ pub async fn reported_checks_count_once_in_the_figures<S: Store>(store: S) {
     assert!(store.check_record(&report).await.unwrap());
     assert!(!store.check_record(&report).await.unwrap(), "a retry");
     let mut later = report.clone();
-    later.checked_at = "2026-12-01T10:00:00Z".into();
+    later.checked_at = ts("2026-12-01T10:00:00Z");
     assert!(
         !store.check_record(&later).await.unwrap(),
         "whenever it is sent"
@@ -1740,7 +1741,7 @@ fn import_rows(rows: u32) -> Vec<crate::drafts::NewDraft> {
             existing: None,
             base_version: None,
             actor: "import@example.org".into(),
-            at: AT.into(),
+            at: ts(AT),
         })
         .collect()
 }
@@ -1826,7 +1827,7 @@ pub async fn writes_wait_for_an_import_from_another_instance<S: Store>(importer:
             existing: None,
             base_version: None,
             actor: "editor@example.org".into(),
-            at: AT.into(),
+            at: ts(AT),
         })
         .await
         .unwrap();
@@ -2083,4 +2084,53 @@ pub async fn verify_names_each_direct_edit<S: Tamper>(store: S) {
         said.contains(&"LCR-0006: the search index differs from its latest published version (the descriptions or organisation name)".to_owned()),
         "{said:?}"
     );
+}
+
+/// Times are read back as `Timestamp`s: one changed behind the register's back into text that is
+/// not a time is refused in words (naming the column and the text), not read nor panicked on.
+pub async fn a_stored_time_that_is_not_one_is_refused_in_words<S: Tamper>(store: S) {
+    use crate::accounts::Role;
+    load_small(&store).await;
+    let id = store
+        .user_add("sam@knowsley.example", None, Role::Moderator, None, &ts(AT))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.user(id).await.unwrap().unwrap().created_at.as_str(),
+        AT
+    );
+    store
+        .execute_sql(&format!(
+            "UPDATE users SET created_at = 'yesterday' WHERE id = {id}"
+        ))
+        .await;
+    match store.user(id).await {
+        Err(StoreError::Data(m)) => {
+            assert!(m.contains("created_at") && m.contains("“yesterday”"), "{m}")
+        }
+        other => panic!("expected a data error, got {other:?}"),
+    }
+    // An optional time too: a revoked token whose time was blanked.
+    let org: charter_core::Slug = "knowsley-council".parse().unwrap();
+    let token = store
+        .token_create(&crate::NewToken {
+            organisation: &org,
+            owner_id: id,
+            token_hash: "0a1b",
+            label: "Uploads",
+            scopes: "drafts",
+            at: &ts(AT),
+        })
+        .await
+        .unwrap();
+    assert!(store.token_revoke(token, &ts(AT)).await.unwrap());
+    store
+        .execute_sql(&format!(
+            "UPDATE api_tokens SET revoked_at = '' WHERE id = {token}"
+        ))
+        .await;
+    match store.tokens(&org).await {
+        Err(StoreError::Data(m)) => assert!(m.contains("revoked_at") && m.contains("“”"), "{m}"),
+        other => panic!("expected a data error, got {other:?}"),
+    }
 }

@@ -2,7 +2,7 @@
 //! of what happened to it.
 
 use charter_core::workflow::{DraftState, EventKind};
-use charter_core::{Project, ProjectId, Slug};
+use charter_core::{Project, ProjectId, Slug, Timestamp};
 
 /// A draft to start: a new entry (the store gives it the next project id) or a change to a
 /// published one.
@@ -14,7 +14,7 @@ pub struct NewDraft {
     /// The published version it starts from.
     pub base_version: Option<u32>,
     pub actor: String,
-    pub at: String,
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,14 +26,14 @@ pub struct Draft {
     pub state: DraftState,
     /// Moves on with every change: a change made against an older value is refused.
     pub lock: i64,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     pub updated_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftEvent {
-    pub at: String,
+    pub at: Timestamp,
     /// The person's email address, or the API token that acted.
     pub actor: String,
     pub kind: EventKind,

@@ -81,8 +81,8 @@ pub struct ApiToken {
     pub owner: Option<TokenOwner>,
     pub label: String,
     pub scopes: Vec<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
 }
 
 /// The person a token belongs to.

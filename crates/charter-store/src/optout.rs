@@ -1,6 +1,7 @@
 //! What the store keeps for residents' opt-outs. Identifiers are never here in clear: only a
 //! keyed tag to match on and the identifier sealed under a separate key, so keys can be rotated.
 
+use charter_core::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,8 +17,7 @@ pub struct OptOutEvent {
     pub channel: String,
     /// For proxy choices: parental-responsibility, lasting-power-of-attorney or deputy.
     pub proxy_basis: Option<String>,
-    /// RFC 3339.
-    pub recorded_at: String,
+    pub recorded_at: Timestamp,
 }
 
 /// A new resident record.
@@ -31,7 +31,7 @@ pub struct NewOptOut {
     pub receipt: Option<String>,
     /// BLAKE3 (hex) of the private link's token; the token itself is never stored.
     pub manage_token_hash: Option<String>,
-    pub created_at: String,
+    pub created_at: Timestamp,
     pub events: Vec<OptOutEvent>,
 }
 
@@ -97,10 +97,9 @@ pub struct IdentifierKindSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentifierKindRecord {
     pub spec: IdentifierKindSpec,
-    /// RFC 3339.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// When it stopped being offered to residents; its opt-outs still apply.
-    pub retired_at: Option<String>,
+    pub retired_at: Option<Timestamp>,
     /// Whether any opt-out uses it: then nothing about it can change but retiring it.
     pub in_use: bool,
 }
@@ -118,8 +117,7 @@ pub enum KindChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRecord {
     pub organisation: String,
-    /// RFC 3339.
-    pub checked_at: String,
+    pub checked_at: Timestamp,
     /// How: `upload` (the API) or `snapshot` (on the organisation's own machine with a snapshot,
     /// reported afterwards).
     pub method: String,
@@ -130,8 +128,8 @@ pub struct CheckRecord {
     pub rows_invalid: u64,
     /// The kind of identifier checked, such as `nhs-number`.
     pub identifier_kind: String,
-    /// For checks made with a snapshot: when the snapshot was made (RFC 3339) and its key version.
-    pub snapshot_created: Option<String>,
+    /// For checks made with a snapshot: when the snapshot was made and its key version.
+    pub snapshot_created: Option<Timestamp>,
     pub key_version: Option<u32>,
     /// For reported checks: a hash of the report, so that the same report sent twice (a retry)
     /// counts once.

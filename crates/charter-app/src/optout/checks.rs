@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use charter_core::Slug;
+use charter_core::{Slug, Timestamp};
 use charter_optout::{IdentifierKind, Manifest, NhsNumber, Scope, Snapshot};
 use charter_store::Store;
 use charter_store::optout::CheckRecord;
@@ -98,7 +98,7 @@ pub async fn record_upload(
     store
         .check_record(&CheckRecord {
             organisation: organisation.to_string(),
-            checked_at: clock::now().into(),
+            checked_at: clock::now(),
             method: "upload".into(),
             scopes: scope_list(scopes),
             rows_in: manifest.rows_in,
@@ -310,6 +310,16 @@ async fn check(
     Ok((scopes, created))
 }
 
+/// When a reported snapshot was made, in UTC, kept to the precision the report gave (not
+/// rounded to the second as clock readings are).
+fn snapshot_time(created: OffsetDateTime) -> AppResult<Timestamp> {
+    let text = created
+        .to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Timestamp::parse(&text).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Records a check `organisation` made on its own machine, from the manifest JSON its filter
 /// wrote, so that it counts in the public figures. The same report sent again (a retry) counts
 /// once; a report recorded is audited in `who`'s name.
@@ -326,7 +336,7 @@ pub async fn report_check(
     let recorded = store
         .check_record(&CheckRecord {
             organisation: organisation.to_string(),
-            checked_at: clock::now().into(),
+            checked_at: clock::now(),
             method: "snapshot".into(),
             scopes: scope_list(&scopes),
             rows_in: report.rows_in,
@@ -334,12 +344,7 @@ pub async fn report_check(
             rows_removed: report.rows_removed,
             rows_invalid: report.rows_invalid,
             identifier_kind: report.identifier_kind.clone(),
-            snapshot_created: Some(
-                created
-                    .to_offset(UtcOffset::UTC)
-                    .format(&Rfc3339)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-            ),
+            snapshot_created: Some(snapshot_time(created)?),
             key_version: Some(report.key_version),
             report_hash: Some(blake3::hash(&canonical).to_hex().to_string()),
         })

@@ -11,6 +11,7 @@ mod record;
 
 use std::sync::Arc;
 
+use charter_core::Timestamp;
 use charter_optout::{IdentifierError, IdentifierKind, KeyVersion, MasterSecret, RegisterKeys};
 use charter_store::optout::{NewOptOut, OptOutEvent};
 use charter_store::{Store, StoreError};
@@ -61,7 +62,7 @@ pub fn new_record(
     events: Vec<OptOutEvent>,
     receipt: Option<String>,
     manage_token_hash: Option<String>,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<NewOptOut, IdentifierError> {
     let id = kind.normalise_str(raw_identifier)?;
     let tag = keys.tag_key().tag(kind, &id);
@@ -76,7 +77,7 @@ pub fn new_record(
         key_version: keys.version().get(),
         receipt,
         manage_token_hash,
-        created_at: now.to_owned(),
+        created_at: now.clone(),
         events,
     })
 }
@@ -94,14 +95,14 @@ fn event(
     withdrawn: bool,
     channel: &str,
     proxy: Option<String>,
-    now: &str,
+    now: &Timestamp,
 ) -> OptOutEvent {
     OptOutEvent {
         scope,
         withdrawn,
         channel: channel.into(),
         proxy_basis: proxy,
-        recorded_at: now.to_owned(),
+        recorded_at: now.clone(),
     }
 }
 

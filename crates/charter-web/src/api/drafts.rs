@@ -9,9 +9,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use charter_app::drafts::{self as uses, Changes, NewEntry};
-use charter_core::Project;
 use charter_core::editor::input_from_json;
 use charter_core::search::ParamError;
+use charter_core::{Project, Timestamp};
 use charter_store::drafts::{Draft, DraftConflict};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -34,7 +34,8 @@ pub struct DraftRecord {
     pub lock: i64,
     /// The published version it changes; none for a new entry.
     pub base_version: Option<u32>,
-    pub updated_at: String,
+    #[schema(value_type = String)]
+    pub updated_at: Timestamp,
     pub updated_by: String,
     /// The entry as drafted so far.
     pub entry: Project,

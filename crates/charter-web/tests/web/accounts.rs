@@ -335,7 +335,7 @@ async fn every_account_route_for_every_role() {
                 existing: Some("LCR-0009".parse().unwrap()),
                 base_version: Some(1),
                 actor: "editor@x.example".into(),
-                at: "2026-01-01T00:00:00Z".into(),
+                at: ts("2026-01-01T00:00:00Z"),
             })
             .await
             .unwrap()
