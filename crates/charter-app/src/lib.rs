@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod clock;
+pub mod compliance;
 pub mod drafts;
 pub mod error;
 pub mod export;

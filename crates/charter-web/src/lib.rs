@@ -13,7 +13,6 @@ pub mod account;
 mod admin;
 pub mod api;
 mod assets;
-pub mod compliance;
 mod editor;
 mod error;
 pub mod export;

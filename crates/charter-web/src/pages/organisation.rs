@@ -1,0 +1,59 @@
+//! `/organisations/{slug}`: one organisation, its entries and its charter check.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use charter_core::check::PrincipleTally;
+use charter_core::search::{SearchQuery, Sort};
+use charter_store::{OrganisationSummary, SearchResults};
+
+use super::chart::{self, Chart};
+use super::extract::Signatory;
+use super::filters;
+use crate::error::render;
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    active: &'static str,
+    org: OrganisationSummary,
+    projects: SearchResults,
+    search_href: String,
+    tallies: Vec<PrincipleTally>,
+    chart: Chart,
+}
+
+pub(super) async fn organisation(
+    State(state): State<AppState>,
+    Signatory(org): Signatory,
+) -> Result<Response, WebError> {
+    let mut q = SearchQuery::new();
+    q.organisations = vec![org.organisation.slug.clone()];
+    q.sort = Sort::Title;
+    q.per_page = charter_core::search::MAX_PER_PAGE;
+    let projects = state.store.search(&q, false).await?;
+    q.per_page = charter_core::search::DEFAULT_PER_PAGE;
+    let search_href = format!("/projects?{}", q.query_string());
+    let checked = charter_app::compliance::added_up(
+        state.store.as_ref(),
+        &state.charter,
+        charter_app::clock::today(),
+        Some(&org.organisation.slug),
+    )
+    .await?;
+    let tallies = checked.principles;
+    let chart = chart::chart(&tallies);
+    Ok(render(
+        &OrganisationPage {
+            active: "organisations",
+            org,
+            projects,
+            search_href,
+            tallies,
+            chart,
+        },
+        StatusCode::OK,
+    ))
+}
