@@ -236,7 +236,11 @@ fn pick_enum<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
 
 const ORG_COUNT: u32 = 24;
 
-fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Project {
+fn generated_project(
+    rng: &mut fastrand::Rng,
+    id: ProjectId,
+    org: &Slug,
+) -> anyhow::Result<Project> {
     let subject = pick(rng, SUBJECTS);
     let place = pick(rng, PLACES);
     let title = format!("{} in {place}", charter_core::capitalise(subject));
@@ -248,7 +252,10 @@ fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Proje
         pick(rng, METHODS),
         pick(rng, METHODS)
     );
-    let mut p = minimal_project(id.number(), org, &title, &summary);
+    let parsed_title = title
+        .parse()
+        .with_context(|| format!("the generated title “{title}”"))?;
+    let mut p = minimal_project(id.number(), org.clone(), parsed_title, &summary);
     p.id = id;
     p.slug = Slug::from_title(&title).unwrap_or_else(|| p.slug.clone());
     p.status = pick_enum(rng, Status::ALL);
@@ -290,7 +297,7 @@ fn generated_project(rng: &mut fastrand::Rng, id: ProjectId, org: &str) -> Proje
         name: None,
         email: None,
     });
-    p
+    Ok(p)
 }
 
 pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
@@ -302,7 +309,7 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         let borough = Area::BOROUGHS[i as usize % Area::BOROUGHS.len()];
         let name = format!("{} {} {}", borough.label(), kind.label(), i + 1);
         let slug = Slug::from_title(&name).context("generated names make slugs")?;
-        let org = organisation(9000 + i, slug.as_str(), &name, kind, &[borough]);
+        let org = organisation(9000 + i, &slug, &name, kind, &[borough]);
         store.organisation_put(&org).await?;
         org_slugs.push(slug);
     }
@@ -312,12 +319,12 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
     let mut done = 0;
     while done < args.projects {
         let n = batch_size.min(args.projects - done);
-        let batch: Vec<Project> = (0..n)
+        let batch = (0..n)
             .map(|i| {
-                let org = org_slugs[rng.usize(..org_slugs.len())].to_string();
-                generated_project(&mut rng, ProjectId::new(first + done + i), &org)
+                let org = &org_slugs[rng.usize(..org_slugs.len())];
+                generated_project(&mut rng, ProjectId::new(first + done + i), org)
             })
-            .collect();
+            .collect::<anyhow::Result<Vec<Project>>>()?;
         store
             .projects_publish(
                 &batch,
@@ -346,9 +353,13 @@ mod tests {
         let mut a = fastrand::Rng::with_seed(7);
         let mut b = fastrand::Rng::with_seed(7);
         for n in 1..200 {
-            let p = generated_project(&mut a, ProjectId::new(n), "test-org");
+            let org = "test-org".parse().unwrap();
+            let p = generated_project(&mut a, ProjectId::new(n), &org).unwrap();
             assert!(p.problems().is_empty(), "{:?}", p.problems());
-            assert_eq!(p, generated_project(&mut b, ProjectId::new(n), "test-org"));
+            assert_eq!(
+                p,
+                generated_project(&mut b, ProjectId::new(n), &org).unwrap()
+            );
         }
     }
 }

@@ -1,57 +1,60 @@
 //! Made-up organisations and entries, built in code: the register `charter generate` fills for
 //! benchmarks, and the tests' registers, start from these.
 //!
-//! They take known-good literals: a slug, title, address or date that does not parse is a
-//! mistake in the caller's code, and panics.
+//! They take parsed values (a `Slug`, a `Title`), so nothing a caller passes can make them fail;
+//! what they derive from those (an address from a slug, fixed dates) is valid by construction.
 
 use crate::organisation::{DataProtectionOfficer, Organisation};
 use crate::picklists::{Area, DecisionRole, OrgKind, Status, Topic};
-use crate::{Date, OrgId, Project, ProjectId};
+use crate::{Date, OrgId, Project, ProjectId, Slug, Title};
 
-fn date(s: &str) -> Date {
-    s.parse().expect("sample dates are valid")
+/// A fixed calendar date, written in this file.
+fn date(year: i32, month: u8, day: u8) -> Date {
+    Date::from_calendar(year, month, day).expect("the dates in this file are real dates")
 }
 
 /// An organisation with every field filled from its slug and name.
 pub fn organisation(
     number: u32,
-    slug: &str,
+    slug: &Slug,
     name: &str,
     kind: OrgKind,
     boroughs: &[Area],
 ) -> Organisation {
     Organisation {
         id: OrgId::new(number),
-        slug: slug.parse().expect("sample slugs are valid"),
+        slug: slug.clone(),
         name: name.to_owned(),
         kind,
         description: Some(format!("{name} serves people in the city region.")),
         boroughs: boroughs.to_vec(),
-        signed_on: date("2024-06-01"),
+        signed_on: date(2024, 6, 1),
+        // A slug is lower-case letters, digits and hyphens: a valid host name label.
         website: Some(
             format!("https://{slug}.example/")
                 .parse()
-                .expect("valid url"),
+                .expect("a slug makes a valid address"),
         ),
         contact_email: format!("register@{slug}.example")
             .parse()
-            .expect("valid email"),
+            .expect("a slug makes a valid email address"),
         data_protection_officer: DataProtectionOfficer {
             name: Some("Sam Jones".to_owned()),
-            email: format!("dpo@{slug}.example").parse().expect("valid email"),
+            email: format!("dpo@{slug}.example")
+                .parse()
+                .expect("a slug makes a valid email address"),
         },
     }
 }
 
 /// A project with only the required fields filled.
-pub fn minimal_project(number: u32, organisation: &str, title: &str, summary: &str) -> Project {
-    let title: crate::Title = title.parse().expect("sample titles are valid");
+pub fn minimal_project(number: u32, organisation: Slug, title: Title, summary: &str) -> Project {
     let mut p = Project::new_draft(
         title,
-        organisation.parse().expect("sample slugs are valid"),
+        organisation,
         false,
         DecisionRole::InformationOnly,
-        date("2025-01-10"),
+        date(2025, 1, 10),
     );
     p.id = ProjectId::new(number);
     p.status = Status::InUse;

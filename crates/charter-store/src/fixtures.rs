@@ -1,6 +1,28 @@
 //! Small registers built in code, for the conformance suite and the web tests.
 
-pub use charter_core::sample::{minimal_project, organisation};
+use charter_core::sample;
+
+/// [`sample::organisation`] from literals written in a test.
+pub fn organisation(
+    number: u32,
+    slug: &str,
+    name: &str,
+    kind: OrgKind,
+    boroughs: &[Area],
+) -> Organisation {
+    let slug = slug.parse().expect("a test's slug is valid");
+    sample::organisation(number, &slug, name, kind, boroughs)
+}
+
+/// [`sample::minimal_project`] from literals written in a test.
+pub fn minimal_project(number: u32, organisation: &str, title: &str, summary: &str) -> Project {
+    sample::minimal_project(
+        number,
+        organisation.parse().expect("a test's slug is valid"),
+        title.parse().expect("a test's title is valid"),
+        summary,
+    )
+}
 
 use charter_core::Date;
 use charter_core::Project;
