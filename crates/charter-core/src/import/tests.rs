@@ -157,7 +157,6 @@ fn a_value_can_be_given_for_every_row() {
         "{said:?}"
     );
     assert!(said.iter().any(|p| p.contains("its own name")), "{said:?}");
-    assert!(r.entries.is_empty() || !r.problems.is_empty());
 }
 
 #[test]
