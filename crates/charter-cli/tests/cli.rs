@@ -459,11 +459,8 @@ fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
     let out = charter(&dir, &["import", path, "--organisation", &org, "--dry-run"]);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{said}");
-    assert!(
-        said.contains("line 1, column “Ref”: Choose the field"),
-        "{said}"
-    );
-    assert!(said.contains("line 3, column “status”"), "{said}");
+    assert!(said.contains("Column “Ref”: Choose the field"), "{said}");
+    assert!(said.contains("Row 3, column “status”"), "{said}");
     assert!(said.contains("nothing was imported"), "{said}");
     // The same problems stop a real import: nothing is written.
     let out = charter(
@@ -493,7 +490,7 @@ fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
     );
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{said}");
-    assert!(said.contains("line 2: Street lights"), "{said}");
+    assert!(said.contains("row 2: Street lights"), "{said}");
 
     std::fs::write(
         &file,
