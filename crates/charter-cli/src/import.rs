@@ -95,7 +95,8 @@ pub async fn import(
         );
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let text = text(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let text = text(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}. Nothing was imported", file.display()))?;
     let actor = Actor::command_line();
     Ok(charter_app::import::import(store.as_ref(), &actor, &slug, text, columns, run).await?)
 }
