@@ -880,6 +880,61 @@ describe('vendored GOV.UK Frontend', () => {
 })
 
 // ---------------------------------------------------------------------------------------------
+// Importing a list in another register's shape (tests/fixtures/atrs-shaped.csv): choose what each
+// column holds, give the missing fields one value for every row, import; axe and 320 px on the way.
+
+describe('importing a list', () => {
+  test('upload, choose columns, give values for every row, import', { timeout: 180_000 }, async () => {
+    const slug = pageByName('organisation').path.split('/').pop()
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'importer@register.example',
+      '--role', 'organisation-editor', '--organisation', slug, '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(added.stdout.trim())
+      await page.fill('#password', 'albert dock pier head')
+      await page.fill('#confirm', 'albert dock pier head')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      await page.fill('#email', 'importer@register.example')
+      await page.fill('#password', 'albert dock pier head')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      await page.goto(url(`/manage/organisations/${slug}/import`))
+      await axeClean(page, 'the import page')
+      await page.setInputFiles('#file', path.join(HERE, '../fixtures/atrs-shaped.csv'))
+      await page.getByRole('button', { name: 'Check the file' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('#problems').innerText(), /The file has 9 problems/)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'import-columns.png'), fullPage: true })
+      await axeClean(page, 'the import page with columns and problems')
+      await page.setViewportSize({ width: 320, height: 640 })
+      const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+      assert.ok(scrollWidth <= 321, `the import page is ${scrollWidth} px wide at 320 px:\n${offenders.join('\n')}`)
+      await page.setViewportSize({ width: 1280, height: 800 })
+
+      for (const [column, field] of [['0', 'ignore'], ['1', 'title'], ['2', 'summary'], ['3', 'website'], ['4', 'ignore']]) {
+        await page.selectOption(`[id="map.${column}"]`, field)
+      }
+      await page.selectOption('[id="set.status"]', 'in-use')
+      await page.selectOption('[id="set.uses_ai"]', 'yes')
+      await page.selectOption('[id="set.decision_role"]', 'supports-person')
+      await page.getByRole('button', { name: 'Check again' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('main').innerText(), /10 entries are ready to import as drafts/)
+      await axeClean(page, 'the import page ready to import')
+      await page.getByRole('button', { name: 'Import 10 entries as drafts' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('main').innerText(), /Imported 10 entries as drafts/)
+      assert.match(await page.locator('main').innerText(), /Clinic Letter Summariser/)
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
 // g. Identifier kinds: a site administrator sets one up, a resident opts out with it. Last in the
 // file: from here on the opt-out form asks which identifier is given.
 

@@ -214,7 +214,7 @@ fn map_columns(report: &mut ImportReport, headers: &[String], columns: &Columns)
         report.missing.push(field.path);
         let message = if field.path == "title" {
             format!(
-                "No row has a {}: choose the column that holds it",
+                "No row has “{}”: choose the column that holds it",
                 field.label
             )
         } else {

@@ -250,7 +250,7 @@ fn bad_files_are_refused_with_one_message() {
     assert!(
         said(&r)
             .iter()
-            .any(|p| p.contains("No row has a Project name")),
+            .any(|p| p.contains("No row has “Project name”")),
         "{:?}",
         r.problems
     );

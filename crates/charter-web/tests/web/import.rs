@@ -51,7 +51,7 @@ async fn an_atrs_list_imports_after_choosing_columns_and_values_for_every_row() 
         // The column choices come first, then the problems; each missing field is said once.
         assert!(position(&r, "What each column holds") < position(&r, "The file has 9 problems"));
         r.has("Column “Tool name”: Choose the field this column holds")
-            .has("No row has a Project name")
+            .has("No row has “Project name”")
             .has("No row has “Status”: choose the column that holds it, or give one value for all rows")
             .has(r#"id="set.status""#)
             .has(r#"id="set.uses_ai""#)
