@@ -191,6 +191,22 @@ fn map_columns(report: &mut ImportReport, headers: &[String], columns: &Columns)
         }
         report.mapping.push(target);
     }
+    let mut unknown: Vec<&String> = columns
+        .mapping
+        .keys()
+        .filter(|k| !headers.contains(k))
+        .collect();
+    unknown.sort();
+    for h in unknown {
+        report.problem(
+            Place::File,
+            None,
+            format!(
+                "No column is called “{h}”. The columns are: {}",
+                headers.join(", ")
+            ),
+        );
+    }
     for (path, value) in &columns.set {
         if let Err(e) = value_for_every_row(path, value) {
             report.problem(Place::File, None, format!("The value for every row: {e}"));
@@ -350,12 +366,16 @@ fn read_row(
             report.entries.push((row, entry));
         }
         Ok(_) => {}
-        Err(errors) => problems.extend(
-            errors
-                .into_iter()
-                .filter(|e| !said.contains(&e.field))
-                .map(|FieldError { field, message }| (column_of.get(&field).cloned(), message)),
-        ),
+        Err(errors) => {
+            problems.extend(errors.into_iter().filter(|e| !said.contains(&e.field)).map(
+                |FieldError { field, message }| match column_of.get(&field) {
+                    Some(column) => (Some(column.clone()), message),
+                    // No column to name: say which field, as the editor's heading does.
+                    None if known(&field) => (None, format!("{message} ({})", label(&field))),
+                    None => (None, message),
+                },
+            ))
+        }
     }
     for (column, message) in problems {
         report.problem(Place::Rows(vec![row]), column.as_deref(), message);

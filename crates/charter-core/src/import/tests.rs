@@ -177,7 +177,18 @@ fn a_mapping_names_or_ignores_columns() {
     columns
         .mapping
         .insert("Role".to_owned(), Target::Field("status".into()));
+    columns
+        .mapping
+        .insert("Nmae".to_owned(), Target::Field("title".into()));
     let r = read(csv, &org(), &columns, today());
+    assert!(
+        said(&r).contains(
+            &"No column is called “Nmae”. The columns are: Name, State, AI?, Role, Internal ref"
+                .to_owned()
+        ),
+        "{:?}",
+        r.problems
+    );
     assert!(
         r.problems[0].message.contains("already holds Status"),
         "{:?}",
@@ -202,6 +213,16 @@ fn the_five_duty_holders_are_told_apart() {
     assert_eq!(
         guess("Senior person accountable: Name").as_deref(),
         Some("accountable_owner.name")
+    );
+}
+
+#[test]
+fn a_problem_in_a_field_with_no_column_names_the_field() {
+    let csv = "title,status,uses_ai,decision_role,Senior person accountable: Name\n\
+               A,planned,no,information-only,Sam Lee\n";
+    assert_eq!(
+        said(&plain(csv)),
+        ["Row 2: Enter job title or role (Senior person accountable: Job title or role)"]
     );
 }
 
