@@ -17,6 +17,7 @@ pub mod conformance;
 pub mod drafts;
 #[cfg(feature = "testing")]
 pub mod fixtures;
+pub mod notices;
 pub mod optout;
 pub mod store;
 pub mod support;
@@ -29,12 +30,14 @@ pub mod verify;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
 };
+pub use store::NoticeStore;
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
     };
+    pub use crate::store::NoticeStore;
 }
 
 #[derive(Debug, thiserror::Error)]
