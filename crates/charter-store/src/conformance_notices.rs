@@ -106,10 +106,20 @@ pub async fn queued_mail_is_taken_once_until_sent_or_tried_out<S: Store>(store: 
             taken[0].path.as_str(),
             taken[0].tries
         ),
-        ("Line one, naïve.\r\nLine two.", "/manage/drafts/7/review", 1)
+        (
+            "Line one, naïve.\r\nLine two.",
+            "/manage/drafts/7/review",
+            1
+        )
     );
     // Taken: not due again before `later`, for this caller or any other.
-    assert!(store.mail_take(&now, &later, 3, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .mail_take(&now, &later, 3, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     store.mail_sent(taken[0].id).await.unwrap();
     store
         .mail_failed(taken[1].id, "the mail server did not answer")
@@ -123,13 +133,25 @@ pub async fn queued_mail_is_taken_once_until_sent_or_tried_out<S: Store>(store: 
     assert_eq!((again[0].id, again[0].tries), (taken[1].id, 2));
     // The limit holds, and so does the most tries.
     let third = store
-        .mail_take(&ts("2026-11-01T10:10:00Z"), &ts("2026-11-01T10:20:00Z"), 2, 10)
+        .mail_take(
+            &ts("2026-11-01T10:10:00Z"),
+            &ts("2026-11-01T10:20:00Z"),
+            2,
+            10,
+        )
         .await
         .unwrap();
     assert!(third.is_empty(), "tried twice of at most two: {third:?}");
     store
-        .mail_queue(&[mail("a@x.example"), mail("b@x.example"), mail("c@x.example")])
+        .mail_queue(&[
+            mail("a@x.example"),
+            mail("b@x.example"),
+            mail("c@x.example"),
+        ])
         .await
         .unwrap();
-    assert_eq!(store.mail_take(&later, &later, 3, 2).await.unwrap().len(), 2);
+    assert_eq!(
+        store.mail_take(&later, &later, 3, 2).await.unwrap().len(),
+        2
+    );
 }

@@ -27,17 +27,17 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
+pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
 };
-pub use store::NoticeStore;
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
     };
-    pub use crate::store::NoticeStore;
 }
 
 #[derive(Debug, thiserror::Error)]

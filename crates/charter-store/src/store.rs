@@ -10,12 +10,12 @@ use charter_core::search::SearchQuery;
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
 
+use crate::notices;
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
     PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
     drafts, optout,
 };
-use crate::notices;
 
 /// Storage for the register: every area at once. Every method is one consistent operation:
 /// writes are all-or-nothing.

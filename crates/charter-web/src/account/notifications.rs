@@ -9,8 +9,8 @@ use charter_app::AppError;
 use charter_app::notices::choices::{self, Choice};
 use charter_core::search::ParamError;
 
-use super::extractors::{ClientAddr, Person, SignedForm};
 use super::SignedIn;
+use super::extractors::{ClientAddr, Person, SignedForm};
 use crate::error::{params, render};
 use crate::{AppState, WebError};
 
