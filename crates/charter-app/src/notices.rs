@@ -33,7 +33,9 @@ pub enum Joined {
 pub async fn draft_submitted(store: &dyn Store, actor: &Actor, draft: &Draft, note: &str) {
     let notice = Notice::DraftSubmitted;
     let told = async {
-        let mut people = store.people_to_tell(notice.slug(), Role::Moderator, None).await?;
+        let mut people = store
+            .people_to_tell(notice.slug(), Role::Moderator, None)
+            .await?;
         if store.self_publish(&draft.organisation).await? {
             let authors = authors(store, draft.id).await?;
             for role in [Role::OrgAdmin, Role::OrgEditor] {

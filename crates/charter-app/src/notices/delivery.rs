@@ -75,7 +75,10 @@ pub async fn deliver(store: &dyn Store, postman: &dyn Postman, base: &str) -> Ap
             return Ok(round);
         }
         for mail in taken {
-            match postman.send(&mail.to, &mail.subject, text(&mail, base)).await {
+            match postman
+                .send(&mail.to, &mail.subject, text(&mail, base))
+                .await
+            {
                 Ok(()) => {
                     store.mail_sent(mail.id).await?;
                     round.sent += 1;
