@@ -448,7 +448,7 @@ async fn people_choose_their_emails_signed_in_with_the_form_token() {
         assert_eq!(r.location(), "/account/notifications?saved");
         app.get_as(&editor, "/account/notifications?saved")
             .await
-            .has("Your choices are saved")
+            .has("We saved your choices.")
             .has("value=\"draft-returned\" checked")
             .has("value=\"draft-published\">")
             .has("value=\"draft-submitted\">");
