@@ -347,6 +347,7 @@ pub async fn submit(
     }
     let subject = format!("draft {id} of {}", draft.entry.id);
     actor.audit(store, "draft-submit", &subject).await?;
+    crate::notices::draft_submitted(store, actor, &draft, note).await;
     reread(store, id).await.map(Ok)
 }
 
@@ -390,7 +391,7 @@ pub async fn approve(
         .and_then(|e| e.comment.clone())
         .unwrap_or_else(|| "Changed".into());
     let today = clock::today();
-    let mut entry = draft.entry;
+    let mut entry = draft.entry.clone();
     entry.last_updated = today;
     if draft.base_version.is_none() {
         entry.first_published = today;
@@ -406,6 +407,7 @@ pub async fn approve(
     }
     let subject = format!("draft {id}: published {}", entry.id);
     actor.audit(store, "draft-approve", &subject).await?;
+    crate::notices::draft_published(store, actor, &draft).await;
     Ok(Ok(entry.id))
 }
 
@@ -422,7 +424,7 @@ pub async fn send_back(
     lock: i64,
     comment: &str,
 ) -> AppResult<Moved<()>> {
-    let (_, access) = open(store, actor, id).await?;
+    let (draft, access) = open(store, actor, id).await?;
     if !access.review {
         return Err(AppError::Forbidden(
             "You cannot review this organisation's entries.".into(),
@@ -451,7 +453,7 @@ pub async fn send_back(
             at: clock::now(),
             actor: actor.name.clone(),
             kind: EventKind::Returned,
-            comment: Some(comment),
+            comment: Some(comment.clone()),
         },
     };
     if let Err(c) = store.draft_change(id, &change).await? {
@@ -460,6 +462,7 @@ pub async fn send_back(
     actor
         .audit(store, "draft-return", &format!("draft {id}"))
         .await?;
+    crate::notices::draft_returned(store, actor, &draft, &comment).await;
     Ok(Ok(()))
 }
 

@@ -16,6 +16,7 @@ pub mod export;
 pub mod housekeeping;
 pub mod identifier_kinds;
 pub mod import;
+pub mod notices;
 pub mod optout;
 pub mod organisations;
 pub mod passwords;

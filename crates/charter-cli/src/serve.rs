@@ -124,6 +124,9 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_mailer(mailer)
         .with_public_url(&public_url)
         .with_limits(limits(&args));
+    if let Some(mailer) = &state.mail {
+        charter_app::notices::delivery::spawn(state.store.clone(), mailer.clone(), public_url);
+    }
     if args.smtp_url.is_none() {
         tracing::info!(
             folder = %config.data_dir.join("outbox").display(),

@@ -880,3 +880,60 @@ fn verify_and_serve_catch_an_entry_hidden_in_the_database() {
         "LCR-0007: it was published but is missing from the register's lists",
     );
 }
+
+#[test]
+fn user_add_links_start_with_the_public_address_else_the_listening_one() {
+    let dir = temp_dir();
+    let add = |email: &str, args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(BIN);
+        c.arg("--data-dir").arg(dir.path());
+        c.args(["user", "add", "--email", email, "--role", "moderator"]);
+        c.args(args);
+        for v in [
+            "CHARTER_DATABASE_URL",
+            "CHARTER_ADDR",
+            "CHARTER_PUBLIC_URL",
+            "CHARTER_BASE_URL",
+        ] {
+            c.env_remove(v);
+        }
+        c.envs(env.iter().copied());
+        c.output().unwrap()
+    };
+    let link = |o: &Output| {
+        assert!(o.status.success(), "{}", stderr(o));
+        let out = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+        let (base, token) = out.split_once("/account/set-password/").unwrap();
+        assert_eq!(token.len(), 48, "{out}");
+        base.to_owned()
+    };
+    let public = "https://register.example";
+    let o = add(
+        "a@x.example",
+        &["--public-url", "https://register.example/"],
+        &[],
+    );
+    assert_eq!(link(&o), public);
+    // As the README and operating guide show it.
+    let o = add("b@x.example", &["--base-url", public], &[]);
+    assert_eq!(link(&o), public);
+    let o = add("c@x.example", &[], &[("CHARTER_PUBLIC_URL", public)]);
+    assert_eq!(link(&o), public);
+    let o = add("d@x.example", &[], &[("CHARTER_BASE_URL", public)]);
+    assert_eq!(link(&o), public);
+    // Without a public address: the address `charter serve` is set to listen on.
+    let o = add("e@x.example", &[], &[("CHARTER_ADDR", "10.0.0.5:9000")]);
+    assert_eq!(link(&o), "http://10.0.0.5:9000");
+    let o = add("f@x.example", &[], &[]);
+    assert_eq!(link(&o), "http://127.0.0.1:8080");
+    // Not a web address: said before anyone is added.
+    let o = add("g@x.example", &["--public-url", "register.example"], &[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("not a web address: write it like https://register.example"),
+        "{}",
+        stderr(&o)
+    );
+    let again = add("g@x.example", &["--public-url", public], &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}

@@ -11,6 +11,7 @@ pub mod editor;
 pub mod export;
 pub mod ids;
 pub mod import;
+pub mod notices;
 pub mod organisation;
 pub mod picklists;
 pub mod plain_english;

@@ -10,10 +10,10 @@ use sqlx::Row;
 use super::common::{TOKEN_COLUMNS, bad, moment, stamp, token_from_row};
 use crate::backend::{Backend, Db, DbRow, SIGN_IN_ID, lock_sign_in};
 
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, o.slug AS organisation, \
+pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, o.slug AS organisation, \
      u.password_hash, u.created_at";
 
-fn user_from_row(row: &DbRow) -> StoreResult<User> {
+pub(super) fn user_from_row(row: &DbRow) -> StoreResult<User> {
     let role: String = row.try_get("role").map_err(bad)?;
     let organisation: Option<String> = row.try_get("organisation").map_err(bad)?;
     Ok(User {

@@ -12,6 +12,10 @@ use charter_core::chain::{Link, Verifier, canonical_json};
 use crate::fixtures::{complete_project, minimal_project, small_register};
 use crate::{Store, StoreError, StoredLink};
 
+#[path = "conformance_notices.rs"]
+mod notices;
+pub use notices::*;
+
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
 macro_rules! conformance_tests {
@@ -33,7 +37,9 @@ macro_rules! conformance_tests {
             a_new_password_ends_every_session_and_outstanding_link,
             a_big_import_is_all_or_nothing,
             derived_values_are_what_was_published, verify_names_each_direct_edit,
-            a_stored_time_that_is_not_one_is_refused_in_words);
+            a_stored_time_that_is_not_one_is_refused_in_words,
+            people_are_told_unless_they_turned_it_off,
+            queued_mail_is_taken_once_until_sent_or_tried_out);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

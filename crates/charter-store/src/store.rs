@@ -10,6 +10,7 @@ use charter_core::search::SearchQuery;
 use charter_core::stats::RegisterStats;
 use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
 
+use crate::notices;
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
     PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
@@ -19,12 +20,26 @@ use crate::{
 /// Storage for the register: every area at once. Every method is one consistent operation:
 /// writes are all-or-nothing.
 pub trait Store:
-    RegisterStore + ProjectStore + DraftStore + AccountStore + OptOutStore + JobStore + 'static
+    RegisterStore
+    + ProjectStore
+    + DraftStore
+    + AccountStore
+    + OptOutStore
+    + JobStore
+    + NoticeStore
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: RegisterStore + ProjectStore + DraftStore + AccountStore + OptOutStore + JobStore + 'static
+    T: RegisterStore
+        + ProjectStore
+        + DraftStore
+        + AccountStore
+        + OptOutStore
+        + JobStore
+        + NoticeStore
+        + 'static
 {
 }
 
@@ -285,4 +300,36 @@ pub trait JobStore: Send + Sync {
         now: &Timestamp,
         failures_before: &Timestamp,
     ) -> StoreResult<u64>;
+}
+
+/// Email about what happened: the kinds each person turned off, and the queue of messages.
+#[async_trait]
+pub trait NoticeStore: Send + Sync {
+    /// The kinds of email (`charter_core::notices::Notice` slugs) a person has turned off.
+    async fn notices_off(&self, user_id: i64) -> StoreResult<Vec<String>>;
+    /// Replaces the kinds a person has turned off.
+    async fn notices_off_set(&self, user_id: i64, off: &[String]) -> StoreResult<()>;
+    /// The people with `role` (in `organisation`, when given) who have set a password and have
+    /// not turned `notice` off, oldest account first.
+    async fn people_to_tell(
+        &self,
+        notice: &str,
+        role: accounts::Role,
+        organisation: Option<&Slug>,
+    ) -> StoreResult<Vec<accounts::User>>;
+    /// Adds messages to the queue, all or none.
+    async fn mail_queue(&self, mails: &[notices::NewMail]) -> StoreResult<()>;
+    /// Takes up to `limit` messages due at `now` and tried fewer than `max_tries` times: each is
+    /// not due again until `retry_at`, so one caller takes it however many instances ask.
+    async fn mail_take(
+        &self,
+        now: &Timestamp,
+        retry_at: &Timestamp,
+        max_tries: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<notices::QueuedMail>>;
+    /// A message was sent: it leaves the queue.
+    async fn mail_sent(&self, id: i64) -> StoreResult<()>;
+    /// A message could not be sent: why, kept with it until it is.
+    async fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
 }

@@ -12,6 +12,7 @@ mod downloads;
 mod errors;
 mod hardening;
 mod import;
+mod notifications;
 mod optout;
 mod pages;
 mod search;
