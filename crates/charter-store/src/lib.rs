@@ -18,6 +18,7 @@ pub mod drafts;
 #[cfg(feature = "testing")]
 pub mod fixtures;
 pub mod optout;
+pub mod organisations;
 pub mod store;
 pub mod support;
 #[cfg(feature = "testing")]

@@ -8,12 +8,12 @@ use async_trait::async_trait;
 use charter_core::chain::Link;
 use charter_core::search::SearchQuery;
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
+use charter_core::{OrgId, Organisation, Project, ProjectId, Slug, Timestamp};
 
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
     PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
-    drafts, optout,
+    drafts, optout, organisations,
 };
 
 /// Storage for the register: every area at once. Every method is one consistent operation:
@@ -38,6 +38,19 @@ pub trait RegisterStore: Send + Sync {
     async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
     /// Just the organisation, without counting its projects: for pages about one project.
     async fn organisation_record(&self, slug: &Slug) -> StoreResult<Option<Organisation>>;
+    /// Adds an organisation under the next free id (`org.id` is ignored) and returns that id;
+    /// or, writing nothing, says whose name or short name it would repeat. Names are compared
+    /// without regard to capitals.
+    async fn organisation_add(
+        &self,
+        org: &Organisation,
+    ) -> StoreResult<Result<OrgId, organisations::OrgClash>>;
+    /// Changes the details of the organisation with `org.id` and `org.slug` (a short name never
+    /// changes: entries and their history name it); or, writing nothing, says what is in the way.
+    async fn organisation_change(
+        &self,
+        org: &Organisation,
+    ) -> StoreResult<Result<(), organisations::OrgClash>>;
     /// Publishes entries in one transaction (all or none): each entry whose content differs from
     /// its latest published version becomes a new version, appended to the register's hash chain
     /// with `note` and the time `at` (RFC 3339); unchanged entries are left alone. Returns the
