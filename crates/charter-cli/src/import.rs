@@ -56,7 +56,10 @@ pub async fn import(
     let mapping = mapping(map)?;
     let store = open_store(config).await?;
     if store.organisation_record(&slug).await?.is_none() {
-        bail!("no organisation on the register has the short name “{slug}”");
+        bail!(
+            "{}",
+            charter_app::organisations::unknown(store.as_ref(), slug.as_str()).await?
+        );
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = String::from_utf8(bytes)
