@@ -12,6 +12,7 @@ mod downloads;
 mod errors;
 mod hardening;
 mod optout;
+mod organisations;
 mod pages;
 mod search;
 mod workflow;
