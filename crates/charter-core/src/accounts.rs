@@ -17,6 +17,12 @@ pub const TOKEN_SCOPES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What a site administrator's API token (one belonging to no organisation) may be used for.
+pub const SITE_TOKEN_SCOPES: &[(&str, &str)] = &[(
+    "organisations",
+    "Add and change the signatory organisations",
+)];
+
 /// How long a set-password or reset link works, in days.
 pub const LINK_DAYS: i64 = 7;
 

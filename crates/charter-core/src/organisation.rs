@@ -401,7 +401,8 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// What to say when no organisation has the short name `wanted`: the closest ones there are,
-/// and how to add it.
+/// and how to add it. It starts in small letters, as command-line errors do; pages and the API
+/// capitalise it.
 pub fn unknown_short_name<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     let near = closest(wanted, known);
     let hint = match near.as_slice() {
@@ -410,7 +411,7 @@ pub fn unknown_short_name<'a>(wanted: &str, known: impl IntoIterator<Item = &'a 
         many => format!(" Did you mean one of {}?", many.join(", ")),
     };
     format!(
-        "No organisation on the register has the short name “{}”.{hint} To add it, a site administrator runs `charter org add` or uses /manage/organisations/new.",
+        "no organisation on the register has the short name “{}”.{hint} To add it, a site administrator runs `charter org add` or uses /manage/organisations/new.",
         wanted.trim()
     )
 }

@@ -34,7 +34,8 @@ macro_rules! conformance_tests {
             a_big_import_is_all_or_nothing,
             derived_values_are_what_was_published, verify_names_each_direct_edit,
             a_stored_time_that_is_not_one_is_refused_in_words,
-            organisations_are_added_changed_and_retired_without_clashes);
+            organisations_are_added_changed_and_retired_without_clashes,
+            site_tokens_belong_to_no_organisation);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -2195,4 +2196,59 @@ pub async fn organisations_are_added_changed_and_retired_without_clashes<S: Stor
     // Its own name again, in other capitals, is no clash with itself.
     retired.name = retired.name.to_uppercase();
     store.organisation_change(&retired).await.unwrap().unwrap();
+}
+
+pub async fn site_tokens_belong_to_no_organisation<S: Store>(store: S) {
+    load_small(&store).await;
+    let at = ts(AT);
+    let admin = store
+        .user_add(
+            "s@x.example",
+            None,
+            crate::accounts::Role::SiteAdmin,
+            None,
+            &at,
+        )
+        .await
+        .unwrap();
+    let id = store
+        .site_token_create(
+            admin,
+            "hash-of-site-token",
+            "Signatories sync",
+            "organisations",
+            &at,
+        )
+        .await
+        .unwrap();
+    let found = store
+        .site_token_by_hash("hash-of-site-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.owner.email.as_str(), found.label.as_str()),
+        (id, "s@x.example", "Signatories sync")
+    );
+    assert_eq!(found.scopes, ["organisations"]);
+    // Not an organisation's token, and not in any organisation's list.
+    assert!(
+        store
+            .token_by_hash("hash-of-site-token")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (orgs, _) = small_register();
+    assert!(store.tokens(&orgs[0].slug).await.unwrap().is_empty());
+    assert_eq!(store.site_tokens().await.unwrap().len(), 1);
+    assert!(store.token_revoke(id, &at).await.unwrap());
+    assert!(
+        store
+            .site_token_by_hash("hash-of-site-token")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.site_tokens().await.unwrap()[0].revoked_at, Some(at));
 }

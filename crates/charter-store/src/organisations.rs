@@ -12,3 +12,15 @@ pub enum OrgClash {
     /// No organisation has this id and short name (a short name never changes).
     Missing,
 }
+
+/// A site administrator's API token: it belongs to no organisation (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteToken {
+    pub id: i64,
+    /// The person who made it: what is done with the token is theirs.
+    pub owner: crate::TokenOwner,
+    pub label: String,
+    pub scopes: Vec<String>,
+    pub created_at: charter_core::Timestamp,
+    pub revoked_at: Option<charter_core::Timestamp>,
+}

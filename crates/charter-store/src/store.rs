@@ -174,6 +174,23 @@ pub trait AccountStore: Send + Sync {
     async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
     /// Revokes a token; false when there is no live token with this id.
     async fn token_revoke(&self, id: i64, at: &Timestamp) -> StoreResult<bool>;
+    /// Stores a new site administrator's token (belonging to no organisation), owned by
+    /// `owner_id`; returns its id. `scopes` are space-separated.
+    async fn site_token_create(
+        &self,
+        owner_id: i64,
+        token_hash: &str,
+        label: &str,
+        scopes: &str,
+        at: &Timestamp,
+    ) -> StoreResult<i64>;
+    /// The live site administrator's token with this hash.
+    async fn site_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<organisations::SiteToken>>;
+    /// Every site administrator's token there has been, newest first.
+    async fn site_tokens(&self) -> StoreResult<Vec<organisations::SiteToken>>;
     /// Adds a person; `Conflict` when the email is taken, `UnknownOrganisation` when the
     /// organisation is not on the register.
     async fn user_add(
