@@ -50,6 +50,16 @@ enum OrgCommand {
     },
 }
 
+/// One line of `charter org token list`.
+struct TokenRow {
+    id: i64,
+    label: String,
+    scopes: Vec<String>,
+    owner: Option<String>,
+    made: String,
+    revoked: Option<String>,
+}
+
 /// An organisation's details; for `edit`, only those given change.
 #[derive(clap::Args, Debug)]
 struct Details {
@@ -242,8 +252,10 @@ async fn organisations(store: &dyn Store, command: OrgCommand) -> anyhow::Result
 enum TokenCommand {
     /// Make a token and print it (once).
     Create {
+        /// The organisation the token is for. Leave it out for a site administrator's token
+        /// (`--scope organisations`), which belongs to no organisation.
         #[arg(long)]
-        organisation: String,
+        organisation: Option<String>,
         /// The email address of the person the token belongs to: what is done with it is
         /// recorded as theirs. They must be an administrator of the organisation, or a site
         /// administrator.
@@ -252,14 +264,16 @@ enum TokenCommand {
         /// What the token is for, in your words.
         #[arg(long)]
         label: String,
-        /// What it may do; repeat for several. Known: optout-check, drafts.
+        /// What it may do; repeat for several. Known: optout-check, drafts; and, alone and
+        /// without --organisation, organisations (add and change signatories through the API).
         #[arg(long = "scope", default_value = "optout-check")]
         scopes: Vec<String>,
     },
-    /// List an organisation's tokens (never the tokens themselves).
+    /// List an organisation's tokens (never the tokens themselves); without --organisation,
+    /// the site administrators' tokens.
     List {
         #[arg(long)]
-        organisation: String,
+        organisation: Option<String>,
     },
     /// Revoke a token by its id; it never works again.
     Revoke { id: i64 },
@@ -278,18 +292,44 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
             label,
             scopes,
         } => {
-            let org = known(store.as_ref(), &organisation).await?;
+            let site = scopes.iter().any(|s| s == "organisations");
+            let org = match (&organisation, site) {
+                (Some(o), false) => Some(known(store.as_ref(), o).await?),
+                (None, true) if scopes.len() == 1 => None,
+                (Some(_), true) | (None, true) => bail!(
+                    "--scope organisations is for a site administrator's token: give it alone, without --organisation"
+                ),
+                (None, false) => bail!(
+                    "--organisation is needed for a token with --scope {}",
+                    scopes.join(" --scope ")
+                ),
+            };
             let Some(person) = store.user_by_email(&owner).await? else {
                 bail!(
                     "nobody has an account with the email address “{owner}”: add them first with `charter user add`"
                 );
             };
             let actor = Actor::command_line();
-            let made =
-                charter_app::tokens::create(store.as_ref(), &actor, &person, &org, &label, &scopes)
-                    .await?;
+            let made = match &org {
+                Some(org) => {
+                    charter_app::tokens::create(
+                        store.as_ref(),
+                        &actor,
+                        &person,
+                        org,
+                        &label,
+                        &scopes,
+                    )
+                    .await?
+                }
+                None => {
+                    charter_app::tokens::create_site(store.as_ref(), &actor, &person, &label)
+                        .await?
+                }
+            };
+            let whose = org.map_or("organisations".to_owned(), |o| o.to_string());
             eprintln!(
-                "Token {} for {org} ({}), belonging to {}. Keep it secret: it is shown only now.",
+                "Token {} for {whose} ({}), belonging to {}. Keep it secret: it is shown only now.",
                 made.id,
                 made.scopes.join(", "),
                 person.email
@@ -297,18 +337,48 @@ pub async fn run(config: &Config, args: OrgArgs) -> anyhow::Result<()> {
             println!("{}", made.token);
         }
         TokenCommand::List { organisation } => {
-            let org = known(store.as_ref(), &organisation).await?;
-            for t in store.tokens(&org).await? {
+            let rows: Vec<TokenRow> = match organisation {
+                Some(o) => {
+                    let org = known(store.as_ref(), &o).await?;
+                    store
+                        .tokens(&org)
+                        .await?
+                        .into_iter()
+                        .map(|t| TokenRow {
+                            id: t.id,
+                            label: t.label,
+                            scopes: t.scopes,
+                            owner: t.owner.map(|o| o.email),
+                            made: t.created_at.to_string(),
+                            revoked: t.revoked_at.map(|at| at.to_string()),
+                        })
+                        .collect()
+                }
+                None => store
+                    .site_tokens()
+                    .await?
+                    .into_iter()
+                    .map(|t| TokenRow {
+                        id: t.id,
+                        label: t.label,
+                        scopes: t.scopes,
+                        owner: Some(t.owner.email),
+                        made: t.created_at.to_string(),
+                        revoked: t.revoked_at.map(|at| at.to_string()),
+                    })
+                    .collect(),
+            };
+            for t in rows {
                 let state = t
-                    .revoked_at
+                    .revoked
                     .map_or("live".to_owned(), |at| format!("revoked {at}"));
-                let owner = t.owner.map_or("no owner: refused".to_owned(), |o| o.email);
+                let owner = t.owner.unwrap_or_else(|| "no owner: refused".to_owned());
                 println!(
                     "{}\t{}\t{}\t{owner}\tmade {}\t{state}",
                     t.id,
                     t.label,
                     t.scopes.join(" "),
-                    t.created_at
+                    t.made
                 );
             }
         }

@@ -302,3 +302,146 @@ async fn retiring_asks_about_drafts_in_review_and_marks_the_public_pages() {
         );
     }
 }
+
+/// A site administrator's token `value`, owned by a new person with `role`.
+async fn site_token(app: &TestApp, value: &str, role: Role) {
+    let owner = app.user(&format!("{value}@x.example"), role, None).await;
+    app.store
+        .site_token_create(
+            owner,
+            &charter_app::secrets::token_hash(value),
+            "Signatories sync",
+            "organisations",
+            &crate::harness::ts("2026-01-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+}
+
+const HMRC_JSON: &str = r#"{"name": "HM Revenue and Customs", "slug": "hmrc", "kind": "Central government department or agency",
+    "boroughs": ["liverpool"], "signed_on": "2026-01-05", "contact_email": "ai@hmrc.example", "dpo_email": "dpo@hmrc.example"}"#;
+
+#[tokio::test]
+async fn site_administrators_tokens_write_organisations_through_the_api() {
+    for app in TestApp::init().on_each_backend().await {
+        let url = "/api/v1/organisations";
+        assert_eq!(
+            app.api("POST", url, None, None, HMRC_JSON).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        app.token("knowsley-council", "chr_org", "drafts optout-check")
+            .await;
+        let org_token = app.api("POST", url, Some("chr_org"), None, HMRC_JSON).await;
+        assert_eq!(org_token.status, StatusCode::FORBIDDEN);
+        assert!(
+            org_token.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("--scope organisations")
+        );
+        site_token(&app, "chr_moderator", Role::Moderator).await;
+        let not_admin = app
+            .api("POST", url, Some("chr_moderator"), None, HMRC_JSON)
+            .await;
+        assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+        site_token(&app, "chr_site", Role::SiteAdmin).await;
+        // A site token cannot write drafts.
+        let drafts = app
+            .api("POST", "/api/v1/drafts", Some("chr_site"), None, "{}")
+            .await;
+        assert_eq!(drafts.status, StatusCode::UNAUTHORIZED);
+
+        let bad = app
+            .api(
+                "POST",
+                url,
+                Some("chr_site"),
+                None,
+                r#"{"name": "Later", "slug": "Later Trust", "signed_on": "2999-01-01"}"#,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert_eq!(bad.content_type(), "application/problem+json");
+        let params: Vec<String> = bad.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["param"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            params,
+            [
+                "slug",
+                "kind",
+                "boroughs",
+                "signed_on",
+                "contact_email",
+                "dpo_email"
+            ]
+        );
+        let not_json = app.api("POST", url, Some("chr_site"), None, "[1]").await;
+        assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+
+        let made = app
+            .api("POST", url, Some("chr_site"), None, HMRC_JSON)
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.headers["location"], "/api/v1/organisations/hmrc");
+        assert_eq!(made.json()["kind"], "central-government");
+        let again = app
+            .api("POST", url, Some("chr_site"), None, HMRC_JSON)
+            .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST);
+        assert_eq!(again.json()["errors"][0]["param"], "slug");
+
+        let changed = HMRC_JSON.replace("HM Revenue and Customs", "HMRC");
+        let put = app
+            .api(
+                "PUT",
+                "/api/v1/organisations/hmrc",
+                Some("chr_site"),
+                None,
+                &changed,
+            )
+            .await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+        assert_eq!(put.json()["name"], "HMRC");
+        let typo = app
+            .api(
+                "PUT",
+                "/api/v1/organisations/hmcr",
+                Some("chr_site"),
+                None,
+                &changed,
+            )
+            .await;
+        assert_eq!(typo.status, StatusCode::NOT_FOUND);
+        let detail = typo.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.starts_with("No organisation"), "{detail}");
+        assert!(detail.contains("Did you mean hmrc?"), "{detail}");
+
+        let log = app.store.audit_log(10).await.unwrap();
+        assert_eq!(log[0].action, "organisation-change");
+        assert_eq!(log[0].actor, "chr_site@x.example");
+        assert!(
+            log[0].subject.contains("through API token"),
+            "{}",
+            log[0].subject
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_short_name_in_the_api_names_the_closest() {
+    for app in TestApp::init().on_each_backend().await {
+        let r = app.get("/api/v1/organisations/knowsly-council").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.content_type(), "application/problem+json");
+        let detail = r.json()["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.contains("Did you mean knowsley-council?"),
+            "{detail}"
+        );
+        assert!(detail.contains("/manage/organisations/new"), "{detail}");
+    }
+}
