@@ -179,7 +179,10 @@ impl RegisterStore for Backend {
         // Organisations change rarely: the chain's lock makes adds take turns on PostgreSQL, so
         // two at once cannot take one id or one name (SQLite's single writer already does).
         lock_chain(&mut tx).await.map_err(|e| self.err(e))?;
-        if let Some(clash) = self.organisation_clash(&mut tx, 0, &org.name, &org.slug).await? {
+        if let Some(clash) = self
+            .organisation_clash(&mut tx, 0, &org.name, &org.slug)
+            .await?
+        {
             return Ok(Err(clash));
         }
         let max: Option<i32> = sqlx::query_scalar("SELECT max(id) FROM organisations")
@@ -217,7 +220,10 @@ impl RegisterStore for Backend {
         if known.is_none() {
             return Ok(Err(OrgClash::Missing));
         }
-        if let Some(clash) = self.organisation_clash(&mut tx, id, &org.name, &org.slug).await? {
+        if let Some(clash) = self
+            .organisation_clash(&mut tx, id, &org.name, &org.slug)
+            .await?
+        {
             return Ok(Err(clash));
         }
         sqlx::query("UPDATE organisations SET name = $1, doc = $2 WHERE id = $3")

@@ -113,12 +113,10 @@ async fn list(
             .organisation;
         let name = &org.name;
         Some(match what {
-            "added" => format!("{name} is added. Invite its administrator from its page."),
+            "added" => format!("{name} is added. Invite its people from its page."),
             "changed" => format!("The details of {name} are saved."),
-            "retired" => format!(
-                "{name} is retired. Its entries stay public, marked as from a former signatory."
-            ),
-            "reinstated" => format!("{name} is a signatory again."),
+            "retired" => format!("{name} is retired. Its entries stay public and say it has left."),
+            "reinstated" => format!("{name} is back."),
             _ => return None,
         })
     });

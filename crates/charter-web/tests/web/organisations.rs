@@ -70,7 +70,7 @@ async fn only_site_administrators_reach_the_organisation_pages() {
             .has("href=\"/manage/organisations\"");
         app.get_as(&site, "/manage/organisations")
             .await
-            .has("Signatory organisations")
+            .has("Who signed the charter")
             .has("href=\"/manage/organisations/new\"")
             .has("href=\"/manage/organisations/wirral-transport/details\"");
         let unknown = app
@@ -247,7 +247,7 @@ async fn retiring_asks_about_drafts_in_review_and_marks_the_public_pages() {
         app.get_as(&site, &done.location())
             .await
             .has("Knowsley Council is retired")
-            .has("Former signatory");
+            .has("Left</strong>");
         let state = app.store.draft(draft.id).await.unwrap().unwrap().state;
         assert_eq!(state, charter_core::workflow::DraftState::Returned);
 
