@@ -945,6 +945,83 @@ describe('importing a list', () => {
 })
 
 // ---------------------------------------------------------------------------------------------
+// Signatory organisations: a site administrator adds one (errors first), changes it and retires
+// it; its public page then says it is a former signatory. The demo's organisations are left alone.
+
+describe('signatory organisations', () => {
+  test('add, change and retire an organisation', { timeout: 180_000 }, async () => {
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'orgs@register.example',
+      '--role', 'site-admin', '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(added.stdout.trim())
+      await page.fill('#password', 'seacombe ferry landing')
+      await page.fill('#confirm', 'seacombe ferry landing')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      await page.fill('#email', 'orgs@register.example')
+      await page.fill('#password', 'seacombe ferry landing')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      await page.getByRole('link', { name: 'Add, change or retire signatory organisations' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/manage\/organisations$/)
+      await axeClean(page, 'the list of organisations')
+      await page.getByRole('button', { name: 'Add an organisation' }).click()
+      await page.waitForLoadState('load')
+      await axeClean(page, 'adding an organisation')
+
+      // Errors first: the summary links to the fields, and what was typed stays.
+      await page.fill('#name', 'Sefton Homes Trust')
+      await page.fill('#slug', 'sefton-homes')
+      await page.check('#kind-housing-association')
+      await page.fill('#signed_on', '2999-01-01')
+      await page.fill('#contact_email', 'write to us')
+      await page.fill('#dpo_email', 'dpo@sefton-homes.example')
+      await page.getByRole('button', { name: 'Add the organisation' }).click()
+      await page.waitForLoadState('load')
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+      assert.equal(await page.inputValue('#contact_email'), 'write to us')
+      assert.ok(await page.isChecked('#kind-housing-association'))
+      await page.screenshot({ path: path.join(ARTIFACTS, 'organisation-add-errors.png'), fullPage: true })
+      await axeClean(page, 'adding an organisation, with errors')
+      await page.locator('.govuk-error-summary a[href="#boroughs"]').click()
+      assert.equal(await activeId(page), 'boroughs', 'the error link moves focus to the first borough')
+
+      await page.check('#boroughs-sefton')
+      await page.fill('#signed_on', '2026-02-01')
+      await page.fill('#contact_email', 'register@sefton-homes.example')
+      await page.getByRole('button', { name: 'Add the organisation' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /Sefton Homes Trust is added/)
+      await axeClean(page, 'the list of organisations after adding one')
+
+      await page.goto(url('/manage/organisations/sefton-homes/details'))
+      assert.equal(await page.inputValue('#name'), 'Sefton Homes Trust')
+      await axeClean(page, 'changing an organisation')
+      await page.goto(url('/manage/organisations/sefton-homes/retire'))
+      await axeClean(page, 'retiring an organisation')
+      await page.getByRole('button', { name: 'Retire Sefton Homes Trust' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /is retired/)
+
+      const visitor = await context.newPage()
+      await visitor.setViewportSize({ width: 320, height: 800 })
+      await visitor.goto(url('/organisations/sefton-homes'))
+      assert.match(await visitor.locator('main').innerText(), /former signatory/)
+      await axeClean(visitor, 'a former signatory, at 320 px')
+      await visitor.goto(url('/organisations'))
+      assert.match(await visitor.locator('main').innerText(), /Former signatory/)
+      await axeClean(visitor, 'the organisations with a former signatory, at 320 px')
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
 // g. Identifier kinds: a site administrator sets one up, a resident opts out with it. Last in the
 // file: from here on the opt-out form asks which identifier is given.
 

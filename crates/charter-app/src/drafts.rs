@@ -477,7 +477,7 @@ pub async fn review_queue(store: &dyn Store, actor: &Actor) -> AppResult<Vec<Dra
             _ => p.organisation.clone(),
         },
         crate::actor::Via::Token { organisation, .. } => Some(organisation.clone()),
-        crate::actor::Via::CommandLine => None,
+        crate::actor::Via::SiteToken { .. } | crate::actor::Via::CommandLine => None,
     };
     let drafts = store
         .drafts(&DraftFilter {

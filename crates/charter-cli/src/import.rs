@@ -81,7 +81,10 @@ pub async fn import(
     let slug: Slug = organisation.parse().context("--organisation")?;
     let store = open_store(config).await?;
     if store.organisation_record(&slug).await?.is_none() {
-        bail!("no organisation on the register has the short name “{slug}”");
+        bail!(
+            "{}",
+            charter_app::organisations::unknown(store.as_ref(), slug.as_str()).await?
+        );
     }
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?

@@ -48,7 +48,7 @@ enum Command {
     Import(import::ImportArgs),
     /// Add people who run the register or publish for an organisation.
     User(user::UserArgs),
-    /// Organisations' API tokens.
+    /// Signatory organisations (add, list, edit, retire) and their API tokens.
     Org(org::OrgArgs),
     /// Residents' opt-outs: load lists, issue snapshots, filter datasets, rotate keys.
     Optout(optout::OptOutArgs),

@@ -334,11 +334,14 @@ picklist!(
 picklist!(
     /// What kind of body signed the charter.
     OrgKind, "kind of organisation" {
+        CentralGovernment = "central-government", "Central government department or agency";
+        CombinedAuthority = "combined-authority", "Combined authority";
         Council = "council", "Council";
         Nhs = "nhs", "NHS body";
         University = "university", "University";
         PoliceFire = "police-or-fire", "Police or fire service";
         Transport = "transport", "Transport";
+        HousingAssociation = "housing-association", "Housing association";
         Voluntary = "voluntary", "Voluntary sector";
         Company = "company", "Company";
     }

@@ -19,6 +19,7 @@ pub mod drafts;
 pub mod fixtures;
 pub mod notices;
 pub mod optout;
+pub mod organisations;
 pub mod store;
 pub mod support;
 #[cfg(feature = "testing")]

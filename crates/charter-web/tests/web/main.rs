@@ -14,6 +14,7 @@ mod hardening;
 mod import;
 mod notifications;
 mod optout;
+mod organisations;
 mod pages;
 mod search;
 mod workflow;
