@@ -167,7 +167,9 @@ struct Mail {
 fn who(actor: &Actor) -> String {
     match &actor.via {
         crate::actor::Via::CommandLine => "The site administrator".to_owned(),
-        crate::actor::Via::Site(_) | crate::actor::Via::Token { .. } => actor.name.clone(),
+        crate::actor::Via::Site(_)
+        | crate::actor::Via::Token { .. }
+        | crate::actor::Via::SiteToken { .. } => actor.name.clone(),
     }
 }
 
