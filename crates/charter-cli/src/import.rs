@@ -79,10 +79,6 @@ pub async fn import(
     run: Run,
 ) -> anyhow::Result<Imported> {
     let slug: Slug = organisation.parse().context("--organisation")?;
-    let store = open_store(config).await?;
-    if store.organisation_record(&slug).await?.is_none() {
-        bail!("no organisation on the register has the short name “{slug}”");
-    }
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
@@ -93,6 +89,10 @@ pub async fn import(
             size >> 20,
             MAX_BYTES >> 20
         );
+    }
+    let store = open_store(config).await?;
+    if store.organisation_record(&slug).await?.is_none() {
+        bail!("no organisation on the register has the short name “{slug}”");
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = text(bytes)
