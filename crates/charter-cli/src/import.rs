@@ -79,13 +79,6 @@ pub async fn import(
     run: Run,
 ) -> anyhow::Result<Imported> {
     let slug: Slug = organisation.parse().context("--organisation")?;
-    let store = open_store(config).await?;
-    if store.organisation_record(&slug).await?.is_none() {
-        bail!(
-            "{}",
-            charter_app::organisations::unknown(store.as_ref(), slug.as_str()).await?
-        );
-    }
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
@@ -95,6 +88,13 @@ pub async fn import(
             file.display(),
             size >> 20,
             MAX_BYTES >> 20
+        );
+    }
+    let store = open_store(config).await?;
+    if store.organisation_record(&slug).await?.is_none() {
+        bail!(
+            "{}",
+            charter_app::organisations::unknown(store.as_ref(), slug.as_str()).await?
         );
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
