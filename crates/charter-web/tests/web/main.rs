@@ -12,6 +12,7 @@ mod downloads;
 mod errors;
 mod hardening;
 mod optout;
+mod own_words;
 mod pages;
 mod search;
 mod workflow;
