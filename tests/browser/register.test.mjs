@@ -480,12 +480,12 @@ describe('publishing workflow', () => {
 
       await openSection(e, draftUrl, 'What it does')
       // With JavaScript, the checker reads the summary as it is typed.
-      await e.fill('#summary', 'Libraries suggest books for reading groups. We use what groups borrowed before.')
+      await e.fill('#summary', 'Libraries suggest books for reading groups. We use what groups borrowed before. Staff check each list before it goes out to the groups.')
       await e.locator('[id="summary-reading"]').getByText(/Reading age \d+/).waitFor({ timeout: 10_000 })
       await e.fill('#contact_email', 'not an email')
       await click(e, 'Save and check the wording')
       assert.equal(await e.locator('.govuk-error-summary').count(), 1, 'a bad email is refused')
-      assert.equal(await e.inputValue('#summary'), 'Libraries suggest books for reading groups. We use what groups borrowed before.', 'what was typed is kept')
+      assert.equal(await e.inputValue('#summary'), 'Libraries suggest books for reading groups. We use what groups borrowed before. Staff check each list before it goes out to the groups.', 'what was typed is kept')
       await axeClean(e, 'a section with errors')
       await e.fill('#contact_email', 'libraries@workflow.example')
       await click(e, 'Save and check the wording')

@@ -341,6 +341,74 @@ fn text_check_reports_reading_age_and_advice() {
 }
 
 #[test]
+fn text_check_fails_above_max_reading_age() {
+    let dir = temp_dir();
+    let hard = dir.path().join("hard.txt");
+    std::fs::write(
+        &hard,
+        "The organisation's multidisciplinary transformation programme operationalises predictive \
+         analytics capabilities, facilitating evidence-based prioritisation of interventions across \
+         heterogeneous administrative datasets, notwithstanding considerable implementation complexity.",
+    )
+    .unwrap();
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(
+        &plain,
+        "We look at repair records to find homes that may get damp. Staff visit those homes first. \
+         You can still report damp to us in the usual way.",
+    )
+    .unwrap();
+    let short = dir.path().join("short.txt");
+    std::fs::write(&short, "Algorithmic prioritisation of referrals.").unwrap();
+    let check = |file: &std::path::Path, max: &str| {
+        charter(
+            &dir,
+            &[
+                "text",
+                "check",
+                "--max-reading-age",
+                max,
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    let above = check(&hard, "12");
+    assert_eq!(above.status.code(), Some(1), "{}", stderr(&above));
+    let err = stderr(&above);
+    assert!(
+        err.contains("reading age of over 25, above the most allowed (12)"),
+        "{err}"
+    );
+    assert!(err.contains("Split the longest sentence"), "{err}");
+    assert!(String::from_utf8_lossy(&above.stdout).contains("reading age over 25"));
+    let within = check(&plain, "9");
+    assert!(within.status.success(), "{}", stderr(&within));
+    // Too short to score: asked to say more, not failed on a number.
+    let too_short = check(&short, "9");
+    assert!(too_short.status.success(), "{}", stderr(&too_short));
+    assert!(String::from_utf8_lossy(&too_short.stdout).contains("too short to give a reading age"));
+    // Without the option nothing fails on the reading age, and a bad file is exit status 2.
+    assert!(
+        charter(&dir, &["text", "check", hard.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let missing = check(&dir.path().join("none.txt"), "9");
+    assert_eq!(missing.status.code(), Some(2));
+    let bad = charter(
+        &dir,
+        &[
+            "text",
+            "check",
+            "--max-reading-age",
+            "nine",
+            plain.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+}
+
+#[test]
 fn user_add_prints_a_one_time_link() {
     let dir = temp_dir();
     assert!(

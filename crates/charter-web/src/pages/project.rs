@@ -9,6 +9,7 @@ use charter_core::check::{PrincipleStatus, Scorecard, check};
 use charter_core::{Organisation, Project};
 
 use super::extract::PublishedWithOrganisation;
+use super::filters;
 use crate::error::render;
 use crate::{AppState, WebError};
 
@@ -21,8 +22,9 @@ struct ProjectPage {
     charter: std::sync::Arc<Charter>,
     today: charter_core::Date,
     card: Scorecard,
-    /// The summary's reading age in years and its band; the charter check has already worked it out.
-    reading: Option<(u32, charter_core::plain_english::Band)>,
+    /// The summary's reading age as shown ("9", "over 25") and its band; the charter check has
+    /// already worked it out.
+    reading: Option<(String, charter_core::plain_english::Band)>,
     /// Set when this is a draft's preview: the draft's number.
     preview: Option<i64>,
 }
@@ -98,9 +100,12 @@ fn render_project(
 ) -> Response {
     let today = charter_app::clock::today();
     let card = check(&p, &state.charter, today);
-    let reading = card
-        .summary_reading_age
-        .map(|years| (years, charter_core::plain_english::Band::for_years(years)));
+    let reading = card.summary_reading_age.map(|years| {
+        (
+            charter_core::plain_english::age_in_words(years),
+            charter_core::plain_english::Band::for_years(years),
+        )
+    });
     render(
         &ProjectPage {
             active: "projects",

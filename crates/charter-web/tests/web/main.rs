@@ -15,6 +15,7 @@ mod import;
 mod notifications;
 mod optout;
 mod organisations;
+mod own_words;
 mod pages;
 mod search;
 mod workflow;

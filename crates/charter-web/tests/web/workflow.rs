@@ -125,7 +125,7 @@ async fn an_entry_is_drafted_returned_fixed_approved_changed_and_shows_its_histo
         let lock = lock_in(&app.get_as(&editor, &summary).await.body);
         let r = app.post_as(&editor,
             &summary,
-            &[("lock", &lock), ("then", "check"), ("summary", "We suggest books you might like. We use the books you borrowed before. Staff check the lists."), ("contact_email", "libraries@knowsley.example")],
+            &[("lock", &lock), ("then", "check"), ("summary", "We suggest books you might like. We use the books you borrowed before. Staff check the lists. You can ask any library to stop them."), ("contact_email", "libraries@knowsley.example")],
         )
         .await;
         let back = r.location();
