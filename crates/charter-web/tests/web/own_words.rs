@@ -93,6 +93,23 @@ const PAGES: &[(&str, &str, Who)] = &[
         Who::SiteAdmin,
     ),
     ("not allowed", "/manage/identifier-kinds", Who::Editor),
+    ("emails you get", "/account/notifications", Who::Editor),
+    ("signatories", "/manage/organisations", Who::SiteAdmin),
+    (
+        "add a signatory",
+        "/manage/organisations/new",
+        Who::SiteAdmin,
+    ),
+    (
+        "change a signatory",
+        "/manage/organisations/knowsley-council/details",
+        Who::SiteAdmin,
+    ),
+    (
+        "retire a signatory",
+        "/manage/organisations/knowsley-council/retire",
+        Who::SiteAdmin,
+    ),
 ];
 
 /// Pages whose words are still being rewritten, with the reading age they may not go above. A page
