@@ -23,13 +23,16 @@ initAll()
 // Without JavaScript the same advice appears after saving.
 const BANDS = { target: 'plain English', good: 'good', hard: 'hard to read', 'very-hard': 'very hard to read' }
 
+// As the pages show it (charter-web pages::reading_age): past 25 the number means little.
+const readingAge = (years) => (years > 25 ? 'over 25' : String(years))
+
 function showReading (box, analysis) {
   box.replaceChildren()
   if (!analysis.reading_age) return
   const p = document.createElement('p')
   p.className = 'govuk-body-s govuk-!-margin-bottom-1'
   const strong = document.createElement('strong')
-  strong.textContent = `Reading age ${analysis.reading_age.years}`
+  strong.textContent = `Reading age ${readingAge(analysis.reading_age.years)}`
   p.append(strong, `: ${BANDS[analysis.band] || analysis.band}${analysis.indicative ? ' (a rough guide: fewer than 100 words)' : ''}.`)
   box.append(p)
   if (analysis.findings.length > 0) {

@@ -55,9 +55,10 @@ impl ProjectPage {
         if self.p.uses_ai && self.p.decision_role != DecisionRole::InformationOnly {
             scopes.push(Scope::AiDecisions);
         }
-        scopes.push(Scope::Organisation(self.org.slug.clone()));
-        scopes.push(Scope::Project(self.p.id));
-        scopes.iter().map(|s| s.label()).collect()
+        let mut words: Vec<String> = scopes.iter().map(Scope::label).collect();
+        words.push(Scope::Organisation(self.org.slug.clone()).label_naming(Some(&self.org.name)));
+        words.push(Scope::Project(self.p.id).label_naming(Some(self.p.title.as_str())));
+        words
     }
 
     fn status_of(&self, key: &str) -> Option<PrincipleStatus> {
