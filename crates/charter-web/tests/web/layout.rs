@@ -206,6 +206,27 @@ async fn labels_read_as_words_people_use() {
             .has("Any use by the project “Damp repairs planner” (LCR-0001)")
             .lacks("Any use by the organisation knowsley-council");
 
+        // The task list's "still needed" keeps abbreviations in capitals too.
+        let editor = app
+            .signed_in("editor", Role::OrgEditor, Some("knowsley-council"))
+            .await;
+        let draft = app
+            .post_as(
+                &editor,
+                "/manage/organisations/knowsley-council/drafts/new",
+                &[
+                    ("title", "Library book suggestions"),
+                    ("uses_ai", "yes"),
+                    ("decision_role", "information-only"),
+                ],
+            )
+            .await
+            .location();
+        app.get_as(&editor, &draft)
+            .await
+            .has("Still needed: kind of AI")
+            .lacks("kind of ai");
+
         // A reading age past 25 reads "over 25".
         let mut hard = minimal_project(
             11,
