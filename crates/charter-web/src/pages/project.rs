@@ -57,7 +57,8 @@ impl ProjectPage {
         }
         let mut words: Vec<String> = scopes.iter().map(Scope::label).collect();
         words.push(Scope::Organisation(self.org.slug.clone()).label_naming(Some(&self.org.name)));
-        words.push(Scope::Project(self.p.id).label_naming(Some(self.p.title.as_str())));
+        // On its own page the project needs no title to be known.
+        words.push(format!("Any use by this project ({})", self.p.id));
         words
     }
 

@@ -203,7 +203,7 @@ async fn labels_read_as_words_people_use() {
         app.get("/projects/LCR-0001")
             .await
             .has("Any use by Knowsley Council")
-            .has("Any use by the project “Damp repairs planner” (LCR-0001)")
+            .has("Any use by this project (LCR-0001)")
             .lacks("Any use by the organisation knowsley-council");
 
         // The task list's "still needed" keeps abbreviations in capitals too.
