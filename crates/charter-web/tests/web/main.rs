@@ -12,6 +12,7 @@ mod downloads;
 mod errors;
 mod hardening;
 mod import;
+mod layout;
 mod notifications;
 mod optout;
 mod organisations;
