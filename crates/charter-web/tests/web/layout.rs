@@ -232,7 +232,7 @@ async fn labels_read_as_words_people_use() {
             11,
             "knowsley-council",
             "Infrastructure reconceptualisation",
-            "Notwithstanding institutional interdependencies, multidisciplinary organisational infrastructural considerations necessitate comprehensive reconceptualisation of intergovernmental administrative responsibilities.",
+            "Notwithstanding institutional interdependencies, multidisciplinary organisational infrastructural considerations necessitate comprehensive reconceptualisation of intergovernmental administrative responsibilities, notwithstanding extraordinarily unprecedented multigenerational socioeconomic interdependencies, institutionalised bureaucratisation and organisational unaccountability.",
         );
         hard.slug = "hard".parse().unwrap();
         app.store
