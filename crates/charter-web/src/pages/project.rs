@@ -4,10 +4,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use charter_core::charter::Charter;
-use charter_core::check::{PrincipleStatus, Scorecard, check};
 use charter_core::{Organisation, Project};
 
+use super::entry::Entry;
 use super::extract::PublishedWithOrganisation;
 use crate::error::render;
 use crate::{AppState, WebError};
@@ -16,56 +15,16 @@ use crate::{AppState, WebError};
 #[template(path = "project.html")]
 struct ProjectPage {
     active: &'static str,
-    p: Project,
-    org: Organisation,
-    charter: std::sync::Arc<Charter>,
-    today: charter_core::Date,
-    card: Scorecard,
-    /// The summary's reading age in years and its band; the charter check has already worked it out.
-    reading: Option<(u32, charter_core::plain_english::Band)>,
+    entry: Entry,
     /// Set when this is a draft's preview: the draft's number.
     preview: Option<i64>,
 }
 
-impl ProjectPage {
-    /// The register opt-outs that cover this project, in words.
-    fn optout_scopes(&self) -> Vec<String> {
-        use charter_core::picklists::{AiKind, DecisionRole};
-        use charter_optout::Scope;
-        let mut scopes = Vec::new();
-        if self
-            .p
-            .benefit_kinds
-            .contains(&charter_core::picklists::BenefitKind::Research)
-            || self
-                .p
-                .topics
-                .contains(&charter_core::picklists::Topic::Planning)
-        {
-            scopes.push(Scope::ResearchPlanning);
-        }
-        if self.p.uses_ai
-            && matches!(
-                self.p.ai_kind,
-                Some(AiKind::MachineLearning | AiKind::Generative)
-            )
-        {
-            scopes.push(Scope::AiTraining);
-        }
-        if self.p.uses_ai && self.p.decision_role != DecisionRole::InformationOnly {
-            scopes.push(Scope::AiDecisions);
-        }
-        scopes.push(Scope::Organisation(self.org.slug.clone()));
-        scopes.push(Scope::Project(self.p.id));
-        scopes.iter().map(|s| s.label()).collect()
-    }
-
-    fn status_of(&self, key: &str) -> Option<PrincipleStatus> {
-        self.card.status(key)
-    }
-
-    fn needs_challenge_route(&self) -> bool {
-        self.p.decision_role.needs_challenge_route()
+/// The shared template (`project-entry.html`) reads the entry's fields as the page's own.
+impl std::ops::Deref for ProjectPage {
+    type Target = Entry;
+    fn deref(&self) -> &Entry {
+        &self.entry
     }
 }
 
@@ -97,19 +56,10 @@ fn render_project(
     preview: Option<i64>,
 ) -> Response {
     let today = charter_app::clock::today();
-    let card = check(&p, &state.charter, today);
-    let reading = card
-        .summary_reading_age
-        .map(|years| (years, charter_core::plain_english::Band::for_years(years)));
     render(
         &ProjectPage {
             active: "projects",
-            p,
-            org,
-            charter: state.charter.clone(),
-            today,
-            card,
-            reading,
+            entry: Entry::new(p, org, state.charter.clone(), today),
             preview,
         },
         StatusCode::OK,
