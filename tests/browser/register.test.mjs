@@ -741,7 +741,7 @@ describe('reflow at 320 px', () => {
     await context.close()
   })
 
-  for (const name of ['projects', 'projects-filtered', 'project-LCR-0001', 'home', 'organisations', 'open-data', 'bad-request']) {
+  for (const name of ['projects', 'projects-filtered', 'project-LCR-0001', 'home', 'organisations', 'open-data', 'bad-request', 'version-changed', 'history-check']) {
     test(`${name} does not scroll sideways at 320 px`, { timeout: 60_000 }, async () => {
       const p = pageByName(name)
       const page = await context.newPage()

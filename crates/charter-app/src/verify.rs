@@ -12,12 +12,19 @@ use charter_store::Store;
 
 pub use charter_store::verify::Report;
 
-use crate::{AppResult, clock};
+use crate::{AppError, AppResult, clock};
 
 /// Recomputes the hash chain and checks that everything shown or searched is the latest
 /// published version; the report names every difference.
 pub async fn history(store: &dyn Store) -> AppResult<Report> {
     Ok(charter_store::verify::verify(store).await?)
+}
+
+/// What a page can show: the newest finished check, and whether a newer one is still running.
+#[derive(Debug, Clone)]
+pub struct Freshness {
+    pub checked: Option<Arc<Checked>>,
+    pub running: bool,
 }
 
 /// A finished check: when it ran, the head it started from, and what it found.
@@ -87,6 +94,37 @@ impl Checks {
         Ok(self.record(head, report))
     }
 
+    /// As `fresh`, but a page should not keep its reader waiting on a large register: waits
+    /// at most `wait` for a new check, after which the check goes on in the background and this
+    /// answers with the last result and `running`. With no result at all yet, waits for it.
+    pub async fn fresh_within(
+        self: &Arc<Self>,
+        store: &Arc<dyn Store>,
+        max_age_seconds: i64,
+        wait: std::time::Duration,
+    ) -> AppResult<Freshness> {
+        let (checks, shared) = (self.clone(), store.clone());
+        let mut run =
+            tokio::spawn(async move { checks.fresh(shared.as_ref(), max_age_seconds).await });
+        let finished = match self.last() {
+            Some(_) => tokio::time::timeout(wait, &mut run).await.ok(),
+            None => Some(run.await),
+        };
+        match finished {
+            Some(Ok(checked)) => Ok(Freshness {
+                checked: Some(checked?),
+                running: false,
+            }),
+            Some(Err(e)) => Err(AppError::Internal(format!(
+                "the history check stopped: {e}"
+            ))),
+            None => Ok(Freshness {
+                checked: self.last(),
+                running: true,
+            }),
+        }
+    }
+
     /// Starts a check in the background when the last one is missing or older than
     /// `max_age_seconds`, unless one is already running; returns at once.
     pub fn refresh_if_old(self: &Arc<Self>, store: &Arc<dyn Store>, max_age_seconds: i64) {
@@ -151,6 +189,36 @@ mod tests {
         // Too old: checked afresh though nothing changed.
         let expired = checks.fresh(&store, 0).await.unwrap();
         assert!(!Arc::ptr_eq(&after, &expired));
+    }
+
+    #[tokio::test]
+    async fn a_page_waits_for_a_first_check_but_not_long_for_a_later_one() {
+        let store: Arc<dyn Store> = Arc::new(testing::store().await);
+        publish(store.as_ref(), 1, "Turns lights down.").await;
+        let checks = Arc::new(Checks::default());
+        let no_wait = std::time::Duration::ZERO;
+        // Nothing to show yet: it waits, however short the wait asked for.
+        let first = checks.fresh_within(&store, 3600, no_wait).await.unwrap();
+        assert!(!first.running);
+        assert_eq!(first.checked.unwrap().report.versions, 1);
+        // Something new, and a check that cannot finish in time (another holds the turn): it
+        // goes on in the background, and the page shows the last one meanwhile.
+        publish(store.as_ref(), 2, "Counts bins.").await;
+        let busy = checks.running.lock().await;
+        let later = checks
+            .fresh_within(&store, 3600, std::time::Duration::from_millis(50))
+            .await
+            .unwrap();
+        assert!(later.running);
+        assert_eq!(later.checked.unwrap().report.versions, 1);
+        drop(busy);
+        // Given time, the new check is the one shown.
+        let waited = checks
+            .fresh_within(&store, 3600, std::time::Duration::from_secs(30))
+            .await
+            .unwrap();
+        assert!(!waited.running);
+        assert_eq!(waited.checked.unwrap().report.versions, 2);
     }
 
     #[tokio::test]
