@@ -396,6 +396,16 @@ describe('organisation tools', () => {
       await page.screenshot({ path: path.join(ARTIFACTS, 'organisation-tools.png'), fullPage: true })
       await axeClean(page, 'organisation tools')
       await page.goto(url('/manage'))
+      await page.getByRole('link', { name: 'Emails you get' }).click()
+      await page.waitForLoadState('load')
+      await axeClean(page, 'emails you get')
+      await page.uncheck('input[value="person-joined"]')
+      await page.getByRole('button', { name: 'Save' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/account\/notifications\?saved$/)
+      assert.equal(await page.locator('input[value="person-joined"]:checked').count(), 0, 'the choice is kept')
+      await axeClean(page, 'emails you get, saved')
+      await page.goto(url('/manage'))
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.waitForLoadState('load')
       assert.match(page.url(), /\/sign-in\?signed-out$/)
@@ -474,12 +484,12 @@ describe('publishing workflow', () => {
 
       await openSection(e, draftUrl, 'What it does')
       // With JavaScript, the checker reads the summary as it is typed.
-      await e.fill('#summary', 'Libraries suggest books for reading groups. We use what groups borrowed before.')
+      await e.fill('#summary', 'Libraries suggest books for reading groups. We use what groups borrowed before. Staff check each list before it goes out to the groups.')
       await e.locator('[id="summary-reading"]').getByText(/Reading age \d+/).waitFor({ timeout: 10_000 })
       await e.fill('#contact_email', 'not an email')
       await click(e, 'Save and check the wording')
       assert.equal(await e.locator('.govuk-error-summary').count(), 1, 'a bad email is refused')
-      assert.equal(await e.inputValue('#summary'), 'Libraries suggest books for reading groups. We use what groups borrowed before.', 'what was typed is kept')
+      assert.equal(await e.inputValue('#summary'), 'Libraries suggest books for reading groups. We use what groups borrowed before. Staff check each list before it goes out to the groups.', 'what was typed is kept')
       await axeClean(e, 'a section with errors')
       await e.fill('#contact_email', 'libraries@workflow.example')
       await click(e, 'Save and check the wording')
@@ -880,6 +890,138 @@ describe('vendored GOV.UK Frontend', () => {
     assert.ok(css.length > 10_000, 'the served CSS is suspiciously small')
     assert.ok(!css.includes('GDS Transport'), 'the served CSS mentions GDS Transport')
     assert.ok(!/@font-face/i.test(css), 'the served CSS still has @font-face rules')
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Importing a list in another register's shape (tests/fixtures/atrs-shaped.csv): choose what each
+// column holds, give the missing fields one value for every row, import; axe and 320 px on the way.
+
+describe('importing a list', () => {
+  test('upload, choose columns, give values for every row, import', { timeout: 180_000 }, async () => {
+    const slug = pageByName('organisation').path.split('/').pop()
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'importer@register.example',
+      '--role', 'organisation-editor', '--organisation', slug, '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(added.stdout.trim())
+      await page.fill('#password', 'albert dock pier head')
+      await page.fill('#confirm', 'albert dock pier head')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      await page.fill('#email', 'importer@register.example')
+      await page.fill('#password', 'albert dock pier head')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      await page.goto(url(`/manage/organisations/${slug}/import`))
+      await axeClean(page, 'the import page')
+      await page.setInputFiles('#file', path.join(HERE, '../fixtures/atrs-shaped.csv'))
+      await page.getByRole('button', { name: 'Check the file' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('#problems').innerText(), /The file has 9 problems/)
+      await page.screenshot({ path: path.join(ARTIFACTS, 'import-columns.png'), fullPage: true })
+      await axeClean(page, 'the import page with columns and problems')
+      await page.setViewportSize({ width: 320, height: 640 })
+      const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+      assert.ok(scrollWidth <= 321, `the import page is ${scrollWidth} px wide at 320 px:\n${offenders.join('\n')}`)
+      await page.setViewportSize({ width: 1280, height: 800 })
+
+      for (const [column, field] of [['0', 'ignore'], ['1', 'title'], ['2', 'summary'], ['3', 'website'], ['4', 'ignore']]) {
+        await page.selectOption(`[id="map.${column}"]`, field)
+      }
+      await page.selectOption('[id="set.status"]', 'in-use')
+      await page.selectOption('[id="set.uses_ai"]', 'yes')
+      await page.selectOption('[id="set.decision_role"]', 'supports-person')
+      await page.getByRole('button', { name: 'Check again' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('main').innerText(), /10 entries are ready to import as drafts/)
+      await axeClean(page, 'the import page ready to import')
+      await page.getByRole('button', { name: 'Import 10 entries as drafts' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('main').innerText(), /Imported 10 entries as drafts/)
+      assert.match(await page.locator('main').innerText(), /Clinic Letter Summariser/)
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Signatory organisations: a site administrator adds one (errors first), changes it and retires
+// it; its public page then says it is a former signatory. The demo's organisations are left alone.
+
+describe('signatory organisations', () => {
+  test('add, change and retire an organisation', { timeout: 180_000 }, async () => {
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'orgs@register.example',
+      '--role', 'site-admin', '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(added.stdout.trim())
+      await page.fill('#password', 'seacombe ferry landing')
+      await page.fill('#confirm', 'seacombe ferry landing')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      await page.fill('#email', 'orgs@register.example')
+      await page.fill('#password', 'seacombe ferry landing')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      await page.getByRole('link', { name: 'Add, change or retire signatory organisations' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/manage\/organisations$/)
+      await axeClean(page, 'the list of organisations')
+      await page.getByRole('button', { name: 'Add an organisation' }).click()
+      await page.waitForLoadState('load')
+      await axeClean(page, 'adding an organisation')
+
+      // Errors first: the summary links to the fields, and what was typed stays.
+      await page.fill('#name', 'Sefton Homes Trust')
+      await page.fill('#slug', 'sefton-homes')
+      await page.check('#kind-housing-association')
+      await page.fill('#signed_on', '2999-01-01')
+      await page.fill('#contact_email', 'write to us')
+      await page.fill('#dpo_email', 'dpo@sefton-homes.example')
+      await page.getByRole('button', { name: 'Add the organisation' }).click()
+      await page.waitForLoadState('load')
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+      assert.equal(await page.inputValue('#contact_email'), 'write to us')
+      assert.ok(await page.isChecked('#kind-housing-association'))
+      await page.screenshot({ path: path.join(ARTIFACTS, 'organisation-add-errors.png'), fullPage: true })
+      await axeClean(page, 'adding an organisation, with errors')
+      await page.locator('.govuk-error-summary a[href="#boroughs"]').click()
+      assert.equal(await activeId(page), 'boroughs', 'the error link moves focus to the first borough')
+
+      await page.check('#boroughs-sefton')
+      await page.fill('#signed_on', '2026-02-01')
+      await page.fill('#contact_email', 'register@sefton-homes.example')
+      await page.getByRole('button', { name: 'Add the organisation' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /Sefton Homes Trust is added/)
+      await axeClean(page, 'the list of organisations after adding one')
+
+      await page.goto(url('/manage/organisations/sefton-homes/details'))
+      assert.equal(await page.inputValue('#name'), 'Sefton Homes Trust')
+      await axeClean(page, 'changing an organisation')
+      await page.goto(url('/manage/organisations/sefton-homes/retire'))
+      await axeClean(page, 'retiring an organisation')
+      await page.getByRole('button', { name: 'Retire Sefton Homes Trust' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /is retired/)
+
+      const visitor = await context.newPage()
+      await visitor.setViewportSize({ width: 320, height: 800 })
+      await visitor.goto(url('/organisations/sefton-homes'))
+      assert.match(await visitor.locator('main').innerText(), /former signatory/)
+      await axeClean(visitor, 'a former signatory, at 320 px')
+      await visitor.goto(url('/organisations'))
+      assert.match(await visitor.locator('main').innerText(), /Former signatory/)
+      await axeClean(visitor, 'the organisations with a former signatory, at 320 px')
+    } finally {
+      await context.close()
+    }
   })
 })
 

@@ -8,6 +8,7 @@ use charter_store::{Store, StoreError};
 
 use crate::Actor;
 use crate::audit::{record, record_for};
+use crate::notices::{self, Joined};
 use crate::secrets::{random_hex, token_hash};
 use crate::sign_in::failures_key;
 use crate::{AppError, AppResult, Problem, clock, passwords};
@@ -114,6 +115,9 @@ pub async fn add_user(
         subject.push_str(&format!(" for {org}"));
     }
     record_for(store, actor, "user-add", &subject).await?;
+    if let Some(user) = store.user(user_id).await? {
+        notices::person_joined(store, actor, &user, Joined::Added).await;
+    }
     Ok(LinkSent {
         user_id,
         email,
@@ -198,17 +202,27 @@ pub async fn set_password(
         Ok(id) => id,
         Err(p) => return Ok(Err(p)),
     };
+    // A first password is the person joining: their organisation's administrators are told.
+    let first = store
+        .user(user_id)
+        .await?
+        .is_some_and(|u| u.password_hash.is_none());
     let hash = passwords::hash(password.to_owned())
         .await
         .map_err(AppError::Internal)?;
     store
         .user_password_set(user_id, &hash, &clock::now())
         .await?;
-    if let Some(user) = store.user(user_id).await? {
+    let user = store.user(user_id).await?;
+    if let Some(user) = &user {
         store.sign_in_clear(&failures_key(&user.email)).await?;
     }
     let who = format!("user {user_id}");
     record(store, &who, from, "password-set", &who).await?;
+    if let (Some(user), true) = (&user, first) {
+        let them = Actor::user(user, from);
+        notices::person_joined(store, &them, user, Joined::SetPassword).await;
+    }
     Ok(Ok(user_id))
 }
 

@@ -21,6 +21,9 @@ pub enum Via {
         id: i64,
         label: String,
     },
+    /// A site administrator's API token (scope `organisations`, no organisation): adds and
+    /// changes signatories, nothing else.
+    SiteToken { id: i64, label: String },
     /// `charter` on the server's machine: whoever can run it can open the database anyway.
     CommandLine,
 }
@@ -75,6 +78,19 @@ impl Actor {
         }
     }
 
+    /// A site administrator's API token, acting as `owner_email`, the site administrator who
+    /// made it (the caller checks they still are one).
+    pub fn site_token(id: i64, label: &str, owner_email: &str, address: &str) -> Self {
+        Actor {
+            name: owner_email.to_owned(),
+            via: Via::SiteToken {
+                id,
+                label: label.to_owned(),
+            },
+            address: address.to_owned(),
+        }
+    }
+
     /// The command line.
     pub fn command_line() -> Self {
         Actor {
@@ -91,6 +107,7 @@ impl Actor {
             Via::Token { organisation, .. } => {
                 matches!(action, Action::EditEntries(o) if o == organisation)
             }
+            Via::SiteToken { .. } => matches!(action, Action::ManageOrganisations),
             Via::CommandLine => true,
         }
     }
@@ -108,7 +125,7 @@ impl Actor {
     pub fn principal(&self) -> Option<&Principal> {
         match &self.via {
             Via::Site(principal) => Some(principal),
-            Via::Token { .. } | Via::CommandLine => None,
+            Via::Token { .. } | Via::SiteToken { .. } | Via::CommandLine => None,
         }
     }
 
@@ -119,14 +136,16 @@ impl Actor {
 
     /// True for a token: what it may not see is answered as not found, not as forbidden.
     pub fn is_token(&self) -> bool {
-        matches!(self.via, Via::Token { .. })
+        matches!(self.via, Via::Token { .. } | Via::SiteToken { .. })
     }
 
     /// Writes the audit entry for `action` on `subject`, in the actor's name, saying which token
     /// it came through if it came through one.
     pub async fn audit(&self, store: &dyn Store, action: &str, subject: &str) -> AppResult<()> {
         let subject = match &self.via {
-            Via::Token { id, label, .. } => format!("{subject}, through API token {id} ({label})"),
+            Via::Token { id, label, .. } | Via::SiteToken { id, label } => {
+                format!("{subject}, through API token {id} ({label})")
+            }
             Via::Site(_) | Via::CommandLine => subject.to_owned(),
         };
         store

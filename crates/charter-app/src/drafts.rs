@@ -348,6 +348,7 @@ pub async fn submit(
     }
     let subject = format!("draft {id} of {}", draft.entry.id);
     actor.audit(store, "draft-submit", &subject).await?;
+    crate::notices::draft_submitted(store, actor, &draft, note).await;
     reread(store, id).await.map(Ok)
 }
 
@@ -391,7 +392,7 @@ pub async fn approve(
         .and_then(|e| e.comment.clone())
         .unwrap_or_else(|| "Changed".into());
     let today = clock::today();
-    let mut entry = draft.entry;
+    let mut entry = draft.entry.clone();
     entry.last_updated = today;
     if draft.base_version.is_none() {
         entry.first_published = today;
@@ -407,6 +408,7 @@ pub async fn approve(
     }
     let subject = format!("draft {id}: published {}", entry.id);
     actor.audit(store, "draft-approve", &subject).await?;
+    crate::notices::draft_published(store, actor, &draft).await;
     Ok(Ok(entry.id))
 }
 
@@ -423,7 +425,7 @@ pub async fn send_back(
     lock: i64,
     comment: &str,
 ) -> AppResult<Moved<()>> {
-    let (_, access) = open(store, actor, id).await?;
+    let (draft, access) = open(store, actor, id).await?;
     if !access.review {
         return Err(AppError::Forbidden(
             "You cannot review this organisation's entries.".into(),
@@ -452,7 +454,7 @@ pub async fn send_back(
             at: clock::now(),
             actor: actor.name.clone(),
             kind: EventKind::Returned,
-            comment: Some(comment),
+            comment: Some(comment.clone()),
         },
     };
     if let Err(c) = store.draft_change(id, &change).await? {
@@ -461,6 +463,7 @@ pub async fn send_back(
     actor
         .audit(store, "draft-return", &format!("draft {id}"))
         .await?;
+    crate::notices::draft_returned(store, actor, &draft, &comment).await;
     Ok(Ok(()))
 }
 
@@ -475,7 +478,7 @@ pub async fn review_queue(store: &dyn Store, actor: &Actor) -> AppResult<Vec<Dra
             _ => p.organisation.clone(),
         },
         crate::actor::Via::Token { organisation, .. } => Some(organisation.clone()),
-        crate::actor::Via::CommandLine => None,
+        crate::actor::Via::SiteToken { .. } | crate::actor::Via::CommandLine => None,
     };
     let drafts = store
         .drafts(&DraftFilter {

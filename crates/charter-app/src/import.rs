@@ -3,10 +3,8 @@
 //! on a blocking thread (thousands of rows take a while), and only a clean file is written, in
 //! one call that prepares every row before the store's short write transaction.
 
-use std::collections::HashMap;
-
 use charter_core::Slug;
-use charter_core::import::{ImportReport, Target, read};
+use charter_core::import::{Columns, ImportReport, read};
 use charter_store::Store;
 use charter_store::drafts::{Draft, NewDraft};
 
@@ -41,20 +39,21 @@ impl Imported {
     }
 }
 
-/// Reads `csv` as `organisation`'s entries, with `mapping` saying where columns the reader cannot
-/// place go, and, for [`Run::Write`] and a clean file, starts a draft for every row.
+/// Reads `csv` as `organisation`'s entries, with `columns` saying where columns the reader cannot
+/// place go and what every row holds for fields no column has, and, for [`Run::Write`] and a
+/// clean file, starts a draft for every row.
 pub async fn import(
     store: &dyn Store,
     actor: &Actor,
     organisation: &Slug,
     csv: String,
-    mapping: HashMap<String, Target>,
+    columns: Columns,
     run: Run,
 ) -> AppResult<Imported> {
     may_write(store, actor, organisation).await?;
     let slug = organisation.clone();
     let (csv, mut report) = tokio::task::spawn_blocking(move || {
-        let report = read(&csv, &slug, &mapping, clock::today());
+        let report = read(&csv, &slug, &columns, clock::today());
         (csv, report)
     })
     .await
@@ -94,6 +93,10 @@ mod tests {
     use charter_store::prelude::*;
     use charter_store_sqlite::SqliteStore;
 
+    use std::collections::HashMap;
+
+    use charter_core::import::Target;
+
     use super::*;
 
     const CLEAN: &str = "Project name,status,uses_ai,decision_role,areas,topics,Ref\n\
@@ -112,8 +115,11 @@ mod tests {
         "knowsley-council".parse().unwrap()
     }
 
-    fn ignore_ref() -> HashMap<String, Target> {
-        HashMap::from([("Ref".to_owned(), Target::Ignore)])
+    fn ignore_ref() -> Columns {
+        Columns {
+            mapping: HashMap::from([("Ref".to_owned(), Target::Ignore)]),
+            set: Vec::new(),
+        }
     }
 
     async fn imports(store: &dyn Store) -> usize {
@@ -167,7 +173,7 @@ mod tests {
             &cli,
             &knowsley(),
             CLEAN.into(),
-            HashMap::new(),
+            Columns::default(),
             Run::Write,
         )
         .await

@@ -2,7 +2,7 @@
 //! hash. Each belongs to a person, who answers for what is done with it.
 
 use charter_core::Slug;
-use charter_core::accounts::{Action, Principal, TOKEN_SCOPES, allowed};
+use charter_core::accounts::{Action, Principal, SITE_TOKEN_SCOPES, TOKEN_SCOPES, allowed};
 use charter_store::accounts::User;
 use charter_store::{ApiToken, NewToken, Store};
 
@@ -93,6 +93,54 @@ pub async fn create(
         format!("{}, for {}", actor.name, owner.email)
     };
     let subject = format!("token {id} for {organisation}");
+    record(store, &name, &actor.address, "token-create", &subject).await?;
+    Ok(TokenMade { id, token, scopes })
+}
+
+/// Makes a site administrator's token, belonging to no organisation, owned by `owner` (who must
+/// be a site administrator): it adds and changes signatory organisations through the API.
+pub async fn create_site(
+    store: &dyn Store,
+    actor: &Actor,
+    owner: &User,
+    label: &str,
+) -> AppResult<TokenMade> {
+    actor.require(Action::ManageOrganisations)?;
+    let principal = Principal {
+        user_id: owner.id,
+        role: owner.role,
+        organisation: owner.organisation.clone(),
+    };
+    if !allowed(&principal, Action::ManageOrganisations) {
+        return Err(AppError::Forbidden(format!(
+            "{} may not own a token for organisations: only site administrators may",
+            owner.email
+        )));
+    }
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > MAX_LABEL {
+        return Err(AppError::invalid(
+            "label",
+            format!("Say what the token is for, in {MAX_LABEL} characters or fewer"),
+        ));
+    }
+    let scopes: Vec<&'static str> = SITE_TOKEN_SCOPES.iter().map(|(s, _)| *s).collect();
+    let token = format!("chr_{}", random_hex(24)?);
+    let id = store
+        .site_token_create(
+            owner.id,
+            &token_hash(&token),
+            label,
+            &scopes.join(" "),
+            &clock::now(),
+        )
+        .await?;
+    let name = if actor.user_id() == Some(owner.id) {
+        actor.name.clone()
+    } else {
+        format!("{}, for {}", actor.name, owner.email)
+    };
+    let subject = format!("token {id} for organisations");
     record(store, &name, &actor.address, "token-create", &subject).await?;
     Ok(TokenMade { id, token, scopes })
 }

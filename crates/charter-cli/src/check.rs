@@ -26,6 +26,9 @@ pub struct CheckArgs {
     /// With --drafts: which field a column holds, as "Column header=field"; repeat.
     #[arg(long = "map", value_name = "HEADER=FIELD")]
     pub map: Vec<String>,
+    /// With --drafts: one value for every row, for a field the file lacks, as "field=value"; repeat.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// What the check found, for the exit status.
@@ -126,7 +129,8 @@ async fn drafts(
         .organisation
         .as_deref()
         .context("--drafts needs --organisation: whose entries are they?")?;
-    let read = crate::import::import(config, file, organisation, &args.map, Run::DryRun).await?;
+    let columns = crate::import::columns(&args.map, &args.set)?;
+    let read = crate::import::import(config, file, organisation, columns, Run::DryRun).await?;
     let found = read.report;
     let today = charter_app::clock::today();
     let mut blocking = found.problems.len();
@@ -134,19 +138,15 @@ async fn drafts(
         println!("BLOCKS {p}");
     }
     let mut all = Vec::new();
-    for (line, entry) in &found.entries {
+    for (row, entry) in &found.entries {
         let card = check(entry, &charter, today);
         if card.blocks_publishing {
             blocking += 1;
         }
         if args.json {
-            all.push(serde_json::json!({ "line": line, "title": entry.title, "check": card }));
+            all.push(serde_json::json!({ "row": row, "title": entry.title, "check": card }));
         } else {
-            report(
-                &format!("line {line}: {}", entry.title),
-                &card,
-                args.warnings,
-            );
+            report(&format!("row {row}: {}", entry.title), &card, args.warnings);
         }
     }
     if args.json {

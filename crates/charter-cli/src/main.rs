@@ -48,7 +48,7 @@ enum Command {
     Import(import::ImportArgs),
     /// Add people who run the register or publish for an organisation.
     User(user::UserArgs),
-    /// Organisations' API tokens.
+    /// Signatory organisations (add, list, edit, retire) and their API tokens.
     Org(org::OrgArgs),
     /// Residents' opt-outs: load lists, issue snapshots, filter datasets, rotate keys.
     Optout(optout::OptOutArgs),
@@ -114,7 +114,15 @@ fn main() -> ExitCode {
                 }
             },
             Command::Verify => done(verify::run(&cli.config).await),
-            Command::Text(args) => done(text::run(args)),
+            // For pipelines: 1 means above --max-reading-age, 2 that the text could not be read.
+            Command::Text(args) => match text::run(args) {
+                Ok(true) => Ok(ExitCode::SUCCESS),
+                Ok(false) => Ok(ExitCode::from(1)),
+                Err(e) => {
+                    eprintln!("charter: {e:#}");
+                    Ok(ExitCode::from(2))
+                }
+            },
             Command::Optout(args) => done(optout::run(&cli.config, args).await),
             Command::Org(args) => done(org::run(&cli.config, args).await),
             Command::User(args) => done(user::run(&cli.config, args).await),

@@ -126,6 +126,9 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_limits(limits(&args));
     // The footer shows this check until it is an hour old.
     state.history.record(head, report);
+    if let Some(mailer) = &state.mail {
+        charter_app::notices::delivery::spawn(state.store.clone(), mailer.clone(), public_url);
+    }
     if args.smtp_url.is_none() {
         tracing::info!(
             folder = %config.data_dir.join("outbox").display(),

@@ -1,12 +1,14 @@
 //! `charter text check FILE|-`: the plain-English checker on the command line. Prints the reading age,
 //! its band, the seven scores and each finding with its line, column and suggested fix, or the same as
-//! JSON with `--json`.
+//! JSON with `--json`. With `--max-reading-age N` it fails (exit 1) above N, for pipelines.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use charter_core::plain_english::{Analysis, Finding, Severity, analyse};
+use charter_core::plain_english::{
+    Analysis, Finding, MIN_WORDS_TO_SCORE, Severity, analyse, count_of,
+};
 use serde::Serialize;
 
 #[derive(clap::Args, Debug)]
@@ -29,9 +31,14 @@ pub struct CheckArgs {
     /// Print JSON instead of a report.
     #[arg(long)]
     pub json: bool,
+    /// Fail (exit status 1) when the reading age is above this. A text too short to give a reading
+    /// age does not fail.
+    #[arg(long, value_name = "N")]
+    pub max_reading_age: Option<u32>,
 }
 
-pub fn run(args: TextArgs) -> anyhow::Result<()> {
+/// Checks the text; `Ok(false)` when it is above `--max-reading-age`.
+pub fn run(args: TextArgs) -> anyhow::Result<bool> {
     match args.command {
         TextCommand::Check(check) => {
             let (name, bytes) = read_input(&check.file)?;
@@ -47,7 +54,24 @@ pub fn run(args: TextArgs) -> anyhow::Result<()> {
             out.write_all(output.as_bytes())
                 .and_then(|()| out.flush())
                 .context("cannot write to standard output")?;
-            Ok(())
+            let Some(max) = check.max_reading_age else {
+                return Ok(true);
+            };
+            match analysis.reading_age {
+                Some(age) if age.years > max => {
+                    eprintln!(
+                        "charter: {name} has a reading age of {age}, above the most allowed ({max}).\n{}",
+                        analysis
+                            .suggestions
+                            .iter()
+                            .map(|s| format!("  - {s}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    );
+                    Ok(false)
+                }
+                _ => Ok(true),
+            }
         }
     }
 }
@@ -118,26 +142,38 @@ pub fn report(name: &str, text: &str, a: &Analysis) -> String {
     let c = &a.counts;
     match (&a.reading_age, a.band) {
         (Some(age), Some(band)) => {
-            out.push_str(&format!(
-                "{name}: reading age {} ({})\n",
-                age.years,
-                band.label()
-            ));
+            out.push_str(&format!("{name}: reading age {age} ({})\n", band.label()));
         }
+        _ if a.too_short => out.push_str(&format!(
+            "{name}: too short to give a reading age ({}; it needs {MIN_WORDS_TO_SCORE} or more). \
+             Say more.\n",
+            count_of(c.words.into(), "word", "words")
+        )),
         _ => out.push_str(&format!(
             "{name}: no reading age (there are no words to score)\n"
         )),
     }
     out.push_str(&format!(
-        "  {} words, {} sentences, {} syllables. Reading age is the Flesch-Kincaid grade plus 5; \
+        "  {}, {}, {}. Reading age is the Flesch-Kincaid grade plus 5; \
          9 or under is the target.\n",
-        c.words, c.sentences, c.syllables
+        count_of(c.words.into(), "word", "words"),
+        count_of(a.sentences.into(), "sentence", "sentences"),
+        count_of(c.syllables.into(), "syllable", "syllables"),
     ));
-    if a.indicative && c.words > 0 {
+    if a.indicative && a.reading_age.is_some() {
         out.push_str("  Fewer than 100 words, so the reading age is only a rough guide.\n");
     }
+    if a.reading_age.is_some_and(|r| r.years > 9) && !a.suggestions.is_empty() {
+        out.push_str("\nTo bring the reading age down:\n");
+        for s in &a.suggestions {
+            out.push_str(&format!("  - {s}\n"));
+        }
+    }
     let s = &a.scores;
-    out.push_str("\nScores (comparable with textstat 0.7.13):\n");
+    out.push_str(&format!(
+        "\nScores (comparable with textstat 0.7.13, which counts {}):\n",
+        count_of(c.sentences.into(), "sentence", "sentences")
+    ));
     for (label, value) in [
         ("Flesch Reading Ease", s.flesch_reading_ease),
         ("Flesch-Kincaid grade", s.flesch_kincaid_grade),
@@ -161,8 +197,8 @@ pub fn report(name: &str, text: &str, a: &Analysis) -> String {
     let advice = a.findings.len() - warnings;
     out.push_str(&format!(
         "\n{} to fix, {} to consider:\n",
-        plural(warnings, "finding"),
-        plural(advice, "piece of advice").replace("1 pieces", "1 piece"),
+        count_of(warnings as u64, "finding", "findings"),
+        count_of(advice as u64, "piece of advice", "pieces of advice"),
     ));
     for f in &a.findings {
         let (line, column) = line_column(text, f.span.start);
@@ -181,14 +217,6 @@ pub fn report(name: &str, text: &str, a: &Analysis) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
-    match (n, word) {
-        (1, _) => format!("1 {word}"),
-        (_, "piece of advice") => format!("{n} pieces of advice"),
-        _ => format!("{n} {word}s"),
-    }
-}
-
 #[derive(Serialize)]
 struct JsonReport<'a> {
     file: &'a str,
@@ -200,9 +228,12 @@ struct JsonReport<'a> {
 struct JsonAnalysis<'a> {
     counts: &'a charter_core::plain_english::Counts,
     scores: &'a charter_core::plain_english::Scores,
+    sentences: u32,
     reading_age: &'a Option<charter_core::plain_english::ReadingAge>,
     band: Option<charter_core::plain_english::Band>,
     indicative: bool,
+    too_short: bool,
+    suggestions: &'a [String],
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -221,9 +252,12 @@ pub fn json(name: &str, text: &str, a: &Analysis) -> anyhow::Result<String> {
         analysis: JsonAnalysis {
             counts: &a.counts,
             scores: &a.scores,
+            sentences: a.sentences,
             reading_age: &a.reading_age,
             band: a.band,
             indicative: a.indicative,
+            too_short: a.too_short,
+            suggestions: &a.suggestions,
             findings: a
                 .findings
                 .iter()
@@ -264,16 +298,24 @@ mod tests {
 
     #[test]
     fn report_and_json() {
-        let text = "We will utilise the data in order to help you.\nYou can't opt out.";
+        let text = "We will utilise the data in order to help you.\nYou can't opt out, but you can ask us what we hold about you.";
         let a = analyse(text);
         let r = report("t.txt", text, &a);
         assert!(r.contains("t.txt: reading age"), "{r}");
+        assert!(r.contains("24 words, 2 sentences, "), "{r}");
         assert!(r.contains("1:9  word-to-avoid"), "{r}");
         assert!(r.contains("Fix: Try ‘use’."), "{r}");
         let j: serde_json::Value = serde_json::from_str(&json("t.txt", text, &a).unwrap()).unwrap();
         assert_eq!(j["findings"][0]["rule"], "word-to-avoid");
         assert_eq!(j["findings"][0]["line"], 1);
         assert!(j["scores"]["flesch_reading_ease"].is_number());
+        let short = "We fix bins.";
+        let r = report("s", short, &analyse(short));
+        assert!(
+            r.contains("s: too short to give a reading age (3 words;"),
+            "{r}"
+        );
+        assert!(r.contains("3 words, 1 sentence, 3 syllables."), "{r}");
         let empty = analyse("");
         assert!(report("e", "", &empty).contains("no reading age"));
         let j: serde_json::Value = serde_json::from_str(&json("e", "", &empty).unwrap()).unwrap();

@@ -29,14 +29,38 @@ enum UserCommand {
         organisation: Option<String>,
         #[arg(long)]
         name: Option<String>,
-        /// The register's address, for the link.
-        #[arg(
-            long,
-            env = "CHARTER_BASE_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        base_url: String,
+        /// The register's public address, for the link, such as https://register.example
+        /// (`--base-url` is the same). Default: CHARTER_BASE_URL, else the address the server
+        /// listens on (--addr).
+        #[arg(long, visible_alias = "base-url", env = "CHARTER_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The address `charter serve` listens on, for the link when no public address is set.
+        #[arg(long, env = "CHARTER_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
     },
+}
+
+/// The register's address links start with: the public address given (checked to be a web
+/// address), else the listening address, as `charter serve` puts in email.
+fn public_url(given: Option<String>, addr: &str) -> anyhow::Result<String> {
+    // The name this setting had before it matched `charter serve`'s.
+    let given = given.or_else(|| std::env::var("CHARTER_BASE_URL").ok());
+    let url = match given {
+        Some(url) => {
+            let url = url.trim().trim_end_matches('/').to_owned();
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => url,
+                _ => bail!(
+                    "--public-url: “{url}” is not a web address: write it like https://register.example"
+                ),
+            }
+        }
+        None => format!("http://{}", addr.trim()),
+    };
+    Ok(url)
 }
 
 pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
@@ -45,8 +69,10 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         role,
         organisation,
         name,
-        base_url,
+        public_url: given,
+        addr,
     } = args.command;
+    let base_url = public_url(given, &addr)?;
     let email: charter_core::Email = email.parse().context("--email")?;
     let role: Role = role.parse().map_err(anyhow::Error::msg).context("--role")?;
     let organisation: Option<Slug> = organisation
@@ -79,6 +105,6 @@ pub async fn run(config: &Config, args: UserArgs) -> anyhow::Result<()> {
         email,
         role.label().to_lowercase()
     );
-    println!("{}{}", base_url.trim_end_matches('/'), added.path());
+    println!("{base_url}{}", added.path());
     Ok(())
 }

@@ -409,6 +409,74 @@ fn text_check_reports_reading_age_and_advice() {
 }
 
 #[test]
+fn text_check_fails_above_max_reading_age() {
+    let dir = temp_dir();
+    let hard = dir.path().join("hard.txt");
+    std::fs::write(
+        &hard,
+        "The organisation's multidisciplinary transformation programme operationalises predictive \
+         analytics capabilities, facilitating evidence-based prioritisation of interventions across \
+         heterogeneous administrative datasets, notwithstanding considerable implementation complexity.",
+    )
+    .unwrap();
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(
+        &plain,
+        "We look at repair records to find homes that may get damp. Staff visit those homes first. \
+         You can still report damp to us in the usual way.",
+    )
+    .unwrap();
+    let short = dir.path().join("short.txt");
+    std::fs::write(&short, "Algorithmic prioritisation of referrals.").unwrap();
+    let check = |file: &std::path::Path, max: &str| {
+        charter(
+            &dir,
+            &[
+                "text",
+                "check",
+                "--max-reading-age",
+                max,
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    let above = check(&hard, "12");
+    assert_eq!(above.status.code(), Some(1), "{}", stderr(&above));
+    let err = stderr(&above);
+    assert!(
+        err.contains("reading age of over 25, above the most allowed (12)"),
+        "{err}"
+    );
+    assert!(err.contains("Split the longest sentence"), "{err}");
+    assert!(String::from_utf8_lossy(&above.stdout).contains("reading age over 25"));
+    let within = check(&plain, "9");
+    assert!(within.status.success(), "{}", stderr(&within));
+    // Too short to score: asked to say more, not failed on a number.
+    let too_short = check(&short, "9");
+    assert!(too_short.status.success(), "{}", stderr(&too_short));
+    assert!(String::from_utf8_lossy(&too_short.stdout).contains("too short to give a reading age"));
+    // Without the option nothing fails on the reading age, and a bad file is exit status 2.
+    assert!(
+        charter(&dir, &["text", "check", hard.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let missing = check(&dir.path().join("none.txt"), "9");
+    assert_eq!(missing.status.code(), Some(2));
+    let bad = charter(
+        &dir,
+        &[
+            "text",
+            "check",
+            "--max-reading-age",
+            "nine",
+            plain.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+}
+
+#[test]
 fn user_add_prints_a_one_time_link() {
     let dir = temp_dir();
     assert!(
@@ -527,11 +595,8 @@ fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
     let out = charter(&dir, &["import", path, "--organisation", &org, "--dry-run"]);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{said}");
-    assert!(
-        said.contains("line 1, column “Ref”: Choose the field"),
-        "{said}"
-    );
-    assert!(said.contains("line 3, column “status”"), "{said}");
+    assert!(said.contains("Column “Ref”: Choose the field"), "{said}");
+    assert!(said.contains("Row 3, column “status”"), "{said}");
     assert!(said.contains("nothing was imported"), "{said}");
     // The same problems stop a real import: nothing is written.
     let out = charter(
@@ -561,7 +626,7 @@ fn import_lists_every_problem_then_adds_all_rows_as_drafts_or_none() {
     );
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{said}");
-    assert!(said.contains("line 2: Street lights"), "{said}");
+    assert!(said.contains("row 2: Street lights"), "{said}");
 
     std::fs::write(
         &file,
@@ -950,4 +1015,61 @@ fn verify_and_serve_catch_an_entry_hidden_in_the_database() {
          DELETE FROM project_docs WHERE id = 7; DELETE FROM project_search WHERE rowid = 7",
         "LCR-0007: it was published but is missing from the register's lists",
     );
+}
+
+#[test]
+fn user_add_links_start_with_the_public_address_else_the_listening_one() {
+    let dir = temp_dir();
+    let add = |email: &str, args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(BIN);
+        c.arg("--data-dir").arg(dir.path());
+        c.args(["user", "add", "--email", email, "--role", "moderator"]);
+        c.args(args);
+        for v in [
+            "CHARTER_DATABASE_URL",
+            "CHARTER_ADDR",
+            "CHARTER_PUBLIC_URL",
+            "CHARTER_BASE_URL",
+        ] {
+            c.env_remove(v);
+        }
+        c.envs(env.iter().copied());
+        c.output().unwrap()
+    };
+    let link = |o: &Output| {
+        assert!(o.status.success(), "{}", stderr(o));
+        let out = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+        let (base, token) = out.split_once("/account/set-password/").unwrap();
+        assert_eq!(token.len(), 48, "{out}");
+        base.to_owned()
+    };
+    let public = "https://register.example";
+    let o = add(
+        "a@x.example",
+        &["--public-url", "https://register.example/"],
+        &[],
+    );
+    assert_eq!(link(&o), public);
+    // As the README and operating guide show it.
+    let o = add("b@x.example", &["--base-url", public], &[]);
+    assert_eq!(link(&o), public);
+    let o = add("c@x.example", &[], &[("CHARTER_PUBLIC_URL", public)]);
+    assert_eq!(link(&o), public);
+    let o = add("d@x.example", &[], &[("CHARTER_BASE_URL", public)]);
+    assert_eq!(link(&o), public);
+    // Without a public address: the address `charter serve` is set to listen on.
+    let o = add("e@x.example", &[], &[("CHARTER_ADDR", "10.0.0.5:9000")]);
+    assert_eq!(link(&o), "http://10.0.0.5:9000");
+    let o = add("f@x.example", &[], &[]);
+    assert_eq!(link(&o), "http://127.0.0.1:8080");
+    // Not a web address: said before anyone is added.
+    let o = add("g@x.example", &["--public-url", "register.example"], &[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("not a web address: write it like https://register.example"),
+        "{}",
+        stderr(&o)
+    );
+    let again = add("g@x.example", &["--public-url", public], &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
 }

@@ -17,6 +17,12 @@ pub const TOKEN_SCOPES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What a site administrator's API token (one belonging to no organisation) may be used for.
+pub const SITE_TOKEN_SCOPES: &[(&str, &str)] = &[(
+    "organisations",
+    "Add and change the signatory organisations",
+)];
+
 /// How long a set-password or reset link works, in days.
 pub const LINK_DAYS: i64 = 7;
 
@@ -138,6 +144,8 @@ pub enum Action<'a> {
     /// NHS number. Only the people who run the service: a kind's rules decide whose opt-outs
     /// match.
     ManageIdentifierKinds,
+    /// Add, change and retire signatory organisations. Only the people who run the service.
+    ManageOrganisations,
 }
 
 impl Action<'_> {
@@ -164,6 +172,9 @@ impl Action<'_> {
             }
             Action::ManageIdentifierKinds => {
                 "Only site administrators can set up identifier kinds."
+            }
+            Action::ManageOrganisations => {
+                "Only site administrators can add, change or retire organisations."
             }
         }
     }
@@ -333,6 +344,7 @@ mod tests {
                 },
                 Action::SetSelfPublish,
                 Action::ManageIdentifierKinds,
+                Action::ManageOrganisations,
             ]
         };
         let mine: &'static Slug = Box::leak(Box::new(mine));
@@ -342,37 +354,39 @@ mod tests {
             (
                 who(Role::SiteAdmin, None),
                 [
-                    true, true, true, true, true, true, true, true, true, true, true,
+                    true, true, true, true, true, true, true, true, true, true, true, true,
                 ],
                 [
-                    true, true, true, true, true, true, true, true, true, true, true,
+                    true, true, true, true, true, true, true, true, true, true, true, true,
                 ],
             ),
             (
                 who(Role::Moderator, None),
                 [
-                    true, false, false, false, true, true, false, true, true, true, false,
+                    true, false, false, false, true, true, false, true, true, true, false, false,
                 ],
                 [
-                    true, false, false, false, true, true, false, true, true, true, false,
+                    true, false, false, false, true, true, false, true, true, true, false, false,
                 ],
             ),
             (
                 who(Role::OrgAdmin, Some("knowsley-council")),
                 [
-                    true, true, true, false, false, false, true, false, true, false, false,
+                    true, true, true, false, false, false, true, false, true, false, false, false,
                 ],
                 [
                     false, false, false, false, false, false, false, false, false, false, false,
+                    false,
                 ],
             ),
             (
                 who(Role::OrgEditor, Some("knowsley-council")),
                 [
-                    true, false, false, false, false, false, true, false, true, false, false,
+                    true, false, false, false, false, false, true, false, true, false, false, false,
                 ],
                 [
                     false, false, false, false, false, false, false, false, false, false, false,
+                    false,
                 ],
             ),
         ];

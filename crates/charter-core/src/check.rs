@@ -152,7 +152,7 @@ pub struct Scorecard {
     pub principles: Vec<PrincipleResult>,
     /// True when any blocking rule is not met.
     pub blocks_publishing: bool,
-    /// The summary's reading age in whole years, when it has words.
+    /// The summary's reading age in whole years, when it has enough words to score (20 or more).
     pub summary_reading_age: Option<u32>,
 }
 
@@ -193,6 +193,10 @@ struct Context<'a> {
     today: Date,
     config: &'a CheckConfig,
     reading_age: Option<u32>,
+    /// Words in the summary (a summary with words but no reading age is too short to score).
+    summary_words: u32,
+    /// What to change to bring the summary's reading age down.
+    suggestions: Vec<String>,
     unexplained_acronyms: Vec<String>,
 }
 
@@ -364,14 +368,26 @@ const RULES: &[RuleDef] = &[
         principle: "transparency",
         title: "Summary in plain English",
         check: |c| match c.reading_age {
-            None => (
+            None if c.summary_words == 0 => (
                 NotMet,
                 Some("Write a summary of what the project does and why.".into()),
             ),
+            // Too short to score: ask for more words rather than judge it on a number.
+            None => (
+                NotMet,
+                Some(format!(
+                    "The summary has only {}, too few to give a reading age. Say more: what the project does, who it is for and why, in {} words or more.",
+                    plain_english::count_of(c.summary_words.into(), "word", "words"),
+                    plain_english::MIN_WORDS_TO_SCORE
+                )),
+            ),
             Some(age) => result(age <= c.config.reading_age_limit, || {
+                // Always at least one concrete change: the longest sentence, the hardest words.
                 format!(
-                    "The summary has a reading age of {age}. Aim for 9 and no more than {}: use shorter sentences and everyday words.",
-                    c.config.reading_age_limit
+                    "The summary has a reading age of {}. Aim for 9 and no more than {}. {}",
+                    plain_english::age_in_words(age),
+                    c.config.reading_age_limit,
+                    c.suggestions.join(" ")
                 )
             }),
         },
@@ -603,6 +619,8 @@ pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
         today,
         config,
         reading_age,
+        summary_words: analysis.counts.words,
+        suggestions: analysis.suggestions,
         unexplained_acronyms,
     };
 
@@ -618,11 +636,13 @@ pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
                     let (outcome, advice) = (r.check)(&ctx);
                     let mut blocking =
                         outcome == NotMet && config.blocking.iter().any(|b| b == r.id);
-                    // The plain-English rule warns above the limit and blocks only when very hard.
+                    // The plain-English rule warns above the limit and blocks only when very hard
+                    // (or empty): a summary too short to score is asked for more words, not blocked.
                     if r.id == "summary-reading-age"
+                        && ctx.summary_words > 0
                         && ctx
                             .reading_age
-                            .is_some_and(|a| a < config.blocking_reading_age)
+                            .is_none_or(|a| a < config.blocking_reading_age)
                     {
                         blocking = false;
                     }
@@ -800,7 +820,15 @@ mod tests {
             card.summary_reading_age
         );
         assert!(card.summary_reading_age.unwrap() >= 16);
-        p.summary = "We use records of past repairs to find homes that may have damp. Staff then visit those homes first.".into();
+        // Blocking always comes with something concrete to change.
+        let advice = r.advice.as_deref().unwrap_or_default();
+        assert!(advice.contains("over 25"), "{advice}");
+        assert!(
+            advice.contains("Split the longest sentence (22 words)"),
+            "{advice}"
+        );
+        assert!(advice.contains("‘multidisciplinary’"), "{advice}");
+        p.summary = "We use records of past repairs to find homes that may have damp. Staff then visit those homes first. We fix the worst.".into();
         let card = check(&p, &charter(), today());
         assert_eq!(
             rule(&card, "summary-reading-age").outcome,
@@ -808,6 +836,26 @@ mod tests {
             "{:?}",
             card.summary_reading_age
         );
+    }
+
+    #[test]
+    fn summaries_too_short_to_score_are_asked_for_more_not_blocked() {
+        let mut p = complete();
+        p.summary = "Algorithmic prioritisation of safeguarding referrals.".into();
+        let card = check(&p, &charter(), today());
+        let r = rule(&card, "summary-reading-age");
+        assert_eq!(r.outcome, Outcome::NotMet);
+        assert!(!r.blocks_publishing);
+        assert_eq!(card.summary_reading_age, None);
+        let advice = r.advice.as_deref().unwrap_or_default();
+        assert!(advice.contains("only 5 words"), "{advice}");
+        assert!(advice.contains("Say more"), "{advice}");
+        p.summary = "Bins.".into();
+        let advice = rule(&check(&p, &charter(), today()), "summary-reading-age")
+            .advice
+            .clone()
+            .unwrap_or_default();
+        assert!(advice.contains("only 1 word,"), "{advice}");
     }
 
     #[test]

@@ -59,7 +59,7 @@ macro_rules! col {
 pub const COLUMNS: &[Column] = &[
     col!(
         "id",
-        "The project's stable id, such as LCR-0042. It never changes and is never reused.",
+        "The project's id, such as LCR-0042. It never changes and is never used again.",
         |p, _o| p.id.to_string()
     ),
     col!("title", "The project's name.", |p, _o| p.title.to_string()),
@@ -70,17 +70,17 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "organisation_id",
-        "The stable id of the organisation responsible, such as ORG-0007.",
+        "The id of the group in charge, such as ORG-0007.",
         |_p, o| o.map(|o| o.id.to_string()).unwrap_or_default()
     ),
     col!(
         "organisation",
-        "The short name of the organisation responsible.",
+        "The short name of the group in charge.",
         |p, _o| p.organisation.to_string()
     ),
     col!(
         "organisation_name",
-        "The full name of the organisation responsible.",
+        "The full name of the group in charge.",
         |_p, o| o.map(|o| o.name.clone()).unwrap_or_default()
     ),
     col!("team", "The team that runs the project.", |p, _o| opt(
@@ -88,7 +88,7 @@ pub const COLUMNS: &[Column] = &[
     )),
     col!(
         "status",
-        "Where the project is in its life: planned, in-development, pilot, in-use, paused or retired.",
+        "How far along the project is. One of: planned, in-development, pilot, in-use, paused or retired.",
         |p, _o| p.status.slug().to_owned()
     ),
     col!(
@@ -108,22 +108,22 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "next_review_date",
-        "When the organisation will next review the project (YYYY-MM-DD).",
+        "When the group will next look again at the project (YYYY-MM-DD).",
         |p, _o| opt(&p.next_review_date)
     ),
     col!(
         "areas",
-        "Areas covered: halton, knowsley, liverpool, sefton, st-helens, wirral, whole-city-region, wider-than-region.",
+        "Areas it covers. Any of: halton, knowsley, liverpool, sefton, st-helens, wirral, whole-city-region, wider-than-region.",
         |p, _o| list(&p.areas, |a| a.slug())
     ),
     col!(
         "topics",
-        "What the project is about, from the register's topic list.",
+        "What the project is about, from our list of topics.",
         |p, _o| list(&p.topics, |t| t.slug())
     ),
     col!(
         "first_published",
-        "When the entry first appeared on the register (YYYY-MM-DD).",
+        "When the entry first went on the register (YYYY-MM-DD).",
         |p, _o| p.first_published.to_string()
     ),
     col!(
@@ -136,14 +136,12 @@ pub const COLUMNS: &[Column] = &[
         "What the project does and why, in plain English.",
         |p, _o| p.summary.clone()
     ),
-    col!(
-        "how_it_works",
-        "A longer description of how it works.",
-        |p, _o| opt(&p.how_it_works)
-    ),
+    col!("how_it_works", "More about how it works.", |p, _o| opt(
+        &p.how_it_works
+    )),
     col!(
         "data_used",
-        "Which data is used, from where and about whom.",
+        "Which data it uses, where the data comes from and who it is about.",
         |p, _o| p
             .data_used
             .as_ref()
@@ -152,7 +150,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "personal_data",
-        "Whether personal data is used: yes or no (blank when not stated).",
+        "Whether it uses personal data. Yes or no (blank if not said).",
         |p, _o| p
             .data_used
             .as_ref()
@@ -161,7 +159,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "special_category_data",
-        "Whether special category data (such as health, ethnicity or religion) is used: yes or no (blank when not stated).",
+        "Whether it uses special category data, such as health, ethnic group or religion. Yes or no (blank if not said).",
         |p, _o| p
             .data_used
             .as_ref()
@@ -178,17 +176,17 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "uses_ai",
-        "Whether the project uses AI: yes or no.",
+        "Whether the project uses AI. Yes or no.",
         |p, _o| yes_no(p.uses_ai)
     ),
     col!(
         "ai_kind",
-        "The kind of AI: rules-based, machine-learning, generative or other.",
+        "The kind of AI. One of: rules-based, machine-learning, generative or other.",
         |p, _o| p.ai_kind.map(|k| k.slug().to_owned()).unwrap_or_default()
     ),
     col!(
         "decision_role",
-        "How far results decide what happens to people: information-only, supports-person, decides-person-reviews or decides-alone.",
+        "How much results decide what happens to people. One of: information-only, supports-person, decides-person-reviews or decides-alone.",
         |p, _o| p.decision_role.slug().to_owned()
     ),
     col!(
@@ -198,7 +196,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "supplier",
-        "The supplier's name, Companies House number and role, where a supplier is involved.",
+        "The supplier's name, Companies House number and role, if there is a supplier.",
         |p, _o| p
             .supplier
             .as_ref()
@@ -218,7 +216,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "latest_outcome_report",
-        "When the latest outcome report was published (YYYY-MM-DD).",
+        "When the last outcome report came out (YYYY-MM-DD).",
         |p, _o| latest(p.outcome_reports.iter().map(|r| r.published_on))
     ),
     col!(
@@ -228,12 +226,12 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "benefit_kinds",
-        "Kinds of benefit, from the register's list.",
+        "Kinds of benefit, from our list.",
         |p, _o| list(&p.benefit_kinds, |b| b.slug())
     ),
     col!(
         "wider_benefit",
-        "Benefits beyond the city region.",
+        "Good it does outside the city region.",
         |p, _o| opt(&p.wider_benefit)
     ),
     col!(
@@ -243,27 +241,27 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "affected_communities",
-        "Who could be affected, including who could be disadvantaged.",
+        "Who could be affected, and who could lose out.",
         |p, _o| opt(&p.affected_communities)
     ),
     col!(
         "consultations",
-        "How many consultations with residents or communities are recorded.",
+        "How many times residents or groups were asked for their views.",
         |p, _o| p.consultations.len().to_string()
     ),
     col!(
         "latest_consultation",
-        "When the latest recorded consultation was held (YYYY-MM-DD).",
+        "When people were last asked for their views (YYYY-MM-DD).",
         |p, _o| latest(p.consultations.iter().map(|c| c.held_on))
     ),
     col!(
         "no_consultation_reason",
-        "Why nobody was consulted, where that is the case.",
+        "Why nobody was asked, if no one was.",
         |p, _o| opt(&p.no_consultation_reason)
     ),
     col!(
         "equality_impact_done",
-        "Whether an equality impact assessment was done: yes or no (blank when not stated).",
+        "Whether an equality impact assessment was done. Yes or no (blank if not said).",
         |p, _o| p
             .equality_impact
             .as_ref()
@@ -277,22 +275,22 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "accountable_owner",
-        "The senior person accountable: name, role and email as given.",
+        "The senior person in charge: name, role and email as given.",
         |p, _o| holder(&p.accountable_owner)
     ),
     col!(
         "bias_owner",
-        "Who addresses bias in data and algorithms.",
+        "Who deals with bias in data and algorithms.",
         |p, _o| holder(&p.bias_owner)
     ),
     col!(
         "updates_owner",
-        "Who corrects and updates the algorithms.",
+        "Who fixes and updates the algorithms.",
         |p, _o| holder(&p.updates_owner)
     ),
     col!(
         "monitoring_owner",
-        "Who monitors the algorithms in use.",
+        "Who keeps watch on the algorithms in use.",
         |p, _o| holder(&p.monitoring_owner)
     ),
     col!(
@@ -302,7 +300,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "challenge_route",
-        "How a resident challenges a decision made or supported by the system.",
+        "How a person can challenge a decision the system made or helped to make.",
         |p, _o| p
             .challenge_route
             .as_ref()
@@ -316,7 +314,7 @@ pub const COLUMNS: &[Column] = &[
         .unwrap_or_default()),
     col!(
         "challenge_reply_days",
-        "Working days the organisation takes to reply to a challenge.",
+        "Working days the group takes to reply to a challenge.",
         |p, _o| p
             .challenge_route
             .as_ref()
@@ -363,7 +361,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "safe_settings",
-        "Five Safes: where and how the data is held securely.",
+        "Five Safes: where and how the data is kept safe.",
         |p, _o| p
             .five_safes
             .safe_settings
@@ -373,7 +371,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "safe_data",
-        "Five Safes: how the data is reduced and de-identified.",
+        "Five Safes: how the data is cut down, with details that name people taken out.",
         |p, _o| p
             .five_safes
             .safe_data
@@ -383,7 +381,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "safe_outputs",
-        "Five Safes: how results are checked so that nobody can be identified.",
+        "Five Safes: how results are checked so no one can be picked out.",
         |p, _o| p
             .five_safes
             .safe_outputs
@@ -412,7 +410,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "opt_out_offered",
-        "Whether residents can opt out: yes or no (blank when not stated).",
+        "Whether residents can opt out. Yes or no (blank if not said).",
         |p, _o| match &p.opt_out {
             None => String::new(),
             Some(OptOut::Yes { .. }) => "yes".into(),
@@ -421,7 +419,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "opt_out",
-        "How to opt out, or the legal reason opting out is not possible.",
+        "How to opt out, or the legal reason people cannot.",
         |p, _o| match &p.opt_out {
             None => String::new(),
             Some(OptOut::Yes { how, .. }) => how.clone(),
@@ -430,7 +428,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "deidentification",
-        "How far the data is de-identified: none, pseudonymised, de-identified or anonymous-aggregates.",
+        "How far the data is de-identified. One of: none, pseudonymised, de-identified or anonymous-aggregates.",
         |p, _o| p
             .reidentification
             .as_ref()
@@ -439,7 +437,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "reidentification_risk",
-        "How the risk of identifying people again is managed.",
+        "How they stop anyone working out who people are.",
         |p, _o| p
             .reidentification
             .as_ref()
@@ -456,7 +454,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "special_category_condition",
-        "The UK GDPR Article 9 condition, when special category data is used.",
+        "The UK GDPR Article 9 condition, if it uses special category data.",
         |p, _o| p
             .special_category_condition
             .map(|b| b.slug().to_owned())
@@ -472,7 +470,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "dpia_done",
-        "Whether a data protection impact assessment was done: yes or no (blank when not stated).",
+        "Whether a data protection impact assessment was done. Yes or no (blank if not said).",
         |p, _o| p.dpia.as_ref().map(|d| yes_no(d.done)).unwrap_or_default()
     ),
     col!(

@@ -12,6 +12,7 @@ pub mod export;
 pub mod history;
 pub mod ids;
 pub mod import;
+pub mod notices;
 pub mod organisation;
 pub mod picklists;
 pub mod plain_english;

@@ -90,6 +90,96 @@ macro_rules! picklist {
     };
 }
 
+/// Other words people use for a value, by its short name: what spreadsheets and other registers
+/// (such as the UK Algorithmic Transparency Recording Standard) call it. A word counts only on a
+/// list holding that short name, and only after every short name and label there.
+const OTHER_WORDS: &[(&str, &[&str])] = &[
+    (
+        "planned",
+        &["proposed", "idea", "discovery", "pre deployment"],
+    ),
+    (
+        "in-development",
+        &["development", "being built", "building", "alpha"],
+    ),
+    (
+        "pilot",
+        &["trial", "piloting", "beta", "beta/pilot", "testing"],
+    ),
+    (
+        "in-use",
+        &[
+            "live",
+            "production",
+            "in production",
+            "deployed",
+            "operational",
+            "active",
+        ],
+    ),
+    ("paused", &["on hold", "suspended"]),
+    (
+        "retired",
+        &[
+            "decommissioned",
+            "ended",
+            "closed",
+            "stopped",
+            "withdrawn",
+            "no longer in use",
+        ],
+    ),
+];
+
+/// A value as compared: lower case, with spaces, hyphens and underscores all one space.
+fn words(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The short name on `options` (a list's `OPTIONS`) that `said` means: the short name or the
+/// label in any case ("In use", "IN-USE"), or another common word for it ("Live" for `in-use`).
+pub fn choose(
+    options: &'static [(&'static str, &'static str)],
+    said: &str,
+) -> Option<&'static str> {
+    let said = words(said);
+    if said.is_empty() {
+        return None;
+    }
+    let exact = options
+        .iter()
+        .find(|(slug, label)| words(slug) == said || words(label) == said);
+    let other = || {
+        OTHER_WORDS
+            .iter()
+            .filter(|(_, others)| others.iter().any(|w| words(w) == said))
+            .find_map(|(slug, _)| options.iter().find(|(s, _)| s == slug))
+    };
+    exact.or_else(other).map(|(slug, _)| *slug)
+}
+
+/// Yes or no as people write it: yes, y, true, 1; no, n, false, 0 (in any case).
+pub fn yes_or_no(said: &str) -> Option<bool> {
+    match words(said).as_str() {
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A list's labels for a message: “Planned”, “In development” or “Pilot”.
+pub fn describe(options: &[(&str, &str)]) -> String {
+    let quoted: Vec<String> = options.iter().map(|(_, l)| format!("“{l}”")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
 picklist!(
     /// Where a project is in its life.
     Status, "status" {
@@ -244,11 +334,14 @@ picklist!(
 picklist!(
     /// What kind of body signed the charter.
     OrgKind, "kind of organisation" {
+        CentralGovernment = "central-government", "Central government department or agency";
+        CombinedAuthority = "combined-authority", "Combined authority";
         Council = "council", "Council";
         Nhs = "nhs", "NHS body";
         University = "university", "University";
         PoliceFire = "police-or-fire", "Police or fire service";
         Transport = "transport", "Transport";
+        HousingAssociation = "housing-association", "Housing association";
         Voluntary = "voluntary", "Voluntary sector";
         Company = "company", "Company";
     }
@@ -349,6 +442,38 @@ mod tests {
         let t: Topic = serde_json::from_str("\"benefits-and-money\"").unwrap();
         assert_eq!(t, Topic::BenefitsMoney);
         assert!(serde_json::from_str::<Topic>("\"Health\"").is_err());
+    }
+
+    #[test]
+    fn choices_match_by_short_name_label_or_other_word_in_any_case() {
+        for said in [
+            "in-use",
+            "In use",
+            "IN USE",
+            "in_use",
+            "Live",
+            " live ",
+            "Production",
+        ] {
+            assert_eq!(choose(Status::OPTIONS, said), Some("in-use"), "{said}");
+        }
+        assert_eq!(choose(Status::OPTIONS, "Beta/Pilot"), Some("pilot"));
+        assert_eq!(
+            choose(DecisionRole::OPTIONS, "supports a person who decides"),
+            Some("supports-person")
+        );
+        assert_eq!(choose(Area::OPTIONS, "St Helens"), Some("st-helens"));
+        // Another word counts only on the list it belongs to.
+        assert_eq!(choose(Topic::OPTIONS, "live"), None);
+        assert_eq!(choose(Status::OPTIONS, "finished"), None);
+        assert_eq!(choose(Status::OPTIONS, "  "), None);
+        assert_eq!(yes_or_no("Yes"), Some(true));
+        assert_eq!(yes_or_no("N"), Some(false));
+        assert_eq!(yes_or_no("maybe"), None);
+        assert_eq!(
+            describe(&Status::OPTIONS[..3]),
+            "“Planned”, “In development” or “Pilot”"
+        );
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub fn organisation(
                 .parse()
                 .expect("a slug makes a valid email address"),
         },
+        retired_on: None,
     }
 }
 

@@ -186,9 +186,43 @@ fn acronyms() {
         "WARNING: DO NOT USE THIS SWITCH.",
         "Chapter II and Part IV apply.",
         "Call 0151 496 0000. Lines are open.",
+        // Dotted names are web addresses, not acronyms ("GOV" of GOV.UK).
+        "Read more on GOV.UK and NHS.UK about it.",
+        "HM Treasury pays for it. Pupils sit GCSEs. Scan the QR code.",
     ] {
         assert!(flagged(fine, Rule::Acronym).is_empty(), "{fine}");
     }
+}
+
+/// The reading age and the long-sentence advice count the same sentences: a dotted name or an
+/// abbreviation does not split one sentence into several for one and not the other.
+#[test]
+fn reading_age_and_long_sentence_advice_agree() {
+    let text = "The tool, published on GOV.UK with the help of St. Helens Council, e.g. its data team, \
+        sorts the letters that residents send to the council so that staff can answer the most urgent \
+        ones first and nobody waits too long.";
+    let a = analyse(text);
+    assert_eq!(a.sentences, 1);
+    let f = &findings(text, Rule::VeryLongSentence)[0];
+    assert_eq!(
+        f.message,
+        format!(
+            "This sentence has {} words, which is very long.",
+            a.counts.words
+        )
+    );
+    assert_eq!(
+        a.longest_sentence.as_ref().map(|s| s.words),
+        Some(a.counts.words)
+    );
+    // textstat's own count, behind the parity scores, is unchanged: it splits at each full stop.
+    assert_eq!(a.counts.sentences, 4);
+    let age = a.reading_age.map(|r| r.years).unwrap_or_default();
+    assert!(
+        age >= 16,
+        "one sentence of {} words: reading age {age}",
+        a.counts.words
+    );
 }
 
 #[test]

@@ -4,16 +4,17 @@ use async_trait::async_trait;
 use charter_core::accounts::Role;
 use charter_core::{Slug, Timestamp};
 use charter_store::accounts::{AuditEntry, LinkProblem, Session, SignInAttempt, User};
-use charter_store::{AccountStore, ApiToken, NewToken, StoreError, StoreResult};
+use charter_store::organisations::SiteToken;
+use charter_store::{AccountStore, ApiToken, NewToken, StoreError, StoreResult, TokenOwner};
 use sqlx::Row;
 
-use super::common::{TOKEN_COLUMNS, bad, moment, stamp, token_from_row};
+use super::common::{TOKEN_COLUMNS, bad, moment, stamp, stamp_opt, token_from_row};
 use crate::backend::{Backend, Db, DbRow, SIGN_IN_ID, lock_sign_in};
 
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, o.slug AS organisation, \
+pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, o.slug AS organisation, \
      u.password_hash, u.created_at";
 
-fn user_from_row(row: &DbRow) -> StoreResult<User> {
+pub(super) fn user_from_row(row: &DbRow) -> StoreResult<User> {
     let role: String = row.try_get("role").map_err(bad)?;
     let organisation: Option<String> = row.try_get("organisation").map_err(bad)?;
     Ok(User {
@@ -42,6 +43,26 @@ impl Backend {
         .map_err(|e| self.err(e))?;
         row.as_ref().map(user_from_row).transpose()
     }
+}
+
+/// A site administrator's token: one with no organisation, and always an owner.
+const SITE_TOKEN_COLUMNS: &str = "t.id, t.label, t.scopes, t.created_at, t.revoked_at, \
+     u.id AS owner_id, u.email AS owner_email \
+     FROM api_tokens t JOIN users u ON u.id = t.owner_id WHERE t.organisation_id IS NULL";
+
+fn site_token_from_row(row: &DbRow) -> StoreResult<SiteToken> {
+    let scopes: String = row.try_get("scopes").map_err(bad)?;
+    Ok(SiteToken {
+        id: row.try_get("id").map_err(bad)?,
+        owner: TokenOwner {
+            user_id: row.try_get("owner_id").map_err(bad)?,
+            email: row.try_get("owner_email").map_err(bad)?,
+        },
+        label: row.try_get("label").map_err(bad)?,
+        scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+        created_at: stamp(row, "created_at")?,
+        revoked_at: stamp_opt(row, "revoked_at")?,
+    })
 }
 
 #[async_trait]
@@ -86,6 +107,48 @@ impl AccountStore for Backend {
         .await
         .map_err(|e| self.err(e))?;
         rows.iter().map(token_from_row).collect()
+    }
+
+    async fn site_token_create(
+        &self,
+        owner_id: i64,
+        token_hash: &str,
+        label: &str,
+        scopes: &str,
+        at: &Timestamp,
+    ) -> StoreResult<i64> {
+        let _turn = self.turn().await?;
+        sqlx::query_scalar(
+            "INSERT INTO api_tokens (organisation_id, owner_id, token_hash, label, scopes, created_at)
+             VALUES (NULL, $1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(owner_id)
+        .bind(token_hash)
+        .bind(label)
+        .bind(scopes)
+        .bind(at.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.err(e))
+    }
+
+    async fn site_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<SiteToken>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SITE_TOKEN_COLUMNS} AND t.token_hash = $1 AND t.revoked_at IS NULL"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.as_ref().map(site_token_from_row).transpose()
+    }
+
+    async fn site_tokens(&self) -> StoreResult<Vec<SiteToken>> {
+        let rows = sqlx::query(&format!("SELECT {SITE_TOKEN_COLUMNS} ORDER BY t.id DESC"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        rows.iter().map(site_token_from_row).collect()
     }
 
     async fn token_revoke(&self, id: i64, at: &Timestamp) -> StoreResult<bool> {

@@ -26,5 +26,6 @@ pub(crate) mod chain;
 pub(crate) mod common;
 mod drafts;
 mod jobs;
+mod notices;
 mod optout;
 mod register;

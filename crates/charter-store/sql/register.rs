@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use charter_core::chain::{Link, canonical_json};
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
+use charter_core::{OrgId, Organisation, Project, ProjectId, Slug, Timestamp};
+use charter_store::organisations::OrgClash;
 use charter_store::{
     OrganisationSummary, PublishedVersion, RegisterStore, StoreError, StoreResult, StoredLink,
 };
@@ -79,6 +80,37 @@ impl Backend {
         Ok(links)
     }
 
+    /// Another organisation (not `id`) with `name`, ignoring capitals, or with `slug`.
+    async fn organisation_clash(
+        &self,
+        tx: &mut Conn,
+        id: i32,
+        name: &str,
+        slug: &Slug,
+    ) -> StoreResult<Option<OrgClash>> {
+        let by_slug: Option<i32> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1 AND id <> $2")
+                .bind(slug.as_str())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        if let Some(other) = by_slug {
+            return Ok(Some(OrgClash::Slug(OrgId::new(other as u32))));
+        }
+        let by_name: Option<String> = sqlx::query_scalar(
+            "SELECT slug FROM organisations WHERE lower(name) = lower($1) AND id <> $2",
+        )
+        .bind(name)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.err(e))?;
+        by_name
+            .map(|slug| slug.parse().map(OrgClash::Name).map_err(bad))
+            .transpose()
+    }
+
     /// Moves the number searches use to tell that something they can see has changed.
     async fn version_bump(&self, tx: &mut Conn) -> StoreResult<()> {
         sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
@@ -139,6 +171,73 @@ impl RegisterStore for Backend {
         self.search_names_refresh(&mut tx, org).await?;
         self.version_bump(&mut tx).await?;
         tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    async fn organisation_add(&self, org: &Organisation) -> StoreResult<Result<OrgId, OrgClash>> {
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
+        // Organisations change rarely: the chain's lock makes adds take turns on PostgreSQL, so
+        // two at once cannot take one id or one name (SQLite's single writer already does).
+        lock_chain(&mut tx).await.map_err(|e| self.err(e))?;
+        if let Some(clash) = self
+            .organisation_clash(&mut tx, 0, &org.name, &org.slug)
+            .await?
+        {
+            return Ok(Err(clash));
+        }
+        let max: Option<i32> = sqlx::query_scalar("SELECT max(id) FROM organisations")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        let id = OrgId::new(max.unwrap_or(0) as u32 + 1);
+        let mut stored = org.clone();
+        stored.id = id;
+        sqlx::query("INSERT INTO organisations (id, slug, name, doc) VALUES ($1, $2, $3, $4)")
+            .bind(id.number() as i32)
+            .bind(stored.slug.as_str())
+            .bind(&stored.name)
+            .bind(to_doc(&stored)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        self.version_bump(&mut tx).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(Ok(id))
+    }
+
+    async fn organisation_change(&self, org: &Organisation) -> StoreResult<Result<(), OrgClash>> {
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
+        lock_chain(&mut tx).await.map_err(|e| self.err(e))?;
+        let id = org.id.number() as i32;
+        let known: Option<i32> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1 AND slug = $2")
+                .bind(id)
+                .bind(org.slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        if known.is_none() {
+            return Ok(Err(OrgClash::Missing));
+        }
+        if let Some(clash) = self
+            .organisation_clash(&mut tx, id, &org.name, &org.slug)
+            .await?
+        {
+            return Ok(Err(clash));
+        }
+        sqlx::query("UPDATE organisations SET name = $1, doc = $2 WHERE id = $3")
+            .bind(&org.name)
+            .bind(to_doc(org)?)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        // The organisation's name is searchable on each of its projects: keep that current.
+        self.search_names_refresh(&mut tx, org).await?;
+        self.version_bump(&mut tx).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(Ok(()))
     }
 
     async fn organisations(&self) -> StoreResult<Vec<OrganisationSummary>> {

@@ -12,6 +12,10 @@ use charter_core::chain::{Link, Verifier, canonical_json};
 use crate::fixtures::{complete_project, minimal_project, small_register};
 use crate::{Store, StoreError, StoredLink};
 
+#[path = "conformance_notices.rs"]
+mod notices;
+pub use notices::*;
+
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
 macro_rules! conformance_tests {
@@ -33,7 +37,11 @@ macro_rules! conformance_tests {
             a_new_password_ends_every_session_and_outstanding_link,
             a_big_import_is_all_or_nothing,
             derived_values_are_what_was_published, verify_names_each_direct_edit,
-            a_stored_time_that_is_not_one_is_refused_in_words);
+            a_stored_time_that_is_not_one_is_refused_in_words,
+            people_are_told_unless_they_turned_it_off,
+            queued_mail_is_taken_once_until_sent_or_tried_out,
+            organisations_are_added_changed_and_retired_without_clashes,
+            site_tokens_belong_to_no_organisation);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(
@@ -2133,4 +2141,120 @@ pub async fn a_stored_time_that_is_not_one_is_refused_in_words<S: Tamper>(store:
         Err(StoreError::Data(m)) => assert!(m.contains("revoked_at") && m.contains("“”"), "{m}"),
         other => panic!("expected a data error, got {other:?}"),
     }
+}
+
+pub async fn organisations_are_added_changed_and_retired_without_clashes<S: Store>(store: S) {
+    use crate::organisations::OrgClash;
+    let (orgs, projects) = small_register();
+    store.organisation_put(&orgs[0]).await.unwrap();
+    store
+        .projects_publish(&projects[..1], NOTE, &ts(AT))
+        .await
+        .unwrap();
+    // A new one takes the next id, whatever id it came with.
+    let mut new = orgs[1].clone();
+    new.id = charter_core::OrgId::new(500);
+    let id = store.organisation_add(&new).await.unwrap().unwrap();
+    assert_eq!(id.number(), orgs[0].id.number() + 1);
+    let stored = store.organisation_record(&new.slug).await.unwrap().unwrap();
+    assert_eq!((stored.id, &stored.name), (id, &new.name));
+
+    // A taken short name, or a taken name in other capitals, writes nothing.
+    let mut same_slug = orgs[2].clone();
+    same_slug.slug = new.slug.clone();
+    assert_eq!(
+        store.organisation_add(&same_slug).await.unwrap(),
+        Err(OrgClash::Slug(id))
+    );
+    let mut same_name = orgs[2].clone();
+    same_name.name = orgs[0].name.to_uppercase();
+    assert_eq!(
+        store.organisation_add(&same_name).await.unwrap(),
+        Err(OrgClash::Name(orgs[0].slug.clone()))
+    );
+    assert_eq!(store.organisations().await.unwrap().len(), 2);
+
+    // Changing keeps the id and short name; a name another has is refused.
+    let mut changed = stored.clone();
+    changed.name = orgs[0].name.to_lowercase();
+    assert_eq!(
+        store.organisation_change(&changed).await.unwrap(),
+        Err(OrgClash::Name(orgs[0].slug.clone()))
+    );
+    let mut moved = stored.clone();
+    moved.slug = "somewhere-else".parse().unwrap();
+    assert_eq!(
+        store.organisation_change(&moved).await.unwrap(),
+        Err(OrgClash::Missing)
+    );
+    // Renaming and retiring the first: its entry stays, found by the new name.
+    let mut retired = orgs[0].clone();
+    retired.name = "Knowsley Borough Council".into();
+    retired.retired_on = Some("2026-11-30".parse().unwrap());
+    let version = store.register_version().await.unwrap();
+    store.organisation_change(&retired).await.unwrap().unwrap();
+    assert!(store.register_version().await.unwrap() > version);
+    let got = store.organisation(&retired.slug).await.unwrap().unwrap();
+    assert_eq!(got.organisation, retired);
+    assert_eq!(got.projects, 1);
+    let found = ids(&store, &[("q", "borough")]).await;
+    assert_eq!(found, [projects[0].id.number()]);
+    // Its own name again, in other capitals, is no clash with itself.
+    retired.name = retired.name.to_uppercase();
+    store.organisation_change(&retired).await.unwrap().unwrap();
+}
+
+pub async fn site_tokens_belong_to_no_organisation<S: Store>(store: S) {
+    load_small(&store).await;
+    let at = ts(AT);
+    let admin = store
+        .user_add(
+            "s@x.example",
+            None,
+            crate::accounts::Role::SiteAdmin,
+            None,
+            &at,
+        )
+        .await
+        .unwrap();
+    let id = store
+        .site_token_create(
+            admin,
+            "hash-of-site-token",
+            "Signatories sync",
+            "organisations",
+            &at,
+        )
+        .await
+        .unwrap();
+    let found = store
+        .site_token_by_hash("hash-of-site-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.owner.email.as_str(), found.label.as_str()),
+        (id, "s@x.example", "Signatories sync")
+    );
+    assert_eq!(found.scopes, ["organisations"]);
+    // Not an organisation's token, and not in any organisation's list.
+    assert!(
+        store
+            .token_by_hash("hash-of-site-token")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (orgs, _) = small_register();
+    assert!(store.tokens(&orgs[0].slug).await.unwrap().is_empty());
+    assert_eq!(store.site_tokens().await.unwrap().len(), 1);
+    assert!(store.token_revoke(id, &at).await.unwrap());
+    assert!(
+        store
+            .site_token_by_hash("hash-of-site-token")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.site_tokens().await.unwrap()[0].revoked_at, Some(at));
 }

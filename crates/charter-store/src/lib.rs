@@ -17,7 +17,9 @@ pub mod conformance;
 pub mod drafts;
 #[cfg(feature = "testing")]
 pub mod fixtures;
+pub mod notices;
 pub mod optout;
+pub mod organisations;
 pub mod store;
 pub mod support;
 #[cfg(feature = "testing")]
@@ -26,12 +28,14 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
+pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
 };
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
     };

@@ -8,23 +8,38 @@ use async_trait::async_trait;
 use charter_core::chain::Link;
 use charter_core::search::SearchQuery;
 use charter_core::stats::RegisterStats;
-use charter_core::{Organisation, Project, ProjectId, Slug, Timestamp};
+use charter_core::{OrgId, Organisation, Project, ProjectId, Slug, Timestamp};
 
+use crate::notices;
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
     PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
-    drafts, optout,
+    drafts, optout, organisations,
 };
 
 /// Storage for the register: every area at once. Every method is one consistent operation:
 /// writes are all-or-nothing.
 pub trait Store:
-    RegisterStore + ProjectStore + DraftStore + AccountStore + OptOutStore + JobStore + 'static
+    RegisterStore
+    + ProjectStore
+    + DraftStore
+    + AccountStore
+    + OptOutStore
+    + JobStore
+    + NoticeStore
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: RegisterStore + ProjectStore + DraftStore + AccountStore + OptOutStore + JobStore + 'static
+    T: RegisterStore
+        + ProjectStore
+        + DraftStore
+        + AccountStore
+        + OptOutStore
+        + JobStore
+        + NoticeStore
+        + 'static
 {
 }
 
@@ -38,6 +53,19 @@ pub trait RegisterStore: Send + Sync {
     async fn organisation(&self, slug: &Slug) -> StoreResult<Option<OrganisationSummary>>;
     /// Just the organisation, without counting its projects: for pages about one project.
     async fn organisation_record(&self, slug: &Slug) -> StoreResult<Option<Organisation>>;
+    /// Adds an organisation under the next free id (`org.id` is ignored) and returns that id;
+    /// or, writing nothing, says whose name or short name it would repeat. Names are compared
+    /// without regard to capitals.
+    async fn organisation_add(
+        &self,
+        org: &Organisation,
+    ) -> StoreResult<Result<OrgId, organisations::OrgClash>>;
+    /// Changes the details of the organisation with `org.id` and `org.slug` (a short name never
+    /// changes: entries and their history name it); or, writing nothing, says what is in the way.
+    async fn organisation_change(
+        &self,
+        org: &Organisation,
+    ) -> StoreResult<Result<(), organisations::OrgClash>>;
     /// Publishes entries in one transaction (all or none): each entry whose content differs from
     /// its latest published version becomes a new version, appended to the register's hash chain
     /// with `note` and the time `at` (RFC 3339); unchanged entries are left alone. Returns the
@@ -161,6 +189,23 @@ pub trait AccountStore: Send + Sync {
     async fn tokens(&self, organisation: &Slug) -> StoreResult<Vec<ApiToken>>;
     /// Revokes a token; false when there is no live token with this id.
     async fn token_revoke(&self, id: i64, at: &Timestamp) -> StoreResult<bool>;
+    /// Stores a new site administrator's token (belonging to no organisation), owned by
+    /// `owner_id`; returns its id. `scopes` are space-separated.
+    async fn site_token_create(
+        &self,
+        owner_id: i64,
+        token_hash: &str,
+        label: &str,
+        scopes: &str,
+        at: &Timestamp,
+    ) -> StoreResult<i64>;
+    /// The live site administrator's token with this hash.
+    async fn site_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<organisations::SiteToken>>;
+    /// Every site administrator's token there has been, newest first.
+    async fn site_tokens(&self) -> StoreResult<Vec<organisations::SiteToken>>;
     /// Adds a person; `Conflict` when the email is taken, `UnknownOrganisation` when the
     /// organisation is not on the register.
     async fn user_add(
@@ -285,4 +330,36 @@ pub trait JobStore: Send + Sync {
         now: &Timestamp,
         failures_before: &Timestamp,
     ) -> StoreResult<u64>;
+}
+
+/// Email about what happened: the kinds each person turned off, and the queue of messages.
+#[async_trait]
+pub trait NoticeStore: Send + Sync {
+    /// The kinds of email (`charter_core::notices::Notice` slugs) a person has turned off.
+    async fn notices_off(&self, user_id: i64) -> StoreResult<Vec<String>>;
+    /// Replaces the kinds a person has turned off.
+    async fn notices_off_set(&self, user_id: i64, off: &[String]) -> StoreResult<()>;
+    /// The people with `role` (in `organisation`, when given) who have set a password and have
+    /// not turned `notice` off, oldest account first.
+    async fn people_to_tell(
+        &self,
+        notice: &str,
+        role: accounts::Role,
+        organisation: Option<&Slug>,
+    ) -> StoreResult<Vec<accounts::User>>;
+    /// Adds messages to the queue, all or none.
+    async fn mail_queue(&self, mails: &[notices::NewMail]) -> StoreResult<()>;
+    /// Takes up to `limit` messages due at `now` and tried fewer than `max_tries` times: each is
+    /// not due again until `retry_at`, so one caller takes it however many instances ask.
+    async fn mail_take(
+        &self,
+        now: &Timestamp,
+        retry_at: &Timestamp,
+        max_tries: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<notices::QueuedMail>>;
+    /// A message was sent: it leaves the queue.
+    async fn mail_sent(&self, id: i64) -> StoreResult<()>;
+    /// A message could not be sent: why, kept with it until it is.
+    async fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
 }

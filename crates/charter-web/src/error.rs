@@ -11,6 +11,9 @@ use charter_store::StoreError;
 pub enum WebError {
     #[error("not found")]
     NotFound,
+    /// Not found, saying what to do instead (an unknown short name names the closest ones).
+    #[error("not found: {0}")]
+    Missing(String),
     /// No valid API token was given.
     #[error("unauthorised")]
     Unauthorised,
@@ -43,7 +46,7 @@ pub enum WebError {
 impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::NotFound | WebError::Missing(_) => StatusCode::NOT_FOUND,
             WebError::Unauthorised => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,

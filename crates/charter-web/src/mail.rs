@@ -4,7 +4,9 @@
 //!
 //! Mail is the web interface's to send: the use cases return what a message needs (a receipt
 //! code and private link, a one-time account link), and an address a resident gives is used for
-//! that one message here, never passed on to the store. The command line sends none.
+//! that one message here, never passed on to the store. The command line sends none. Email about
+//! what happened (a draft sent back, a person joined) is queued by the use cases and sent by
+//! `charter_app::notices::delivery` through this same `Mailer`.
 
 use std::path::PathBuf;
 
@@ -192,4 +194,20 @@ pub async fn send_link(
     mailer
         .send(to, subject, link_body(&format!("{base}{path}")))
         .await
+}
+
+/// Queued email about what happened on the register goes out the same way as the rest.
+impl charter_app::notices::delivery::Postman for Mailer {
+    fn send<'a>(
+        &'a self,
+        to: &'a str,
+        subject: &'a str,
+        body: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(async move {
+            Mailer::send(self, to, subject, body)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }

@@ -25,13 +25,31 @@ const BANDS = { target: 'plain English', good: 'good', hard: 'hard to read', 've
 
 function showReading (box, analysis) {
   box.replaceChildren()
-  if (!analysis.reading_age) return
   const p = document.createElement('p')
   p.className = 'govuk-body-s govuk-!-margin-bottom-1'
   const strong = document.createElement('strong')
-  strong.textContent = `Reading age ${analysis.reading_age.years}`
-  p.append(strong, `: ${BANDS[analysis.band] || analysis.band}${analysis.indicative ? ' (a rough guide: fewer than 100 words)' : ''}.`)
+  if (analysis.reading_age) {
+    const years = analysis.reading_age.years
+    strong.textContent = `Reading age ${years > 25 ? 'over 25' : years}`
+    p.append(strong, `: ${BANDS[analysis.band] || analysis.band}${analysis.indicative ? ' (a rough guide: fewer than 100 words)' : ''}.`)
+  } else if (analysis.too_short) {
+    const words = analysis.counts.words
+    strong.textContent = 'Too short for a reading age'
+    p.append(strong, `: ${words} ${words === 1 ? 'word' : 'words'}. Say more: we need 20 words or more.`)
+  } else {
+    return
+  }
   box.append(p)
+  if (analysis.band && analysis.band !== 'target' && analysis.suggestions.length > 0) {
+    const list = document.createElement('ul')
+    list.className = 'govuk-list govuk-list--bullet govuk-body-s'
+    for (const s of analysis.suggestions) {
+      const li = document.createElement('li')
+      li.textContent = s
+      list.append(li)
+    }
+    box.append(list)
+  }
   if (analysis.findings.length > 0) {
     const list = document.createElement('ul')
     list.className = 'govuk-list govuk-list--bullet govuk-body-s'

@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::lists::{ACRONYMS, COMMON_LONG, Kind, PHRASES};
-use super::text::{Doc, Sentence, Word, parse};
+use super::reading::words_in;
+use super::text::{Doc, Sentence, Word};
 use super::words::{FastSet, lookup};
 
 /// Sentences longer than this many words get advice.
@@ -133,22 +134,22 @@ impl Out<'_> {
     }
 }
 
-/// All findings for a text, in text order.
-pub(crate) fn find(text: &str) -> Vec<Finding> {
-    let doc = parse(text);
+/// All findings for a parsed text, in text order.
+pub(crate) fn find(doc: &Doc) -> Vec<Finding> {
+    let text = doc.text;
     let mut out = Out {
         text,
         findings: Vec::new(),
     };
-    sentence_length(&doc, &mut out);
-    paragraph_length(&doc, &mut out);
+    sentence_length(doc, &mut out);
+    paragraph_length(doc, &mut out);
     let mut flagged = vec![false; doc.words.len()];
-    phrases(&doc, &mut out, &mut flagged);
-    acronyms(&doc, &mut out, &mut flagged);
-    long_words(&doc, &mut out, &flagged);
-    passive_voice(&doc, &mut out);
+    phrases(doc, &mut out, &mut flagged);
+    acronyms(doc, &mut out, &mut flagged);
+    long_words(doc, &mut out, &flagged);
+    passive_voice(doc, &mut out);
     latin(text, &mut out);
-    contractions(&doc, &mut out);
+    contractions(doc, &mut out);
     out.findings.sort_by(|a, b| {
         (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end))
     });
@@ -161,7 +162,8 @@ fn quoted(s: &str) -> String {
 
 fn sentence_length(doc: &Doc, out: &mut Out) {
     for s in &doc.sentences {
-        let n = s.words.len();
+        // Words counted as for the reading age ("GOV.UK" is one word).
+        let n = words_in(&doc.text[s.start..s.end]) as usize;
         if n > VERY_LONG_SENTENCE_WORDS {
             out.push(
                 Rule::VeryLongSentence,
@@ -434,6 +436,14 @@ fn is_acronym(word: &str) -> Option<&str> {
     (ok && !roman).then_some(core)
 }
 
+/// Part of a dotted name such as "GOV.UK" or "NHS.UK": a web address, not an acronym to spell out.
+fn in_dotted_name(text: &str, w: &Word) -> bool {
+    let before = text[..w.start].strip_suffix('.');
+    let after = text[w.end..].strip_prefix('.');
+    before.is_some_and(|b| b.ends_with(char::is_alphanumeric))
+        || after.is_some_and(|a| a.starts_with(char::is_alphanumeric))
+}
+
 /// Capitals used for emphasis ("CALL US NOW") are not acronyms.
 fn shouting(doc: &Doc, s: &Sentence) -> bool {
     let words = &doc.words[s.words.clone()];
@@ -494,6 +504,9 @@ fn acronyms(doc: &Doc, out: &mut Out, flagged: &mut [bool]) {
             let Some(acronym) = is_acronym(w.text) else {
                 continue;
             };
+            if in_dotted_name(doc.text, w) {
+                continue;
+            }
             if ACRONYMS.contains(acronym) || ACRONYMS.contains(w.text) {
                 continue;
             }

@@ -88,14 +88,45 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
     out
 }
 
-/// Words that end in a full stop without ending the sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "v", "eg", "ie", "approx", "inc",
-    "ltd", "co", "tel", "ref", "cf", "fig", "para", "paras", "s", "ss", "jan", "feb", "mar", "apr",
-    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu",
-    "thur", "thurs", "fri", "sat", "sun", "rev", "gen", "col", "capt", "sgt", "cllr", "hon", "est",
-    "dept", "govt", "min", "max", "incl", "excl", "etc",
+/// Titles written before a name: a full stop after them never ends a sentence ("Dr. Patel",
+/// "St. Helens"). Matched with their capital letter, so "dr." or "st." in lower case are not titles.
+const TITLES: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "St", "Rev", "Cllr", "Capt", "Sgt", "Col", "Gen", "Hon",
+    "Lt", "Supt", "Insp", "Sr", "Jr",
 ];
+
+/// Abbreviations that rarely end a sentence, in any case ("approx. 200", "Ref. 12", "vs. them").
+/// Words that are also ordinary words ("no", "sat", "sun", "min", "co") are left out: they often
+/// end sentences; "No." counts only before a number.
+const ABBREVIATIONS: &[&str] = &[
+    "approx", "vs", "cf", "fig", "figs", "para", "paras", "incl", "excl", "tel", "ref", "dept",
+    "govt", "vol", "pp", "esp",
+];
+
+/// Month and day names shortened: not a sentence end before a number ("Jan. 2025", "Sat. 5 May").
+const DATE_ABBREVIATIONS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon",
+    "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "no", "nos",
+];
+
+/// Does the word before a single full stop (`last`, dots inside it kept) make the stop part of an
+/// abbreviation rather than a sentence end? `next` is the first character after the space.
+pub(crate) fn abbreviation_before(last: &str, next: Option<char>) -> bool {
+    if last.contains('.') {
+        // Letters with dots between ("e.g", "i.e", "a.m", "U.S") are an abbreviation; a dotted name
+        // with longer parts ("GOV.UK", "nhs.uk") is a name, and a stop after it ends the sentence.
+        return last
+            .split('.')
+            .all(|part| part.chars().count() <= 2 && part.chars().all(char::is_alphabetic));
+    }
+    let lower = last.to_lowercase();
+    let before_number = next.is_some_and(|c| c.is_ascii_digit());
+    TITLES.contains(&last)
+        || ABBREVIATIONS.contains(&lower.as_str())
+        || (before_number && DATE_ABBREVIATIONS.contains(&lower.as_str()))
+        // An initial ("J. Smith").
+        || (last.chars().count() == 1 && last.chars().all(char::is_alphabetic))
+}
 
 fn is_list_marker(line: &str) -> bool {
     let t = line.trim_start();
@@ -222,13 +253,9 @@ fn split_prose(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize
                 .into_iter()
                 .rev()
                 .collect();
-            let last = last_word.to_lowercase();
-            let last_piece = last.rsplit('.').next().unwrap_or("");
-            let abbreviation = ABBREVIATIONS.contains(&last_piece)
-                || last.contains('.')
-                || (last_piece.chars().count() == 1 && last_piece.chars().all(char::is_alphabetic));
+            let abbreviation = abbreviation_before(&last_word, next);
             let lower_next = next.is_some_and(|c| c.is_lowercase());
-            if !at_end && (lower_next || (abbreviation && last_piece != "etc")) {
+            if !at_end && (lower_next || abbreviation) {
                 i = j;
                 continue;
             }
@@ -364,5 +391,72 @@ mod tests {
             sentences("How to apply\nFill in the form and\nsend it to us."),
             ["How to apply", "Fill in the form and\nsend it to us."]
         );
+    }
+
+    #[test]
+    fn dotted_names_do_not_end_sentences() {
+        assert_eq!(
+            sentences("Apply on GOV.UK or at nhs.uk by May. Then wait."),
+            ["Apply on GOV.UK or at nhs.uk by May.", "Then wait."]
+        );
+        // A stop after a dotted name still ends the sentence.
+        assert_eq!(
+            sentences("Find the form on GOV.UK. Then fill it in."),
+            ["Find the form on GOV.UK.", "Then fill it in."]
+        );
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        for text in [
+            "Bring proof, e.g. A bill or a letter from the bank.",
+            "Use one form, i.e. The blue one from the office.",
+            "Mr. Khan and Mrs. Lee met Dr. Patel at St. Helens.",
+            "The office at No. 10 Downing Street was shut.",
+            "Ask Cllr. Jones or Prof. Smith about it.",
+            "It costs approx. 200 pounds a year to run.",
+            "Our meeting on Sat. 5 May starts at noon.",
+            "Letters from J. Smith came on Monday.",
+            "It is open 9 a.m. to 5 p.m. Monday to Friday.",
+        ] {
+            assert_eq!(sentences(text), [text], "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_words_that_look_like_abbreviations_end_sentences() {
+        assert_eq!(
+            sentences("The answer is no. Then we stop."),
+            ["The answer is no.", "Then we stop."]
+        );
+        assert_eq!(
+            sentences("The cat sat. It was a sunny day in the sun. We had fun."),
+            [
+                "The cat sat.",
+                "It was a sunny day in the sun.",
+                "We had fun."
+            ]
+        );
+        assert_eq!(
+            sentences("Bins, boxes, bags etc. They all go out."),
+            ["Bins, boxes, bags etc.", "They all go out."]
+        );
+        assert_eq!(
+            sentences("The work went to Acme Ltd. They start in June."),
+            ["The work went to Acme Ltd.", "They start in June."]
+        );
+    }
+
+    #[test]
+    fn abbreviation_rule() {
+        assert!(abbreviation_before("e.g", Some('A')));
+        assert!(abbreviation_before("i.e", Some('T')));
+        assert!(abbreviation_before("Dr", Some('P')));
+        assert!(!abbreviation_before("dr", Some('P')));
+        assert!(abbreviation_before("No", Some('1')));
+        assert!(!abbreviation_before("No", Some('T')));
+        assert!(!abbreviation_before("GOV.UK", Some('T')));
+        assert!(!abbreviation_before("2024", Some('T')));
+        assert!(!abbreviation_before("", Some('T')));
     }
 }

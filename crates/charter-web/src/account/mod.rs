@@ -11,6 +11,7 @@ use crate::AppState;
 mod audit;
 mod extractors;
 mod invitations;
+mod notifications;
 pub mod passwords;
 pub mod session;
 mod sign_in;
@@ -55,5 +56,9 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/manage/organisations/{slug}/people",
             post(invitations::invite),
+        )
+        .route(
+            "/account/notifications",
+            get(notifications::show).post(notifications::save),
         )
 }

@@ -25,6 +25,7 @@ struct ManagePage {
     organisations: Vec<(String, String)>,
     audit: bool,
     identifier_kinds: bool,
+    signatories: bool,
 }
 
 pub(super) async fn manage(
@@ -42,6 +43,7 @@ pub(super) async fn manage(
         .collect();
     let audit = allowed(&p, Action::ViewAuditLog);
     let identifier_kinds = allowed(&p, Action::ManageIdentifierKinds);
+    let signatories = allowed(&p, Action::ManageOrganisations);
     Ok(render(
         &ManagePage {
             active: "manage",
@@ -49,6 +51,7 @@ pub(super) async fn manage(
             organisations,
             audit,
             identifier_kinds,
+            signatories,
         },
         StatusCode::OK,
     ))

@@ -75,3 +75,65 @@ impl<S: Scope + Send + Sync> FromRequestParts<AppState> for Caller<S> {
         })
     }
 }
+
+/// A caller with a live site administrator's token (scope `organisations`), whose owner is still
+/// a site administrator: adds and changes signatory organisations, nothing else.
+pub struct SiteCaller {
+    pub token: charter_store::organisations::SiteToken,
+}
+
+impl SiteCaller {
+    /// The caller as the use cases see it: the token's owner, acting through the token.
+    pub fn acting(&self, address: &ClientAddr) -> Actor {
+        Actor::site_token(
+            self.token.id,
+            &self.token.label,
+            &self.token.owner.email,
+            &address.0,
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for SiteCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        use charter_core::accounts::{Action, Principal, allowed};
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(crate::WebError::Unauthorised)?;
+        let hash = charter_app::secrets::token_hash(token);
+        let Some(found) = state.store.site_token_by_hash(&hash).await? else {
+            // An organisation's token is known, but may not do this.
+            return Err(ApiError(match state.store.token_by_hash(&hash).await? {
+                Some(_) => crate::WebError::Forbidden(
+                    "An organisation's token cannot change organisations. A site administrator makes a token for this with `charter org token create --owner EMAIL --label TEXT --scope organisations`."
+                        .into(),
+                ),
+                None => crate::WebError::Unauthorised,
+            }));
+        };
+        // The owner's role now, not when the token was made.
+        let owner = state.store.user(found.owner.user_id).await?;
+        let may = owner.is_some_and(|u| {
+            let principal = Principal {
+                user_id: u.id,
+                role: u.role,
+                organisation: u.organisation,
+            };
+            allowed(&principal, Action::ManageOrganisations)
+        });
+        if !may {
+            return Err(ApiError(crate::WebError::Forbidden(
+                "This token belongs to someone who is no longer a site administrator. Revoke it and make a new one."
+                    .into(),
+            )));
+        }
+        Ok(SiteCaller { token: found })
+    }
+}

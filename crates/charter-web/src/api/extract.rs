@@ -78,9 +78,18 @@ impl FromRequestParts<AppState> for Signatory {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ApiPath(slug) = ApiPath::<String>::from_request_parts(parts, state).await?;
-        let slug: Slug = slug.parse().map_err(|_| ApiError(WebError::NotFound))?;
-        let org = state.store.organisation(&slug).await?;
-        Ok(Signatory(org.ok_or(WebError::NotFound)?))
+        let found = match slug.parse::<Slug>() {
+            Ok(parsed) => state.store.organisation(&parsed).await?,
+            Err(_) => None,
+        };
+        match found {
+            Some(org) => Ok(Signatory(org)),
+            // Says the closest short names there are, and how to add one.
+            None => {
+                let why = charter_app::organisations::unknown(state.store.as_ref(), &slug).await?;
+                Err(ApiError(WebError::Missing(charter_core::capitalise(&why))))
+            }
+        }
     }
 }
 

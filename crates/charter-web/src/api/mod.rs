@@ -55,11 +55,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/drafts/{id}/submit", post(drafts::submit))
         .route(
             "/api/v1/organisations",
-            get(organisations::list_organisations),
+            get(organisations::list_organisations).post(organisations::add_organisation),
         )
         .route(
             "/api/v1/organisations/{slug}",
-            get(organisations::get_organisation),
+            get(organisations::get_organisation).put(organisations::change_organisation),
         )
         .route(
             "/api/v1/{*rest}",

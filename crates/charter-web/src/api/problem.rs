@@ -66,6 +66,7 @@ fn respond(e: WebError) -> Response {
             "There is nothing at this address.".to_owned(),
             Vec::new(),
         ),
+        WebError::Missing(why) => ("Not found", why, Vec::new()),
         WebError::Unauthorised => (
             "Unauthorised",
             "Send your organisation's API token as `Authorization: Bearer TOKEN`. Your organisation's administrator can make one on your organisation's page, under API tokens.".to_owned(),

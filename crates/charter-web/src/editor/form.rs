@@ -4,7 +4,7 @@
 
 use charter_core::Project;
 use charter_core::editor::{Field, FieldError, Kind, Section, answer_in};
-use charter_core::plain_english::{Band, analyse};
+use charter_core::plain_english::{Band, MIN_WORDS_TO_SCORE, analyse, count_of};
 use serde_json::Value;
 
 pub struct OptionView {
@@ -16,9 +16,14 @@ pub struct OptionView {
 
 /// What the checker says about one paragraph field's saved answer.
 pub struct Reading {
-    pub years: u32,
-    pub band: Band,
+    /// The reading age as shown ("9", "over 25") and its band; `None` when too short to score.
+    pub age: Option<(String, Band)>,
+    /// "12 words", for a text too short to score, and how many it needs.
+    pub words: String,
+    pub min_words: u32,
     pub indicative: bool,
+    /// What to change to bring a reading age above the target down.
+    pub suggestions: Vec<String>,
     /// (what is wrong, the words it is about, a fix)
     pub findings: Vec<(String, String, String)>,
 }
@@ -182,11 +187,21 @@ fn reading(text: &str) -> Option<Reading> {
         return None;
     }
     let a = analyse(text);
-    let age = a.reading_age?;
+    if a.reading_age.is_none() && !a.too_short {
+        return None;
+    }
+    let age = a.reading_age.map(|r| (r.to_string(), r.band()));
+    let above_target = a.band.is_some_and(|b| b != Band::Target);
     Some(Reading {
-        years: age.years,
-        band: Band::for_years(age.years),
+        age,
+        words: count_of(a.counts.words.into(), "word", "words"),
+        min_words: MIN_WORDS_TO_SCORE,
         indicative: a.indicative,
+        suggestions: if above_target {
+            a.suggestions
+        } else {
+            Vec::new()
+        },
         findings: a
             .findings
             .into_iter()

@@ -1,6 +1,7 @@
-//! The import page: an organisation uploads its existing list as CSV, sees how each column is
-//! read and every problem with its line number, maps columns, and imports all rows as drafts or
-//! none. The file travels back with each check in the form, so nothing is stored until import.
+//! The import page: an organisation uploads its existing list as CSV, chooses what each column
+//! holds and a value for every row where the file has no column, sees every problem with its
+//! spreadsheet row, and imports all rows as drafts or none. The file travels back with each
+//! check in the form, so nothing is stored until import.
 
 use std::collections::HashMap;
 
@@ -12,8 +13,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use charter_app::import::{Imported, Run, import};
 use charter_core::Slug;
-use charter_core::editor::field_names;
-use charter_core::import::{ImportProblem, ImportReport, Target, headers};
+use charter_core::import::{
+    Columns, ImportReport, Target, choices, headers, label, options_of, text,
+};
 use charter_core::search::ParamError;
 
 use super::{actor, reader};
@@ -45,6 +47,19 @@ pub struct ColumnRow {
     pub target: String,
 }
 
+/// A field the file has no column for, with one value for every row.
+pub struct EveryRow {
+    pub path: String,
+    pub label: String,
+    /// As typed or chosen.
+    pub value: String,
+    /// (short name, label) for a choice; none for a written answer.
+    pub options: Option<&'static [(&'static str, &'static str)]>,
+}
+
+/// Fields by section: (section title, [(path, label)]).
+type Fields = Vec<(&'static str, Vec<(&'static str, String)>)>;
+
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
@@ -55,9 +70,9 @@ struct ImportPage {
     /// Empty before a file is sent.
     csv: String,
     columns: Vec<ColumnRow>,
-    /// (path, "Section: label")
-    fields: Vec<(&'static str, String)>,
-    problems: Vec<ImportProblem>,
+    every_row: Vec<EveryRow>,
+    fields: Fields,
+    problems: Vec<String>,
     ready: usize,
     errors: Vec<ParamError>,
 }
@@ -73,49 +88,74 @@ async fn allowed_org(
     Ok((slug, org.name))
 }
 
-/// The page, with the file as read (`report`), or the upload form when there is none yet.
+/// The page, with the file as read (`report`), or the upload form when there is none yet or the
+/// file cannot be read at all.
 fn page(
     who: SignedIn,
     slug: &Slug,
     name: String,
     csv: String,
     report: Option<ImportReport>,
-    errors: Vec<ParamError>,
+    mut errors: Vec<ParamError>,
 ) -> ImportPage {
-    let (columns, problems, ready) = match report {
-        None => (Vec::new(), Vec::new(), 0),
-        Some(r) => (
-            r.headers
-                .iter()
-                .zip(&r.mapping)
-                .enumerate()
-                .map(|(index, (header, target))| ColumnRow {
-                    index,
-                    header: header.clone(),
-                    target: match target {
-                        Target::Field(f) => f.clone(),
-                        Target::Ignore => "ignore".into(),
-                    },
-                })
-                .collect(),
-            r.problems,
-            r.entries.len(),
-        ),
-    };
-    ImportPage {
+    let mut view = ImportPage {
         active: "manage",
         who,
         slug: slug.to_string(),
         name,
-        csv,
-        columns,
-        fields: field_names()
-            .map(|(s, f)| (f.path, format!("{}: {}", s.title, f.label)))
-            .collect(),
-        problems,
-        ready,
-        errors,
+        csv: String::new(),
+        columns: Vec::new(),
+        every_row: Vec::new(),
+        fields: choices(),
+        problems: Vec::new(),
+        ready: 0,
+        errors: Vec::new(),
+    };
+    let Some(r) = report else {
+        view.errors = errors;
+        return view;
+    };
+    if let Some(refused) = r.refused() {
+        errors.push(ParamError {
+            param: "file".into(),
+            message: refused.to_string(),
+        });
+        view.errors = errors;
+        return view;
     }
+    view.csv = csv;
+    view.columns = r
+        .headers
+        .iter()
+        .zip(&r.mapping)
+        .enumerate()
+        .map(|(index, (header, target))| ColumnRow {
+            index,
+            header: header.clone(),
+            target: match target {
+                Target::Field(f) => f.clone(),
+                Target::Ignore => "ignore".into(),
+            },
+        })
+        .collect();
+    // Fields every entry needs that no column holds, then those given a value already.
+    let missing = r
+        .missing
+        .iter()
+        .filter(|p| **p != "title")
+        .map(|p| ((*p).to_owned(), String::new()));
+    view.every_row = missing
+        .chain(r.set.iter().cloned())
+        .map(|(path, value)| EveryRow {
+            label: label(&path),
+            options: options_of(&path),
+            path,
+            value,
+        })
+        .collect();
+    view.problems = r.problems.iter().map(ToString::to_string).collect();
+    view.ready = r.entries.len();
+    view
 }
 
 async fn upload_page(
@@ -158,9 +198,7 @@ async fn upload(
     };
     let text = match problem {
         Some(p) => Err(p),
-        None => String::from_utf8(bytes).map_err(|_| {
-            "The file is not UTF-8 text: save it as “CSV UTF-8” and try again".to_owned()
-        }),
+        None => text(bytes),
     };
     match text {
         Ok(csv) => {
@@ -170,12 +208,17 @@ async fn upload(
                 &actor,
                 &slug,
                 csv,
-                HashMap::new(),
+                Columns::default(),
                 Run::DryRun,
             )
             .await?;
+            let status = if read.report.refused().is_some() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
             let view = page(who, &slug, name, read.csv, Some(read.report), Vec::new());
-            Ok(render(&view, StatusCode::OK))
+            Ok(render(&view, status))
         }
         Err(message) => {
             let errors = vec![ParamError {
@@ -227,22 +270,7 @@ async fn check_again(
 ) -> Result<Response, WebError> {
     let (slug, name) = allowed_org(&state, &who, &slug).await?;
     let csv = field(&pairs, "csv").replace("\r\n", "\n");
-    // Which header each `map.N` answer is for.
-    let mapping: HashMap<String, Target> = headers(&csv)
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let chosen = field(&pairs, &format!("map.{i}"));
-            (!chosen.is_empty()).then(|| {
-                let target = if chosen == "ignore" {
-                    Target::Ignore
-                } else {
-                    Target::Field(chosen)
-                };
-                (h.clone(), target)
-            })
-        })
-        .collect();
+    let columns = columns(&csv, &pairs);
     let run = if field(&pairs, "action") == "import" {
         Run::Write
     } else {
@@ -253,7 +281,7 @@ async fn check_again(
         &actor(&who, &addr),
         &slug,
         csv,
-        mapping,
+        columns,
         run,
     )
     .await?;
@@ -272,4 +300,35 @@ async fn check_again(
     };
     let view = page(who, &slug, name, csv, Some(report), Vec::new());
     Ok(render(&view, status))
+}
+
+/// The person's choices: which field each column holds (`map.N`, by the header's place) and a
+/// value for every row (`set.FIELD`, or a field and value chosen under `more.`). Blank answers
+/// leave the guess, or give no value.
+fn columns(csv: &str, pairs: &[(String, String)]) -> Columns {
+    let mapping: HashMap<String, Target> = headers(csv)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let chosen = field(pairs, &format!("map.{i}"));
+            (!chosen.is_empty()).then(|| {
+                let target = if chosen == "ignore" {
+                    Target::Ignore
+                } else {
+                    Target::Field(chosen)
+                };
+                (h.clone(), target)
+            })
+        })
+        .collect();
+    let mut set: Vec<(String, String)> = pairs
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("set.")?.to_owned(), v.trim().to_owned())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let (more, value) = (field(pairs, "more.field"), field(pairs, "more.value"));
+    if !more.is_empty() && !value.trim().is_empty() && !set.iter().any(|(p, _)| *p == more) {
+        set.push((more, value.trim().to_owned()));
+    }
+    Columns { mapping, set }
 }

@@ -10,6 +10,7 @@ use charter_core::charter::Charter;
 use charter_core::check::PrincipleTally;
 
 use super::chart::{self, Chart};
+use super::filters;
 use crate::error::render;
 use crate::{AppState, WebError};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use charter_core::charter::Charter;
 use charter_core::check::{PrincipleStatus, Scorecard, check};
-use charter_core::plain_english::Band;
+use charter_core::plain_english::{Band, age_in_words};
 use charter_core::{Date, Organisation, Project};
 
 pub struct Entry {
@@ -17,8 +17,9 @@ pub struct Entry {
     /// version, so a version shows what its readers saw then.
     pub today: Date,
     pub card: Scorecard,
-    /// The summary's reading age in years and its band; the charter check has already worked it out.
-    pub reading: Option<(u32, Band)>,
+    /// The summary's reading age as shown ("9", "over 25") and its band; the charter check has
+    /// already worked it out.
+    pub reading: Option<(String, Band)>,
 }
 
 impl Entry {
@@ -26,7 +27,7 @@ impl Entry {
         let card = check(&p, &charter, today);
         let reading = card
             .summary_reading_age
-            .map(|years| (years, Band::for_years(years)));
+            .map(|years| (age_in_words(years), Band::for_years(years)));
         Entry {
             p,
             org,

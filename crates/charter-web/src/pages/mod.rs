@@ -47,6 +47,22 @@ mod filters {
             format!("{}…", words[..n].join(" "))
         })
     }
+
+    /// A count with its noun: "1 entry", "2 entries".
+    #[askama::filter_fn]
+    pub fn count<T: std::fmt::Display>(
+        n: T,
+        _: &dyn askama::Values,
+        one: &str,
+        many: &str,
+    ) -> askama::Result<String> {
+        let n = n.to_string();
+        Ok(if n == "1" {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        })
+    }
 }
 
 pub fn routes() -> Router<AppState> {

@@ -8,6 +8,7 @@ use charter_core::{Organisation, Project};
 
 use super::entry::Entry;
 use super::extract::PublishedWithOrganisation;
+use super::filters;
 use crate::error::render;
 use crate::{AppState, WebError};
 

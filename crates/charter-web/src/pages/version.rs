@@ -10,6 +10,7 @@ use charter_core::chain::Link;
 use charter_core::history::Change;
 
 use super::entry::Entry;
+use super::filters;
 use super::when;
 use crate::error::render;
 use crate::{AppState, WebError};

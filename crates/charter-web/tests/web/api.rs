@@ -173,6 +173,23 @@ async fn the_plain_english_checker_is_open_to_everyone() {
     let j = r.json();
     assert_eq!(j["counts"]["words"], 11);
     assert_eq!(j["scores"]["flesch_reading_ease"], 108.96159090909092);
+    // Eleven words are too short for a reading age: the writer is asked to say more.
+    assert_eq!(j["too_short"], true);
+    assert!(j["reading_age"].is_null());
+    // "GOV.UK" does not end a sentence for the reading age; textstat's count still splits it.
+    let r = app
+        .post_json(
+            "/api/v1/text/check",
+            r#"{"text": "You can find the form on GOV.UK and fill it in at home, then send it to us by post or by email."}"#,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (r["sentences"].as_u64(), r["counts"]["sentences"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!(r["reading_age"]["years"].is_u64());
+    assert!(!r["suggestions"].as_array().unwrap().is_empty());
     for bad in ["not json", r#"{"words": "x"}"#, ""] {
         let r = app.post_json("/api/v1/text/check", bad).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");

@@ -63,9 +63,9 @@ async fn each_version_has_a_page_with_the_entry_as_it_was_and_what_changed() {
             .has("Now in use; summary rewritten")
             .has("2 answers changed from version 1.")
             .has("Before (version 1)")
-            .has("<del>Pilot</del>")
-            .has("<ins>In use</ins>")
-            .has("<ins>Predicts how busy A&#38;E will be each day.</ins>")
+            .has("<del data-entry>Pilot</del>")
+            .has("<ins data-entry>In use</ins>")
+            .has("<ins data-entry>Predicts how busy A&#38;E will be each day.</ins>")
             .has("href=\"/projects/LCR-0003/versions/1\" rel=\"prev\"")
             .has("href=\"/projects/LCR-0003/versions/3\" rel=\"next\"");
 

@@ -125,7 +125,7 @@ async fn an_entry_is_drafted_returned_fixed_approved_changed_and_shows_its_histo
         let lock = lock_in(&app.get_as(&editor, &summary).await.body);
         let r = app.post_as(&editor,
             &summary,
-            &[("lock", &lock), ("then", "check"), ("summary", "We suggest books you might like. We use the books you borrowed before. Staff check the lists."), ("contact_email", "libraries@knowsley.example")],
+            &[("lock", &lock), ("then", "check"), ("summary", "We suggest books you might like. We use the books you borrowed before. Staff check the lists. You can ask any library to stop them."), ("contact_email", "libraries@knowsley.example")],
         )
         .await;
         let back = r.location();
@@ -605,8 +605,8 @@ async fn organisations_upload_a_list_check_it_and_import_every_row_or_none() {
         let r = app.send(upload(csv, &editor.csrf)).await;
         assert_eq!(r.status, StatusCode::OK);
         r.has("The file has 2 problems")
-            .has("line 1, column “Ref”: Choose the field")
-            .has("line 3, column “status”")
+            .has("Column “Ref”: Choose the field")
+            .has("Row 3, column “status”")
             .lacks("as drafts</button>");
         // Ignore the reference column and fix the status: still refused until the file is right.
         let check = format!("{page}/check");
