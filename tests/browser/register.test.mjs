@@ -622,8 +622,9 @@ describe('search with JavaScript off', () => {
     assert.ok(boxCount > 0, 'no filter checkboxes')
     for (let i = 0; i < boxCount; i++) {
       const label = boxes.nth(i).locator('label')
-      const count = (await label.locator('.charter-facet-count').innerText().catch(() => '')).trim()
-      assert.match(count, /^\(\d[\d,]*\)$/, `no count beside "${(await label.innerText()).trim()}"`)
+      // textContent: options with no results are folded behind "Show all", out of sight.
+      const count = ((await label.locator('.charter-facet-count').textContent().catch(() => '')) || '').trim()
+      assert.match(count, /^\(\d[\d,]*\)$/, `no count beside "${(await label.textContent()).trim()}"`)
     }
 
     // Sort
@@ -751,7 +752,8 @@ describe('reflow at 320 px', () => {
     await context.close()
   })
 
-  for (const name of ['projects', 'projects-filtered', 'project-LCR-0001', 'home', 'organisations', 'open-data', 'bad-request', 'version-changed', 'history-check']) {
+  // Every page type, so a page added to PAGES is checked too.
+  for (const name of PAGES.map((p) => p.name)) {
     test(`${name} does not scroll sideways at 320 px`, { timeout: 60_000 }, async () => {
       const p = pageByName(name)
       const page = await context.newPage()
@@ -768,6 +770,241 @@ describe('reflow at 320 px', () => {
       }
     })
   }
+})
+
+// ---------------------------------------------------------------------------------------------
+// Phone and wide screen: the projects page puts results first on a phone with its filters folded
+// behind "Filter results" (no script needed) and beside the results on a wide screen; the charter
+// check's tables scroll in a labelled region; chart labels and API addresses stay readable.
+
+describe('phone and wide screen', () => {
+  let phone // 320 px, JavaScript off: what works here works without it
+  let phoneAxe // 320 px, for axe (injected as a script, so CSP is bypassed here only)
+  let wide
+  before(async () => {
+    phone = await browser.newContext({ viewport: { width: 320, height: 640 }, javaScriptEnabled: false })
+    phoneAxe = await browser.newContext({ viewport: { width: 320, height: 640 }, bypassCSP: true })
+    wide = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false })
+  })
+  after(async () => {
+    await phone.close()
+    await phoneAxe.close()
+    await wide.close()
+  })
+
+  /** Tabs from the search box until `done(active element)` is true; returns the number of presses
+   *  or -1. Runs each check in the page. */
+  async function tabUntil(page, done, limit = 150) {
+    await page.focus('#q')
+    for (let i = 1; i <= limit; i++) {
+      await page.keyboard.press('Tab')
+      if (await page.evaluate(done)) return i
+    }
+    return -1
+  }
+
+  test('on a phone the projects page shows results before filters, folded behind a control that works without JavaScript', { timeout: 120_000 }, async () => {
+    const page = await phone.newPage()
+    try {
+      await page.goto(url('/projects'))
+      const summary = page.locator('.charter-filters > summary')
+      assert.equal((await summary.innerText()).trim(), 'Filter results')
+      assert.ok(await summary.isVisible(), 'no "Filter results" control on a phone')
+      assert.ok(!(await page.isVisible('#ai-yes')), 'the filters are not folded on a phone')
+      assert.ok(await page.isVisible('ul.charter-results li.charter-result'), 'no results in sight')
+      // Results come before filters: down the page, and for the keyboard.
+      const order = await page.evaluate(() => {
+        const top = (sel) => document.querySelector(sel).getBoundingClientRect().top
+        return { results: top('#results-heading'), summary: top('.charter-filters > summary'), body: top('.charter-filters__body') }
+      })
+      assert.ok(order.results > order.summary, 'the results are above the "Filter results" control')
+      const toResult = await tabUntil(page, () => !!document.activeElement.closest('li.charter-result'))
+      assert.ok(toResult > 0, 'could not Tab to a result')
+      const toFilter = await tabUntil(page, () => document.activeElement.matches('.charter-filters__body input'))
+      assert.equal(toFilter, -1, 'a folded filter can be reached by Tab')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'phone-projects-folded.png'), fullPage: true })
+
+      // Open it by keyboard, "Uses AI" first; choose, apply.
+      await page.focus('.charter-filters > summary')
+      await page.keyboard.press('Enter')
+      assert.ok(await page.isVisible('#ai-yes'), 'Enter on "Filter results" does not show the filters')
+      const legends = await page.locator('.charter-filters__body legend').allInnerTexts()
+      assert.equal(legends[0].trim(), 'Uses AI', `the first filter is ${legends[0]}`)
+      await page.check('#ai-yes')
+      await page.check('#topic-housing')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'phone-projects-open.png'), fullPage: true })
+      const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+      assert.ok(scrollWidth <= 321, `with the filters open the page is ${scrollWidth} px wide:\n${offenders.join('\n')}`)
+      await Promise.all([
+        page.waitForURL(/topic=housing/),
+        page.getByRole('button', { name: 'Apply filters', exact: true }).click(),
+      ])
+      const u = new URL(page.url())
+      assert.equal(u.searchParams.get('ai'), 'yes')
+      assert.deepEqual(u.searchParams.getAll('topic'), ['housing'])
+      // Folded again on the results, saying what is chosen; the chosen filters stay ticked.
+      assert.match(await page.locator('.charter-filters > summary').innerText(), /Filter results \(2 chosen\)/)
+      assert.ok(!(await page.isVisible('#ai-yes')))
+      assert.ok(await page.isChecked('#ai-yes') && await page.isChecked('#topic-housing'))
+    } finally {
+      await page.close()
+    }
+  })
+
+  test('options with no results are behind "Show all", and a chosen one is never hidden', { timeout: 60_000 }, async () => {
+    const page = await phone.newPage()
+    try {
+      await page.goto(url('/projects?topic=housing&status=paused'))
+      await page.locator('.charter-filters > summary').click()
+      // A chosen option with no results stays in sight.
+      assert.ok(await page.isVisible('#status-paused'), 'the chosen "Paused" is hidden')
+      assert.ok(await page.isChecked('#status-paused'))
+      // The others with no results are folded, and "Show all" brings them out.
+      const folded = page.locator('.charter-show-all').filter({ has: page.locator('input[name="status"]') })
+      const hidden = folded.locator('input[name="status"]').first()
+      const id = await hidden.getAttribute('id')
+      assert.ok(!(await page.isVisible(`[id="${id}"]`)), `${id} has no results but is in sight`)
+      assert.match(await page.locator(`label[for="${id}"] .charter-facet-count`).textContent(), /^\(0\)$/)
+      await folded.locator('summary').focus()
+      await page.keyboard.press('Enter')
+      assert.ok(await page.isVisible(`[id="${id}"]`), '"Show all" does not show the options with no results')
+    } finally {
+      await page.close()
+    }
+  })
+
+  test('on a wide screen the filters sit open beside the results', { timeout: 60_000 }, async () => {
+    const page = await wide.newPage()
+    try {
+      await page.goto(url('/projects'))
+      assert.ok(await page.isVisible('#ai-yes'), 'the filters are folded on a wide screen')
+      assert.ok(!(await page.isVisible('.charter-filters > summary')), 'the fold control shows on a wide screen')
+      assert.equal((await page.locator('.charter-filters__heading').innerText()).trim(), 'Filter results')
+      const box = (sel) => page.locator(sel).first().boundingBox()
+      const filters = await box('#filters')
+      const results = await box('#results-heading')
+      assert.ok(filters.x + filters.width <= results.x, 'the filters are not beside the results')
+      assert.ok(Math.abs(filters.y - results.y) < 80, 'the filters and the results do not start together')
+    } finally {
+      await page.close()
+    }
+  })
+
+  test('the projects page has no axe violations at 320 px, folded, open and showing all', { timeout: 60_000 }, async () => {
+    const page = await phoneAxe.newPage()
+    try {
+      await page.goto(url('/projects?topic=housing&status=paused'))
+      await axeClean(page, 'the projects page at 320 px')
+      await page.locator('.charter-filters > summary').click()
+      for (const s of await page.locator('.charter-show-all > summary').all()) await s.click()
+      await axeClean(page, 'the projects page at 320 px with every filter shown')
+      const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+      assert.ok(scrollWidth <= 321, `${scrollWidth} px wide:\n${offenders.join('\n')}`)
+    } finally {
+      await page.close()
+    }
+  })
+
+  test('charter check tables scroll inside a labelled region that takes focus', { timeout: 60_000 }, async () => {
+    const page = await phone.newPage()
+    try {
+      for (const p of ['/compliance', pageByName('organisation').path]) {
+        await page.goto(url(p))
+        const tables = await page.evaluate(() => [...document.querySelectorAll('main table')].map((t) => {
+          const region = t.closest('[role="region"]')
+          const labelIds = region ? (region.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean) : []
+          const label = region && (region.getAttribute('aria-label') ||
+            labelIds.map((id) => (document.getElementById(id) || {}).textContent || '').join(' ')).trim()
+          return {
+            caption: (t.caption && t.caption.textContent.trim()) || '(no caption)',
+            region: !!region,
+            label,
+            tabindex: region && region.getAttribute('tabindex'),
+            overflow: region && getComputedStyle(region).overflowX,
+            fits: region && region.getBoundingClientRect().right <= document.documentElement.clientWidth + 1,
+            scrolls: region && region.scrollWidth > region.clientWidth,
+          }
+        }))
+        assert.ok(tables.length > 0, `no tables on ${p}`)
+        for (const t of tables) {
+          assert.ok(t.region, `${p}: "${t.caption}" is not in a region`)
+          assert.ok(t.label, `${p}: the region round "${t.caption}" has no name`)
+          assert.equal(t.tabindex, '0', `${p}: the region round "${t.caption}" cannot take focus`)
+          assert.equal(t.overflow, 'auto', `${p}: "${t.caption}" is clipped instead of scrolling`)
+          assert.ok(t.fits, `${p}: the region round "${t.caption}" sticks out of the page`)
+        }
+        assert.ok(tables.some((t) => t.scrolls), `${p}: no table is wide enough to scroll at 320 px`)
+        const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+        assert.ok(scrollWidth <= 321, `${p} is ${scrollWidth} px wide:\n${offenders.join('\n')}`)
+      }
+      // The keyboard reaches a scrolling table's region, sees focus on it and scrolls it.
+      await page.goto(url('/compliance'))
+      const region = page.locator('[role="region"][aria-labelledby="by-organisation-caption"]')
+      await region.focus()
+      const f = await page.evaluate(focusReport)
+      assert.ok(f.indicator, 'the focused table region shows no focus')
+      await page.keyboard.press('ArrowRight')
+      await page.keyboard.press('End')
+      assert.ok(await region.evaluate((el) => el.scrollLeft > 0), 'the arrow keys do not scroll the table')
+    } finally {
+      await page.close()
+    }
+  })
+
+  test('the chart labels are readable at 320 px', { timeout: 60_000 }, async () => {
+    const page = await phone.newPage()
+    try {
+      for (const p of ['/compliance', pageByName('organisation').path]) {
+        await page.goto(url(p))
+        const labels = await page.evaluate(() => [...document.querySelectorAll('.charter-chart__label')].map((el) => {
+          const r = el.getBoundingClientRect()
+          const bar = el.parentElement.querySelector('.charter-chart__bar').getBoundingClientRect()
+          return {
+            text: el.textContent.trim(),
+            size: parseFloat(getComputedStyle(el).fontSize),
+            inside: r.left >= 0 && r.right <= document.documentElement.clientWidth,
+            clear: r.bottom <= bar.top + 1 || r.right <= bar.left + 1,
+          }
+        }))
+        assert.equal(labels.length, 8, `${p}: one label per principle`)
+        for (const l of labels) {
+          assert.ok(l.size >= 16, `${p}: "${l.text}" is ${l.size} px`)
+          assert.ok(l.inside, `${p}: "${l.text}" is cut off`)
+          assert.ok(l.clear, `${p}: "${l.text}" overlaps its bar`)
+        }
+        await page.locator('.charter-figure').first().screenshot({ path: path.join(ARTIFACTS, `chart-320-${p.split('/')[1]}.png`) })
+      }
+    } finally {
+      await page.close()
+    }
+  })
+
+  test('API addresses on /open-data wrap only at slashes', { timeout: 60_000 }, async () => {
+    const page = await phone.newPage()
+    try {
+      await page.goto(url('/open-data'))
+      // Narrower than any address, so each must wrap.
+      const report = await page.evaluate(() => [...document.querySelectorAll('code.charter-path')].map((code) => {
+        code.style.display = 'inline-block'
+        code.style.width = '9ch'
+        const parts = [...code.querySelectorAll('span')]
+        return {
+          path: code.textContent,
+          lines: new Set(parts.map((s) => Math.round(s.getBoundingClientRect().top))).size,
+          broken: parts.filter((s) => s.getClientRects().length > 1).map((s) => s.textContent),
+          endsAtSlash: parts.slice(0, -1).every((s) => s.textContent.endsWith('/')),
+        }
+      }))
+      assert.ok(report.some((r) => r.path === '/api/v1/organisations/{slug}'), JSON.stringify(report))
+      for (const r of report) {
+        assert.deepEqual(r.broken, [], `${r.path} breaks inside a piece`)
+        assert.ok(r.endsAtSlash, `${r.path} is not split at its slashes`)
+        if (r.path.split('/').length > 3) assert.ok(r.lines > 1, `${r.path} did not wrap in a narrow box`)
+      }
+    } finally {
+      await page.close()
+    }
+  })
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -949,6 +949,10 @@ fn edit_is_caught(sql: &str, named: &str) {
         let log = std::fs::read_to_string(&log).unwrap();
         assert!(log.contains("FAILS VERIFICATION"), "{log}");
         assert!(log.contains(named), "{log}");
+        assert!(
+            !log.contains('\u{1b}'),
+            "colour codes in a log file: {log:?}"
+        );
     }
 }
 

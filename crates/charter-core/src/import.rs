@@ -17,8 +17,8 @@ mod file;
 mod tests;
 
 pub use fields::{
-    YES_NO, cell, choices, guess, kind_of, label, needed_in_every_row, options_of,
-    value_for_every_row,
+    FieldGroups, YES_NO, cell, choices, guess, kind_of, label, needed_in_every_row, options_of,
+    reference, value_for_every_row,
 };
 pub use file::{MAX_BYTES, MAX_ROWS, header_problem, text};
 

@@ -42,6 +42,16 @@ impl Scope {
         }
     }
 
+    /// The same for people who do not know the short names: an organisation by its name, a
+    /// project by its title and id, when `name` gives them ("Any use by Sefton Council").
+    pub fn label_naming(&self, name: Option<&str>) -> String {
+        match (self, name) {
+            (Scope::Organisation(_), Some(n)) => format!("Any use by {n}"),
+            (Scope::Project(p), Some(t)) => format!("Any use by the project “{t}” ({p})"),
+            _ => self.label(),
+        }
+    }
+
     /// The three scopes that do not name an organisation or a project.
     pub const GENERAL: [Scope; 3] = [
         Scope::ResearchPlanning,
@@ -116,6 +126,28 @@ mod tests {
             let json = serde_json::to_string(&scope).unwrap();
             assert_eq!(serde_json::from_str::<Scope>(&json).unwrap(), scope);
         }
+    }
+
+    #[test]
+    fn labels_name_the_organisation_or_project_when_known() {
+        let org: Scope = "organisation:sefton-council".parse().unwrap();
+        assert_eq!(
+            org.label_naming(Some("Sefton Council")),
+            "Any use by Sefton Council"
+        );
+        assert_eq!(
+            org.label_naming(None),
+            "Any use by the organisation sefton-council"
+        );
+        let project: Scope = "project:LCR-0042".parse().unwrap();
+        assert_eq!(
+            project.label_naming(Some("Ask Sefton")),
+            "Any use by the project “Ask Sefton” (LCR-0042)"
+        );
+        assert_eq!(
+            Scope::AiTraining.label_naming(Some("ignored")),
+            Scope::AiTraining.label()
+        );
     }
 
     #[test]

@@ -11,7 +11,6 @@
 use std::path::PathBuf;
 
 use charter_core::Email;
-use charter_optout::Scope;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -151,11 +150,9 @@ pub fn link_body(link: &str) -> String {
 }
 
 /// The opt-out receipt: the code and the private link. The NHS number is never in it.
-pub fn receipt_body(link: &str, receipt: &str, scopes: &[Scope]) -> String {
-    let list: Vec<String> = scopes
-        .iter()
-        .map(|s| format!("  - {}", s.label()))
-        .collect();
+/// `scopes` are in words, naming organisations and projects as people know them.
+pub fn receipt_body(link: &str, receipt: &str, scopes: &[String]) -> String {
+    let list: Vec<String> = scopes.iter().map(|s| format!("  - {s}")).collect();
     format!(
         "You opted out of:\r\n{}\r\n\r\nYour receipt code is {receipt}.\r\n\r\n\
          To see or change your choices at any time, use your private link (keep it safe: anyone with it can change your choices):\r\n\
@@ -171,7 +168,7 @@ pub async fn send_receipt(
     to: &Email,
     receipt: &str,
     token: &str,
-    scopes: &[Scope],
+    scopes: &[String],
 ) -> Result<(), MailError> {
     let link = format!("{base}/opt-out/manage/{token}");
     mailer

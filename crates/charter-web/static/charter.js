@@ -23,6 +23,9 @@ initAll()
 // Without JavaScript the same advice appears after saving.
 const BANDS = { target: 'plain English', good: 'good', hard: 'hard to read', 'very-hard': 'very hard to read' }
 
+// As the pages show it (charter-web pages::reading_age): past 25 the number means little.
+const readingAge = (years) => (years > 25 ? 'over 25' : String(years))
+
 function showReading (box, analysis) {
   box.replaceChildren()
   const p = document.createElement('p')
@@ -30,7 +33,7 @@ function showReading (box, analysis) {
   const strong = document.createElement('strong')
   if (analysis.reading_age) {
     const years = analysis.reading_age.years
-    strong.textContent = `Reading age ${years > 25 ? 'over 25' : years}`
+    strong.textContent = `Reading age ${readingAge(years)}`
     p.append(strong, `: ${BANDS[analysis.band] || analysis.band}${analysis.indicative ? ' (a rough guide: fewer than 100 words)' : ''}.`)
   } else if (analysis.too_short) {
     const words = analysis.counts.words

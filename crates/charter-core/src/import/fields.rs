@@ -32,6 +32,32 @@ pub fn choices() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
         .collect()
 }
 
+/// One section's fields for a reference list: (group legend, [(path, label)]), the legend said
+/// once above its fields instead of before each one. Fields outside a group have no legend.
+pub type FieldGroups = Vec<(Option<&'static str>, Vec<(&'static str, &'static str)>)>;
+
+/// Every field a column can hold, by section and then by group, for reading rather than choosing.
+pub fn reference() -> Vec<(&'static str, FieldGroups)> {
+    SECTIONS
+        .iter()
+        .filter(|s| !s.fields.is_empty())
+        .map(|s| {
+            let mut groups: FieldGroups = Vec::new();
+            for f in s.fields {
+                let legend = f
+                    .group()
+                    .and_then(|g| s.groups.iter().find(|x| x.path == g))
+                    .map(|g| g.legend);
+                match groups.last_mut() {
+                    Some((last, list)) if *last == legend => list.push((f.path, f.label)),
+                    _ => groups.push((legend, vec![(f.path, f.label)])),
+                }
+            }
+            (s.title, groups)
+        })
+        .collect()
+}
+
 fn field(path: &str) -> Option<(&'static Section, &'static Field)> {
     SECTIONS
         .iter()

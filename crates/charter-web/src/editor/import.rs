@@ -14,7 +14,8 @@ use axum::routing::{get, post};
 use charter_app::import::{Imported, Run, import};
 use charter_core::Slug;
 use charter_core::import::{
-    Columns, ImportReport, Target, choices, headers, label, options_of, text,
+    Columns, FieldGroups, ImportReport, Target, choices, headers, label, options_of, reference,
+    text,
 };
 use charter_core::search::ParamError;
 
@@ -72,6 +73,8 @@ struct ImportPage {
     columns: Vec<ColumnRow>,
     every_row: Vec<EveryRow>,
     fields: Fields,
+    /// The same fields for reading: each group's name said once.
+    reference: Vec<(&'static str, FieldGroups)>,
     problems: Vec<String>,
     ready: usize,
     errors: Vec<ParamError>,
@@ -107,6 +110,7 @@ fn page(
         columns: Vec::new(),
         every_row: Vec::new(),
         fields: choices(),
+        reference: reference(),
         problems: Vec::new(),
         ready: 0,
         errors: Vec::new(),

@@ -45,14 +45,25 @@ struct Queue {
 }
 
 async fn queue(State(state): State<AppState>, Person(who): Person) -> Result<Response, WebError> {
-    let rows = uses::review_queue(state.store.as_ref(), &reader(&who))
+    let drafts = uses::review_queue(state.store.as_ref(), &reader(&who)).await?;
+    // Reviewers know organisations by name, not by short name.
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .organisations()
         .await?
+        .into_iter()
+        .map(|o| (o.organisation.slug.to_string(), o.organisation.name))
+        .collect();
+    let rows = drafts
         .into_iter()
         .map(|d| QueueRow {
             id: d.id,
             title: d.entry.title.to_string(),
             entry: d.entry.id.to_string(),
-            organisation: d.organisation.to_string(),
+            organisation: names
+                .get(d.organisation.as_str())
+                .cloned()
+                .unwrap_or_else(|| d.organisation.to_string()),
             submitted: when(&d.updated_at),
             new_entry: d.base_version.is_none(),
         })

@@ -59,9 +59,11 @@ impl Entry {
         if self.p.uses_ai && self.p.decision_role != DecisionRole::InformationOnly {
             scopes.push(Scope::AiDecisions);
         }
-        scopes.push(Scope::Organisation(self.org.slug.clone()));
-        scopes.push(Scope::Project(self.p.id));
-        scopes.iter().map(|s| s.label()).collect()
+        let mut words: Vec<String> = scopes.iter().map(Scope::label).collect();
+        words.push(Scope::Organisation(self.org.slug.clone()).label_naming(Some(&self.org.name)));
+        // On its own page the project needs no title to be known.
+        words.push(format!("Any use by this project ({})", self.p.id));
+        words
     }
 
     pub fn status_of(&self, key: &str) -> Option<PrincipleStatus> {

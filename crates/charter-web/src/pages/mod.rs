@@ -26,9 +26,11 @@ mod project;
 mod projects;
 mod static_pages;
 mod version;
+mod words;
 
 pub use pagination::{PageLink, Pagination};
 pub(crate) use project::project_page;
+pub use words::{in_sentence, path_parts};
 
 /// Filters the templates use.
 mod filters {

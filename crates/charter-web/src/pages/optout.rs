@@ -3,6 +3,8 @@
 //! render; the identifier goes straight to the use case and is never stored, shown or logged in
 //! clear.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -158,6 +160,15 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
         Err(e) => return Err(e.into()),
     };
     if let (Some(email), Some(mailer)) = (&done.email, &state.mail) {
+        // The choice is saved: a name that cannot be looked up leaves the short name in the email.
+        let names = Names::of(&state, done.scopes.iter().map(|s| s.to_string()).collect())
+            .await
+            .unwrap_or_default();
+        let scopes: Vec<String> = done
+            .scopes
+            .iter()
+            .map(|s| names.label(&s.to_string()))
+            .collect();
         // The address is used for this one message and not kept. The choice is already saved,
         // so a mail server that does not answer is logged, not shown as a failure.
         if let Err(e) = crate::mail::send_receipt(
@@ -166,7 +177,7 @@ async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, 
             email,
             &done.receipt,
             &done.token,
-            &done.scopes,
+            &scopes,
         )
         .await
         {
@@ -191,11 +202,57 @@ struct ManagePage {
     kind: String,
 }
 
-fn label(scope: &str) -> String {
-    scope
-        .parse::<Scope>()
-        .map(|s| s.label())
-        .unwrap_or_else(|_| scope.to_owned())
+/// The names of the organisations and the titles of the projects some opt-outs name, so that
+/// residents read "Any use by Sefton Council", not its short name.
+#[derive(Default)]
+struct Names {
+    organisations: HashMap<String, String>,
+    projects: HashMap<String, String>,
+}
+
+impl Names {
+    /// Looks up every organisation's name, and the title of each project among `scopes`.
+    async fn of(state: &AppState, scopes: Vec<String>) -> Result<Names, WebError> {
+        let mut names = Names {
+            organisations: organisation_names(state).await?,
+            ..Names::default()
+        };
+        for scope in scopes {
+            if let Ok(Scope::Project(id)) = scope.parse::<Scope>()
+                && !names.projects.contains_key(&id.to_string())
+                && let Some(p) = state.store.project(id).await?
+            {
+                names.projects.insert(id.to_string(), p.title.to_string());
+            }
+        }
+        Ok(names)
+    }
+
+    /// An organisation's name from its short name; the short name if it is not on the register.
+    fn organisation(&self, slug: &str) -> String {
+        self.organisations
+            .get(slug)
+            .cloned()
+            .unwrap_or_else(|| slug.to_owned())
+    }
+
+    fn label(&self, scope: &str) -> String {
+        match scope.parse::<Scope>() {
+            Ok(s) => {
+                let name = match &s {
+                    Scope::Organisation(slug) => self.organisations.get(slug.as_str()),
+                    Scope::Project(id) => self.projects.get(&id.to_string()),
+                    _ => None,
+                };
+                s.label_naming(name.map(String::as_str))
+            }
+            Err(_) => scope.to_owned(),
+        }
+    }
+}
+
+async fn organisation_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
+    Ok(organisations(state).await?.into_iter().collect())
 }
 
 fn manage_page(
@@ -204,6 +261,7 @@ fn manage_page(
     new: bool,
     errors: Vec<ParamError>,
     known: &KnownKinds,
+    names: &Names,
 ) -> ManagePage {
     ManagePage {
         kind: known
@@ -216,7 +274,7 @@ fn manage_page(
         current: entry
             .current_scopes()
             .into_iter()
-            .map(|s| (label(&s), s))
+            .map(|s| (names.label(&s), s))
             .collect(),
         history: entry
             .events
@@ -225,7 +283,7 @@ fn manage_page(
             .map(|e| {
                 (
                     crate::pages::when(&e.recorded_at),
-                    label(&e.scope),
+                    names.label(&e.scope),
                     e.withdrawn,
                 )
             })
@@ -248,8 +306,13 @@ async fn manage(
     let entry = find(&state, &token).await?;
     let new = raw.as_deref().is_some_and(|q| q.contains("new=1"));
     let known = known_kinds(state.store.as_ref()).await?;
+    let names = Names::of(
+        &state,
+        entry.events.iter().map(|e| e.scope.clone()).collect(),
+    )
+    .await?;
     Ok(render(
-        &manage_page(token, &entry, new, Vec::new(), &known),
+        &manage_page(token, &entry, new, Vec::new(), &known, &names),
         StatusCode::OK,
     ))
 }
@@ -280,8 +343,13 @@ async fn change(
         Err(AppError::Invalid(problems)) => {
             let known = known_kinds(state.store.as_ref()).await?;
             let errors = params(problems, "main-content");
+            let names = Names::of(
+                &state,
+                entry.events.iter().map(|e| e.scope.clone()).collect(),
+            )
+            .await?;
             Ok(render(
-                &manage_page(token, &entry, false, errors, &known),
+                &manage_page(token, &entry, false, errors, &known, &names),
                 StatusCode::BAD_REQUEST,
             ))
         }
@@ -299,6 +367,7 @@ struct FiguresPage {
 
 async fn figures(State(state): State<AppState>) -> Result<Response, WebError> {
     let f = state.store.optout_figures().await?;
+    let names = Names::of(&state, f.by_scope.iter().map(|(k, _)| k.clone()).collect()).await?;
     let public = |n: u64| charter_optout::PublicCount::new(n).to_string();
     let mut by_scope: Vec<(String, String)> = Scope::GENERAL
         .iter()
@@ -319,14 +388,14 @@ async fn figures(State(state): State<AppState>) -> Result<Response, WebError> {
         .iter()
         .filter(|(k, _)| !Scope::GENERAL.iter().any(|g| g.to_string() == *k))
     {
-        by_scope.push((label(scope), public(*n)));
+        by_scope.push((names.label(scope), public(*n)));
     }
     let checks = f
         .checks
         .iter()
         .map(|c| {
             (
-                c.organisation.clone(),
+                names.organisation(&c.organisation),
                 c.month.clone(),
                 public(c.checks),
                 public(c.rows_removed),

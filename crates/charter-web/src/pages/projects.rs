@@ -16,8 +16,11 @@ use crate::{AppState, WebError, query};
 pub struct FacetView {
     pub param: &'static str,
     pub label: &'static str,
+    /// Options with results, and any chosen option even without: always in sight.
     pub options: Vec<OptionView>,
-    /// Open the group when something in it is chosen.
+    /// Options with no results that nobody chose: folded behind "Show all".
+    pub empty: Vec<OptionView>,
+    /// Something in the group is chosen.
     pub open: bool,
 }
 
@@ -50,29 +53,43 @@ struct Projects {
     api_href: String,
 }
 
+impl Projects {
+    /// The folded filters start open when one of them needs putting right, so the error
+    /// summary's link lands on it.
+    fn filters_open(&self) -> bool {
+        self.errors.iter().any(|e| e.param != "q")
+    }
+}
+
+/// The filter groups in the page's order: "Uses AI" first, as the question residents ask most;
+/// then the others in the order the search defines.
 fn facet_views(query: &SearchQuery, counts: &[FacetCounts]) -> Vec<FacetView> {
-    counts
+    let mut views: Vec<FacetView> = counts
         .iter()
         .map(|fc| {
             let selected = query.selected(fc.facet);
+            let (options, empty) = fc
+                .options
+                .iter()
+                .map(|o| OptionView {
+                    id: format!("{}-{}", fc.facet.param(), o.value),
+                    checked: selected.contains(&o.value),
+                    value: o.value.clone(),
+                    label: o.label.clone(),
+                    count: o.count,
+                })
+                .partition(|o| o.count > 0 || o.checked);
             FacetView {
                 param: fc.facet.param(),
                 label: fc.facet.label(),
                 open: !selected.is_empty(),
-                options: fc
-                    .options
-                    .iter()
-                    .map(|o| OptionView {
-                        id: format!("{}-{}", fc.facet.param(), o.value),
-                        checked: selected.contains(&o.value),
-                        value: o.value.clone(),
-                        label: o.label.clone(),
-                        count: o.count,
-                    })
-                    .collect(),
+                options,
+                empty,
             }
         })
-        .collect()
+        .collect();
+    views.sort_by_key(|v| v.param != Facet::Ai.param());
+    views
 }
 
 fn chosen_filters(query: &SearchQuery, counts: &[FacetCounts]) -> Vec<ChosenFilter> {

@@ -13,6 +13,7 @@ mod errors;
 mod hardening;
 mod history;
 mod import;
+mod layout;
 mod notifications;
 mod optout;
 mod organisations;

@@ -55,12 +55,16 @@ async fn residents_opt_out_see_their_choices_and_withdraw_one() {
         page.has("You have opted out")
             .has("OPT-")
             .has("AI being trained on the data")
-            .has("Any use by the organisation knowsley-council");
+            // The organisation by its name, not its short name.
+            .has("Any use by Knowsley Council")
+            .lacks("knowsley-council</");
         // The receipt went to the outbox, without the NHS number.
         let mail = app.mails();
         assert_eq!(mail.len(), 1);
         assert!(
-            mail[0].contains("To: parent@example.org") && mail[0].contains("OPT-"),
+            mail[0].contains("To: parent@example.org")
+                && mail[0].contains("OPT-")
+                && mail[0].contains("Any use by Knowsley Council"),
             "{}",
             mail[0]
         );
@@ -653,6 +657,10 @@ async fn organisations_report_checks_made_on_their_own_machines() {
             .unwrap();
         assert_eq!(app.send(api_check).await.status, StatusCode::OK);
         assert_eq!(store.optout_figures().await.unwrap().checks[0].checks, 2);
-        app.get("/opt-out/figures").await.has("knowsley-council");
+        // People read the organisation's name, not its short name.
+        app.get("/opt-out/figures")
+            .await
+            .has(r#"<td class="govuk-table__cell">Knowsley Council</td>"#)
+            .lacks(">knowsley-council<");
     }
 }
