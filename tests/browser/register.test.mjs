@@ -49,6 +49,10 @@ const PAGES = [
   { name: 'project-LCR-0001', path: '/projects/LCR-0001', status: 200 },
   { name: 'project-LCR-0003', path: '/projects/LCR-0003', status: 200 },
   { name: 'history', path: '/projects/LCR-0003/history', status: 200 },
+  { name: 'version-first', path: '/projects/LCR-0001/versions/1', status: 200 },
+  { name: 'version-changed', path: '/projects/LCR-0001/versions/2', status: 200 },
+  { name: 'history-check', path: '/history-check', status: 200 },
+  { name: 'not-found-version', path: '/projects/LCR-0001/versions/0', status: 404 },
   { name: 'organisations', path: '/organisations', status: 200 },
   // The organisation page's path is read from the organisations page in `before`.
   { name: 'organisation', path: null, status: 200 },

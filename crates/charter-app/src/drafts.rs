@@ -335,10 +335,11 @@ pub async fn submit(
             at: clock::now(),
             actor: actor.name.clone(),
             kind: EventKind::Submitted,
-            comment: Some(if note.is_empty() {
-                "First published".into()
-            } else {
-                note.to_owned()
+            // A first version's public note says so, with what its editors added.
+            comment: Some(match (draft.base_version, note.is_empty()) {
+                (None, true) => "First published".into(),
+                (None, false) => format!("First published: {note}"),
+                (Some(_), _) => note.to_owned(),
             }),
         },
     };

@@ -13,6 +13,7 @@ pub mod compliance;
 pub mod drafts;
 pub mod error;
 pub mod export;
+pub mod history;
 pub mod housekeeping;
 pub mod identifier_kinds;
 pub mod import;

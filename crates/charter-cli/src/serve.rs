@@ -103,7 +103,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         let (orgs, projects) = crate::demo::load(store.as_ref()).await?;
         tracing::info!(organisations = orgs, projects, "loaded the demo register");
     }
-    check_history(store.as_ref(), args.allow_unverified).await?;
+    let (head, report) = check_history(store.as_ref(), args.allow_unverified).await?;
     let listener = TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}: is another program using it? Choose another with --addr or CHARTER_ADDR")
     })?;
@@ -124,6 +124,8 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_mailer(mailer)
         .with_public_url(&public_url)
         .with_limits(limits(&args));
+    // The footer shows this check until it is an hour old.
+    state.history.record(head, report);
     if let Some(mailer) = &state.mail {
         charter_app::notices::delivery::spawn(state.store.clone(), mailer.clone(), public_url);
     }
@@ -141,16 +143,25 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Serving a register whose lists or search disagree with its history would show the public
-/// something that was never published: refuse, naming what differs, unless allowed.
+/// something that was never published: refuse, naming what differs, unless allowed. Returns
+/// the head checked from and the report, for the pages' footer.
 async fn check_history(
     store: &dyn charter_store::Store,
     allow_unverified: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(
+    Option<charter_core::chain::Hash>,
+    charter_app::verify::Report,
+)> {
+    let head = store
+        .chain_head()
+        .await
+        .context("cannot read the register's history")?
+        .map(|l| l.hash);
     let report = charter_app::verify::history(store)
         .await
         .context("cannot check the register against its history")?;
     if report.is_intact() {
-        return Ok(());
+        return Ok((head, report));
     }
     let mut listed: Vec<String> = report
         .problems
@@ -174,7 +185,7 @@ async fn check_history(
     tracing::warn!(
         "SERVING A REGISTER THAT FAILS VERIFICATION (--allow-unverified): {why}\n{listed}"
     );
-    Ok(())
+    Ok((head, report))
 }
 
 async fn shutdown_signal() {

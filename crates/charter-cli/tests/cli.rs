@@ -134,6 +134,74 @@ fn serve_with_demo_data_answers_on_the_printed_address() {
     );
 }
 
+/// The body of a raw HTTP response.
+fn body(response: &str) -> &str {
+    response.split("\r\n\r\n").nth(1).unwrap_or("")
+}
+
+#[test]
+fn the_demo_s_versions_carry_the_dates_its_pages_show() {
+    let dir = temp_dir();
+    let serve = || {
+        Served::start(
+            Command::new(BIN)
+                .arg("--data-dir")
+                .arg(dir.path())
+                .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+                .stderr(Stdio::null()),
+        )
+    };
+    let mut server = serve();
+    let mut counts = Vec::new();
+    for n in 1..=50 {
+        let id = format!("LCR-{n:04}");
+        let entry: serde_json::Value =
+            serde_json::from_str(body(&server.get(&format!("/api/v1/projects/{id}")))).unwrap();
+        let versions: serde_json::Value = serde_json::from_str(body(
+            &server.get(&format!("/api/v1/projects/{id}/versions")),
+        ))
+        .unwrap();
+        let versions = versions.as_array().unwrap();
+        let day = |v: &serde_json::Value| v["published_at"].as_str().unwrap()[..10].to_owned();
+        assert_eq!(day(&versions[0]), entry["first_published"], "{id}");
+        assert_eq!(versions[0]["note"], "First published", "{id}");
+        assert_eq!(
+            day(&versions[versions.len() - 1]),
+            entry["last_updated"],
+            "{id}"
+        );
+        counts.push(versions.len());
+    }
+    assert!(
+        counts.iter().any(|&c| c > 2),
+        "some entries have several versions"
+    );
+    // As the pages say it: LCR-0001 was first published on 5 February 2024.
+    let page = server.get("/projects/LCR-0001");
+    assert!(page.contains("First published 5 February 2024; last updated 20 June 2026"));
+    let first = server.get("/projects/LCR-0001/versions/1");
+    assert!(
+        first.contains("published on 5 February 2024 at 10:00 (UTC)"),
+        "{first}"
+    );
+    assert!(first.contains("This is the first published version."));
+    let history = server.get("/projects/LCR-0001/history");
+    assert!(history.contains("20 June 2026 at 10:00 (UTC)"));
+    assert!(history.contains("New outcome report"));
+    server.stop();
+
+    // Loading the demo again adds no versions.
+    let mut again = serve();
+    for (n, count) in (1..=50).zip(&counts) {
+        let versions: serde_json::Value = serde_json::from_str(body(
+            &again.get(&format!("/api/v1/projects/LCR-{n:04}/versions")),
+        ))
+        .unwrap();
+        assert_eq!(versions.as_array().unwrap().len(), *count, "LCR-{n:04}");
+    }
+    again.stop();
+}
+
 #[test]
 fn generate_then_export_both_formats() {
     let dir = temp_dir();

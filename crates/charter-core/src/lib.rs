@@ -9,6 +9,7 @@ pub mod check;
 pub mod date;
 pub mod editor;
 pub mod export;
+pub mod history;
 pub mod ids;
 pub mod import;
 pub mod notices;

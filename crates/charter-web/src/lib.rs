@@ -45,6 +45,8 @@ pub struct AppState {
     /// Send `Strict-Transport-Security`: the register is served over HTTPS (its public address
     /// starts with `https://`).
     pub hsts: bool,
+    /// The last check of the register's history, which every page's footer shows.
+    pub history: Arc<charter_app::verify::Checks>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             searches: Arc::default(),
             limits: server::Limits::default(),
             hsts: false,
+            history: Arc::default(),
         }
     }
 
@@ -232,7 +235,7 @@ impl Group {
     fn with_head(&self, routes: Routes) -> Routes {
         routes.layer(axum::middleware::from_fn_with_state(
             self.state.clone(),
-            footer::chain_head,
+            footer::last_check,
         ))
     }
 }

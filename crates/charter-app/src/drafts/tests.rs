@@ -461,3 +461,25 @@ async fn the_review_queue_shows_what_the_reviewer_may_review() {
     let other = person(3, Role::OrgEditor, Some("wirral-transport"));
     assert!(review_queue(&store, &other).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_first_version_s_public_note_says_it_was_first_published() {
+    let store = store().await;
+    let charter = Charter::from_toml(CHARTER).unwrap();
+    let d = create(&store, &editor(), &slug("knowsley-council"), new_entry())
+        .await
+        .unwrap();
+    let d = save(&store, &editor(), d.id, d.lock, Changes::Whole(&whole()))
+        .await
+        .unwrap()
+        .unwrap();
+    submit(&store, &charter, &editor(), d.id, d.lock, "Our new scheme")
+        .await
+        .unwrap()
+        .unwrap();
+    let events = store.draft_events(d.id).await.unwrap();
+    assert_eq!(
+        events.last().unwrap().comment.as_deref(),
+        Some("First published: Our new scheme")
+    );
+}

@@ -12,8 +12,10 @@ use crate::{AppState, WebError};
 mod chart;
 mod charter;
 mod compliance;
+mod entry;
 mod extract;
 mod history;
+mod history_check;
 mod home;
 mod open_data;
 pub(crate) mod optout;
@@ -23,6 +25,7 @@ mod pagination;
 mod project;
 mod projects;
 mod static_pages;
+mod version;
 mod words;
 
 pub use pagination::{PageLink, Pagination};
@@ -70,6 +73,8 @@ pub fn routes() -> Router<AppState> {
         .route("/projects", get(projects::projects))
         .route("/projects/{id}", get(project::project))
         .route("/projects/{id}/history", get(history::history))
+        .route("/projects/{id}/versions/{n}", get(version::version))
+        .route("/history-check", get(history_check::history_check))
         .route("/organisations", get(organisations::organisations))
         .route("/organisations/{slug}", get(organisation::organisation))
         .route("/charter", get(charter::charter))

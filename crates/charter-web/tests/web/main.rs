@@ -11,6 +11,7 @@ mod api_problems;
 mod downloads;
 mod errors;
 mod hardening;
+mod history;
 mod import;
 mod layout;
 mod notifications;

@@ -39,6 +39,12 @@ const PAGES: &[(&str, &str, Who)] = &[
     ),
     ("project page", "/projects/LCR-0009", Who::Anyone),
     ("project history", "/projects/LCR-0009/history", Who::Anyone),
+    (
+        "project version",
+        "/projects/LCR-0009/versions/1",
+        Who::Anyone,
+    ),
+    ("history check", "/history-check", Who::Anyone),
     ("organisations", "/organisations", Who::Anyone),
     (
         "organisation",
