@@ -148,7 +148,10 @@ pub async fn create(
     organisation: &Slug,
     new: NewEntry<'_>,
 ) -> AppResult<Draft> {
-    may_write(store, actor, organisation).await?;
+    let org = may_write(store, actor, organisation).await?;
+    if let Some(why) = org.why_no_new_entries() {
+        return Err(AppError::Conflict(why));
+    }
     let today = clock::today();
     let entry = match new {
         NewEntry::Answers {

@@ -50,7 +50,10 @@ pub async fn import(
     columns: Columns,
     run: Run,
 ) -> AppResult<Imported> {
-    may_write(store, actor, organisation).await?;
+    let org = may_write(store, actor, organisation).await?;
+    if let Some(why) = org.why_no_new_entries() {
+        return Err(AppError::Conflict(why));
+    }
     let slug = organisation.clone();
     let (csv, mut report) = tokio::task::spawn_blocking(move || {
         let report = read(&csv, &slug, &columns, clock::today());

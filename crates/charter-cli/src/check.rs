@@ -5,6 +5,7 @@ use anyhow::Context;
 use charter_app::import::Run;
 use charter_core::Slug;
 use charter_core::check::{Outcome, check};
+use charter_core::plain_english::count_of;
 
 use crate::config::{Config, open_store};
 
@@ -135,13 +136,15 @@ async fn drafts(
     let today = charter_app::clock::today();
     let mut blocking = found.problems.len();
     for p in &found.problems {
-        println!("BLOCKS {p}");
+        println!("CANNOT IMPORT {p}");
     }
     let mut all = Vec::new();
+    let mut blocked_entries = 0u64;
     for (row, entry) in &found.entries {
         let card = check(entry, &charter, today);
         if card.blocks_publishing {
             blocking += 1;
+            blocked_entries += 1;
         }
         if args.json {
             all.push(serde_json::json!({ "row": row, "title": entry.title, "check": card }));
@@ -152,9 +155,16 @@ async fn drafts(
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
     } else {
+        if !found.problems.is_empty() {
+            println!(
+                "{} in the file stop it being imported (CANNOT IMPORT above).",
+                count_of(found.problems.len() as u64, "problem", "problems")
+            );
+        }
         println!(
-            "Checked {} draft entries: {blocking} problems block publishing.",
-            found.entries.len()
+            "Checked {}: {} cannot be published yet.",
+            count_of(found.entries.len() as u64, "draft entry", "draft entries"),
+            count_of(blocked_entries, "entry", "entries")
         );
     }
     Ok(Outcomes { blocking })

@@ -3,6 +3,7 @@
 //! `--map` says which field a column holds and `--set` gives a field the file lacks one value
 //! for every row.
 
+use charter_core::plain_english::count_of;
 use std::collections::HashMap;
 
 use anyhow::{Context, bail};
@@ -117,8 +118,13 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
     if let Some(refused) = found.refused() {
         bail!("{}: {refused}. Nothing was imported", args.file.display());
     }
-    for (header, target) in found.headers.iter().zip(&found.mapping) {
+    for (place, (header, target)) in found.headers.iter().zip(&found.mapping).enumerate() {
         match target {
+            _ if found.unchosen.contains(&place) => {
+                println!(
+                    "  column “{header}” → not chosen yet (--map \"{header}=FIELD\" or \"{header}=ignore\")"
+                )
+            }
             Target::Field(f) => println!("  column “{header}” → {f}"),
             Target::Ignore => println!("  column “{header}” → ignored"),
         }
@@ -131,16 +137,17 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
             println!("{p}");
         }
         println!(
-            "{} problems: nothing was imported. Put them right in the file, or choose a column's field with --map \"Column header=field\" and give a missing field one value for every row with --set field=value, and try again.",
-            found.problems.len()
+            "{}: nothing was imported. Put them right in the file, or choose a column's field with --map \"Column header=field\" and give a missing field one value for every row with --set field=value, and try again.",
+            count_of(found.problems.len() as u64, "problem", "problems")
         );
         return Ok(found.problems.len());
     }
     let slug: Slug = args.organisation.parse().context("--organisation")?;
     if args.dry_run {
+        let ready = found.entries.len() as u64;
         println!(
-            "{} entries are ready to import as drafts for {slug}; nothing was written (dry run).",
-            found.entries.len()
+            "{} ready to import as drafts for {slug}; nothing was written (dry run).",
+            count_of(ready, "entry is", "entries are")
         );
         return Ok(0);
     }
@@ -148,8 +155,8 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<usize> {
         println!("{} {} (draft {})", d.entry.id, d.entry.title, d.id);
     }
     println!(
-        "Imported {} entries as drafts for {slug}. Editors finish and submit them at /manage/organisations/{slug}.",
-        done.drafts.len()
+        "Imported {} as drafts for {slug}. Editors finish and submit them at /manage/organisations/{slug}.",
+        count_of(done.drafts.len() as u64, "entry", "entries")
     );
     Ok(0)
 }

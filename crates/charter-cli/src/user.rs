@@ -19,12 +19,13 @@ pub struct UserArgs {
 enum UserCommand {
     /// Add a person and print a one-time link to set their password (valid 7 days).
     Add {
+        /// Their email address: they sign in with it, and the register writes to it.
         #[arg(long)]
         email: String,
         /// site-admin, moderator, organisation-admin or organisation-editor.
         #[arg(long)]
         role: String,
-        /// The organisation, for organisation roles (its slug).
+        /// The organisation, for organisation roles (its short name, as `charter org list` shows).
         #[arg(long)]
         organisation: Option<String>,
         #[arg(long)]

@@ -106,6 +106,9 @@ pub struct ImportReport {
     pub headers: Vec<String>,
     /// Each column's target, in header order.
     pub mapping: Vec<Target>,
+    /// Columns (by place) whose field was neither chosen nor guessed: read as ignored, but said
+    /// as a problem until the person chooses a field or chooses to ignore them.
+    pub unchosen: Vec<usize>,
     /// The values given for every row, by field path, as given.
     pub set: Vec<(String, String)>,
     /// Fields every entry needs that no column holds and no value was given for.
@@ -156,11 +159,12 @@ pub fn headers(csv_text: &str) -> Vec<String> {
 /// Where each column goes; problems with the choices go into `report`.
 fn map_columns(report: &mut ImportReport, headers: &[String], columns: &Columns) {
     let mut used: HashMap<String, String> = HashMap::new();
-    for h in headers {
+    for (place, h) in headers.iter().enumerate() {
         let target = match columns.mapping.get(h) {
             Some(t) => t.clone(),
             None => guess(h).map_or_else(
                 || {
+                    report.unchosen.push(place);
                     report.problem(
                         Place::File,
                         Some(h),

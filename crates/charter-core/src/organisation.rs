@@ -47,6 +47,19 @@ impl Organisation {
         self.retired_on.is_some()
     }
 
+    /// Why it may not start new entries, if it may not: a former signatory keeps its entries and
+    /// may still change them, but adds no new ones.
+    pub fn why_no_new_entries(&self) -> Option<String> {
+        self.retired_on.map(|left| {
+            format!(
+                "{} left the charter on {}, so it cannot add new entries. It can still change the entries it has. \
+                 A site administrator can reinstate it.",
+                self.name,
+                left.long()
+            )
+        })
+    }
+
     /// Problems that types alone cannot rule out.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();

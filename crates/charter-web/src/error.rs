@@ -84,7 +84,7 @@ impl WebError {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "You cannot do this",
             StatusCode::BAD_REQUEST => "There is a problem with the address",
-            StatusCode::CONFLICT => "This has changed since you opened it",
+            StatusCode::CONFLICT => "You cannot do this now",
             _ if self.is_busy() => BUSY,
             StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "What you sent is not in a form we can read",
@@ -149,6 +149,8 @@ struct ErrorPage<'a> {
     /// Busy rather than broken: say so, and that trying again works.
     busy: bool,
     errors: &'a [ParamError],
+    /// Why it cannot be done now (a conflict says why and what would change it).
+    why: Option<&'a str>,
 }
 
 /// Renders a template, or a plain error if the template itself fails (it should not).
@@ -178,6 +180,10 @@ impl IntoResponse for WebError {
             WebError::BadRequest(e) => e.as_slice(),
             _ => &[],
         };
+        let why = match &self {
+            WebError::Conflict(why) => Some(why.as_str()),
+            _ => None,
+        };
         let status = self.status();
         let mut response = render(
             &ErrorPage {
@@ -186,6 +192,7 @@ impl IntoResponse for WebError {
                 status: status.as_u16(),
                 busy: self.is_busy(),
                 errors,
+                why,
             },
             status,
         );

@@ -76,6 +76,8 @@ struct OrganisationTools {
     self_publish: bool,
     can_set_self_publish: bool,
     can_invite: bool,
+    /// Set when it has left the charter: why it cannot start new entries.
+    no_new_entries: Option<String>,
     /// Said once after an action, such as an invitation sent.
     notice: Option<String>,
 }
@@ -167,6 +169,7 @@ pub(super) async fn tools(
         })
         .collect();
     let page = OrganisationTools {
+        no_new_entries: org.organisation.why_no_new_entries(),
         active: "manage",
         slug: slug.to_string(),
         name: org.organisation.name,
@@ -208,7 +211,7 @@ pub(super) async fn organisation(
     let said = Said {
         new_token: None,
         notice: imported.map(|n| {
-            format!("Imported {n} entries as drafts. They are listed under Drafts: finish each one and submit it for review.")
+            format!("Imported {} as drafts. They are listed under Drafts: finish each one and submit it for review.", charter_core::plain_english::count_of(n as u64, "entry", "entries"))
         }),
     };
     tools(&state, who, &slug, said, Vec::new(), StatusCode::OK).await

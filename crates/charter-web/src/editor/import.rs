@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
 pub struct ColumnRow {
     pub index: usize,
     pub header: String,
-    /// The field it maps to, or "ignore".
+    /// The field it maps to, "ignore", or nothing when neither chosen nor guessed.
     pub target: String,
 }
 
@@ -137,6 +137,7 @@ fn page(
             index,
             header: header.clone(),
             target: match target {
+                _ if r.unchosen.contains(&index) => String::new(),
                 Target::Field(f) => f.clone(),
                 Target::Ignore => "ignore".into(),
             },

@@ -58,6 +58,13 @@ async fn an_atrs_list_imports_after_choosing_columns_and_values_for_every_row() 
             .has(r#"id="set.decision_role""#)
             .lacks("as drafts</button>");
         assert_eq!(r.body.matches("No row has “Status”").count(), 1);
+        // A column with no field chosen or guessed reads "Choose a field", not "Ignore this column".
+        assert_eq!(
+            r.body
+                .matches(r#"<option value="" selected>Choose a field</option>"#)
+                .count(),
+            5
+        );
         // The five duty holders' fields can be told apart.
         for holder in [
             "Senior person accountable: Job title or role",

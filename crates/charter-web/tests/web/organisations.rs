@@ -269,6 +269,25 @@ async fn retiring_asks_about_drafts_in_review_and_marks_the_public_pages() {
             .await
             .lacks("former signatory");
 
+        // A former signatory changes the entries it has but starts no new ones.
+        app.get_as(&site, "/manage/organisations/knowsley-council")
+            .await
+            .has("Knowsley Council left the charter on")
+            .lacks("Start a new entry");
+        let refused = app
+            .post_as(
+                &site,
+                "/manage/organisations/knowsley-council/drafts/new",
+                &[
+                    ("title", "Bin collection routes"),
+                    ("uses_ai", "no"),
+                    ("decision_role", "information-only"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        refused.has("so it cannot add new entries");
+
         // Made a signatory again.
         let back = app
             .post_as(
