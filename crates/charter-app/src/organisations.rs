@@ -102,7 +102,22 @@ pub async fn add(
     input: &OrganisationInput,
 ) -> AppResult<Organisation> {
     actor.require(Action::ManageOrganisations)?;
-    let mut org = parse_input(input, OrgId::new(0), None, clock::today()).map_err(problems)?;
+    // A taken name or short name is said with every other problem, not only once they are fixed;
+    // the store still refuses a clash that slips in between.
+    let others = store.organisations().await?;
+    let mut found =
+        charter_core::organisation::taken(input, others.iter().map(|o| &o.organisation));
+    let parsed = parse_input(input, OrgId::new(0), None, clock::today());
+    let mut org = match parsed {
+        Ok(org) if found.is_empty() => org,
+        Ok(_) => return Err(problems(found)),
+        Err(more) => {
+            // The name and short name come first on the form, so their clashes lead.
+            found.retain(|t| !more.iter().any(|m| m.field == t.field));
+            found.extend(more);
+            return Err(problems(found));
+        }
+    };
     org.id = match store.organisation_add(&org).await? {
         Ok(id) => id,
         Err(c) => return Err(clash(c, &org)),
@@ -346,14 +361,19 @@ mod tests {
         );
         let org = add(&store, &acting(&site), &hmrc).await.unwrap();
         assert_eq!(org.id.number(), 4);
-        // Taken name (other capitals) and short name, each on its field.
+        // Taken name (other capitals) and short name, each on its field, both at once.
         let again = add(
             &store,
             &acting(&site),
             &input("hm revenue AND customs", "hmrc"),
         )
         .await;
-        assert_eq!(fields(again), ["slug"]);
+        assert_eq!(fields(again), ["name", "slug"]);
+        // With other problems too, not only once they are put right.
+        let mut bad = input("HM Revenue and Customs", "hmrc");
+        bad.contact_email = "write to us".into();
+        let said = add(&store, &acting(&site), &bad).await;
+        assert_eq!(fields(said), ["name", "slug", "contact_email"]);
         let again = add(
             &store,
             &acting(&site),

@@ -137,6 +137,38 @@ pub struct InputProblem {
     pub message: String,
 }
 
+/// The name or short name typed that another organisation already has, said on its field with
+/// the other organisation's name, so that it is said with every other problem at once.
+pub fn taken<'a>(
+    input: &OrganisationInput,
+    others: impl IntoIterator<Item = &'a Organisation>,
+) -> Vec<InputProblem> {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (name, slug) = (words(&input.name), input.slug.trim());
+    let mut found = Vec::new();
+    for other in others {
+        if !name.is_empty() && words(&other.name).eq_ignore_ascii_case(&name) {
+            found.push(problem(
+                "name",
+                format!(
+                    "{} is already on the register with this name: give this one a different name",
+                    other.name
+                ),
+            ));
+        }
+        if !slug.is_empty() && other.slug.as_str().eq_ignore_ascii_case(slug) {
+            found.push(problem(
+                "slug",
+                format!(
+                    "The short name “{slug}” is taken by {}: choose another",
+                    other.name
+                ),
+            ));
+        }
+    }
+    found
+}
+
 fn problem(field: &'static str, message: impl Into<String>) -> InputProblem {
     InputProblem {
         field,
@@ -464,6 +496,30 @@ mod tests {
             OrganisationInput::of(&org).boroughs,
             ["halton", "st-helens"]
         );
+    }
+
+    #[test]
+    fn a_taken_name_or_short_name_names_who_has_it() {
+        let mut other = parse_input(&good(), OrgId::new(2), None, today()).unwrap();
+        other.name = "HALTON housing".into();
+        let found = taken(&good(), [&other]);
+        let said: Vec<(&str, &str)> = found
+            .iter()
+            .map(|p| (p.field, p.message.as_str()))
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert_eq!(said[0].0, "name");
+        assert!(
+            said[0]
+                .1
+                .contains("HALTON housing is already on the register"),
+            "{said:?}"
+        );
+        assert_eq!(said[1].0, "slug");
+        assert!(said[1].1.contains("is taken by HALTON housing"), "{said:?}");
+        other.slug = "elsewhere".parse().unwrap();
+        other.name = "Elsewhere".into();
+        assert!(taken(&good(), [&other]).is_empty());
     }
 
     #[test]

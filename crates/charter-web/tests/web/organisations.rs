@@ -126,13 +126,13 @@ async fn adding_keeps_what_was_typed_beside_each_problem() {
         assert_eq!(taken.status, StatusCode::BAD_REQUEST);
         taken
             .has("href=\"#slug\"")
-            .has("The short name “wirral-transport” is taken");
+            .has("The short name “wirral-transport” is taken by Wirral");
         let mut same_name = HMRC.to_vec();
         same_name[0] = ("name", "wirral TRANSPORT");
         app.post_as(&site, "/manage/organisations/new", &same_name)
             .await
             .has("href=\"#name\"")
-            .has("“wirral TRANSPORT” is already the name of another organisation");
+            .has("is already on the register with this name");
 
         let added = app.post_as(&site, "/manage/organisations/new", HMRC).await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
@@ -411,7 +411,9 @@ async fn site_administrators_tokens_write_organisations_through_the_api() {
             .api("POST", url, Some("chr_site"), None, HMRC_JSON)
             .await;
         assert_eq!(again.status, StatusCode::BAD_REQUEST);
-        assert_eq!(again.json()["errors"][0]["param"], "slug");
+        // Both the name and the short name are taken, and both are said.
+        assert_eq!(again.json()["errors"][0]["param"], "name");
+        assert_eq!(again.json()["errors"][1]["param"], "slug");
 
         let changed = HMRC_JSON.replace("HM Revenue and Customs", "HMRC");
         let put = app
