@@ -238,6 +238,7 @@ async fn upload(
 
 /// The form token and the file from an upload, or what went wrong in words.
 async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), String> {
+    let mut file_name = String::new();
     let said = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_big()
@@ -253,9 +254,18 @@ async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), Str
     while let Some(part) = multipart.next_field().await.map_err(said)? {
         match part.name() {
             Some("csrf") => csrf = part.text().await.map_err(said)?,
-            Some("file") => bytes = part.bytes().await.map_err(said)?.to_vec(),
+            Some("file") => {
+                file_name = part.file_name().unwrap_or_default().to_owned();
+                bytes = part.bytes().await.map_err(said)?.to_vec();
+            }
             _ => {}
         }
+    }
+    // A file chosen but empty is not the same as no file chosen: say which.
+    if bytes.is_empty() && !file_name.is_empty() {
+        return Err(format!(
+            "“{file_name}” is empty. Choose a CSV file with a header row and one project on each row"
+        ));
     }
     Ok((csrf, bytes))
 }

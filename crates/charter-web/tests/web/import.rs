@@ -161,7 +161,7 @@ async fn a_file_that_cannot_be_read_gets_one_message_and_nothing_is_written() {
             "title,status,uses_ai,decision_role\n{}",
             "Lights,in-use,no,information-only\n".repeat(5_001)
         );
-        let cases: [(&str, &[u8], &str); 5] = [
+        let cases: [(&str, &[u8], &str); 6] = [
             (
                 "list.xlsx",
                 b"PK\x03\x04\x14\x00\x06\x00workbook",
@@ -182,7 +182,13 @@ async fn a_file_that_cannot_be_read_gets_one_message_and_nothing_is_written() {
                 too_many.as_bytes(),
                 "The file has more than 5000 rows",
             ),
-            ("list.csv", b"", "Choose a CSV file"),
+            (
+                "list.csv",
+                b"",
+                "“list.csv” is empty. Choose a CSV file with a header row",
+            ),
+            // No file chosen: browsers send a part with no name and nothing in it.
+            ("", b"", "Choose a CSV file"),
         ];
         for (name, bytes, said) in cases {
             let r = upload(&app, &editor, name, bytes).await;
