@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use charter_store::OrganisationSummary;
 
+use super::filters;
 use crate::error::render;
 use crate::{AppState, WebError};
 
@@ -14,14 +15,18 @@ use crate::{AppState, WebError};
 struct Organisations {
     active: &'static str,
     orgs: Vec<OrganisationSummary>,
+    /// How many have left the charter: the caption counts them apart.
+    former: usize,
 }
 
 pub(super) async fn organisations(State(state): State<AppState>) -> Result<Response, WebError> {
     let orgs = state.store.organisations().await?;
+    let former = orgs.iter().filter(|o| o.organisation.is_retired()).count();
     Ok(render(
         &Organisations {
             active: "organisations",
             orgs,
+            former,
         },
         StatusCode::OK,
     ))

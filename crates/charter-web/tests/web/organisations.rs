@@ -254,6 +254,7 @@ async fn retiring_asks_about_drafts_in_review_and_marks_the_public_pages() {
         // Public: its entries and history stay, marked.
         app.get("/organisations")
             .await
+            .has("2 signatory organisations and 1 former signatory")
             .has("Knowsley Council</a> <strong class=\"govuk-tag govuk-tag--grey\">Former signatory</strong>");
         app.get("/organisations/knowsley-council")
             .await
