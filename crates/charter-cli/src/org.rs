@@ -120,13 +120,22 @@ impl Details {
     }
 }
 
+/// The option that gives a field: its name with hyphens, but `--borough` (given once per
+/// borough) for the boroughs.
+fn option_for(field: &str) -> String {
+    match field {
+        "boroughs" => "borough".to_owned(),
+        other => other.replace('_', "-"),
+    }
+}
+
 /// A refusal as lines naming the option to fix.
 fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(problems) => {
             let lines: Vec<String> = problems
                 .iter()
-                .map(|p| format!("  --{}: {}", p.field.replace('_', "-"), p.message))
+                .map(|p| format!("  --{}: {}", option_for(&p.field), p.message))
                 .collect();
             anyhow::anyhow!("nothing was saved:\n{}", lines.join("\n"))
         }

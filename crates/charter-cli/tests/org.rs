@@ -134,7 +134,7 @@ fn bad_details_are_named_by_option_and_nothing_is_saved() {
     assert_eq!(bad.status.code(), Some(1));
     for expected in [
         "--kind: “charity” is not a kind of organisation",
-        "--boroughs: Choose at least one borough",
+        "--borough: Choose at least one borough",
         "--signed-on: The date it signed must be today or earlier",
         "--contact-email: “nobody” is not an email address",
         "--website: “later.example” is not a web address",
