@@ -17,6 +17,11 @@ pub struct Date(time::Date);
 pub struct DateError(pub String);
 
 impl Date {
+    /// A date written in the code (`time::macros::date!`), checked when it compiles.
+    pub(crate) const fn written(date: time::Date) -> Self {
+        Date(date)
+    }
+
     pub fn from_calendar(year: i32, month: u8, day: u8) -> Option<Self> {
         let month = time::Month::try_from(month).ok()?;
         time::Date::from_calendar_date(year, month, day)

@@ -6,12 +6,11 @@
 
 use crate::organisation::{DataProtectionOfficer, Organisation};
 use crate::picklists::{Area, DecisionRole, OrgKind, Status, Topic};
-use crate::{Date, OrgId, Project, ProjectId, Slug, Title};
+use crate::{Date, Email, OrgId, Project, ProjectId, Slug, Title};
 
-/// A fixed calendar date, written in this file.
-fn date(year: i32, month: u8, day: u8) -> Date {
-    Date::from_calendar(year, month, day).expect("the dates in this file are real dates")
-}
+/// When every made-up organisation signed, and when a minimal entry starts: checked at compile time.
+const SIGNED_ON: Date = Date::written(time::macros::date!(2024 - 06 - 01));
+const STARTED_ON: Date = Date::written(time::macros::date!(2025 - 01 - 10));
 
 /// An organisation with every field filled from its slug and name.
 pub fn organisation(
@@ -28,21 +27,13 @@ pub fn organisation(
         kind,
         description: Some(format!("{name} serves people in the city region.")),
         boroughs: boroughs.to_vec(),
-        signed_on: date(2024, 6, 1),
+        signed_on: SIGNED_ON,
         // A slug is lower-case letters, digits and hyphens: a valid host name label.
-        website: Some(
-            format!("https://{slug}.example/")
-                .parse()
-                .expect("a slug makes a valid address"),
-        ),
-        contact_email: format!("register@{slug}.example")
-            .parse()
-            .expect("a slug makes a valid email address"),
+        website: format!("https://{slug}.example/").parse().ok(),
+        contact_email: Email::at_example("register", slug),
         data_protection_officer: DataProtectionOfficer {
             name: Some("Sam Jones".to_owned()),
-            email: format!("dpo@{slug}.example")
-                .parse()
-                .expect("a slug makes a valid email address"),
+            email: Email::at_example("dpo", slug),
         },
         retired_on: None,
     }
@@ -55,7 +46,7 @@ pub fn minimal_project(number: u32, organisation: Slug, title: Title, summary: &
         organisation,
         false,
         DecisionRole::InformationOnly,
-        date(2025, 1, 10),
+        STARTED_ON,
     );
     p.id = ProjectId::new(number);
     p.status = Status::InUse;
