@@ -154,17 +154,24 @@ pub async fn change(
     input.slug = slug.to_string();
     let org =
         parse_input(&input, before.id, before.retired_on, clock::today()).map_err(problems)?;
-    if let Err(c) = store.organisation_change(&org).await? {
-        return Err(clash(c, &org));
-    }
-    actor
-        .audit(
-            store,
-            "organisation-change",
-            &format!("{slug} ({})", org.id),
-        )
-        .await?;
+    save(store, actor, &org, "organisation-change", "").await?;
     Ok(org)
+}
+
+/// Writes a changed organisation, refusing a clash on its field, and audits `action` on it;
+/// `more` is added to the audit entry's subject.
+async fn save(
+    store: &dyn Store,
+    actor: &Actor,
+    org: &Organisation,
+    action: &str,
+    more: &str,
+) -> AppResult<()> {
+    if let Err(c) = store.organisation_change(org).await? {
+        return Err(clash(c, org));
+    }
+    let subject = format!("{} ({}){more}", org.slug, org.id);
+    actor.audit(store, action, &subject).await
 }
 
 /// The organisation's drafts waiting for review, for the question asked before retiring it.
@@ -233,9 +240,6 @@ pub async fn retire(
         }
     }
     org.retired_on = Some(clock::today());
-    if let Err(c) = store.organisation_change(&org).await? {
-        return Err(clash(c, &org));
-    }
     let kept = if returned > 0 {
         format!(", {} returned", plural(returned))
     } else if waiting.is_empty() {
@@ -243,13 +247,7 @@ pub async fn retire(
     } else {
         format!(", {} kept for review", plural(waiting.len()))
     };
-    actor
-        .audit(
-            store,
-            "organisation-retire",
-            &format!("{slug} ({}){kept}", org.id),
-        )
-        .await?;
+    save(store, actor, &org, "organisation-retire", &kept).await?;
     Ok(returned)
 }
 
@@ -259,25 +257,12 @@ pub async fn reinstate(store: &dyn Store, actor: &Actor, slug: &Slug) -> AppResu
     if org.retired_on.take().is_none() {
         return Err(AppError::Conflict(format!("{} is not retired", org.name)));
     }
-    if let Err(c) = store.organisation_change(&org).await? {
-        return Err(clash(c, &org));
-    }
-    actor
-        .audit(
-            store,
-            "organisation-reinstate",
-            &format!("{slug} ({})", org.id),
-        )
-        .await
+    save(store, actor, &org, "organisation-reinstate", "").await
 }
 
 /// "1 draft", "3 drafts".
 fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 draft".into()
-    } else {
-        format!("{n} drafts")
-    }
+    charter_core::plain_english::count_of(n as u64, "draft", "drafts")
 }
 
 /// Lets an organisation approve its own entries (by a second person in it), or stops it.
