@@ -5,22 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{Served, temp_dir};
-use tempfile::TempDir;
-
-const BIN: &str = env!("CARGO_BIN_EXE_charter");
-
-fn charter(dir: &TempDir, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(args)
-        .env_remove("CHARTER_DATABASE_URL")
-        .env_remove("CHARTER_ADDR")
-        .env_remove("CHARTER_CHARTER_FILE")
-        .output()
-        .unwrap()
-}
+use common::{BIN, Served, charter, temp_dir};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

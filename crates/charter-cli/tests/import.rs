@@ -4,35 +4,11 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::temp_dir;
+use common::{charter, err, out, temp_dir};
 use tempfile::TempDir;
-
-const BIN: &str = env!("CARGO_BIN_EXE_charter");
 
 /// The UK Algorithmic Transparency Recording Standard's shape (made-up rows).
 const ATRS: &str = include_str!("../../../tests/fixtures/atrs-shaped.csv");
-
-fn charter(dir: &TempDir, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(args)
-        .env_remove("CHARTER_DATABASE_URL")
-        .env_remove("CHARTER_ADDR")
-        .env_remove("CHARTER_CHARTER_FILE")
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A register with organisations, and the short name of one.
 fn register() -> (TempDir, String) {

@@ -2,30 +2,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::temp_dir;
-use tempfile::TempDir;
-
-const BIN: &str = env!("CARGO_BIN_EXE_charter");
-
-fn charter(dir: &TempDir, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(args)
-        .env_remove("CHARTER_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{charter, err, out, temp_dir};
 
 const HMRC: &[&str] = &[
     "org",

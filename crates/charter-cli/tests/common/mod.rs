@@ -5,7 +5,34 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The `charter` program the tests run.
+pub const BIN: &str = env!("CARGO_BIN_EXE_charter");
+
+/// Runs `charter` on `dir`'s data folder, with no database, address or charter file from the
+/// environment the tests run in.
+pub fn charter(dir: &tempfile::TempDir, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .env_remove("CHARTER_DATABASE_URL")
+        .env_remove("CHARTER_ADDR")
+        .env_remove("CHARTER_CHARTER_FILE")
+        .output()
+        .unwrap()
+}
+
+/// What a run printed.
+pub fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What a run said was wrong.
+pub fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
 
 /// A new, empty folder of the test's own, removed when dropped (even when the test fails).
 pub fn temp_dir() -> tempfile::TempDir {
