@@ -945,7 +945,12 @@ describe('phone and wide screen', () => {
       assert.ok(f.indicator, 'the focused table region shows no focus')
       await page.keyboard.press('ArrowRight')
       await page.keyboard.press('End')
-      assert.ok(await region.evaluate((el) => el.scrollLeft > 0), 'the arrow keys do not scroll the table')
+      // Scrolling by key happens after the key event returns: wait for it (up to 2 s) rather than
+      // reading scrollLeft at once, which raced it on a busy machine.
+      const scrolled = await page
+        .waitForFunction((el) => el.scrollLeft > 0, await region.elementHandle(), { timeout: 2000 })
+        .then(() => true, () => false)
+      assert.ok(scrolled, 'the arrow keys do not scroll the table')
     } finally {
       await page.close()
     }
