@@ -146,6 +146,9 @@ pub enum Action<'a> {
     ManageIdentifierKinds,
     /// Add, change and retire signatory organisations. Only the people who run the service.
     ManageOrganisations,
+    /// See residents' challenges and questions about an organisation's projects, with their
+    /// personal details, and answer them. Site administrators may too (their looking is logged).
+    HandleChallenges(&'a Slug),
 }
 
 impl Action<'_> {
@@ -175,6 +178,9 @@ impl Action<'_> {
             }
             Action::ManageOrganisations => {
                 "Only site administrators can add, change or retire organisations."
+            }
+            Action::HandleChallenges(_) => {
+                "Only the organisation's own people can see its challenges and questions."
             }
         }
     }
@@ -212,6 +218,7 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
                 organisation: Some(o),
             },
         ) => own(o),
+        (Role::OrgAdmin | Role::OrgEditor, Action::HandleChallenges(o)) => own(o),
         (Role::OrgAdmin, _) => false,
         (Role::OrgEditor, Action::ViewOrganisation(o) | Action::EditEntries(o)) => own(o),
         (Role::OrgEditor, _) => false,

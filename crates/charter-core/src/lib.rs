@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod chain;
+pub mod challenges;
 pub mod charter;
 pub mod check;
 pub mod date;

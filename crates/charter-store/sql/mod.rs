@@ -23,6 +23,7 @@
 mod accounts;
 pub(crate) mod builder;
 pub(crate) mod chain;
+mod challenges;
 pub(crate) mod common;
 mod drafts;
 mod jobs;

@@ -15,6 +15,9 @@ use crate::{Store, StoreError, StoredLink};
 #[path = "conformance_notices.rs"]
 mod notices;
 pub use notices::*;
+#[path = "conformance_challenges.rs"]
+mod challenges;
+pub use challenges::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -41,7 +44,9 @@ macro_rules! conformance_tests {
             people_are_told_unless_they_turned_it_off,
             queued_mail_is_taken_once_until_sent_or_tried_out,
             organisations_are_added_changed_and_retired_without_clashes,
-            site_tokens_belong_to_no_organisation);
+            site_tokens_belong_to_no_organisation,
+            challenges_move_forward_once_and_page_through_the_inbox,
+            erasing_keeps_only_what_counts);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

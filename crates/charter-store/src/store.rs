@@ -10,6 +10,7 @@ use charter_core::search::SearchQuery;
 use charter_core::stats::RegisterStats;
 use charter_core::{OrgId, Organisation, Project, ProjectId, Slug, Timestamp};
 
+use crate::challenges;
 use crate::notices;
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
@@ -27,6 +28,7 @@ pub trait Store:
     + OptOutStore
     + JobStore
     + NoticeStore
+    + ChallengeStore
     + 'static
 {
 }
@@ -39,6 +41,7 @@ impl<T> Store for T where
         + OptOutStore
         + JobStore
         + NoticeStore
+        + ChallengeStore
         + 'static
 {
 }
@@ -362,4 +365,50 @@ pub trait NoticeStore: Send + Sync {
     async fn mail_sent(&self, id: i64) -> StoreResult<()>;
     /// A message could not be sent: why, kept with it until it is.
     async fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+}
+
+/// Residents' challenges to decisions and their questions about projects.
+#[async_trait]
+pub trait ChallengeStore: Send + Sync {
+    /// Stores a new item as received; returns it with its number.
+    async fn challenge_add(
+        &self,
+        new: &challenges::NewChallenge,
+    ) -> StoreResult<challenges::Challenge>;
+    async fn challenge(&self, id: i64) -> StoreResult<Option<challenges::Challenge>>;
+    /// The item whose private link has this hash (none once erased).
+    async fn challenge_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<challenges::Challenge>>;
+    /// A page of the items matching `filter`, newest first, and how many match in all.
+    async fn challenges(
+        &self,
+        filter: &challenges::ChallengeFilter,
+    ) -> StoreResult<challenges::ChallengePage>;
+    /// Makes `change` if the item is still in state `from` (and, to escalate, not escalated
+    /// yet); false when it is not (someone acted first) or there is no such item.
+    async fn challenge_change(
+        &self,
+        id: i64,
+        from: charter_core::challenges::State,
+        change: &challenges::ChallengeChange,
+    ) -> StoreResult<bool>;
+    /// Erases what the resident sent and how to reach them, and their private link, at their
+    /// request: an item still open closes as withdrawn. False when already erased or missing.
+    async fn challenge_erase(&self, id: i64, at: &Timestamp) -> StoreResult<bool>;
+    /// Erases the personal details of every item closed at or before `closed_before` (a
+    /// question answered in public keeps its words); returns how many.
+    async fn challenges_erase_closed(
+        &self,
+        closed_before: &Timestamp,
+        at: &Timestamp,
+    ) -> StoreResult<u64>;
+    /// A project's questions answered in public, newest answer first.
+    async fn public_answers(
+        &self,
+        project: ProjectId,
+    ) -> StoreResult<Vec<challenges::PublicAnswer>>;
+    /// Everyone in the organisation, by email: who an item can be given to.
+    async fn challenge_assignees(&self, organisation: &Slug) -> StoreResult<Vec<accounts::User>>;
 }
