@@ -3,10 +3,12 @@
 //! column definitions shared by every export.
 
 pub mod accounts;
+pub mod calendar;
 pub mod chain;
 pub mod charter;
 pub mod check;
 pub mod date;
+pub mod deadlines;
 pub mod editor;
 pub mod export;
 pub mod history;
@@ -19,6 +21,7 @@ pub mod plain_english;
 pub mod project;
 pub mod sample;
 pub mod search;
+pub mod small_numbers;
 pub mod stats;
 pub mod timestamp;
 pub mod workflow;
