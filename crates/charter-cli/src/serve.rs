@@ -80,12 +80,30 @@ fn limits(args: &ServeArgs) -> charter_web::server::Limits {
     }
 }
 
+/// Deadlines count working days: in a year the bank holidays file does not cover, every weekday
+/// would count as one.
+fn warn_missing_holidays(calendar: &charter_core::calendar::Calendar) {
+    let missing = calendar.missing_years(charter_app::clock::today());
+    if !missing.is_empty() {
+        let covered = calendar
+            .years()
+            .map(|y| format!("{}–{}", y.start(), y.end()))
+            .unwrap_or_else(|| "none".into());
+        tracing::warn!(
+            missing = ?missing,
+            covered,
+            "the bank holidays list does not cover these years, so deadlines count their bank holidays as working days: add them to crates/charter-core/data/bank-holidays/england-and-wales.toml"
+        );
+    }
+}
+
 /// Problems named in the refusal; `charter verify` lists them all.
 const SHOWN: usize = 10;
 
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     // Check everything that can be wrong before opening the port.
     let charter = config.charter()?;
+    warn_missing_holidays(&charter.calendar);
     let addr: SocketAddr = args.addr.parse().with_context(|| {
         format!(
             "“{}” is not an address to listen on: write it like 127.0.0.1:8080",

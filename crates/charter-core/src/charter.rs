@@ -16,6 +16,12 @@ pub struct Charter {
     /// Which rules of the charter check run, and which stop an entry being published.
     #[serde(default)]
     pub check: crate::check::CheckConfig,
+    /// How long organisations have to acknowledge and answer residents' challenges and questions.
+    #[serde(default)]
+    pub deadlines: crate::deadlines::Deadlines,
+    /// The working days the deadlines count: not in the file, loaded with it.
+    #[serde(skip)]
+    pub calendar: crate::calendar::Calendar,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -49,9 +55,13 @@ pub enum CharterError {
 
 impl Charter {
     pub fn from_toml(text: &str) -> Result<Charter, CharterError> {
-        let charter: Charter = toml::from_str(text)
+        let mut charter: Charter = toml::from_str(text)
             .map_err(|e| CharterError::Syntax(e.to_string().trim().to_owned()))?;
-        let problems = charter.problems();
+        let mut problems = charter.problems();
+        match crate::calendar::Calendar::england_and_wales() {
+            Ok(calendar) => charter.calendar = calendar.clone(),
+            Err(e) => problems.push(e.to_string()),
+        }
         if problems.is_empty() {
             Ok(charter)
         } else {
@@ -76,6 +86,7 @@ impl Charter {
                 crate::check::rule_ids().collect::<Vec<_>>().join(", ")
             ));
         }
+        out.extend(self.deadlines.problems());
         if self.principles.is_empty() {
             out.push("there are no principles: add at least one [[principle]]".to_owned());
         }
@@ -110,6 +121,11 @@ impl Charter {
             }
         }
         out
+    }
+
+    /// When an item that arrived on `received` must be acknowledged and answered.
+    pub fn due_dates(&self, received: crate::Date) -> crate::deadlines::DueDates {
+        self.deadlines.due(&self.calendar, received)
     }
 
     pub fn principle(&self, key: &str) -> Option<&Principle> {
@@ -202,6 +218,38 @@ Responsible for:
         let c = Charter::from_toml(include_str!("../../../charter/charter.toml")).unwrap();
         assert_eq!(c.principles.len(), 8);
         assert_eq!(c.principles[6].name, "Legality");
+        assert_eq!(c.deadlines, crate::deadlines::Deadlines::default());
+        assert_eq!(
+            c.calendar.holiday("2025-12-25".parse().unwrap()),
+            Some("Christmas Day")
+        );
+        let due = c.due_dates("2025-12-19".parse().unwrap());
+        assert_eq!(due.acknowledge_by.to_string(), "2025-12-30");
+    }
+
+    #[test]
+    fn deadlines_are_read_and_checked() {
+        let text = format!(
+            "{GOOD}\n[deadlines]\nacknowledge_working_days = 3\nanswer_months = 2\nerase_after_months = 6\n"
+        );
+        let c = Charter::from_toml(&text).unwrap();
+        assert_eq!(c.deadlines.acknowledge_working_days, 3);
+        assert_eq!(c.deadlines.answer_months, 2);
+        assert_eq!(c.deadlines.erase_after_months, 6);
+        let err = Charter::from_toml(&text.replace("= 6", "= 0"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("erase_after_months is 0: it must be from 1 to 120 months"),
+            "{err}"
+        );
+        let err = Charter::from_toml(&format!("{text}answer_days = 30\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("answer_days"), "{err}");
+        // Left out, the charter's defaults apply.
+        let c = Charter::from_toml(GOOD).unwrap();
+        assert_eq!(c.deadlines.erase_after_months, 12);
     }
 
     #[test]

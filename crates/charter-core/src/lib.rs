@@ -3,11 +3,13 @@
 //! column definitions shared by every export.
 
 pub mod accounts;
+pub mod calendar;
 pub mod chain;
 pub mod challenges;
 pub mod charter;
 pub mod check;
 pub mod date;
+pub mod deadlines;
 pub mod editor;
 pub mod export;
 pub mod history;
@@ -20,6 +22,7 @@ pub mod plain_english;
 pub mod project;
 pub mod sample;
 pub mod search;
+pub mod small_numbers;
 pub mod stats;
 pub mod timestamp;
 pub mod workflow;
