@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use charter_core::Slug;
 use charter_core::charter::Charter;
-use charter_core::check::{PrincipleTally, Scorecard, check, tally};
+use charter_core::check::{PrincipleTally, Scorecard, check_with_answers, tally};
 use charter_store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -45,6 +45,8 @@ pub async fn added_up(
     only: Option<&Slug>,
 ) -> AppResult<Compliance> {
     let orgs = store.organisations().await?;
+    // Answers to residents on time, for principle 3's `answers-on-time`.
+    let answers = crate::challenge_stats::tallies_by_project(store, today).await?;
     let mut cards: HashMap<Slug, Vec<Scorecard>> = HashMap::new();
     let mut after = None;
     loop {
@@ -62,7 +64,7 @@ pub async fn added_up(
             cards
                 .entry(p.organisation.clone())
                 .or_default()
-                .push(check(p, charter, today));
+                .push(check_with_answers(p, charter, today, answers.get(&p.id)));
         }
     }
     let all: Vec<&Scorecard> = cards.values().flatten().collect();

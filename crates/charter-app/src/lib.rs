@@ -8,6 +8,8 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod challenge_reminders;
+pub mod challenge_stats;
 pub mod clock;
 pub mod compliance;
 pub mod drafts;

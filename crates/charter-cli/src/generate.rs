@@ -1,4 +1,4 @@
-//! `charter generate --projects N`: a large made-up register for benchmarks. Text is assembled
+//! `charter generate --projects N --challenges M`: a large made-up register for benchmarks. Text is assembled
 //! from realistic phrases so search behaves as it would on real entries (varied words, ranked
 //! matches), and the same seed always gives the same register.
 
@@ -13,8 +13,11 @@ use crate::config::{Config, open_store};
 #[derive(clap::Args, Debug)]
 pub struct GenerateArgs {
     /// How many projects to add.
-    #[arg(long)]
+    #[arg(long, default_value_t = 0)]
     pub projects: u32,
+    /// How many residents' challenges and questions to add, spread over the register's projects.
+    #[arg(long, default_value_t = 0)]
+    pub challenges: u32,
     /// Seed for the random choices; the same seed gives the same register.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -304,7 +307,9 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let mut rng = fastrand::Rng::with_seed(args.seed);
     let mut org_slugs = Vec::new();
-    for i in 0..ORG_COUNT {
+    // Challenges alone go on the projects already there.
+    let orgs = if args.projects > 0 { ORG_COUNT } else { 0 };
+    for i in 0..orgs {
         let kind = OrgKind::ALL[i as usize % OrgKind::ALL.len()];
         let borough = Area::BOROUGHS[i as usize % Area::BOROUGHS.len()];
         let name = format!("{} {} {}", borough.label(), kind.label(), i + 1);
@@ -336,11 +341,38 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         eprint!("\rGenerated {done} of {} projects", args.projects);
     }
     eprintln!();
-    println!(
-        "Added {} projects (LCR-{first:04} onwards) from {ORG_COUNT} organisations in {:.1}s.",
-        args.projects,
-        started.elapsed().as_secs_f64()
-    );
+    if args.projects > 0 {
+        println!(
+            "Added {} projects (LCR-{first:04} onwards) from {ORG_COUNT} organisations in {:.1}s.",
+            args.projects,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if args.challenges > 0 {
+        let started = std::time::Instant::now();
+        let mut projects = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = store.projects_after(after, 1_000).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            projects.extend(batch.into_iter().map(|p| (p.id, p.organisation)));
+        }
+        let n = crate::generate_challenges::add(
+            store.as_ref(),
+            &config.charter()?,
+            &projects,
+            args.challenges,
+            &mut rng,
+            charter_app::clock::today(),
+        )
+        .await?;
+        println!(
+            "Added {n} challenges and questions on {} projects in {:.1}s.",
+            projects.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod copy;
 mod demo;
 mod export;
 mod generate;
+mod generate_challenges;
 mod import;
 mod optout;
 mod org;

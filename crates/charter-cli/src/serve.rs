@@ -26,7 +26,8 @@ pub struct ServeArgs {
     /// Who email comes from.
     #[arg(long, env = "CHARTER_MAIL_FROM", default_value = charter_web::mail::DEFAULT_FROM)]
     pub mail_from: String,
-    /// Seconds between housekeeping runs (expired sessions and links); one instance runs each.
+    /// Seconds between housekeeping runs (expired sessions and links, reminders about late
+    /// challenges); one instance runs each.
     #[arg(long, env = "CHARTER_HOUSEKEEPING_SECONDS", default_value_t = 3600)]
     pub housekeeping_seconds: u64,
     /// Most connections open at once, in all (never more than the open-file limit allows).
@@ -130,6 +131,11 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot read the address listened on")?;
     let keys = crate::optout::load_keys(config)?;
     charter_app::housekeeping::spawn(
+        store.clone(),
+        std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
+    );
+    // Reminders about late challenges and questions run on the same schedule.
+    charter_app::challenge_reminders::spawn(
         store.clone(),
         std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
     );

@@ -149,6 +149,9 @@ pub enum Action<'a> {
     /// See residents' challenges and questions about an organisation's projects, with their
     /// personal details, and answer them. Site administrators may too (their looking is logged).
     HandleChallenges(&'a Slug),
+    /// See which challenges and questions are past a deadline across the region (never what a
+    /// resident wrote or how to reach them). The charter body and site administrators.
+    ViewOverdueChallenges,
 }
 
 impl Action<'_> {
@@ -182,6 +185,9 @@ impl Action<'_> {
             Action::HandleChallenges(_) => {
                 "Only the organisation's own people can see its challenges and questions."
             }
+            Action::ViewOverdueChallenges => {
+                "Only the charter body can see what is overdue across the region."
+            }
         }
     }
 }
@@ -197,7 +203,8 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
             | Action::ViewAuditLog
             | Action::ViewAllOrganisations
             | Action::ReviewEntries { .. }
-            | Action::SetSelfPublish,
+            | Action::SetSelfPublish
+            | Action::ViewOverdueChallenges,
         ) => true,
         (Role::Moderator, _) => false,
         (
@@ -452,5 +459,14 @@ mod tests {
                 .unwrap_err()
                 .contains("organisation-editor")
         );
+    }
+
+    #[test]
+    fn only_the_charter_body_and_site_admins_see_what_is_overdue() {
+        let seen = |role, org| allowed(&who(role, org), Action::ViewOverdueChallenges);
+        assert!(seen(Role::SiteAdmin, None));
+        assert!(seen(Role::Moderator, None));
+        assert!(!seen(Role::OrgAdmin, Some("wirral-council")));
+        assert!(!seen(Role::OrgEditor, Some("wirral-council")));
     }
 }

@@ -86,6 +86,12 @@ impl Charter {
                 crate::check::rule_ids().collect::<Vec<_>>().join(", ")
             ));
         }
+        if self.check.on_time_percent > 100 {
+            out.push(format!(
+                "[check] on_time_percent is {}: it must be from 0 to 100",
+                self.check.on_time_percent
+            ));
+        }
         out.extend(self.deadlines.problems());
         if self.principles.is_empty() {
             out.push("there are no principles: add at least one [[principle]]".to_owned());

@@ -7,10 +7,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::challenge_stats::Tally;
 use crate::charter::Charter;
 use crate::picklists::{DecisionRole, Status};
 use crate::plain_english::{self, Rule as TextRule};
 use crate::project::OptOut;
+use crate::small_numbers::SMALLEST_SHOWN;
 use crate::{Date, Project};
 
 /// The charter file's `[check]` table.
@@ -30,6 +32,9 @@ pub struct CheckConfig {
     pub outcome_report_months: u32,
     /// Months a declaration of responsibility stays current.
     pub declaration_months: u32,
+    /// The share of answers to residents' challenges and questions, in whole percent, that must
+    /// come on time for the `answers-on-time` rule.
+    pub on_time_percent: u32,
 }
 
 impl Default for CheckConfig {
@@ -45,6 +50,7 @@ impl Default for CheckConfig {
             reading_age_limit: 12,
             outcome_report_months: 12,
             declaration_months: 12,
+            on_time_percent: 90,
         }
     }
 }
@@ -198,6 +204,8 @@ struct Context<'a> {
     /// What to change to bring the summary's reading age down.
     suggestions: Vec<String>,
     unexplained_acronyms: Vec<String>,
+    /// The project's challenges and questions, when the caller has them.
+    answers: Option<&'a Tally>,
 }
 
 type Check = fn(&Context) -> (Outcome, Option<String>);
@@ -338,6 +346,27 @@ const RULES: &[RuleDef] = &[
                     .is_some_and(|r| !r.how.trim().is_empty()),
                 || {
                     "This project helps make decisions about people: tell residents how to challenge one, whom to contact and how long a reply takes.".into()
+                },
+            )
+        },
+    },
+    RuleDef {
+        id: "answers-on-time",
+        principle: "accountability",
+        title: "Challenges and questions answered on time",
+        check: |c| {
+            // Judged only once enough answers were due that the result points to nobody.
+            let Some(t) = c.answers.filter(|t| t.due() >= SMALLEST_SHOWN) else {
+                return (NotApplicable, None);
+            };
+            let on_time = t.answered_on_time.min(t.answered);
+            result(
+                on_time * 100 >= u64::from(c.config.on_time_percent) * t.due(),
+                || {
+                    format!(
+                        "Fewer than {} in 100 answers to residents came on time. Say you have seen each one within the time the charter gives, and answer within a month.",
+                        c.config.on_time_percent
+                    )
                 },
             )
         },
@@ -602,8 +631,19 @@ pub fn rules() -> impl Iterator<Item = (&'static str, &'static str, &'static str
     RULES.iter().map(|r| (r.id, r.principle, r.title))
 }
 
-/// Checks one entry against the charter on `today`.
+/// Checks one entry against the charter on `today`, without its answers to residents (the
+/// `answers-on-time` rule is then not applicable).
 pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
+    check_with_answers(project, charter, today, None)
+}
+
+/// Checks one entry, with the counts of its challenges and questions for `answers-on-time`.
+pub fn check_with_answers(
+    project: &Project,
+    charter: &Charter,
+    today: Date,
+    answers: Option<&Tally>,
+) -> Scorecard {
     let config = &charter.check;
     let analysis = plain_english::analyse(&project.summary);
     let reading_age = analysis.reading_age.map(|r| r.years);
@@ -622,6 +662,7 @@ pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
         summary_words: analysis.counts.words,
         suggestions: analysis.suggestions,
         unexplained_acronyms,
+        answers,
     };
 
     let mut blocks = false;
@@ -801,6 +842,47 @@ mod tests {
         assert_eq!(
             rule(&check(&p, &charter(), today()), "challenge-route").outcome,
             Outcome::NotApplicable
+        );
+    }
+
+    #[test]
+    fn answers_on_time_are_judged_once_ten_were_due() {
+        let p = complete();
+        let answers = |answered, on_time, overdue| Tally {
+            answered,
+            answered_on_time: on_time,
+            overdue,
+            ..Tally::default()
+        };
+        let outcome = |t: Option<&Tally>| {
+            let card = check_with_answers(&p, &charter(), today(), t);
+            let r = rule(&card, "answers-on-time").clone();
+            (
+                r.outcome,
+                r.blocks_publishing,
+                card.status("accountability"),
+            )
+        };
+        assert_eq!(outcome(None).0, Outcome::NotApplicable);
+        // Nine due: too few to judge, whatever happened.
+        assert_eq!(outcome(Some(&answers(5, 0, 4))).0, Outcome::NotApplicable);
+        assert_eq!(outcome(Some(&answers(10, 9, 0))).0, Outcome::Met);
+        // An item still open past its day counts against, like a late answer.
+        let (late, blocks, status) = outcome(Some(&answers(10, 9, 1)));
+        assert_eq!(late, Outcome::NotMet);
+        assert!(!blocks, "warns, never stops publishing");
+        assert_eq!(status, Some(PrincipleStatus::PartlyMet));
+        assert_eq!(outcome(Some(&answers(20, 17, 0))).0, Outcome::NotMet);
+        let advice = rule(
+            &check_with_answers(&p, &charter(), today(), Some(&answers(20, 2, 0))),
+            "answers-on-time",
+        )
+        .advice
+        .clone()
+        .unwrap();
+        assert!(
+            advice.starts_with("Fewer than 90 in 100 answers"),
+            "{advice}"
         );
     }
 

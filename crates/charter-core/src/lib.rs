@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod chain;
+pub mod challenge_stats;
 pub mod challenges;
 pub mod charter;
 pub mod check;

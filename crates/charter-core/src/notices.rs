@@ -15,14 +15,18 @@ pub enum Notice {
     /// Someone was added to an organisation, or set their password and can now sign in. For
     /// the organisation's administrators.
     PersonJoined,
+    /// A resident's challenge or question missed a deadline. For the organisation's people,
+    /// when nobody is named to deal with it (the named person is always told).
+    ChallengeOverdue,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 4] = [
+    pub const ALL: [Notice; 5] = [
         Notice::DraftReturned,
         Notice::DraftPublished,
         Notice::DraftSubmitted,
         Notice::PersonJoined,
+        Notice::ChallengeOverdue,
     ];
 
     /// The stable name the store keeps and forms send.
@@ -32,6 +36,7 @@ impl Notice {
             Notice::DraftPublished => "draft-published",
             Notice::DraftSubmitted => "draft-submitted",
             Notice::PersonJoined => "person-joined",
+            Notice::ChallengeOverdue => "challenge-overdue",
         }
     }
 
@@ -42,6 +47,7 @@ impl Notice {
             Notice::DraftPublished => "A draft you worked on is published",
             Notice::DraftSubmitted => "A draft is waiting for review",
             Notice::PersonJoined => "Someone joins your organisation",
+            Notice::ChallengeOverdue => "A challenge or question is late",
         }
     }
 
@@ -58,6 +64,7 @@ impl Notice {
                 matches!(role, Role::Moderator | Role::OrgAdmin | Role::OrgEditor)
             }
             Notice::PersonJoined => role == Role::OrgAdmin,
+            Notice::ChallengeOverdue => matches!(role, Role::OrgAdmin | Role::OrgEditor),
         }
     }
 }
@@ -99,7 +106,8 @@ mod tests {
             [
                 Notice::DraftReturned,
                 Notice::DraftPublished,
-                Notice::DraftSubmitted
+                Notice::DraftSubmitted,
+                Notice::ChallengeOverdue
             ]
         );
         assert!(!offered(Role::SiteAdmin).contains(&Notice::PersonJoined));

@@ -36,6 +36,9 @@ pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 /// Sign-in failures have an identity column.
 pub(crate) const SIGN_IN_ID: &str = "id";
 
+/// Whole days from a challenge arriving to its answer (both times are RFC 3339 text).
+pub(crate) const DAYS_TO_ANSWER: &str = "CAST(CAST(substr(c.answered_at, 1, 10) AS DATE) - CAST(substr(c.received_at, 1, 10) AS DATE) AS BIGINT)";
+
 /// Publishing takes turns: the chain has one head, so two writers must not both extend it.
 /// The lock is released when the transaction ends.
 pub(crate) async fn lock_chain(conn: &mut Conn) -> Result<(), sqlx::Error> {

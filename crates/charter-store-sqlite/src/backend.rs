@@ -37,6 +37,9 @@ pub(crate) const FOR_UPDATE: &str = "";
 /// Sign-in failures are named by SQLite's own row id.
 pub(crate) const SIGN_IN_ID: &str = "rowid";
 
+/// Whole days from a challenge arriving to its answer (both times are RFC 3339 text).
+pub(crate) const DAYS_TO_ANSWER: &str = "CAST(julianday(substr(c.answered_at, 1, 10)) - julianday(substr(c.received_at, 1, 10)) AS INTEGER)";
+
 /// Publishing takes turns at the chain's head: `BEGIN IMMEDIATE` has already seen to that.
 pub(crate) async fn lock_chain(_conn: &mut Conn) -> Result<(), sqlx::Error> {
     Ok(())

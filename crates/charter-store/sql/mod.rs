@@ -23,6 +23,7 @@
 mod accounts;
 pub(crate) mod builder;
 pub(crate) mod chain;
+mod challenge_stats;
 mod challenges;
 pub(crate) mod common;
 mod drafts;

@@ -18,6 +18,9 @@ pub use notices::*;
 #[path = "conformance_challenges.rs"]
 mod challenges;
 pub use challenges::*;
+#[path = "conformance_challenge_stats.rs"]
+mod challenge_stats;
+pub use challenge_stats::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -46,7 +49,9 @@ macro_rules! conformance_tests {
             organisations_are_added_changed_and_retired_without_clashes,
             site_tokens_belong_to_no_organisation,
             challenges_move_forward_once_and_page_through_the_inbox,
-            erasing_keeps_only_what_counts);
+            erasing_keeps_only_what_counts,
+            challenge_statistics_add_up_by_project_organisation_and_region,
+            late_items_are_listed_and_reminded_once);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

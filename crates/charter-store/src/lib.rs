@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
+pub mod challenge_stats;
 pub mod challenges;
 #[cfg(feature = "testing")]
 pub mod conformance;
@@ -29,6 +30,7 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
+pub use store::ChallengeStatsStore;
 pub use store::ChallengeStore;
 pub use store::NoticeStore;
 pub use store::{
@@ -37,6 +39,7 @@ pub use store::{
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::store::ChallengeStatsStore;
     pub use crate::store::ChallengeStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{

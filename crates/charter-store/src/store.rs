@@ -29,6 +29,7 @@ pub trait Store:
     + JobStore
     + NoticeStore
     + ChallengeStore
+    + ChallengeStatsStore
     + 'static
 {
 }
@@ -42,6 +43,7 @@ impl<T> Store for T where
         + JobStore
         + NoticeStore
         + ChallengeStore
+        + ChallengeStatsStore
         + 'static
 {
 }
@@ -411,4 +413,48 @@ pub trait ChallengeStore: Send + Sync {
     ) -> StoreResult<Vec<challenges::PublicAnswer>>;
     /// Everyone in the organisation, by email: who an item can be given to.
     async fn challenge_assignees(&self, organisation: &Slug) -> StoreResult<Vec<accounts::User>>;
+}
+
+/// The counts behind the public statistics on challenges and questions, and the items past a
+/// deadline: nothing a resident wrote, nor how to reach them.
+#[async_trait]
+pub trait ChallengeStatsStore: Send + Sync {
+    /// What arrived in `scope`, what was answered and when, the outcomes, and what is still open
+    /// after its answer was due by `today`.
+    async fn challenge_tally(
+        &self,
+        scope: &crate::challenge_stats::StatsScope,
+        today: charter_core::Date,
+    ) -> StoreResult<charter_core::challenge_stats::Tally>;
+    /// For every project with any items: answered, answered on time and overdue by `today`
+    /// (the charter check's `answers-on-time`), by project number.
+    async fn challenge_tallies_by_project(
+        &self,
+        today: charter_core::Date,
+    ) -> StoreResult<Vec<(ProjectId, charter_core::challenge_stats::Tally)>>;
+    /// Open items past a deadline on `today`, the longest overdue first: with `not_reminded`, a
+    /// row per missed deadline no reminder went out for; without, a row per item, by the worse
+    /// deadline it missed (the answer's).
+    async fn challenges_overdue(
+        &self,
+        today: charter_core::Date,
+        not_reminded: bool,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<crate::challenge_stats::OverduePage>;
+    /// Adds made-up items in one transaction (`charter generate`): nothing else writes items
+    /// past the received state directly.
+    async fn challenges_add_generated(
+        &self,
+        items: &[crate::challenge_stats::GeneratedChallenge],
+    ) -> StoreResult<()>;
+    /// Marks the reminder for `deadline` sent and queues `mails`, together; false (and nothing
+    /// queued) when a reminder for it went out already.
+    async fn challenge_reminded(
+        &self,
+        id: i64,
+        deadline: crate::challenge_stats::Deadline,
+        at: &Timestamp,
+        mails: &[notices::NewMail],
+    ) -> StoreResult<bool>;
 }

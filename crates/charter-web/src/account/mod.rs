@@ -12,6 +12,7 @@ mod audit;
 mod extractors;
 mod invitations;
 mod notifications;
+mod overdue;
 pub mod passwords;
 pub mod session;
 mod sign_in;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
             post(tokens::revoke),
         )
         .route("/manage/audit", get(audit::log))
+        .route("/manage/overdue", get(overdue::list))
         .route(
             "/manage/organisations/{slug}/self-publish",
             post(tools::set_self_publish),

@@ -17,6 +17,7 @@ mod optout;
 mod organisations;
 mod problem;
 mod projects;
+mod statistics;
 mod text;
 
 pub use extract::MAX_JSON_BYTES;
@@ -32,6 +33,10 @@ pub fn routes() -> Router<AppState> {
             get(projects::get_project_check),
         )
         .route("/api/v1/compliance", get(compliance::get_compliance))
+        .route(
+            "/api/v1/statistics/challenges",
+            get(statistics::get_statistics),
+        )
         .route("/api/v1/projects/{id}/versions", get(log::list_versions))
         .route(
             "/api/v1/projects/{id}/versions/{version}",

@@ -222,10 +222,17 @@ pub(super) async fn get_project_check(
     State(state): State<AppState>,
     Published(project): Published,
 ) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
-    Ok(Json(charter_core::check::check(
+    // With its answers to residents, as the project's page shows it.
+    let answers = charter_app::challenge_stats::tally(
+        state.store.as_ref(),
+        &charter_store::challenge_stats::StatsScope::Project(project.id),
+    )
+    .await?;
+    Ok(Json(charter_core::check::check_with_answers(
         &project,
         &state.charter,
         charter_app::clock::today(),
+        Some(&answers),
     )))
 }
 

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use charter_core::challenge_stats::Tally;
 use charter_core::charter::Charter;
-use charter_core::check::{PrincipleStatus, Scorecard, check};
+use charter_core::check::{PrincipleStatus, Scorecard, check, check_with_answers};
 use charter_core::plain_english::{Band, age_in_words};
 use charter_core::{Date, Organisation, Project};
 
@@ -36,6 +37,14 @@ impl Entry {
             card,
             reading,
         }
+    }
+
+    /// Checks again with the project's answers to residents (principle 3's `answers-on-time`).
+    pub fn with_answers(mut self, answers: Option<&Tally>) -> Entry {
+        if answers.is_some() {
+            self.card = check_with_answers(&self.p, &self.charter, self.today, answers);
+        }
+        self
     }
 
     /// The register opt-outs that cover this project, in words.

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use charter_core::challenge_stats::ChallengeStatistics;
 use charter_core::check::PrincipleTally;
 use charter_core::search::{SearchQuery, Sort};
 use charter_store::{OrganisationSummary, SearchResults};
@@ -23,6 +24,7 @@ struct OrganisationPage {
     search_href: String,
     tallies: Vec<PrincipleTally>,
     chart: Chart,
+    stats: ChallengeStatistics,
 }
 
 pub(super) async fn organisation(
@@ -44,6 +46,11 @@ pub(super) async fn organisation(
     )
     .await?;
     let tallies = checked.principles;
+    let stats = charter_app::challenge_stats::statistics(
+        state.store.as_ref(),
+        &charter_store::challenge_stats::StatsScope::Organisation(org.organisation.slug.clone()),
+    )
+    .await?;
     let chart = chart::chart(&tallies);
     Ok(render(
         &OrganisationPage {
@@ -53,6 +60,7 @@ pub(super) async fn organisation(
             search_href,
             tallies,
             chart,
+            stats,
         },
         StatusCode::OK,
     ))

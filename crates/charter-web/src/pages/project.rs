@@ -4,7 +4,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use charter_core::challenge_stats::{ChallengeStatistics, Tally};
 use charter_core::{Organisation, Project};
+use charter_store::challenge_stats::StatsScope;
 
 use super::entry::Entry;
 use super::extract::PublishedWithOrganisation;
@@ -19,6 +21,8 @@ struct ProjectPage {
     entry: Entry,
     /// Set when this is a draft's preview: the draft's number.
     preview: Option<i64>,
+    /// The public figures on its challenges and questions (not for a preview).
+    challenges: Option<ChallengeStatistics>,
 }
 
 /// The shared template (`project-entry.html`) reads the entry's fields as the page's own.
@@ -32,8 +36,19 @@ impl std::ops::Deref for ProjectPage {
 pub(super) async fn project(
     State(state): State<AppState>,
     PublishedWithOrganisation(page): PublishedWithOrganisation,
-) -> Response {
-    render_project(&state, page.project, page.organisation, None)
+) -> Result<Response, WebError> {
+    let tally = charter_app::challenge_stats::tally(
+        state.store.as_ref(),
+        &StatsScope::Project(page.project.id),
+    )
+    .await?;
+    Ok(render_project(
+        &state,
+        page.project,
+        page.organisation,
+        None,
+        Some(tally),
+    ))
 }
 
 /// A draft's preview: its public page as it will look once published.
@@ -47,7 +62,7 @@ pub(crate) async fn project_page(
         .organisation_record(&p.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render_project(state, p, org, preview))
+    Ok(render_project(state, p, org, preview, None))
 }
 
 fn render_project(
@@ -55,13 +70,15 @@ fn render_project(
     p: Project,
     org: Organisation,
     preview: Option<i64>,
+    answers: Option<Tally>,
 ) -> Response {
     let today = charter_app::clock::today();
     render(
         &ProjectPage {
             active: "projects",
-            entry: Entry::new(p, org, state.charter.clone(), today),
+            entry: Entry::new(p, org, state.charter.clone(), today).with_answers(answers.as_ref()),
             preview,
+            challenges: answers.as_ref().map(Tally::statistics),
         },
         StatusCode::OK,
     )

@@ -20,4 +20,5 @@ mod organisations;
 mod own_words;
 mod pages;
 mod search;
+mod statistics;
 mod workflow;

@@ -88,6 +88,7 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("review queue", "/manage/review", Who::Moderator),
     ("draft review", "{draft}/review", Who::Moderator),
     ("audit log", "/manage/audit", Who::SiteAdmin),
+    ("late challenges", "/manage/overdue", Who::Moderator),
     (
         "identifier kinds",
         "/manage/identifier-kinds",
