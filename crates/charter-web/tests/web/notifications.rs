@@ -411,6 +411,7 @@ async fn people_choose_their_emails_signed_in_with_the_form_token() {
             .has("value=\"draft-returned\" checked")
             .has("value=\"draft-published\" checked")
             .has("value=\"draft-submitted\" checked")
+            .has("value=\"challenge-overdue\" checked")
             .lacks("person-joined");
 
         // Without the form token: refused, nothing changed.
@@ -460,7 +461,7 @@ async fn people_choose_their_emails_signed_in_with_the_form_token() {
         assert!(
             log[0]
                 .subject
-                .ends_with("off: draft-published, draft-submitted"),
+                .ends_with("off: draft-published, draft-submitted, challenge-overdue"),
             "{:?}",
             log[0]
         );
