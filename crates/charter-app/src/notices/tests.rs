@@ -139,7 +139,8 @@ async fn only_people_may_choose_and_only_what_their_role_gets() {
     let editor = person(&store, "e@k.example", Role::OrgEditor, Some(KNOWSLEY)).await;
     let all = choices::choices(&store, &acting(&editor)).await.unwrap();
     assert!(all.iter().all(|c| c.on));
-    assert_eq!(all.len(), 3);
+    // Reviews, publishing, sent back, and late challenges and questions.
+    assert_eq!(all.len(), 4);
     let refused = choices::choices(&store, &Actor::command_line()).await;
     assert!(
         matches!(refused, Err(crate::AppError::Forbidden(_))),
