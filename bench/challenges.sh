@@ -23,7 +23,7 @@ OUT=bench/out/challenges
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-cargo build --release --locked -p charter-cli -p charter-web --example challenges_bench
+cargo build --release --locked -p charter-cli -p charter-web --bins --example challenges_bench
 cp target/release/charter "$OUT/charter"
 cp target/release/examples/challenges_bench "$OUT/challenges_bench"
 
