@@ -15,14 +15,18 @@ pub enum Notice {
     /// Someone was added to an organisation, or set their password and can now sign in. For
     /// the organisation's administrators.
     PersonJoined,
+    /// A resident heard nothing by a deadline and asked the charter body to step in. For the
+    /// charter body.
+    ChallengeEscalated,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 4] = [
+    pub const ALL: [Notice; 5] = [
         Notice::DraftReturned,
         Notice::DraftPublished,
         Notice::DraftSubmitted,
         Notice::PersonJoined,
+        Notice::ChallengeEscalated,
     ];
 
     /// The stable name the store keeps and forms send.
@@ -32,6 +36,7 @@ impl Notice {
             Notice::DraftPublished => "draft-published",
             Notice::DraftSubmitted => "draft-submitted",
             Notice::PersonJoined => "person-joined",
+            Notice::ChallengeEscalated => "challenge-escalated",
         }
     }
 
@@ -42,6 +47,7 @@ impl Notice {
             Notice::DraftPublished => "A draft you worked on is published",
             Notice::DraftSubmitted => "A draft is waiting for review",
             Notice::PersonJoined => "Someone joins your organisation",
+            Notice::ChallengeEscalated => "A resident asks you to step in",
         }
     }
 
@@ -58,6 +64,7 @@ impl Notice {
                 matches!(role, Role::Moderator | Role::OrgAdmin | Role::OrgEditor)
             }
             Notice::PersonJoined => role == Role::OrgAdmin,
+            Notice::ChallengeEscalated => role == Role::Moderator,
         }
     }
 }
