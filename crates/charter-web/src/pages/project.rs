@@ -19,6 +19,15 @@ struct ProjectPage {
     entry: Entry,
     /// Set when this is a draft's preview: the draft's number.
     preview: Option<i64>,
+    /// Questions answered in public (none in a preview).
+    answers: Vec<charter_store::challenges::PublicAnswer>,
+}
+
+impl ProjectPage {
+    /// Whether residents can challenge its decisions here (it does more than inform).
+    fn challenge_form(&self) -> bool {
+        charter_core::challenges::Kind::Challenge.open_for(self.entry.p.decision_role)
+    }
 }
 
 /// The shared template (`project-entry.html`) reads the entry's fields as the page's own.
@@ -32,8 +41,16 @@ impl std::ops::Deref for ProjectPage {
 pub(super) async fn project(
     State(state): State<AppState>,
     PublishedWithOrganisation(page): PublishedWithOrganisation,
-) -> Response {
-    render_project(&state, page.project, page.organisation, None)
+) -> Result<Response, WebError> {
+    let answers =
+        charter_app::challenges::public_answers(state.store.as_ref(), page.project.id).await?;
+    Ok(render_project(
+        &state,
+        page.project,
+        page.organisation,
+        None,
+        answers,
+    ))
 }
 
 /// A draft's preview: its public page as it will look once published.
@@ -47,7 +64,7 @@ pub(crate) async fn project_page(
         .organisation_record(&p.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render_project(state, p, org, preview))
+    Ok(render_project(state, p, org, preview, Vec::new()))
 }
 
 fn render_project(
@@ -55,6 +72,7 @@ fn render_project(
     p: Project,
     org: Organisation,
     preview: Option<i64>,
+    answers: Vec<charter_store::challenges::PublicAnswer>,
 ) -> Response {
     let today = charter_app::clock::today();
     render(
@@ -62,6 +80,7 @@ fn render_project(
             active: "projects",
             entry: Entry::new(p, org, state.charter.clone(), today),
             preview,
+            answers,
         },
         StatusCode::OK,
     )
