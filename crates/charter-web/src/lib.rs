@@ -158,10 +158,6 @@ pub fn router(state: AppState) -> Router {
             Router::new().route("/account/{*rest}", any(pages::not_found)),
             FormGroup::Account,
         )))
-        .merge(group.private(group.forms(
-            Router::new().route("/challenges/{*rest}", any(pages::not_found)),
-            FormGroup::Challenges,
-        )))
         .merge(group.page(Router::new().fallback(pages::not_found)))
         .layer(axum::extract::DefaultBodyLimit::max(
             limit::DEFAULT_BODY_BYTES,
