@@ -65,6 +65,9 @@ const PAGES = [
   { name: 'plain-english', path: '/plain-english', status: 200 },
   { name: 'opt-out', path: '/opt-out', status: 200 },
   { name: 'opt-out-figures', path: '/opt-out/figures', status: 200 },
+  { name: 'challenge-form', path: '/projects/LCR-0001/challenge', status: 200 },
+  { name: 'question-form', path: '/projects/LCR-0001/question', status: 200 },
+  { name: 'not-found-challenge-link', path: `/challenges/${'0'.repeat(64)}`, status: 404 },
   { name: 'sign-in', path: '/sign-in', status: 200 },
   { name: 'reset-password', path: '/account/reset-password', status: 200 },
   { name: 'not-found-project', path: '/projects/LCR-9999', status: 404 },
@@ -350,6 +353,100 @@ describe('opting out', () => {
     } finally {
       await page.close()
     }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Challenging a decision: a resident challenges one made with a project, the organisation says it
+// has seen it and answers, and the resident reads the answer on their private page. Axe and the
+// 320 px reflow check on every step.
+
+describe('challenging a decision', () => {
+  const contexts = []
+  after(async () => {
+    for (const c of contexts) await c.close()
+  })
+
+  async function checked(page, what) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `challenge-${what.replace(/\W+/g, '-')}.png`), fullPage: true })
+    await axeClean(page, what)
+    const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+    assert.ok(scrollWidth <= 320 + 1, `${what} is ${scrollWidth} px wide at 320 px:\n${offenders.join('\n')}`)
+  }
+
+  async function click(page, name) {
+    await page.getByRole('button', { name, exact: true }).click()
+    await page.waitForLoadState('load')
+  }
+
+  test('a resident challenges, the organisation answers, the resident reads it', { timeout: 180_000 }, async () => {
+    const resident = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } })
+    contexts.push(resident)
+    const page = await resident.newPage()
+    await page.goto(url('/projects/LCR-0001'))
+    await page.getByRole('link', { name: 'Challenge a decision made with this project' }).click()
+    await page.waitForLoadState('load')
+    await checked(page, 'the challenge form')
+    await click(page, 'Send')
+    assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+    await checked(page, 'the challenge form with errors')
+    await page.locator('.govuk-error-summary a[href="#about"]').click()
+    assert.equal(await activeId(page), 'about', 'the error link moves focus to the field')
+    await page.fill('#about', 'My housing repair was put last')
+    await page.fill('#details', 'The damp in my flat is bad. <b>It is not</b> on the list.')
+    await page.fill('#wanted', 'Look at my flat again')
+    await page.check('#contact_by')
+    await page.fill('#email', 'resident@example.com')
+    await page.check('#support-large-print')
+    await click(page, 'Send')
+    assert.match(page.url(), /\/challenges\/[0-9a-f]{64}\?new=1$/)
+    const reference = (await page.locator('.govuk-panel__body strong').innerText()).trim()
+    assert.match(reference, /^CH-\d{4}-\d{6}$/)
+    assert.match(await page.locator('main').innerText(), /<b>It is not<\/b>/, 'markup shows as text')
+    await checked(page, 'the private page')
+    const privateLink = page.url().replace(/\?new=1$/, '')
+
+    // The organisation, from its inbox.
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'duty@estuary.example',
+      '--role', 'organisation-editor', '--organisation', 'estuary-homes', '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const org = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } })
+    contexts.push(org)
+    const staff = await org.newPage()
+    await staff.goto(added.stdout.trim())
+    await staff.fill('#password', 'liver building clock')
+    await staff.fill('#confirm', 'liver building clock')
+    await click(staff, 'Set password')
+    await staff.fill('#email', 'duty@estuary.example')
+    await staff.fill('#password', 'liver building clock')
+    await click(staff, 'Sign in')
+    await staff.goto(url('/manage'))
+    await staff.getByRole('link', { name: /Your inbox/ }).click()
+    await staff.waitForLoadState('load')
+    await checked(staff, 'the inbox')
+    await staff.getByRole('link', { name: reference }).click()
+    await staff.waitForLoadState('load')
+    assert.match(await staff.locator('main').innerText(), /resident@example\.com/)
+    await checked(staff, 'the item')
+    await click(staff, 'We have seen it')
+    await checked(staff, 'the item once seen')
+    await staff.check('#outcome-partly-upheld')
+    await click(staff, 'Send the answer')
+    assert.equal(await staff.locator('.govuk-error-summary').count(), 1, 'an answer is needed')
+    await checked(staff, 'the answer form with errors')
+    await staff.fill('#answer', 'We looked again. Your flat is now on the list.')
+    await staff.fill('#changes', 'We fixed the list.')
+    await click(staff, 'Send the answer')
+    assert.match(await staff.locator('main').innerText(), /Your flat is now on the list/)
+    await checked(staff, 'the answered item')
+
+    // The resident reads the answer.
+    await page.goto(privateLink)
+    const text = await page.locator('main').innerText()
+    assert.match(text, /Our answer/)
+    assert.match(text, /We agree in part/)
+    assert.match(text, /Your flat is now on the list/)
+    await checked(page, 'the private page with the answer')
   })
 })
 

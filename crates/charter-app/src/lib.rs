@@ -10,6 +10,7 @@ pub mod actor;
 pub mod audit;
 pub mod challenge_reminders;
 pub mod challenge_stats;
+pub mod challenges;
 pub mod clock;
 pub mod compliance;
 pub mod drafts;

@@ -139,6 +139,12 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         store.clone(),
         std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
     );
+    // Residents' details are erased on the same schedule, claimed separately.
+    charter_app::challenges::erasure::spawn(
+        store.clone(),
+        std::sync::Arc::new(charter.clone()),
+        std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
+    );
     let public_url = args
         .public_url
         .clone()

@@ -49,6 +49,17 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Whether residents can send this kind about a project whose decision role is `role`:
+    /// a decision can be challenged only where the project does more than inform.
+    pub fn open_for(self, role: crate::picklists::DecisionRole) -> bool {
+        match self {
+            Kind::Challenge => role.needs_challenge_route(),
+            Kind::Question => true,
+        }
+    }
+}
+
 impl FromStr for Kind {
     type Err = String;
     fn from_str(s: &str) -> Result<Kind, String> {

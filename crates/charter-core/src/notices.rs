@@ -18,15 +18,19 @@ pub enum Notice {
     /// A resident's challenge or question missed a deadline. For the organisation's people,
     /// when nobody is named to deal with it (the named person is always told).
     ChallengeOverdue,
+    /// A resident heard nothing by a deadline and asked the charter body to step in. For the
+    /// charter body.
+    ChallengeEscalated,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 5] = [
+    pub const ALL: [Notice; 6] = [
         Notice::DraftReturned,
         Notice::DraftPublished,
         Notice::DraftSubmitted,
         Notice::PersonJoined,
         Notice::ChallengeOverdue,
+        Notice::ChallengeEscalated,
     ];
 
     /// The stable name the store keeps and forms send.
@@ -37,6 +41,7 @@ impl Notice {
             Notice::DraftSubmitted => "draft-submitted",
             Notice::PersonJoined => "person-joined",
             Notice::ChallengeOverdue => "challenge-overdue",
+            Notice::ChallengeEscalated => "challenge-escalated",
         }
     }
 
@@ -48,6 +53,7 @@ impl Notice {
             Notice::DraftSubmitted => "A draft is waiting for review",
             Notice::PersonJoined => "Someone joins your organisation",
             Notice::ChallengeOverdue => "A challenge or question is late",
+            Notice::ChallengeEscalated => "A resident asks you to step in",
         }
     }
 
@@ -65,6 +71,7 @@ impl Notice {
             }
             Notice::PersonJoined => role == Role::OrgAdmin,
             Notice::ChallengeOverdue => matches!(role, Role::OrgAdmin | Role::OrgEditor),
+            Notice::ChallengeEscalated => role == Role::Moderator,
         }
     }
 }
@@ -99,8 +106,20 @@ mod tests {
                 .filter(|n| n.for_role(r))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(offered(Role::Moderator), [Notice::DraftSubmitted]);
-        assert_eq!(offered(Role::OrgAdmin), Notice::ALL);
+        assert_eq!(
+            offered(Role::Moderator),
+            [Notice::DraftSubmitted, Notice::ChallengeEscalated]
+        );
+        assert_eq!(
+            offered(Role::OrgAdmin),
+            [
+                Notice::DraftReturned,
+                Notice::DraftPublished,
+                Notice::DraftSubmitted,
+                Notice::PersonJoined,
+                Notice::ChallengeOverdue
+            ]
+        );
         assert_eq!(
             offered(Role::OrgEditor),
             [

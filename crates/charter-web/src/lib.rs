@@ -13,6 +13,7 @@ pub mod account;
 mod admin;
 pub mod api;
 mod assets;
+mod challenges;
 mod editor;
 mod error;
 pub mod export;
@@ -115,12 +116,14 @@ pub fn router(state: AppState) -> Router {
         .merge(group.page(pages::routes()))
         .merge(group.private(group.forms(pages::optout::routes(), FormGroup::OptOut)))
         .merge(group.private(group.forms(account::public_forms(), FormGroup::Account)))
+        .merge(group.private(group.forms(challenges::public_forms(), FormGroup::Challenges)))
         .merge(
             group.private(
                 group.page(
                     account::routes()
                         .merge(admin::routes())
-                        .merge(editor::routes()),
+                        .merge(editor::routes())
+                        .merge(challenges::routes()),
                 ),
             ),
         )

@@ -29,7 +29,23 @@ pub enum FormGroup {
     OptOut,
     /// Signing in, setting and resetting passwords.
     Account,
+    /// Residents' challenges and questions, and their private pages: fewer, since each one
+    /// sent lands in an organisation's inbox.
+    Challenges,
 }
+
+impl FormGroup {
+    /// Posts allowed per address per window.
+    pub fn max_posts(self) -> u32 {
+        match self {
+            FormGroup::OptOut | FormGroup::Account => MAX_POSTS,
+            FormGroup::Challenges => MAX_CHALLENGE_POSTS,
+        }
+    }
+}
+
+/// Posts allowed per address per window to the challenge and question forms.
+pub const MAX_CHALLENGE_POSTS: u32 = 10;
 
 /// For each address and group: when its window started, and posts since.
 type Windows = HashMap<(IpAddr, FormGroup), (Instant, u32)>;
@@ -54,7 +70,7 @@ impl FormLimiter {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= MAX_POSTS
+        entry.1 <= group.max_posts()
     }
 }
 

@@ -51,6 +51,19 @@ pub(crate) fn wake() {
 /// The message as sent: what happened, the link (on the register's public address `base`), and
 /// how to choose which emails come.
 pub fn text(mail: &QueuedMail, base: &str) -> String {
+    // A resident who challenged a decision or asked a question has no account to choose in.
+    if let Some(token) = mail.path.strip_prefix(crate::challenges::RESIDENT_PATH) {
+        let link = if token.is_empty() {
+            String::new()
+        } else {
+            format!("{base}{}\r\n\r\n", mail.path)
+        };
+        return format!(
+            "{}\r\n\r\n{link}\
+             You get this email because you contacted the register about a project.\r\n",
+            mail.body
+        );
+    }
     format!(
         "{}\r\n\r\n{base}{}\r\n\r\n\
          You get this email because you have an account on the register. \

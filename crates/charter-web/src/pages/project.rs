@@ -23,6 +23,15 @@ struct ProjectPage {
     preview: Option<i64>,
     /// The public figures on its challenges and questions (not for a preview).
     challenges: Option<ChallengeStatistics>,
+    /// Questions answered in public (none in a preview).
+    answers: Vec<charter_store::challenges::PublicAnswer>,
+}
+
+impl ProjectPage {
+    /// Whether residents can challenge its decisions here (it does more than inform).
+    fn challenge_form(&self) -> bool {
+        charter_core::challenges::Kind::Challenge.open_for(self.entry.p.decision_role)
+    }
 }
 
 /// The shared template (`project-entry.html`) reads the entry's fields as the page's own.
@@ -42,12 +51,15 @@ pub(super) async fn project(
         &StatsScope::Project(page.project.id),
     )
     .await?;
+    let answers =
+        charter_app::challenges::public_answers(state.store.as_ref(), page.project.id).await?;
     Ok(render_project(
         &state,
         page.project,
         page.organisation,
         None,
         Some(tally),
+        answers,
     ))
 }
 
@@ -62,7 +74,7 @@ pub(crate) async fn project_page(
         .organisation_record(&p.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render_project(state, p, org, preview, None))
+    Ok(render_project(state, p, org, preview, None, Vec::new()))
 }
 
 fn render_project(
@@ -70,15 +82,17 @@ fn render_project(
     p: Project,
     org: Organisation,
     preview: Option<i64>,
-    answers: Option<Tally>,
+    tally: Option<Tally>,
+    answers: Vec<charter_store::challenges::PublicAnswer>,
 ) -> Response {
     let today = charter_app::clock::today();
     render(
         &ProjectPage {
             active: "projects",
-            entry: Entry::new(p, org, state.charter.clone(), today).with_answers(answers.as_ref()),
+            entry: Entry::new(p, org, state.charter.clone(), today).with_answers(tally.as_ref()),
             preview,
-            challenges: answers.as_ref().map(Tally::statistics),
+            challenges: tally.as_ref().map(Tally::statistics),
+            answers,
         },
         StatusCode::OK,
     )

@@ -117,6 +117,15 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/manage/organisations/knowsley-council/retire",
         Who::SiteAdmin,
     ),
+    (
+        "challenge a decision",
+        "/projects/LCR-0001/challenge",
+        Who::Anyone,
+    ),
+    ("ask a question", "/projects/LCR-0001/question", Who::Anyone),
+    ("a resident's private page", "{challenge}", Who::Anyone),
+    ("challenges inbox", "/manage/challenges", Who::Editor),
+    ("a challenge in the inbox", "{challenge-inbox}", Who::Editor),
 ];
 
 /// Pages whose words are still being rewritten, with the reading age they may not go above. A page
@@ -349,6 +358,25 @@ async fn addresses(
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let kind = "tenancy-ref";
+    // A challenge, for the resident's private page and the organisation's view of it.
+    let r = app
+        .post_form(
+            "/projects/LCR-0001/challenge",
+            "about=Permit&details=Wrong&wanted=Look+again&contact_by=email&email=sam%40example.com",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let challenge = r.location();
+    let reference = app
+        .store
+        .challenges(&charter_store::challenges::ChallengeFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items[0]
+        .reference();
     PAGES
         .iter()
         .map(|&(name, address, who)| {
@@ -356,7 +384,12 @@ async fn addresses(
                 .replace("{draft}", &draft)
                 .replace("{opt-out}", &opt_out)
                 .replace("{password}", &format!("/account/set-password/{token}"))
-                .replace("{kind}", kind);
+                .replace("{kind}", kind)
+                .replace("{challenge}", &challenge)
+                .replace(
+                    "{challenge-inbox}",
+                    &format!("/manage/challenges/{reference}"),
+                );
             (name, address, who)
         })
         .collect()
