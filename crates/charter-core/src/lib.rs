@@ -17,6 +17,7 @@ pub mod organisation;
 pub mod picklists;
 pub mod plain_english;
 pub mod project;
+pub mod reminders;
 pub mod sample;
 pub mod search;
 pub mod stats;

@@ -15,14 +15,37 @@ pub enum Notice {
     /// Someone was added to an organisation, or set their password and can now sign in. For
     /// the organisation's administrators.
     PersonJoined,
+    /// An outcome report is due soon, or late. For the organisation's writers.
+    OutcomeReportDue,
+    /// A project's review is due soon, or late.
+    ReviewDue,
+    /// A declaration of responsibility needs signing again.
+    DeclarationDue,
+    /// An entry must be checked against a change in the law.
+    LawChangeDue,
+    /// A resident's challenge or question must be acknowledged or answered.
+    ChallengeDue,
+    /// A data breach must be decided on and, if it must be, reported to the ICO within 72
+    /// hours. Cannot be turned off: the deadline is the law's.
+    BreachDue,
+    /// Each week, what falls due for the organisation in the next 30 days. For its
+    /// administrators.
+    WeeklySummary,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 4] = [
+    pub const ALL: [Notice; 11] = [
         Notice::DraftReturned,
         Notice::DraftPublished,
         Notice::DraftSubmitted,
         Notice::PersonJoined,
+        Notice::OutcomeReportDue,
+        Notice::ReviewDue,
+        Notice::DeclarationDue,
+        Notice::LawChangeDue,
+        Notice::ChallengeDue,
+        Notice::BreachDue,
+        Notice::WeeklySummary,
     ];
 
     /// The stable name the store keeps and forms send.
@@ -32,6 +55,13 @@ impl Notice {
             Notice::DraftPublished => "draft-published",
             Notice::DraftSubmitted => "draft-submitted",
             Notice::PersonJoined => "person-joined",
+            Notice::OutcomeReportDue => "outcome-report-due",
+            Notice::ReviewDue => "review-due",
+            Notice::DeclarationDue => "declaration-due",
+            Notice::LawChangeDue => "law-change-due",
+            Notice::ChallengeDue => "challenge-due",
+            Notice::BreachDue => "breach-due",
+            Notice::WeeklySummary => "weekly-summary",
         }
     }
 
@@ -42,7 +72,20 @@ impl Notice {
             Notice::DraftPublished => "A draft you worked on is published",
             Notice::DraftSubmitted => "A draft is waiting for review",
             Notice::PersonJoined => "Someone joins your organisation",
+            Notice::OutcomeReportDue => "An outcome report is due soon, or is late",
+            Notice::ReviewDue => "A project review is due soon, or is late",
+            Notice::DeclarationDue => "A declaration must be signed again",
+            Notice::LawChangeDue => "An entry must be checked against a change in the law",
+            Notice::ChallengeDue => "A challenge or question must be answered",
+            Notice::BreachDue => "A data breach must be reported within 72 hours",
+            Notice::WeeklySummary => "Each week, what is due in the next 30 days",
         }
+    }
+
+    /// Whether a person may turn this kind off. The 72-hour breach deadline is set by law, so
+    /// those emails always go.
+    pub fn can_turn_off(self) -> bool {
+        self != Notice::BreachDue
     }
 
     /// Whether a person with `role` can get this kind at all: the settings page offers only
@@ -57,7 +100,15 @@ impl Notice {
             Notice::DraftSubmitted => {
                 matches!(role, Role::Moderator | Role::OrgAdmin | Role::OrgEditor)
             }
-            Notice::PersonJoined => role == Role::OrgAdmin,
+            Notice::PersonJoined | Notice::WeeklySummary | Notice::BreachDue => {
+                role == Role::OrgAdmin
+            }
+            // What an organisation must do on time: for the people who write its entries.
+            Notice::OutcomeReportDue
+            | Notice::ReviewDue
+            | Notice::DeclarationDue
+            | Notice::LawChangeDue
+            | Notice::ChallengeDue => matches!(role, Role::OrgAdmin | Role::OrgEditor),
         }
     }
 }
@@ -85,6 +136,15 @@ mod tests {
     }
 
     #[test]
+    fn only_breach_deadlines_cannot_be_turned_off() {
+        let fixed: Vec<_> = Notice::ALL
+            .into_iter()
+            .filter(|n| !n.can_turn_off())
+            .collect();
+        assert_eq!(fixed, [Notice::BreachDue]);
+    }
+
+    #[test]
     fn each_role_is_offered_only_what_it_can_get() {
         let offered = |r: Role| {
             Notice::ALL
@@ -99,9 +159,15 @@ mod tests {
             [
                 Notice::DraftReturned,
                 Notice::DraftPublished,
-                Notice::DraftSubmitted
+                Notice::DraftSubmitted,
+                Notice::OutcomeReportDue,
+                Notice::ReviewDue,
+                Notice::DeclarationDue,
+                Notice::LawChangeDue,
+                Notice::ChallengeDue,
             ]
         );
+        assert!(!offered(Role::OrgEditor).contains(&Notice::BreachDue));
         assert!(!offered(Role::SiteAdmin).contains(&Notice::PersonJoined));
     }
 }

@@ -139,7 +139,11 @@ async fn only_people_may_choose_and_only_what_their_role_gets() {
     let editor = person(&store, "e@k.example", Role::OrgEditor, Some(KNOWSLEY)).await;
     let all = choices::choices(&store, &acting(&editor)).await.unwrap();
     assert!(all.iter().all(|c| c.on));
-    assert_eq!(all.len(), 3);
+    assert_eq!(
+        all.len(),
+        8,
+        "three about drafts, five about what falls due"
+    );
     let refused = choices::choices(&store, &Actor::command_line()).await;
     assert!(
         matches!(refused, Err(crate::AppError::Forbidden(_))),
@@ -153,4 +157,9 @@ async fn only_people_may_choose_and_only_what_their_role_gets() {
         .unwrap();
     let on: Vec<_> = now.iter().filter(|c| c.on).map(|c| c.notice).collect();
     assert_eq!(on, [Notice::DraftPublished]);
+    // An administrator cannot turn the breach deadline off, whatever is sent.
+    let admin = person(&store, "a@k.example", Role::OrgAdmin, Some(KNOWSLEY)).await;
+    let now = choices::choose(&store, &acting(&admin), &[]).await.unwrap();
+    let on: Vec<_> = now.iter().filter(|c| c.on).map(|c| c.notice).collect();
+    assert_eq!(on, [Notice::BreachDue]);
 }

@@ -19,5 +19,6 @@ mod optout;
 mod organisations;
 mod own_words;
 mod pages;
+mod reminders;
 mod search;
 mod workflow;

@@ -460,7 +460,7 @@ async fn people_choose_their_emails_signed_in_with_the_form_token() {
         assert!(
             log[0]
                 .subject
-                .ends_with("off: draft-published, draft-submitted"),
+                .contains("off: draft-published, draft-submitted, outcome-report-due"),
             "{:?}",
             log[0]
         );
