@@ -24,6 +24,7 @@ pub mod notices;
 pub mod optout;
 pub mod organisations;
 pub mod passwords;
+pub mod reminders;
 pub mod secrets;
 pub mod sign_in;
 pub mod tokens;

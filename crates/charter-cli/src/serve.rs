@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// challenges); one instance runs each.
     #[arg(long, env = "CHARTER_HOUSEKEEPING_SECONDS", default_value_t = 3600)]
     pub housekeeping_seconds: u64,
+    /// Seconds between looks for reminders to send (what falls due, breach clocks); one
+    /// instance sends each reminder.
+    #[arg(long, env = "CHARTER_REMINDER_SECONDS", default_value_t = 3600)]
+    pub reminder_seconds: u64,
     /// Most connections open at once, in all (never more than the open-file limit allows).
     #[arg(long, env = "CHARTER_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
@@ -156,6 +160,11 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_limits(limits(&args));
     // The footer shows this check until it is an hour old.
     state.history.record(head, report);
+    charter_app::reminders::spawn(
+        state.store.clone(),
+        state.charter.clone(),
+        std::time::Duration::from_secs(args.reminder_seconds.max(1)),
+    );
     if let Some(mailer) = &state.mail {
         charter_app::notices::delivery::spawn(state.store.clone(), mailer.clone(), public_url);
     }

@@ -125,6 +125,7 @@ impl Server {
         ]);
         // Housekeeping every 2 seconds, so the test can see it run once per period, not per instance.
         cmd.env("CHARTER_HOUSEKEEPING_SECONDS", "2")
+            .env("CHARTER_REMINDER_SECONDS", "1")
             .env("CHARTER_OPTOUT_SECRET", "11".repeat(32));
         if demo {
             cmd.arg("--demo");
@@ -133,6 +134,22 @@ impl Server {
             served: Served::start(cmd.stderr(Stdio::null())),
             _data: data,
         }
+    }
+
+    /// The subject lines of the emails this instance has sent to its outbox.
+    fn sent_subjects(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(self._data.path().join("outbox")) else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter_map(|m| {
+                let unfolded = m.replace("\r\n ", " ");
+                unfolded
+                    .lines()
+                    .find(|l| l.starts_with("Subject: "))
+                    .map(str::to_owned)
+            })
+            .collect()
     }
 
     fn total(&self) -> u64 {
@@ -234,6 +251,89 @@ fn two_instances_serve_one_register() {
         (2..=4).contains(&during),
         "housekeeping ran {during} times in 6 seconds"
     );
+}
+
+/// One number from the test database.
+fn scalar(url: &str, sql: &str) -> i64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    })
+}
+
+#[test]
+fn two_instances_send_each_reminder_once() {
+    let Some(pg) = fresh_database() else { return };
+    let a = Server::start(&pg, true);
+    let b = Server::start(&pg, false);
+    // The demo's first entry's organisation gets an administrator, who is owed reminders (the
+    // demo has late reports and reviews). Both instances look every second.
+    let record = a.get("/api/v1/projects/LCR-0001");
+    let body = record.split("\r\n\r\n").nth(1).unwrap_or("");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let org = json["organisation"]["slug"]
+        .as_str()
+        .or(json["organisation"].as_str())
+        .unwrap_or_else(|| panic!("an organisation in {json}"))
+        .to_owned();
+    let link = run(&[
+        "--database-url",
+        &pg,
+        "user",
+        "add",
+        "--email",
+        "admin@org.example",
+        "--role",
+        "organisation-admin",
+        "--organisation",
+        &org,
+    ])
+    .stdout;
+    let path = String::from_utf8(link)
+        .unwrap()
+        .trim()
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_owned();
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    let set = b.request(
+        "POST",
+        &path,
+        form,
+        "password=mersey+tunnel+at+night&confirm=mersey+tunnel+at+night",
+    );
+    assert!(set.starts_with("HTTP/1.1 303"), "{set}");
+    // Wait until reminders are queued and every queued email has gone out.
+    for _ in 0..60 {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let queued = scalar(
+            &pg,
+            "SELECT COALESCE(SUM(messages), 0)::BIGINT FROM reminders_sent",
+        );
+        let waiting = scalar(&pg, "SELECT COUNT(*) FROM mail_queue");
+        let sent = a.sent_subjects().len() + b.sent_subjects().len();
+        if queued > 0 && waiting == 0 && sent as i64 >= queued {
+            break;
+        }
+    }
+    let queued = scalar(
+        &pg,
+        "SELECT COALESCE(SUM(messages), 0)::BIGINT FROM reminders_sent",
+    );
+    assert!(queued > 0, "no reminder was queued");
+    // Each reminder once (the welcome link was printed, not emailed): as many emails as
+    // reminders, no subject twice, over three more turns of both instances.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let mut sent = [a.sent_subjects(), b.sent_subjects()].concat();
+    assert_eq!(sent.len() as i64, queued, "{sent:?}");
+    sent.sort();
+    let before = sent.len();
+    sent.dedup();
+    assert_eq!(sent.len(), before, "an email went twice: {sent:?}");
+    eprintln!("{} reminders sent once each", sent.len());
 }
 
 #[test]

@@ -381,7 +381,7 @@ const RULES: &[RuleDef] = &[
                 Some("Have a senior person sign the declaration of responsibility.".into()),
             ),
             Some(d) => result(
-                d.signed_on.add_months(c.config.declaration_months) >= c.today,
+                declaration_due(c.p, c.config.declaration_months) >= Some(c.today),
                 || {
                     format!(
                         "The declaration was signed on {}: renew it (at least every {} months).",
@@ -578,15 +578,11 @@ const RULES: &[RuleDef] = &[
         title: "Outcome report up to date",
         check: |c| {
             let p = c.p;
-            if !matches!(p.status, Status::InUse | Status::Paused) {
+            if !reports_outcomes(p) {
                 return (NotApplicable, None);
             }
-            let months = c.config.outcome_report_months;
             let latest = p.outcome_reports.iter().map(|r| r.published_on).max();
-            let due = match latest {
-                Some(d) => d.add_months(months),
-                None => p.start_date.unwrap_or(p.first_published).add_months(months),
-            };
+            let due = outcome_report_due(p, c.config.outcome_report_months);
             result(due >= c.today, || match latest {
                 Some(d) => format!(
                     "The last outcome report was published on {}: the next was due on {}.",
@@ -620,6 +616,28 @@ const RULES: &[RuleDef] = &[
         },
     },
 ];
+
+/// When the next outcome report is due: `months` after the last one, or after the project went
+/// into use (or was first published) when there is none yet. The charter check and the reminders
+/// both use this, so they agree on the date.
+pub fn outcome_report_due(p: &Project, months: u32) -> Date {
+    match p.outcome_reports.iter().map(|r| r.published_on).max() {
+        Some(d) => d.add_months(months),
+        None => p.start_date.unwrap_or(p.first_published).add_months(months),
+    }
+}
+
+/// Whether an entry's status means outcome reports are expected (in use or paused).
+pub fn reports_outcomes(p: &Project) -> bool {
+    matches!(p.status, Status::InUse | Status::Paused)
+}
+
+/// When the declaration of responsibility needs renewing, if one was signed.
+pub fn declaration_due(p: &Project, months: u32) -> Option<Date> {
+    p.declaration
+        .as_ref()
+        .map(|d| d.signed_on.add_months(months))
+}
 
 /// Every rule id, for documentation and config validation.
 pub fn rule_ids() -> impl Iterator<Item = &'static str> {

@@ -21,6 +21,7 @@ pub mod organisation;
 pub mod picklists;
 pub mod plain_english;
 pub mod project;
+pub mod reminders;
 pub mod sample;
 pub mod search;
 pub mod small_numbers;

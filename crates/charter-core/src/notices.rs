@@ -21,16 +21,36 @@ pub enum Notice {
     /// A resident heard nothing by a deadline and asked the charter body to step in. For the
     /// charter body.
     ChallengeEscalated,
+    /// An outcome report is due soon, or late. For the organisation's writers.
+    OutcomeReportDue,
+    /// A project's review is due soon, or late.
+    ReviewDue,
+    /// A declaration of responsibility needs signing again.
+    DeclarationDue,
+    /// An entry must be checked against a change in the law.
+    LawChangeDue,
+    /// A data breach must be decided on and, if it must be, reported to the ICO within 72
+    /// hours. Cannot be turned off: the deadline is the law's.
+    BreachDue,
+    /// Each week, what falls due for the organisation in the next 30 days. For its
+    /// administrators.
+    WeeklySummary,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 6] = [
+    pub const ALL: [Notice; 12] = [
         Notice::DraftReturned,
         Notice::DraftPublished,
         Notice::DraftSubmitted,
         Notice::PersonJoined,
         Notice::ChallengeOverdue,
         Notice::ChallengeEscalated,
+        Notice::OutcomeReportDue,
+        Notice::ReviewDue,
+        Notice::DeclarationDue,
+        Notice::LawChangeDue,
+        Notice::BreachDue,
+        Notice::WeeklySummary,
     ];
 
     /// The stable name the store keeps and forms send.
@@ -42,6 +62,12 @@ impl Notice {
             Notice::PersonJoined => "person-joined",
             Notice::ChallengeOverdue => "challenge-overdue",
             Notice::ChallengeEscalated => "challenge-escalated",
+            Notice::OutcomeReportDue => "outcome-report-due",
+            Notice::ReviewDue => "review-due",
+            Notice::DeclarationDue => "declaration-due",
+            Notice::LawChangeDue => "law-change-due",
+            Notice::BreachDue => "breach-due",
+            Notice::WeeklySummary => "weekly-summary",
         }
     }
 
@@ -54,7 +80,19 @@ impl Notice {
             Notice::PersonJoined => "Someone joins your organisation",
             Notice::ChallengeOverdue => "A challenge or question is late",
             Notice::ChallengeEscalated => "A resident asks you to step in",
+            Notice::OutcomeReportDue => "An outcome report is due soon, or is late",
+            Notice::ReviewDue => "A project review is due soon, or is late",
+            Notice::DeclarationDue => "A declaration must be signed again",
+            Notice::LawChangeDue => "An entry must be checked against a change in the law",
+            Notice::BreachDue => "A data breach must be reported within 72 hours",
+            Notice::WeeklySummary => "Each week, what is due in the next 30 days",
         }
+    }
+
+    /// Whether a person may turn this kind off. The 72-hour breach deadline is set by law, so
+    /// those emails always go.
+    pub fn can_turn_off(self) -> bool {
+        self != Notice::BreachDue
     }
 
     /// Whether a person with `role` can get this kind at all: the settings page offers only
@@ -69,9 +107,16 @@ impl Notice {
             Notice::DraftSubmitted => {
                 matches!(role, Role::Moderator | Role::OrgAdmin | Role::OrgEditor)
             }
-            Notice::PersonJoined => role == Role::OrgAdmin,
             Notice::ChallengeOverdue => matches!(role, Role::OrgAdmin | Role::OrgEditor),
             Notice::ChallengeEscalated => role == Role::Moderator,
+            Notice::PersonJoined | Notice::WeeklySummary | Notice::BreachDue => {
+                role == Role::OrgAdmin
+            }
+            // What an organisation must do on time: for the people who write its entries.
+            Notice::OutcomeReportDue
+            | Notice::ReviewDue
+            | Notice::DeclarationDue
+            | Notice::LawChangeDue => matches!(role, Role::OrgAdmin | Role::OrgEditor),
         }
     }
 }
@@ -99,6 +144,15 @@ mod tests {
     }
 
     #[test]
+    fn only_breach_deadlines_cannot_be_turned_off() {
+        let fixed: Vec<_> = Notice::ALL
+            .into_iter()
+            .filter(|n| !n.can_turn_off())
+            .collect();
+        assert_eq!(fixed, [Notice::BreachDue]);
+    }
+
+    #[test]
     fn each_role_is_offered_only_what_it_can_get() {
         let offered = |r: Role| {
             Notice::ALL
@@ -117,7 +171,13 @@ mod tests {
                 Notice::DraftPublished,
                 Notice::DraftSubmitted,
                 Notice::PersonJoined,
-                Notice::ChallengeOverdue
+                Notice::ChallengeOverdue,
+                Notice::OutcomeReportDue,
+                Notice::ReviewDue,
+                Notice::DeclarationDue,
+                Notice::LawChangeDue,
+                Notice::BreachDue,
+                Notice::WeeklySummary,
             ]
         );
         assert_eq!(
@@ -126,9 +186,14 @@ mod tests {
                 Notice::DraftReturned,
                 Notice::DraftPublished,
                 Notice::DraftSubmitted,
-                Notice::ChallengeOverdue
+                Notice::ChallengeOverdue,
+                Notice::OutcomeReportDue,
+                Notice::ReviewDue,
+                Notice::DeclarationDue,
+                Notice::LawChangeDue,
             ]
         );
+        assert!(!offered(Role::OrgEditor).contains(&Notice::BreachDue));
         assert!(!offered(Role::SiteAdmin).contains(&Notice::PersonJoined));
     }
 }

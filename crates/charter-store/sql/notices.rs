@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use charter_core::accounts::Role;
 use charter_core::{Slug, Timestamp};
 use charter_store::accounts::User;
-use charter_store::notices::{NewMail, QueuedMail};
+use charter_store::notices::{NewMail, QueuedMail, Reminder, UndeliveredMail};
 use charter_store::{NoticeStore, StoreResult};
 use sqlx::Row;
 
@@ -150,5 +150,97 @@ impl NoticeStore for Backend {
             .await
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    async fn reminders_unsent(&self, keys: &[String]) -> StoreResult<Vec<String>> {
+        let mut sent: Vec<String> = Vec::new();
+        // In chunks, each one query with its own list of placeholders: both databases take it.
+        for chunk in keys.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT key FROM reminders_sent WHERE key IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for k in chunk {
+                q = q.bind(k);
+            }
+            sent.extend(q.fetch_all(&self.pool).await.map_err(|e| self.err(e))?);
+        }
+        Ok(keys.iter().filter(|k| !sent.contains(k)).cloned().collect())
+    }
+
+    async fn reminders_queue(&self, reminders: &[Reminder]) -> StoreResult<u32> {
+        let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
+        let mut new = 0;
+        for r in reminders {
+            let at = r.mails.first().map(|m| m.at.as_str()).unwrap_or_default();
+            let recorded = sqlx::query(
+                "INSERT INTO reminders_sent (key, organisation, queued_at, messages)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(&r.key)
+            .bind(r.organisation.as_str())
+            .bind(at)
+            .bind(r.mails.len() as i32)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+            if recorded.rows_affected() == 0 {
+                continue;
+            }
+            new += 1;
+            for m in &r.mails {
+                sqlx::query(
+                    "INSERT INTO mail_queue (to_address, subject, body, path, created_at, next_try_at, tries)
+                     VALUES ($1, $2, $3, $4, $5, $5, 0)",
+                )
+                .bind(&m.to)
+                .bind(&m.subject)
+                .bind(&m.body)
+                .bind(&m.path)
+                .bind(m.at.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(new)
+    }
+
+    async fn mail_undelivered(
+        &self,
+        organisation: &Slug,
+        max_tries: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<UndeliveredMail>> {
+        let rows = sqlx::query(
+            "SELECT m.to_address, m.subject, m.created_at, m.tries, m.last_error
+             FROM mail_queue m
+             JOIN users u ON u.email = m.to_address
+             JOIN organisations o ON o.id = u.organisation_id
+             WHERE o.slug = $1 AND m.tries >= $2
+             ORDER BY m.id DESC LIMIT $3",
+        )
+        .bind(organisation.as_str())
+        .bind(max_tries as i32)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|row| {
+                let created: String = row.try_get("created_at").map_err(bad)?;
+                Ok(UndeliveredMail {
+                    to: row.try_get("to_address").map_err(bad)?,
+                    subject: row.try_get("subject").map_err(bad)?,
+                    created_at: Timestamp::parse(&created).map_err(bad)?,
+                    tries: row.try_get::<i32, _>("tries").map_err(bad)? as u32,
+                    last_error: row.try_get("last_error").map_err(bad)?,
+                })
+            })
+            .collect()
     }
 }

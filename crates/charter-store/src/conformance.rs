@@ -46,6 +46,7 @@ macro_rules! conformance_tests {
             a_stored_time_that_is_not_one_is_refused_in_words,
             people_are_told_unless_they_turned_it_off,
             queued_mail_is_taken_once_until_sent_or_tried_out,
+            each_reminder_is_queued_once_and_given_up_mail_is_shown_to_its_organisation,
             organisations_are_added_changed_and_retired_without_clashes,
             site_tokens_belong_to_no_organisation,
             challenges_move_forward_once_and_page_through_the_inbox,

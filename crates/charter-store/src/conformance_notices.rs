@@ -5,7 +5,7 @@ use charter_core::accounts::Role;
 
 use super::{load_small, ts};
 use crate::Store;
-use crate::notices::NewMail;
+use crate::notices::{NewMail, Reminder};
 
 async fn person<S: Store>(store: &S, email: &str, role: Role, org: Option<&Slug>) -> i64 {
     let id = store
@@ -154,4 +154,108 @@ pub async fn queued_mail_is_taken_once_until_sent_or_tried_out<S: Store>(store: 
         store.mail_take(&later, &later, 3, 2).await.unwrap().len(),
         2
     );
+}
+
+pub async fn each_reminder_is_queued_once_and_given_up_mail_is_shown_to_its_organisation<
+    S: Store,
+>(
+    store: S,
+) {
+    load_small(&store).await;
+    let knowsley: Slug = "knowsley-council".parse().unwrap();
+    person(&store, "a@k.example", Role::OrgAdmin, Some(&knowsley)).await;
+    let reminder = |key: &str, to: &[&str]| Reminder {
+        key: key.into(),
+        organisation: knowsley.clone(),
+        mails: to
+            .iter()
+            .map(|t| NewMail {
+                to: (*t).into(),
+                subject: "Due soon: Bin rounds (LCR-0001)".into(),
+                body: "A review is due.".into(),
+                path: "/projects/LCR-0001".into(),
+                at: ts("2026-11-01T10:00:00Z"),
+            })
+            .collect(),
+    };
+    let keys = vec![
+        "review:LCR-0001:2026-12-01:soon".to_owned(),
+        "review:LCR-0001:2026-12-01:now".to_owned(),
+    ];
+    assert_eq!(store.reminders_unsent(&keys).await.unwrap(), keys);
+    let first = reminder(&keys[0], &["a@k.example", "gone@k.example"]);
+    assert_eq!(
+        store
+            .reminders_queue(std::slice::from_ref(&first))
+            .await
+            .unwrap(),
+        1
+    );
+    // Another instance queuing the same reminder adds nothing.
+    assert_eq!(store.reminders_queue(&[first]).await.unwrap(), 0);
+    assert_eq!(
+        store.reminders_unsent(&keys).await.unwrap(),
+        [keys[1].clone()]
+    );
+    let (now, later) = (ts("2026-11-01T10:00:01Z"), ts("2026-11-01T10:00:02Z"));
+    let taken = store.mail_take(&now, &later, 1, 10).await.unwrap();
+    assert_eq!(taken.len(), 2, "both messages queued with the reminder");
+    for m in &taken {
+        store
+            .mail_failed(m.id, "550 no such mailbox")
+            .await
+            .unwrap();
+    }
+    // Given up after one try: shown for the organisation whose person the address is.
+    let undelivered = store.mail_undelivered(&knowsley, 1, 10).await.unwrap();
+    assert_eq!(undelivered.len(), 1, "{undelivered:?}");
+    assert_eq!(undelivered[0].to, "a@k.example");
+    assert_eq!(
+        undelivered[0].last_error.as_deref(),
+        Some("550 no such mailbox")
+    );
+    let wirral: Slug = "wirral-transport".parse().unwrap();
+    assert!(
+        store
+            .mail_undelivered(&wirral, 1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .mail_undelivered(&knowsley, 2, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "may still be tried"
+    );
+    // Two instances queuing the same new reminder at the same moment: one of them does.
+    let race = reminder("review:LCR-0002:2026-12-01:now", &["a@k.example"]);
+    let (x, y) = futures_util::future::join(
+        store.reminders_queue(std::slice::from_ref(&race)),
+        store.reminders_queue(std::slice::from_ref(&race)),
+    )
+    .await;
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    let queued = store
+        .mail_take(
+            &ts("2026-11-01T11:00:00Z"),
+            &ts("2026-11-01T11:00:00Z"),
+            // Only messages never tried: the two above were given up on.
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        queued.len(),
+        1,
+        "one message for the one reminder: {queued:?}"
+    );
+    // Many keys at once (more than one chunk of placeholders).
+    let many: Vec<String> = (0..1200)
+        .map(|i| format!("review:LCR-{i:04}:2027-06-01:now"))
+        .collect();
+    assert_eq!(store.reminders_unsent(&many).await.unwrap().len(), 1200);
 }

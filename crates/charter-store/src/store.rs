@@ -367,6 +367,19 @@ pub trait NoticeStore: Send + Sync {
     async fn mail_sent(&self, id: i64) -> StoreResult<()>;
     /// A message could not be sent: why, kept with it until it is.
     async fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+    /// Of `keys`, the reminders not yet queued.
+    async fn reminders_unsent(&self, keys: &[String]) -> StoreResult<Vec<String>>;
+    /// Records each reminder's key and queues its messages, all in one transaction. A key already
+    /// recorded (queued by another instance since) queues nothing. Returns how many were new.
+    async fn reminders_queue(&self, reminders: &[notices::Reminder]) -> StoreResult<u32>;
+    /// The newest `limit` messages to people of `organisation` that were given up on after
+    /// `max_tries` tries: their administrators see them, to correct the address.
+    async fn mail_undelivered(
+        &self,
+        organisation: &Slug,
+        max_tries: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<notices::UndeliveredMail>>;
 }
 
 /// Residents' challenges to decisions and their questions about projects.

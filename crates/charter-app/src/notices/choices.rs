@@ -1,4 +1,5 @@
-//! Which emails a person gets: every kind their role can get is on until they turn it off.
+//! Which emails a person gets: every kind their role can get is on until they turn it off,
+//! except the breach deadline's, which stays on.
 
 use charter_core::notices::Notice;
 use charter_store::Store;
@@ -29,7 +30,7 @@ pub async fn choices(store: &dyn Store, actor: &Actor) -> AppResult<Vec<Choice>>
         .filter(|n| n.for_role(role))
         .map(|notice| Choice {
             notice,
-            on: !off.iter().any(|o| o == notice.slug()),
+            on: !notice.can_turn_off() || !off.iter().any(|o| o == notice.slug()),
         })
         .collect())
 }
@@ -52,7 +53,8 @@ pub async fn choose(store: &dyn Store, actor: &Actor, on: &[String]) -> AppResul
     }
     let off: Vec<String> = Notice::ALL
         .into_iter()
-        .filter(|n| n.for_role(role) && !wanted.contains(n))
+        // What may not be turned off stays on, whatever the form sent.
+        .filter(|n| n.for_role(role) && n.can_turn_off() && !wanted.contains(n))
         .map(|n| n.slug().to_owned())
         .collect();
     store.notices_off_set(user, &off).await?;

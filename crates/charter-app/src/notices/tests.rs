@@ -139,8 +139,8 @@ async fn only_people_may_choose_and_only_what_their_role_gets() {
     let editor = person(&store, "e@k.example", Role::OrgEditor, Some(KNOWSLEY)).await;
     let all = choices::choices(&store, &acting(&editor)).await.unwrap();
     assert!(all.iter().all(|c| c.on));
-    // Reviews, publishing, sent back, and late challenges and questions.
-    assert_eq!(all.len(), 4);
+    // Reviews, publishing, sent back, late challenges and questions, and four kinds of what falls due.
+    assert_eq!(all.len(), 8);
     let refused = choices::choices(&store, &Actor::command_line()).await;
     assert!(
         matches!(refused, Err(crate::AppError::Forbidden(_))),
@@ -154,4 +154,9 @@ async fn only_people_may_choose_and_only_what_their_role_gets() {
         .unwrap();
     let on: Vec<_> = now.iter().filter(|c| c.on).map(|c| c.notice).collect();
     assert_eq!(on, [Notice::DraftPublished]);
+    // An administrator cannot turn the breach deadline off, whatever is sent.
+    let admin = person(&store, "a@k.example", Role::OrgAdmin, Some(KNOWSLEY)).await;
+    let now = choices::choose(&store, &acting(&admin), &[]).await.unwrap();
+    let on: Vec<_> = now.iter().filter(|c| c.on).map(|c| c.notice).collect();
+    assert_eq!(on, [Notice::BreachDue]);
 }

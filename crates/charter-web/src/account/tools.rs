@@ -80,6 +80,19 @@ struct OrganisationTools {
     no_new_entries: Option<String>,
     /// Said once after an action, such as an invitation sent.
     notice: Option<String>,
+    /// What falls due in the next 30 days or is late, soonest first.
+    due: Vec<DueItem>,
+    /// Emails to the organisation's people that could not be sent (for its administrators).
+    undelivered: Vec<charter_store::notices::UndeliveredMail>,
+}
+
+/// One line of the list of what is due.
+struct DueItem {
+    when: String,
+    what: &'static str,
+    title: String,
+    entry: String,
+    late: bool,
 }
 
 impl OrganisationTools {
@@ -168,7 +181,35 @@ pub(super) async fn tools(
             )
         })
         .collect();
+    // A page that only reads: the actor's address is not recorded.
+    let actor = who.actor(&ClientAddr(String::new()));
+    let now = charter_app::clock::now();
+    let due = charter_app::reminders::coming_up(state.store.as_ref(), &state.charter, &actor, slug)
+        .await?
+        .into_iter()
+        .map(|d| DueItem {
+            when: d.when.day().long(),
+            what: d.duty.name(),
+            late: d.late(&now),
+            title: d.title,
+            entry: d.subject,
+        })
+        .collect();
+    let can_invite = allowed(
+        &p,
+        Action::AddUser {
+            role: Role::OrgEditor,
+            organisation: Some(slug),
+        },
+    );
+    let undelivered = if can_invite {
+        charter_app::reminders::undelivered(state.store.as_ref(), &actor, slug).await?
+    } else {
+        Vec::new()
+    };
     let page = OrganisationTools {
+        due,
+        undelivered,
         no_new_entries: org.organisation.why_no_new_entries(),
         active: "manage",
         slug: slug.to_string(),
@@ -182,13 +223,7 @@ pub(super) async fn tools(
         can_edit,
         self_publish,
         can_set_self_publish: allowed(&p, Action::SetSelfPublish),
-        can_invite: allowed(
-            &p,
-            Action::AddUser {
-                role: Role::OrgEditor,
-                organisation: Some(slug),
-            },
-        ),
+        can_invite,
         notice: said.notice,
         scopes: TOKEN_SCOPES,
         who,

@@ -20,6 +20,7 @@ mod optout;
 mod organisations;
 mod own_words;
 mod pages;
+mod reminders;
 mod search;
 mod statistics;
 mod workflow;

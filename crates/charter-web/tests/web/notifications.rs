@@ -461,7 +461,7 @@ async fn people_choose_their_emails_signed_in_with_the_form_token() {
         assert!(
             log[0]
                 .subject
-                .ends_with("off: draft-published, draft-submitted, challenge-overdue"),
+                .contains("off: draft-published, draft-submitted, challenge-overdue, outcome-report-due"),
             "{:?}",
             log[0]
         );
