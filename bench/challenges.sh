@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Residents' challenges and questions at scale: the organisation's inbox (filters, pages), the
 # public statistics and the charter body's late list, timed on a register with 100,000 items on
-# SQLite and on PostgreSQL. See BENCHMARKS.md.
+# SQLite and on PostgreSQL.
 #
 #   bench/challenges.sh                         # PROJECTS=2000 CHALLENGES=100000 RUNS=21
 #   BACKENDS=sqlite bench/challenges.sh         # SQLite only

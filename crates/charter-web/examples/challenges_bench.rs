@@ -104,7 +104,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| --- | ---: | ---: | --- |");
     let inbox = "/manage/challenges";
     let pages: Vec<(String, Option<&str>)> = vec![
-        (format!("{inbox}"), Some(&editor)),
+        (inbox.to_string(), Some(&editor)),
         (format!("{inbox}?page=50"), Some(&editor)),
         (format!("{inbox}?state=received"), Some(&editor)),
         (format!("{inbox}?state=answered&page=20"), Some(&editor)),
