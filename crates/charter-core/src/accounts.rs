@@ -146,6 +146,12 @@ pub enum Action<'a> {
     ManageIdentifierKinds,
     /// Add, change and retire signatory organisations. Only the people who run the service.
     ManageOrganisations,
+    /// See an organisation's breach log: its administrators and the charter body.
+    ViewBreaches(&'a Slug),
+    /// Log an organisation's breaches and record each step: its administrators only.
+    RecordBreaches(&'a Slug),
+    /// See open breaches and missed deadlines across the region: the charter body.
+    ViewRegionBreaches,
 }
 
 impl Action<'_> {
@@ -176,6 +182,11 @@ impl Action<'_> {
             Action::ManageOrganisations => {
                 "Only site administrators can add, change or retire organisations."
             }
+            Action::ViewBreaches(_) => "You cannot see this organisation's breach log.",
+            Action::RecordBreaches(_) => {
+                "Only the organisation's administrators can record its breaches."
+            }
+            Action::ViewRegionBreaches => "Only the charter body can see every breach log.",
         }
     }
 }
@@ -191,13 +202,16 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
             | Action::ViewAuditLog
             | Action::ViewAllOrganisations
             | Action::ReviewEntries { .. }
-            | Action::SetSelfPublish,
+            | Action::SetSelfPublish
+            | Action::ViewBreaches(_)
+            | Action::ViewRegionBreaches,
         ) => true,
         (Role::Moderator, _) => false,
         (
             Role::OrgAdmin,
             Action::ViewOrganisation(o) | Action::ManageTokens(o) | Action::EditEntries(o),
         ) => own(o),
+        (Role::OrgAdmin, Action::ViewBreaches(o) | Action::RecordBreaches(o)) => own(o),
         (
             Role::OrgAdmin | Role::OrgEditor,
             Action::ReviewEntries {
@@ -402,6 +416,29 @@ mod tests {
                     p.role
                 );
             }
+        }
+    }
+
+    #[test]
+    fn breach_logs_are_for_their_administrators_and_the_charter_body() {
+        let mine: Slug = "knowsley-council".parse().unwrap();
+        let theirs: Slug = "wirral-council".parse().unwrap();
+        let k = Some("knowsley-council");
+        // (who, view own, record own, view other, record other, region)
+        for (p, expected) in [
+            (who(Role::SiteAdmin, None), [true, true, true, true, true]),
+            (who(Role::Moderator, None), [true, false, true, false, true]),
+            (who(Role::OrgAdmin, k), [true, true, false, false, false]),
+            (who(Role::OrgEditor, k), [false, false, false, false, false]),
+        ] {
+            let got = [
+                allowed(&p, Action::ViewBreaches(&mine)),
+                allowed(&p, Action::RecordBreaches(&mine)),
+                allowed(&p, Action::ViewBreaches(&theirs)),
+                allowed(&p, Action::RecordBreaches(&theirs)),
+                allowed(&p, Action::ViewRegionBreaches),
+            ];
+            assert_eq!(got, expected, "{:?}", p.role);
         }
     }
 

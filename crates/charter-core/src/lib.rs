@@ -3,6 +3,7 @@
 //! column definitions shared by every export.
 
 pub mod accounts;
+pub mod breaches;
 pub mod chain;
 pub mod charter;
 pub mod check;
