@@ -16,6 +16,10 @@ use crate::{Store, StoreError, StoredLink};
 mod notices;
 pub use notices::*;
 
+#[path = "conformance_breaches.rs"]
+mod breaches;
+pub use breaches::*;
+
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
 macro_rules! conformance_tests {
@@ -41,7 +45,8 @@ macro_rules! conformance_tests {
             people_are_told_unless_they_turned_it_off,
             queued_mail_is_taken_once_until_sent_or_tried_out,
             organisations_are_added_changed_and_retired_without_clashes,
-            site_tokens_belong_to_no_organisation);
+            site_tokens_belong_to_no_organisation,
+            breaches_keep_every_version_and_answer_by_state_and_deadline);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

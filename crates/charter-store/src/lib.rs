@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
+pub mod breaches;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod drafts;
@@ -28,6 +29,7 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
+pub use store::BreachStore;
 pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
@@ -35,6 +37,7 @@ pub use store::{
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::store::BreachStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
