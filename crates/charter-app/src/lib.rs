@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod breaches;
 pub mod clock;
 pub mod compliance;
 pub mod drafts;

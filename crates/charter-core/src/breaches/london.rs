@@ -84,6 +84,50 @@ pub fn from_uk(date: Date, hour: u8, minute: u8) -> Option<Timestamp> {
     None
 }
 
+/// A date and time as typed in a form, in UK time: day, month and year as numbers and a time
+/// like "14:30" or "2:30pm". Says what to fix when it is not one.
+pub fn read_uk(day: &str, month: &str, year: &str, time: &str) -> Result<Timestamp, String> {
+    let (day, month, year) = (day.trim(), month.trim(), year.trim());
+    if day.is_empty() && month.is_empty() && year.is_empty() {
+        return Err("Enter the date".into());
+    }
+    let number = |s: &str| s.parse::<u32>().ok();
+    let (Some(d), Some(m), Some(y)) = (number(day), number(month), number(year)) else {
+        return Err("Enter the date as numbers, like 27 3 2026".into());
+    };
+    let date = Month::try_from(m as u8)
+        .ok()
+        .filter(|_| (1990..=9999).contains(&y) && m <= 12)
+        .and_then(|month| Date::from_calendar_date(y as i32, month, d as u8).ok())
+        .ok_or("Enter a real date, like 27 3 2026")?;
+    let time = time.trim().to_ascii_lowercase();
+    if time.is_empty() {
+        return Err("Enter the time, like 14:30".into());
+    }
+    let (clock, half) = match (time.strip_suffix("am"), time.strip_suffix("pm")) {
+        (Some(t), _) => (t.trim(), Some(false)),
+        (_, Some(t)) => (t.trim(), Some(true)),
+        _ => (time.as_str(), None),
+    };
+    let (h, m) = clock.split_once([':', '.']).unwrap_or((clock, "0"));
+    let bad = || "Enter the time like 14:30 or 2:30pm".to_owned();
+    let (mut hour, minute) = (
+        h.parse::<u8>().map_err(|_| bad())?,
+        m.parse::<u8>().map_err(|_| bad())?,
+    );
+    match half {
+        Some(pm) if (1..=12).contains(&hour) => hour = hour % 12 + if pm { 12 } else { 0 },
+        Some(_) => return Err(bad()),
+        None => {}
+    }
+    if hour > 23 || minute > 59 {
+        return Err(bad());
+    }
+    from_uk(date, hour, minute).ok_or_else(|| {
+        "The clocks go forward then, so that time did not happen in the UK: check the time".into()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +197,58 @@ mod tests {
             "2026-06-10T08:00:00Z"
         );
         assert_eq!(from_uk(day("2026-06-10"), 24, 0), None);
+    }
+
+    #[test]
+    fn typed_dates_and_times() {
+        let read = |d, m, y, t| read_uk(d, m, y, t).map(|t| t.to_string());
+        assert_eq!(
+            read("6", "12", "2026", "14:30").unwrap(),
+            "2026-12-06T14:30:00Z"
+        );
+        assert_eq!(
+            read("6", "7", "2026", "2:30pm").unwrap(),
+            "2026-07-06T13:30:00Z"
+        );
+        assert_eq!(
+            read("6", "7", "2026", "12am").unwrap(),
+            "2026-07-05T23:00:00Z"
+        );
+        assert!(
+            read("", "", "", "1:00")
+                .unwrap_err()
+                .contains("Enter the date")
+        );
+        assert!(
+            read("31", "2", "2026", "1:00")
+                .unwrap_err()
+                .contains("real date")
+        );
+        assert!(
+            read("x", "2", "2026", "1:00")
+                .unwrap_err()
+                .contains("as numbers")
+        );
+        assert!(
+            read("1", "2", "2026", "")
+                .unwrap_err()
+                .contains("Enter the time")
+        );
+        assert!(
+            read("1", "2", "2026", "25:00")
+                .unwrap_err()
+                .contains("14:30")
+        );
+        assert!(
+            read("1", "2", "2026", "13pm")
+                .unwrap_err()
+                .contains("14:30")
+        );
+        assert!(
+            read("29", "3", "2026", "1:30")
+                .unwrap_err()
+                .contains("clocks go forward")
+        );
     }
 
     /// The last Sunday found the slow way: walk back from the month's last day.
