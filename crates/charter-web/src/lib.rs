@@ -13,6 +13,7 @@ pub mod account;
 mod admin;
 pub mod api;
 mod assets;
+mod breaches;
 mod editor;
 mod error;
 pub mod export;
@@ -120,7 +121,8 @@ pub fn router(state: AppState) -> Router {
                 group.page(
                     account::routes()
                         .merge(admin::routes())
-                        .merge(editor::routes()),
+                        .merge(editor::routes())
+                        .merge(breaches::routes()),
                 ),
             ),
         )

@@ -23,6 +23,9 @@ struct OrganisationPage {
     search_href: String,
     tallies: Vec<PrincipleTally>,
     chart: Chart,
+    /// Closed breaches' public summaries, and the breach deadlines met (principle 7).
+    breaches: Vec<charter_core::breaches::PublicBreach>,
+    deadlines: charter_core::breaches::DeadlineTally,
 }
 
 pub(super) async fn organisation(
@@ -44,6 +47,13 @@ pub(super) async fn organisation(
     )
     .await?;
     let tallies = checked.principles;
+    let store = state.store.as_ref();
+    let slug = &org.organisation.slug;
+    let breaches = charter_app::breaches::public(store, slug).await?;
+    let deadlines = charter_app::breaches::deadlines(store)
+        .await?
+        .remove(slug)
+        .unwrap_or_default();
     let chart = chart::chart(&tallies);
     Ok(render(
         &OrganisationPage {
@@ -53,6 +63,8 @@ pub(super) async fn organisation(
             search_href,
             tallies,
             chart,
+            breaches,
+            deadlines,
         },
         StatusCode::OK,
     ))
