@@ -116,6 +116,10 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/manage/organisations/knowsley-council/retire",
         Who::SiteAdmin,
     ),
+    ("breach log", "/manage/breaches", Who::Editor),
+    ("breaches in the region", "/manage/breaches", Who::Moderator),
+    ("log a breach", "/manage/breaches/new", Who::Editor),
+    ("breach", "{breach}", Who::Editor),
 ];
 
 /// Pages whose words are still being rewritten, with the reading age they may not go above. A page
@@ -348,6 +352,28 @@ async fn addresses(
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let kind = "tenancy-ref";
+    // A breach, for its page.
+    let r = app
+        .post_as(
+            editor,
+            "/manage/breaches",
+            &[
+                ("title", "Letters sent to the wrong homes"),
+                ("aware_day", "2"),
+                ("aware_month", "6"),
+                ("aware_year", "2025"),
+                ("aware_time", "9:00"),
+                ("what_happened", "A mail merge mixed up names."),
+                ("cyber", "no"),
+                ("data_kinds", "Names"),
+                ("people_kinds", "Tenants"),
+                ("consequences", "Not known yet"),
+                ("measures", "We asked for them back"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let breach = r.location();
     PAGES
         .iter()
         .map(|&(name, address, who)| {
@@ -355,7 +381,8 @@ async fn addresses(
                 .replace("{draft}", &draft)
                 .replace("{opt-out}", &opt_out)
                 .replace("{password}", &format!("/account/set-password/{token}"))
-                .replace("{kind}", kind);
+                .replace("{kind}", kind)
+                .replace("{breach}", &breach);
             (name, address, who)
         })
         .collect()
