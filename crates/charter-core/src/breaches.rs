@@ -12,7 +12,7 @@ use crate::{Slug, Timestamp};
 pub mod clock;
 pub mod london;
 
-pub use clock::{DeadlineTally, Due, deadline};
+pub use clock::{DeadlineCheck, DeadlineTally, Due, deadline};
 
 /// Where a breach is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -139,9 +139,37 @@ impl DeadlineTally {
     }
 }
 
-/// The rule's id and what it checks, as the charter check lists rules.
-pub const RULE: (&str, &str, &str) = (
-    "breaches-on-time",
-    "legality",
-    "Breaches reported to the ICO within 72 hours",
-);
+/// The charter check's rule for an organisation's breach log (principle 7, legality): every
+/// breach that had to be reported was reported to the ICO within 72 hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DeadlineCheck {
+    /// Always `breaches-on-time`.
+    pub rule: &'static str,
+    /// Always `legality` (principle 7).
+    pub principle: &'static str,
+    pub outcome: Outcome,
+    pub advice: Option<String>,
+    #[serde(flatten)]
+    pub tally: DeadlineTally,
+}
+
+impl DeadlineCheck {
+    pub fn of(tally: DeadlineTally) -> Self {
+        let (outcome, advice) = tally.outcome();
+        DeadlineCheck {
+            rule: "breaches-on-time",
+            principle: "legality",
+            outcome,
+            advice,
+            tally,
+        }
+    }
+}
+
+impl std::ops::AddAssign for DeadlineTally {
+    fn add_assign(&mut self, other: DeadlineTally) {
+        self.met += other.met;
+        self.missed += other.missed;
+        self.open += other.open;
+    }
+}

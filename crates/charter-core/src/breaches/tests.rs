@@ -185,6 +185,15 @@ fn bad_input_names_the_field() {
         ["summary"]
     );
     let closed = told.apply(&close("Letters went astray."), &later).unwrap();
+    // The charter check counts the late report against the organisation.
+    let check = DeadlineCheck::of(DeadlineTally::of([&closed], &later));
+    assert_eq!(
+        (check.outcome, check.tally.missed),
+        (crate::check::Outcome::NotMet, 1)
+    );
+    assert!(check.advice.unwrap().contains("1 of 1 were late"));
+    let none = DeadlineCheck::of(DeadlineTally::of([&b], &now));
+    assert_eq!(none.outcome, crate::check::Outcome::NotApplicable);
     let public = closed.public(7, &later).unwrap();
     assert_eq!(
         (public.found.as_str(), public.on_time, public.ico_told),

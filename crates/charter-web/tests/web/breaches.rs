@@ -242,3 +242,51 @@ async fn only_the_organisations_administrators_and_the_charter_body_see_a_breach
         );
     }
 }
+
+#[tokio::test]
+async fn the_charter_check_counts_breach_deadlines_met() {
+    let app = TestApp::init().on_sqlite().await;
+    let admin = app.signed_in("admin", Role::OrgAdmin, Some(KNOWSLEY)).await;
+    let at = log(&app, &admin, &logged("27", "3", "2025", "9:00")).await;
+    for (step, form) in [
+        ("assess", vec![("version", "1")]),
+        ("decide", vec![("version", "2"), ("risk", "risk")]),
+        (
+            "report",
+            vec![
+                ("version", "3"),
+                ("reported_day", "28"),
+                ("reported_month", "3"),
+                ("reported_year", "2025"),
+                ("reported_time", "9:00"),
+                ("reference", "IC-2"),
+            ],
+        ),
+    ] {
+        let r = app.post_as(&admin, &format!("{at}/{step}"), &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let json = app.get("/api/v1/compliance").await.json();
+    assert_eq!(json["breaches"]["met"], 1);
+    assert_eq!(json["breaches"]["outcome"], "met");
+    let knowsley = json["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == KNOWSLEY)
+        .unwrap();
+    assert_eq!(knowsley["breaches"]["rule"], "breaches-on-time");
+    assert_eq!(
+        (
+            knowsley["breaches"]["met"].as_u64(),
+            knowsley["breaches"]["missed"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    app.get("/compliance")
+        .await
+        .has("They did it in time for 1 of 1.");
+    app.get("/organisations/knowsley-council")
+        .await
+        .has("in time about 1 of 1 breach");
+}
