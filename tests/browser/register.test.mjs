@@ -1456,3 +1456,122 @@ describe('identifier kinds', () => {
     }
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// The breach log: an organisation's administrator logs a breach, decides the risk, tells the
+// ICO and closes it; the public summary shows on the organisation's page. Every page on the way
+// is checked with axe-core and at 320 px; the charter body sees the region's view.
+
+describe('breach log', () => {
+  async function signedIn(email, role, organisation) {
+    const args = ['--data-dir', dataDir, 'user', 'add', '--email', email, '--role', role, '--base-url', baseUrl]
+    if (organisation) args.push('--organisation', organisation)
+    const added = spawnSync(CHARTER_BIN, args, { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    await page.goto(added.stdout.trim())
+    await page.fill('#password', 'pier head ferry rides')
+    await page.fill('#confirm', 'pier head ferry rides')
+    await page.getByRole('button', { name: 'Set password' }).click()
+    await page.waitForLoadState('load')
+    await page.fill('#email', email)
+    await page.fill('#password', 'pier head ferry rides')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForLoadState('load')
+    return { context, page }
+  }
+
+  /** axe-core clean, and no sideways scrolling at 320 px. */
+  async function checked(page, what) {
+    await axeClean(page, what)
+    const size = page.viewportSize()
+    await page.setViewportSize({ width: 320, height: 640 })
+    const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+    assert.ok(scrollWidth <= 321, `${what} is ${scrollWidth} px wide at 320 px:\n${offenders.join('\n')}`)
+    await page.setViewportSize(size || { width: 1280, height: 800 })
+  }
+
+  async function press(page, name) {
+    await page.getByRole('button', { name, exact: true }).click()
+    await page.waitForLoadState('load')
+  }
+
+  async function when(page, name, day, month, year, time) {
+    await page.fill(`#${name}`, day)
+    await page.fill(`#${name}_month`, month)
+    await page.fill(`#${name}_year`, year)
+    await page.fill(`#${name}_time`, time)
+  }
+
+  test('log a breach, decide, report, close, see the public summary', { timeout: 240_000 }, async () => {
+    const slug = pageByName('organisation').path.split('/').pop()
+    const admin = await signedIn('breaches@org.example', 'organisation-admin', slug)
+    const moderator = await signedIn('breaches@charter.example', 'moderator', null)
+    const p = admin.page
+    try {
+      await p.getByRole('link', { name: 'Breach log' }).click()
+      await p.waitForLoadState('load')
+      await checked(p, 'the breach log')
+      await p.getByRole('button', { name: 'Log a breach' }).click()
+      await p.waitForLoadState('load')
+      await checked(p, 'log a breach')
+
+      // Found out in the future: the error summary, with what was typed kept.
+      await p.fill('#title', 'Letters sent to the wrong homes')
+      await when(p, 'aware', '27', '3', '2099', '9:00')
+      await p.fill('#what_happened', 'A mail merge mixed up names and addresses.')
+      await p.check('#cyber-no')
+      await p.fill('#data_kinds', 'Names and addresses')
+      await p.fill('#people_kinds', 'Tenants')
+      await p.fill('#consequences', 'People could see who lives where.')
+      await p.fill('#measures', 'We asked for the letters back.')
+      await press(p, 'Log the breach')
+      assert.match(await p.locator('.govuk-error-summary').innerText(), /in the future/)
+      assert.equal(await p.inputValue('#title'), 'Letters sent to the wrong homes')
+      await checked(p, 'log a breach, with an error')
+      await p.fill('#aware_year', '2025')
+      await press(p, 'Log the breach')
+      assert.match(await p.locator('h1').innerText(), /Letters sent to the wrong homes/)
+      assert.match(await p.locator('#time-left').innerText(), /Late by/)
+      await checked(p, 'a breach just logged')
+      const breachUrl = p.url()
+
+      await press(p, 'Start to check the risk')
+      await p.check('#risk-risk')
+      await press(p, 'Save the decision')
+      await checked(p, 'a breach to report')
+      await when(p, 'reported', '28', '3', '2025', '10:00')
+      await p.fill('#reference', 'IC-000123')
+      await press(p, 'Save')
+      assert.match(await p.locator('#time-left').innerText(), /ICO told in time/)
+      await p.fill('#summary', 'Letters went to the wrong homes. We fixed the mail merge and checked every letter.')
+      await press(p, 'Close the breach')
+      assert.match(await p.locator('main .govuk-summary-list').first().innerText(), /Stage\s+Closed/)
+      await checked(p, 'a closed breach')
+
+      // The charter body's view of the region; it sees the breach but cannot change it.
+      const m = moderator.page
+      await m.goto(url('/manage/breaches'))
+      await checked(m, 'breaches in the region')
+      await m.goto(breachUrl)
+      assert.equal(await m.getByRole('button', { name: 'Close the breach' }).count(), 0)
+
+      // The public summary, with nothing about the people.
+      const visitor = await browser.newContext({ bypassCSP: true })
+      const anyone = await visitor.newPage()
+      try {
+        await anyone.goto(url(`/organisations/${slug}`))
+        const section = await anyone.locator('main').innerText()
+        assert.match(section, /We fixed the mail merge/)
+        assert.doesNotMatch(section, /IC-000123|Tenants/)
+        await checked(anyone, 'the organisation page with a closed breach')
+      } finally {
+        await visitor.close()
+      }
+    } finally {
+      await admin.context.close()
+      await moderator.context.close()
+    }
+  })
+})

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use charter_core::Slug;
+use charter_core::breaches::{DeadlineCheck, DeadlineTally};
 use charter_core::charter::Charter;
 use charter_core::check::{PrincipleTally, Scorecard, check_with_answers, tally};
 use charter_store::Store;
@@ -27,6 +28,8 @@ pub struct Compliance {
     pub blocking: u64,
     pub principles: Vec<PrincipleTally>,
     pub organisations: Vec<OrganisationCompliance>,
+    /// Breach deadlines met and missed across the region (principle 7).
+    pub breaches: DeadlineCheck,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -35,6 +38,9 @@ pub struct OrganisationCompliance {
     pub name: String,
     pub projects: u64,
     pub principles: Vec<PrincipleTally>,
+    /// The organisation's breach deadlines met and missed (principle 7): a rule about the
+    /// organisation, not its entries.
+    pub breaches: DeadlineCheck,
 }
 
 /// Checks every entry (or one organisation's) on `today` and adds the results up.
@@ -68,6 +74,8 @@ pub async fn added_up(
         }
     }
     let all: Vec<&Scorecard> = cards.values().flatten().collect();
+    let deadlines = crate::breaches::deadlines(store).await?;
+    let mut region = DeadlineTally::default();
     let organisations = orgs
         .iter()
         .filter(|o| only.is_none_or(|s| *s == o.organisation.slug))
@@ -76,11 +84,17 @@ pub async fn added_up(
                 .get(&o.organisation.slug)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
+            let breaches = deadlines
+                .get(&o.organisation.slug)
+                .copied()
+                .unwrap_or_default();
+            region += breaches;
             OrganisationCompliance {
                 slug: o.organisation.slug.clone(),
                 name: o.organisation.name.clone(),
                 projects: list.len() as u64,
                 principles: tally(charter, list),
+                breaches: DeadlineCheck::of(breaches),
             }
         })
         .collect();
@@ -89,6 +103,7 @@ pub async fn added_up(
         blocking: all.iter().filter(|c| c.blocks_publishing).count() as u64,
         principles: tally(charter, all.iter().copied()),
         organisations,
+        breaches: DeadlineCheck::of(region),
     })
 }
 

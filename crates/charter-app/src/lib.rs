@@ -11,6 +11,7 @@ pub mod audit;
 pub mod challenge_reminders;
 pub mod challenge_stats;
 pub mod challenges;
+pub mod breaches;
 pub mod clock;
 pub mod compliance;
 pub mod drafts;

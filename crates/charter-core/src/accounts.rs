@@ -152,6 +152,12 @@ pub enum Action<'a> {
     /// See which challenges and questions are past a deadline across the region (never what a
     /// resident wrote or how to reach them). The charter body and site administrators.
     ViewOverdueChallenges,
+    /// See an organisation's breach log: its administrators and the charter body.
+    ViewBreaches(&'a Slug),
+    /// Log an organisation's breaches and record each step: its administrators only.
+    RecordBreaches(&'a Slug),
+    /// See open breaches and missed deadlines across the region: the charter body.
+    ViewRegionBreaches,
 }
 
 impl Action<'_> {
@@ -188,6 +194,11 @@ impl Action<'_> {
             Action::ViewOverdueChallenges => {
                 "Only the charter body can see what is overdue across the region."
             }
+            Action::ViewBreaches(_) => "You cannot see this organisation's breach log.",
+            Action::RecordBreaches(_) => {
+                "Only the organisation's administrators can record its breaches."
+            }
+            Action::ViewRegionBreaches => "Only the charter body can see every breach log.",
         }
     }
 }
@@ -204,13 +215,16 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
             | Action::ViewAllOrganisations
             | Action::ReviewEntries { .. }
             | Action::SetSelfPublish
-            | Action::ViewOverdueChallenges,
+            | Action::ViewOverdueChallenges
+            | Action::ViewBreaches(_)
+            | Action::ViewRegionBreaches,
         ) => true,
         (Role::Moderator, _) => false,
         (
             Role::OrgAdmin,
             Action::ViewOrganisation(o) | Action::ManageTokens(o) | Action::EditEntries(o),
         ) => own(o),
+        (Role::OrgAdmin, Action::ViewBreaches(o) | Action::RecordBreaches(o)) => own(o),
         (
             Role::OrgAdmin | Role::OrgEditor,
             Action::ReviewEntries {
@@ -416,6 +430,29 @@ mod tests {
                     p.role
                 );
             }
+        }
+    }
+
+    #[test]
+    fn breach_logs_are_for_their_administrators_and_the_charter_body() {
+        let mine: Slug = "knowsley-council".parse().unwrap();
+        let theirs: Slug = "wirral-council".parse().unwrap();
+        let k = Some("knowsley-council");
+        // (who, view own, record own, view other, record other, region)
+        for (p, expected) in [
+            (who(Role::SiteAdmin, None), [true, true, true, true, true]),
+            (who(Role::Moderator, None), [true, false, true, false, true]),
+            (who(Role::OrgAdmin, k), [true, true, false, false, false]),
+            (who(Role::OrgEditor, k), [false, false, false, false, false]),
+        ] {
+            let got = [
+                allowed(&p, Action::ViewBreaches(&mine)),
+                allowed(&p, Action::RecordBreaches(&mine)),
+                allowed(&p, Action::ViewBreaches(&theirs)),
+                allowed(&p, Action::RecordBreaches(&theirs)),
+                allowed(&p, Action::ViewRegionBreaches),
+            ];
+            assert_eq!(got, expected, "{:?}", p.role);
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod breaches;
 pub mod chain;
 pub mod challenge_stats;
 pub mod challenges;

@@ -21,6 +21,7 @@
 // Each file implements one area's trait for the backend's store (`builder`, `chain` and
 // `common` are helpers), so a backend compiles them all with `#[path = "…/sql/mod.rs"] mod sql;`.
 mod accounts;
+mod breaches;
 pub(crate) mod builder;
 pub(crate) mod chain;
 mod challenge_stats;

@@ -22,6 +22,10 @@ pub use challenges::*;
 mod challenge_stats;
 pub use challenge_stats::*;
 
+#[path = "conformance_breaches.rs"]
+mod breaches;
+pub use breaches::*;
+
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
 macro_rules! conformance_tests {
@@ -52,7 +56,8 @@ macro_rules! conformance_tests {
             challenges_move_forward_once_and_page_through_the_inbox,
             erasing_keeps_only_what_counts,
             challenge_statistics_add_up_by_project_organisation_and_region,
-            late_items_are_listed_and_reminded_once);
+            late_items_are_listed_and_reminded_once,
+            breaches_keep_every_version_and_answer_by_state_and_deadline);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 pub mod accounts;
 pub mod challenge_stats;
 pub mod challenges;
+pub mod breaches;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod drafts;
@@ -32,6 +33,7 @@ pub mod verify;
 
 pub use store::ChallengeStatsStore;
 pub use store::ChallengeStore;
+pub use store::BreachStore;
 pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
@@ -41,6 +43,7 @@ pub use store::{
 pub mod prelude {
     pub use crate::store::ChallengeStatsStore;
     pub use crate::store::ChallengeStore;
+    pub use crate::store::BreachStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,

@@ -30,6 +30,7 @@ pub trait Store:
     + NoticeStore
     + ChallengeStore
     + ChallengeStatsStore
+    + BreachStore
     + 'static
 {
 }
@@ -44,6 +45,7 @@ impl<T> Store for T where
         + NoticeStore
         + ChallengeStore
         + ChallengeStatsStore
+        + BreachStore
         + 'static
 {
 }
@@ -470,4 +472,34 @@ pub trait ChallengeStatsStore: Send + Sync {
         at: &Timestamp,
         mails: &[notices::NewMail],
     ) -> StoreResult<bool>;
+}
+
+/// The breach log: each breach as it stands, and every version it has had.
+#[async_trait]
+pub trait BreachStore: Send + Sync {
+    /// Logs a new breach as its version 1, in one transaction; returns its id.
+    /// `UnknownOrganisation` when its organisation is not on the register.
+    async fn breach_add(
+        &self,
+        breach: &charter_core::breaches::Breach,
+        change: &crate::breaches::BreachChange<'_>,
+    ) -> StoreResult<i64>;
+    /// Replaces breach `id` if it is still at `version`, keeping the new version beside the old
+    /// ones, in one transaction. Returns the new version; None (writing nothing) when the breach
+    /// changed since, or there is none.
+    async fn breach_change(
+        &self,
+        id: i64,
+        version: u32,
+        breach: &charter_core::breaches::Breach,
+        change: &crate::breaches::BreachChange<'_>,
+    ) -> StoreResult<Option<u32>>;
+    async fn breach(&self, id: i64) -> StoreResult<Option<crate::breaches::StoredBreach>>;
+    /// Breaches matching `filter`, the most recently found first.
+    async fn breaches(
+        &self,
+        filter: &crate::breaches::BreachFilter,
+    ) -> StoreResult<Vec<crate::breaches::StoredBreach>>;
+    /// Every version of a breach, oldest first.
+    async fn breach_versions(&self, id: i64) -> StoreResult<Vec<crate::breaches::BreachVersion>>;
 }

@@ -14,6 +14,7 @@ mod admin;
 pub mod api;
 mod assets;
 mod challenges;
+mod breaches;
 mod editor;
 mod error;
 pub mod export;
@@ -123,7 +124,8 @@ pub fn router(state: AppState) -> Router {
                     account::routes()
                         .merge(admin::routes())
                         .merge(editor::routes())
-                        .merge(challenges::routes()),
+                        .merge(challenges::routes())
+                        .merge(breaches::routes()),
                 ),
             ),
         )

@@ -26,6 +26,7 @@ struct ManagePage {
     audit: bool,
     identifier_kinds: bool,
     signatories: bool,
+    breaches: bool,
 }
 
 pub(super) async fn manage(
@@ -44,6 +45,10 @@ pub(super) async fn manage(
     let audit = allowed(&p, Action::ViewAuditLog);
     let identifier_kinds = allowed(&p, Action::ManageIdentifierKinds);
     let signatories = allowed(&p, Action::ManageOrganisations);
+    let breaches = allowed(&p, Action::ViewRegionBreaches)
+        || p.organisation
+            .as_ref()
+            .is_some_and(|o| allowed(&p, Action::ViewBreaches(o)));
     Ok(render(
         &ManagePage {
             active: "manage",
@@ -52,6 +57,7 @@ pub(super) async fn manage(
             audit,
             identifier_kinds,
             signatories,
+            breaches,
         },
         StatusCode::OK,
     ))

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use crate::{AppState, WebError};
 
 mod auth;
+mod breaches;
 mod compliance;
 mod drafts;
 mod extract;
@@ -65,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/organisations/{slug}",
             get(organisations::get_organisation).put(organisations::change_organisation),
+        )
+        .route(
+            "/api/v1/organisations/{slug}/breaches",
+            get(breaches::list_breaches),
         )
         .route(
             "/api/v1/{*rest}",

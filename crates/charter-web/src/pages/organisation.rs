@@ -25,6 +25,9 @@ struct OrganisationPage {
     tallies: Vec<PrincipleTally>,
     chart: Chart,
     stats: ChallengeStatistics,
+    /// Closed breaches' public summaries, and the breach deadlines met (principle 7).
+    breaches: Vec<charter_core::breaches::PublicBreach>,
+    deadlines: charter_core::breaches::DeadlineTally,
 }
 
 pub(super) async fn organisation(
@@ -51,6 +54,13 @@ pub(super) async fn organisation(
         &charter_store::challenge_stats::StatsScope::Organisation(org.organisation.slug.clone()),
     )
     .await?;
+    let store = state.store.as_ref();
+    let slug = &org.organisation.slug;
+    let breaches = charter_app::breaches::public(store, slug).await?;
+    let deadlines = charter_app::breaches::deadlines(store)
+        .await?
+        .remove(slug)
+        .unwrap_or_default();
     let chart = chart::chart(&tallies);
     Ok(render(
         &OrganisationPage {
@@ -61,6 +71,8 @@ pub(super) async fn organisation(
             tallies,
             chart,
             stats,
+            breaches,
+            deadlines,
         },
         StatusCode::OK,
     ))

@@ -9,6 +9,7 @@ mod accounts;
 mod api;
 mod api_problems;
 mod challenges;
+mod breaches;
 mod downloads;
 mod errors;
 mod hardening;

@@ -126,6 +126,10 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("a resident's private page", "{challenge}", Who::Anyone),
     ("challenges inbox", "/manage/challenges", Who::Editor),
     ("a challenge in the inbox", "{challenge-inbox}", Who::Editor),
+    ("breach log", "/manage/breaches", Who::Editor),
+    ("breaches in the region", "/manage/breaches", Who::Moderator),
+    ("log a breach", "/manage/breaches/new", Who::Editor),
+    ("breach", "{breach}", Who::Editor),
 ];
 
 /// Pages whose words are still being rewritten, with the reading age they may not go above. A page
@@ -377,6 +381,28 @@ async fn addresses(
         .unwrap()
         .items[0]
         .reference();
+    // A breach, for its page.
+    let r = app
+        .post_as(
+            editor,
+            "/manage/breaches",
+            &[
+                ("title", "Letters sent to the wrong homes"),
+                ("aware_day", "2"),
+                ("aware_month", "6"),
+                ("aware_year", "2025"),
+                ("aware_time", "9:00"),
+                ("what_happened", "A mail merge mixed up names."),
+                ("cyber", "no"),
+                ("data_kinds", "Names"),
+                ("people_kinds", "Tenants"),
+                ("consequences", "Not known yet"),
+                ("measures", "We asked for them back"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let breach = r.location();
     PAGES
         .iter()
         .map(|&(name, address, who)| {
@@ -389,7 +415,8 @@ async fn addresses(
                 .replace(
                     "{challenge-inbox}",
                     &format!("/manage/challenges/{reference}"),
-                );
+                )
+                .replace("{breach}", &breach);
             (name, address, who)
         })
         .collect()
