@@ -30,14 +30,16 @@ pub mod verify;
 
 pub use store::NoticeStore;
 pub use store::{
-    AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
+    AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
+    Store,
 };
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
     pub use crate::store::NoticeStore;
     pub use crate::store::{
-        AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
+        AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
+        Store,
     };
 }
 
@@ -147,6 +149,14 @@ pub struct ProjectSummary {
     pub areas: Vec<Area>,
     pub topics: Vec<Topic>,
     pub last_updated: Date,
+}
+
+/// A published entry as the search index takes it: what a result shows, and the rest of the
+/// text searched (descriptions and the organisation's name, as `support::search_body` joins them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDocument {
+    pub summary: ProjectSummary,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -13,8 +13,8 @@ use charter_core::{OrgId, Organisation, Project, ProjectId, Slug, Timestamp};
 use crate::notices;
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
-    PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
-    drafts, optout, organisations,
+    PublishedVersion, RecordParts, SearchDocument, SearchResults, StoreError, StoreResult,
+    StoredLink, accounts, drafts, optout, organisations,
 };
 
 /// Storage for the register: every area at once. Every method is one consistent operation:
@@ -27,6 +27,7 @@ pub trait Store:
     + OptOutStore
     + JobStore
     + NoticeStore
+    + SearchStore
     + 'static
 {
 }
@@ -39,6 +40,7 @@ impl<T> Store for T where
         + OptOutStore
         + JobStore
         + NoticeStore
+        + SearchStore
         + 'static
 {
 }
@@ -362,4 +364,24 @@ pub trait NoticeStore: Send + Sync {
     async fn mail_sent(&self, id: i64) -> StoreResult<()>;
     /// A message could not be sent: why, kept with it until it is.
     async fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+}
+
+/// What the in-memory search index is built from and kept current with, and the synonyms a
+/// site administrator saved (the store stays the only source of truth).
+#[async_trait]
+pub trait SearchStore: Send + Sync {
+    /// Up to `limit` published entries with ids after `after`, in id order, with their search
+    /// text.
+    async fn search_documents_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<SearchDocument>>;
+    /// These entries, in id order; ids with no published entry are left out.
+    async fn search_documents(&self, ids: &[ProjectId]) -> StoreResult<Vec<SearchDocument>>;
+    /// The synonyms a site administrator saved (one group a line, entries split by commas), if
+    /// any; otherwise the shipped file is used.
+    async fn search_synonyms(&self) -> StoreResult<Option<String>>;
+    /// Saves the synonyms and moves the register's version on, so every instance uses them.
+    async fn search_synonyms_put(&self, groups: &str, at: &Timestamp) -> StoreResult<()>;
 }
