@@ -21,6 +21,7 @@ pub mod notices;
 pub mod optout;
 pub mod organisations;
 pub mod passwords;
+pub mod search;
 pub mod secrets;
 pub mod sign_in;
 pub mod tokens;

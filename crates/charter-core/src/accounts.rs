@@ -146,6 +146,9 @@ pub enum Action<'a> {
     ManageIdentifierKinds,
     /// Add, change and retire signatory organisations. Only the people who run the service.
     ManageOrganisations,
+    /// Change the words search treats as meaning the same (synonyms). Only the people who run
+    /// the service.
+    ManageSearchWords,
 }
 
 impl Action<'_> {
@@ -176,6 +179,7 @@ impl Action<'_> {
             Action::ManageOrganisations => {
                 "Only site administrators can add, change or retire organisations."
             }
+            Action::ManageSearchWords => "Only site administrators can change search words.",
         }
     }
 }

@@ -26,6 +26,7 @@ struct ManagePage {
     audit: bool,
     identifier_kinds: bool,
     signatories: bool,
+    search_words: bool,
 }
 
 pub(super) async fn manage(
@@ -44,6 +45,7 @@ pub(super) async fn manage(
     let audit = allowed(&p, Action::ViewAuditLog);
     let identifier_kinds = allowed(&p, Action::ManageIdentifierKinds);
     let signatories = allowed(&p, Action::ManageOrganisations);
+    let search_words = allowed(&p, Action::ManageSearchWords);
     Ok(render(
         &ManagePage {
             active: "manage",
@@ -52,6 +54,7 @@ pub(super) async fn manage(
             audit,
             identifier_kinds,
             signatories,
+            search_words,
         },
         StatusCode::OK,
     ))

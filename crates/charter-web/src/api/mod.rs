@@ -17,6 +17,7 @@ mod optout;
 mod organisations;
 mod problem;
 mod projects;
+mod suggestions;
 mod text;
 
 pub use extract::MAX_JSON_BYTES;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/projects/{id}/check",
             get(projects::get_project_check),
         )
+        .route("/api/v1/suggestions", get(suggestions::suggestions))
         .route("/api/v1/compliance", get(compliance::get_compliance))
         .route("/api/v1/projects/{id}/versions", get(log::list_versions))
         .route(

@@ -10,6 +10,7 @@ mod api;
 mod api_problems;
 mod downloads;
 mod errors;
+mod finding;
 mod hardening;
 mod history;
 mod import;

@@ -88,6 +88,12 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("review queue", "/manage/review", Who::Moderator),
     ("draft review", "{draft}/review", Who::Moderator),
     ("audit log", "/manage/audit", Who::SiteAdmin),
+    ("search words", "/manage/search-words", Who::SiteAdmin),
+    (
+        "projects list, did you mean",
+        "/projects?q=bux",
+        Who::Anyone,
+    ),
     (
         "identifier kinds",
         "/manage/identifier-kinds",
