@@ -53,6 +53,9 @@ pub async fn search_documents_are_what_was_published<S: Store>(store: S) {
     assert!(store.search_documents(&[]).await.expect("read").is_empty());
 }
 
+/// A search's parameters, how many it finds and the ids of its first page, in order.
+type Case<'a> = (&'a [(&'a str, &'a str)], u64, &'a [u32]);
+
 fn run(index: &Index<ProjectSummary>, q: &SearchQuery, synonyms: &Synonyms) -> (u64, Vec<u32>) {
     let found = index.search(q, synonyms, false);
     (
@@ -66,7 +69,7 @@ pub async fn the_search_index_answers_alike_on_every_backend<S: Store>(store: S)
     let index = built(&store).await;
     let synonyms = Synonyms::from_toml(DEFAULT).expect("the shipped synonyms");
     // Fixed answers, in order: each backend must give exactly these.
-    let cases: &[(&[(&str, &str)], u64, &[u32])] = &[
+    let cases: &[Case] = &[
         (&[("q", "repair")], 2, &[1, 7]),
         (&[("q", "forecast")], 2, &[2, 3]),
         (&[("q", "forcast")], 2, &[2, 3]),

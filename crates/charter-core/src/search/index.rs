@@ -781,12 +781,12 @@ mod tests {
             summary: summary.to_owned(),
             body: String::new(),
             attributes: Attributes {
-                organisation: if id % 2 == 0 {
+                organisation: if id.is_multiple_of(2) {
                     "even".into()
                 } else {
                     "odd".into()
                 },
-                organisation_name: if id % 2 == 0 {
+                organisation_name: if id.is_multiple_of(2) {
                     "Even Council".into()
                 } else {
                     "Odd Council".into()
