@@ -95,10 +95,17 @@ fi
 PY=$VENV/bin/python
 
 # --- Charter --------------------------------------------------------------------------------------
-# By default the work tree as it is. CHARTER_REV=<commit> builds a clean copy of that commit instead
+# By default the work tree as it is. CHARTER_BIN=<path> uses a release binary built beforehand.
+# CHARTER_REV=<commit> builds a clean copy of that commit instead
 # (git archive, own target dir under bench/out/), so uncommitted work in the tree is not measured.
 # Either way the binary is copied, so a build by someone else during the run cannot swap it.
-if [[ -n ${CHARTER_REV:-} ]]; then
+if [[ -n ${CHARTER_BIN:-} ]]; then
+    # A release binary built beforehand (say, while other work used the machine); its sha256 is
+    # recorded below, and the commit it was said to be built from.
+    [[ -x $CHARTER_BIN ]] || die "CHARTER_BIN=$CHARTER_BIN is not an executable"
+    built=$CHARTER_BIN
+    charter_version="binary $CHARTER_BIN, built from $(git rev-parse --short HEAD) (work tree)"
+elif [[ -n ${CHARTER_REV:-} ]]; then
     rev=$(git rev-parse --short "$CHARTER_REV^{commit}") || die "CHARTER_REV=$CHARTER_REV is not a commit"
     src=$OUT/src-$rev
     echo "== Building charter $rev (release, clean copy in $src)"
