@@ -20,6 +20,7 @@ ENDPOINTS = [
     ("search", "Search JSON, one random word", "`/api/v1/projects?q=W`", "`/register/projects.json?_search=W&_size=20`"),
     ("record-json", "Record JSON, random id", "`/api/v1/projects/LCR-n`", "`/register/projects/LCR-n.json`"),
     ("record-page", "Record HTML page, random id", "`/projects/LCR-n`", "`/register/projects/LCR-n`"),
+    ("fresh-search", "Fresh search JSON, two words never searched before", "`/api/v1/projects?q=W1+W2`", "`/register/projects.json?_search=W1+W2&_size=20`"),
 ]
 # config, its name beside the others, its name when it is the only Charter
 CHARTERS = [
@@ -28,6 +29,7 @@ CHARTERS = [
     ("charter-pg2", "Charter on PostgreSQL, 2 instances", "Charter on PostgreSQL, 2 instances"),
 ]
 SEARCH_P99_TARGET_MS = 20
+FRESH_P99_TARGET_MS = 50
 RATIO_TARGET = 10
 
 
@@ -85,7 +87,11 @@ def ms(us):
 def main():
     size, raw, machine = sys.argv[1], sys.argv[2], sys.argv[3]
     sizes = dict(line.split() for line in open(os.path.join(raw, "sizes.txt")) if line.strip())
-    charters = [c for c in CHARTERS if runs(raw, ENDPOINTS[0][0], c[0])]
+    # The endpoints measured in this run (bench/serve.sh's TARGETS), in the table's order.
+    endpoints = [e for e in ENDPOINTS if runs(raw, e[0], "datasette")]
+    if not endpoints:
+        raise SystemExit(f"no Datasette runs in {raw}")
+    charters = [c for c in CHARTERS if runs(raw, endpoints[0][0], c[0])]
     if not charters:
         raise SystemExit(f"no Charter runs in {raw}")
     alone = len(charters) == 1
@@ -108,14 +114,14 @@ def main():
             f"{sizes['pg_copy_seconds']} s: {int(sizes['pg_db_bytes']) / 2**20:.0f} MiB.\n"
         )
     results = {}
-    for ep, *_ in ENDPOINTS:
+    for ep, *_ in endpoints:
         for s in configs:
             rs = runs(raw, ep, s)
             if not rs:
                 raise SystemExit(f"no runs for {ep} {s} in {raw}")
             results[(ep, s)] = (median_run(rs), rs)
-    first = results[(ENDPOINTS[0][0], configs[0])][1][0]["text"]
-    n = len(results[(ENDPOINTS[0][0], configs[0])][1])
+    first = results[(endpoints[0][0], configs[0])][1][0]["text"]
+    n = len(results[(endpoints[0][0], configs[0])][1])
     cmd = re.search(r"^COMMAND (.*)$", first, re.M).group(1)
     w(f"Each row: the median of {n} measured runs by requests/s (range in brackets), after one warm-up run. "
       f"Load: `{re.sub(r'BENCH_PREFIX=.* taskset', 'taskset', cmd)}`.\n")
@@ -126,7 +132,7 @@ def main():
 
     w("| endpoint | server | path | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | bytes/response | others on server CPU | load avg |")
     w("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for ep, label, cpath, dpath in ENDPOINTS:
+    for ep, label, cpath, dpath in endpoints:
         for s in configs:
             path = dpath if s == "datasette" else cpath
             r, rs = results[(ep, s)]
@@ -143,7 +149,7 @@ def main():
       "first waits (up to a limit) for that core to be quiet.\n")
 
     ratios = {}
-    for ep, *_ in ENDPOINTS:
+    for ep, *_ in endpoints:
         d = results[(ep, "datasette")][0]
         for c, *_ in charters:
             ratios[(ep, c)] = results[(ep, c)][0]["rps"] / d["rps"]
@@ -151,7 +157,7 @@ def main():
         (c, *_), = charters
         w(f"| endpoint | {name[c]} req/s | Datasette req/s | {name[c]} ÷ Datasette | {name[c]} p99 ms | Datasette p99 ms |")
         w("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for ep, label, *_ in ENDPOINTS:
+        for ep, label, *_ in endpoints:
             r, d = results[(ep, c)][0], results[(ep, "datasette")][0]
             w(f"| {label} | {r['rps']:,.0f} | {d['rps']:,.0f} | {ratios[(ep, c)]:.2f}× | {ms(r['p99_us'])} | {ms(d['p99_us'])} |")
         w("")
@@ -159,32 +165,53 @@ def main():
         # Side by side: each Charter's requests/s and its multiple of Datasette's, then latencies.
         w("| endpoint | Datasette req/s | " + " | ".join(f"{name[c]} req/s (÷ Datasette)" for c, *_ in charters) + " |")
         w("| --- | ---: |" + " ---: |" * len(charters))
-        for ep, label, *_ in ENDPOINTS:
+        for ep, label, *_ in endpoints:
             d = results[(ep, "datasette")][0]
             cells = [f"{results[(ep, c)][0]['rps']:,.0f} ({ratios[(ep, c)]:.2f}×)" for c, *_ in charters]
             w(f"| {label} | {d['rps']:,.0f} | " + " | ".join(cells) + " |")
         w("")
         w("| endpoint | " + " | ".join(f"{name[s]} p50 / p99 ms" for s in configs) + " |")
         w("| --- |" + " ---: |" * len(configs))
-        for ep, label, *_ in ENDPOINTS:
+        for ep, label, *_ in endpoints:
             cells = [f"{ms(results[(ep, s)][0]['p50_us'])} / {ms(results[(ep, s)][0]['p99_us'])}" for s in configs]
             w(f"| {label} | " + " | ".join(cells) + " |")
         w("")
 
     checks = []
+    measured = {e[0] for e in endpoints}
     for c, *_ in charters:
         on = "" if alone else f" ({name[c]})"
-        search_p99 = results[("search", c)][0]["p99_us"] / 1000
-        checks += [
-            (f"search throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("search", c)] >= RATIO_TARGET, f"{ratios[('search', c)]:.2f}×"),
-            (f"record lookup throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("record-json", c)] >= RATIO_TARGET, f"{ratios[('record-json', c)]:.2f}×"),
-            (f"search p99 < {SEARCH_P99_TARGET_MS} ms{on}", search_p99 < SEARCH_P99_TARGET_MS, f"{search_p99:.1f} ms"),
-        ]
+        if "search" in measured:
+            search_p99 = results[("search", c)][0]["p99_us"] / 1000
+            checks += [
+                (f"search throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("search", c)] >= RATIO_TARGET, f"{ratios[('search', c)]:.2f}×"),
+                (f"search p99 < {SEARCH_P99_TARGET_MS} ms{on}", search_p99 < SEARCH_P99_TARGET_MS, f"{search_p99:.1f} ms"),
+            ]
+        if "record-json" in measured:
+            checks.append((f"record lookup throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("record-json", c)] >= RATIO_TARGET, f"{ratios[('record-json', c)]:.2f}×"))
+        if "fresh-search" in measured:
+            fresh_p99 = results[("fresh-search", c)][0]["p99_us"] / 1000
+            checks += [
+                (f"fresh search throughput ≥ {RATIO_TARGET}× Datasette{on}", ratios[("fresh-search", c)] >= RATIO_TARGET, f"{ratios[('fresh-search', c)]:.2f}×"),
+                (f"fresh search p99 ≤ {FRESH_P99_TARGET_MS} ms{on}", fresh_p99 <= FRESH_P99_TARGET_MS, f"{fresh_p99:.1f} ms"),
+            ]
     w("| target (set for 100,000 projects) | measured | met? |")
     w("| --- | ---: | --- |")
     for label, ok, val in checks:
         w(f"| {label} | {val} | {'yes' if ok else '**no**'} |")
     w("")
+
+    starts = [(c, n) for c, n, _ in CHARTERS if f"{c}_index_entries" in sizes]
+    if starts:
+        w("Start-up with the existing register, and the search index (built at start beside serving; the "
+          "first search waits for it):\n")
+        w("| server | answers after s | first search after s | index entries | index words | index MiB (estimate) | index build ms | process RSS MiB |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for c, n in starts:
+            g = lambda k: sizes.get(f"{c}_{k}", "?")
+            w(f"| {n} | {g('up_seconds')} | {g('first_search_seconds')} | {g('index_entries')} | {g('index_words')} | "
+              f"{g('index_mib')} | {g('index_build_ms')} | {g('rss_mib')} |")
+        w("")
 
     words = os.path.join(raw, "words.md")
     if os.path.exists(words):

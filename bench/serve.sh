@@ -4,6 +4,7 @@
 #   bench/serve.sh                       # 10,000 and 100,000 projects
 #   SIZES=10000 DURATION=5s bench/serve.sh
 #   BACKENDS="sqlite postgres" SIZES=100000 bench/serve.sh    # Charter on PostgreSQL as well
+#   TARGETS=fresh-search SIZES=10000 bench/serve.sh            # only the fresh-search mode
 #
 # For each size: a fresh `charter generate` register, exported as CSV; a Datasette database built
 # from that same CSV (sqlite-utils, FTS5 over the same text Charter searches); both servers pinned
@@ -13,6 +14,9 @@
 # measured the same way twice: one `charter serve` on it, and two `charter serve` on the one
 # database with the load split between them (two wrk processes at once, half the connections
 # each, requests/s summed).
+# The fresh-search mode (target fresh-search) sends FRESH_QUERIES distinct two-word queries made
+# from the register's own words (two words of one entry's title and summary, so each finds
+# something), each once per run, to every server: searches no remembered answer can serve.
 # Results: bench/out/results-SIZE.md (also printed), raw wrk output under bench/out/raw/SIZE/.
 set -euo pipefail
 
@@ -32,6 +36,8 @@ CHARTER_PG_PORT=${CHARTER_PG_PORT:-18082}   # charter serve on PostgreSQL
 CHARTER_PG2_PORT=${CHARTER_PG2_PORT:-18083} # the second one, for the two-instance figure
 PG_PORT=${PG_PORT:-18084}                   # the throwaway PostgreSQL cluster
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB} # its shared_buffers (PostgreSQL's default is 128MB)
+TARGETS=${TARGETS:-search record-json record-page fresh-search} # what to measure, in this order
+FRESH_QUERIES=${FRESH_QUERIES:-25000} # distinct two-word queries for fresh-search (at least 20,000)
 
 cd "$(dirname "$0")/.."
 OUT=bench/out
@@ -89,10 +95,17 @@ fi
 PY=$VENV/bin/python
 
 # --- Charter --------------------------------------------------------------------------------------
-# By default the work tree as it is. CHARTER_REV=<commit> builds a clean copy of that commit instead
+# By default the work tree as it is. CHARTER_BIN=<path> uses a release binary built beforehand.
+# CHARTER_REV=<commit> builds a clean copy of that commit instead
 # (git archive, own target dir under bench/out/), so uncommitted work in the tree is not measured.
 # Either way the binary is copied, so a build by someone else during the run cannot swap it.
-if [[ -n ${CHARTER_REV:-} ]]; then
+if [[ -n ${CHARTER_BIN:-} ]]; then
+    # A release binary built beforehand (say, while other work used the machine); its sha256 is
+    # recorded below, and the commit it was said to be built from.
+    [[ -x $CHARTER_BIN ]] || die "CHARTER_BIN=$CHARTER_BIN is not an executable"
+    built=$CHARTER_BIN
+    charter_version="binary $CHARTER_BIN, built from $(git rev-parse --short HEAD) (work tree)"
+elif [[ -n ${CHARTER_REV:-} ]]; then
     rev=$(git rev-parse --short "$CHARTER_REV^{commit}") || die "CHARTER_REV=$CHARTER_REV is not a commit"
     src=$OUT/src-$rev
     echo "== Building charter $rev (release, clean copy in $src)"
@@ -184,10 +197,38 @@ wait_for() { # URL LOGFILE PID
 start_charter() { # NAME PORT URL ARGS... (ARGS go before `serve`: where the database is)
     local name=$1 port=$2 url=$3
     shift 3
+    T_LAUNCH=$(date +%s.%N)
     taskset -c "$SERVER_CPU" "$CHARTER" "$@" serve --addr "127.0.0.1:$port" >"$RAW/$name.log" 2>&1 &
     PIDS+=($!)
     wait_for "$url/healthz" "$RAW/$name.log" "${PIDS[-1]}"
+    T_UP=$(date +%s.%N)
     grep -q 'running at' "$RAW/$name.log" || die "$name did not say it is running"
+}
+
+# How long a server took to answer at all and to answer its first search (the search index is
+# built at start, beside serving), the index's own figures from the log, and the process's memory
+# once the index is built. Appended to sizes.txt as NAME_… lines.
+startup_figures() { # NAME URL
+    local name=$1 url=$2 pid=${PIDS[-1]} line t_search
+    curl -fs -o /dev/null --max-time 120 "$url/api/v1/projects?q=startupcheck" \
+        || die "$name did not answer its first search"
+    t_search=$(date +%s.%N)
+    for _ in $(seq 1 50); do
+        grep -q 'search index built' "$RAW/$name.log" && break
+        sleep 0.1
+    done
+    line=$(grep -m1 'search index built' "$RAW/$name.log" | sed 's/\x1b\[[0-9;]*m//g') \
+        || die "$name did not log its index build"
+    {
+        echo "${name}_up_seconds $(awk "BEGIN {printf \"%.2f\", $T_UP - $T_LAUNCH}")"
+        echo "${name}_first_search_seconds $(awk "BEGIN {printf \"%.2f\", $t_search - $T_LAUNCH}")"
+        echo "${name}_index_entries $(sed -n 's/.*entries=\([0-9]*\).*/\1/p' <<<"$line")"
+        echo "${name}_index_words $(sed -n 's/.*words=\([0-9]*\).*/\1/p' <<<"$line")"
+        echo "${name}_index_mib $(sed -n 's/.*megabytes=\([0-9]*\).*/\1/p' <<<"$line")"
+        echo "${name}_index_build_ms $(sed -n 's/.*millis=\([0-9]*\).*/\1/p' <<<"$line")"
+        echo "${name}_rss_mib $(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status")"
+    } >>"$RAW/sizes.txt"
+    grep "^${name}_" "$RAW/sizes.txt" | sed 's/^/   /'
 }
 
 expect_200() { # URL
@@ -332,6 +373,11 @@ for size in $SIZES; do
     "$CHARTER" --data-dir "$WORK/charter" generate --projects "$size" 2>/dev/null
     t1=$(date +%s.%N)
     "$CHARTER" --data-dir "$WORK/charter" export --format csv --out "$WORK/register.csv"
+    # Two words of one entry's title and summary (letters only, three or more, not the most common
+    # words): FRESH_QUERIES distinct pairs in a fixed random order.
+    "$PY" bench/fresh_queries.py "$WORK/register.csv" "$FRESH_QUERIES" >"$RAW/fresh-queries.txt" \
+        || die "could not make the fresh-search queries"
+    echo "   $(wc -l <"$RAW/fresh-queries.txt") distinct two-word queries, such as $(head -3 "$RAW/fresh-queries.txt" | tr '\n' ' ')"
 
     echo "== Building the Datasette database from the same CSV"
     # Every column as text, as the CSV gives it; id is the primary key. The FTS5 table covers the
@@ -378,9 +424,11 @@ for size in $SIZES; do
     echo "== Starting the servers on CPU $SERVER_CPU"
     if [[ $SQLITE == 1 ]]; then
         start_charter charter "$CHARTER_PORT" "$C" --data-dir "$WORK/charter"
+        startup_figures charter "$C"
     fi
     if [[ $POSTGRES == 1 ]]; then
         start_charter charter-pg "$CHARTER_PG_PORT" "$P" --database-url "$PG_URL"
+        startup_figures charter-pg "$P"
         start_charter charter-pg2 "$CHARTER_PG2_PORT" "$P2" --database-url "$PG_URL"
     fi
     # -i: immutable (read-only, no locking, row count taken once at start) — Datasette's fastest
@@ -478,12 +526,19 @@ EOF
     [[ $POSTGRES == 1 ]] && configs+=(charter-pg charter-pg2)
     configs+=(datasette)
     # name script prefix(charter) suffix(charter) prefix(datasette) suffix(datasette)
-    targets=(
+    all_targets=(
         "search search.lua /api/v1/projects?q= - /$DB/projects.json?_search= &_size=20"
         "record-json record.lua /api/v1/projects/ - /$DB/projects/ .json"
         "record-page record.lua /projects/ - /$DB/projects/ -"
+        "fresh-search fresh.lua /api/v1/projects?q= - /$DB/projects.json?_search= &_size=20"
     )
-    for t in "${targets[@]}"; do
+    export BENCH_QUERIES=$RAW/fresh-queries.txt
+    for want in $TARGETS; do
+        t=""
+        for candidate in "${all_targets[@]}"; do
+            [[ ${candidate%% *} == "$want" ]] && t=$candidate
+        done
+        [[ -n $t ]] || die "TARGETS: \"$want\" is not one of search, record-json, record-page, fresh-search"
         read -r name script cpre csuf dpre dsuf <<<"$t"
         [[ $csuf == - ]] && csuf=""
         [[ $dsuf == - ]] && dsuf=""

@@ -46,6 +46,8 @@ const PAGES = [
   { name: 'projects-search', path: '/projects?q=bus', status: 200 },
   { name: 'projects-filtered', path: '/projects?q=homes&topic=housing&ai=yes&sort=title', status: 200 },
   { name: 'projects-no-results', path: '/projects?q=zzzznothingmatches', status: 200 },
+  { name: 'projects-did-you-mean', path: '/projects?q=bux', status: 200 },
+  { name: 'projects-typo', path: '/projects?q=artifical+inteligence', status: 200 },
   { name: 'project-LCR-0001', path: '/projects/LCR-0001', status: 200 },
   { name: 'project-LCR-0003', path: '/projects/LCR-0003', status: 200 },
   { name: 'history', path: '/projects/LCR-0003/history', status: 200 },
@@ -1281,6 +1283,118 @@ describe('importing a list', () => {
       await page.waitForLoadState('load')
       assert.match(await page.locator('main').innerText(), /Imported 10 entries as drafts/)
       assert.match(await page.locator('main').innerText(), /Clinic Letter Summariser/)
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Search suggestions: the search box is an ARIA combobox (charter.js), used by keyboard alone,
+// with no axe violations while the list is open; a site administrator changes the search words.
+
+describe('search suggestions', () => {
+  test('type, move through the suggestions with the arrow keys, close with Escape, choose with Enter', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(url('/projects'))
+      let found = false
+      for (let i = 0; i < 60 && !found; i++) {
+        await page.keyboard.press('Tab')
+        found = (await activeId(page)) === 'q'
+      }
+      assert.ok(found, 'could not Tab to the search box #q')
+      const box = page.locator('#q')
+      assert.equal(await box.getAttribute('role'), 'combobox')
+      assert.equal(await box.getAttribute('aria-expanded'), 'false')
+      assert.equal(await box.getAttribute('aria-controls'), 'q-suggestions')
+      await page.keyboard.type('cha', { delay: 60 })
+      const list = page.locator('#q-suggestions')
+      await list.waitFor({ state: 'visible' })
+      const options = list.locator('[role=option]')
+      assert.ok((await options.count()) > 0, 'no suggestions for "cha"')
+      assert.equal(await box.getAttribute('aria-expanded'), 'true')
+      assert.match(await page.locator('[role=status]').last().innerText(), /suggestion/)
+
+      await page.keyboard.press('ArrowDown')
+      const first = await options.nth(0).getAttribute('id')
+      assert.equal(await box.getAttribute('aria-activedescendant'), first)
+      assert.equal(await options.nth(0).getAttribute('aria-selected'), 'true')
+      assert.equal(await activeId(page), 'q', 'the focus left the search box')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'search-suggestions.png'), fullPage: true })
+      await axeClean(page, 'the search box with its suggestions open')
+      if ((await options.count()) > 1) {
+        await page.keyboard.press('ArrowDown')
+        assert.equal(await box.getAttribute('aria-activedescendant'), await options.nth(1).getAttribute('id'))
+        await page.keyboard.press('ArrowUp')
+      }
+      assert.equal(await box.getAttribute('aria-activedescendant'), first)
+
+      await page.keyboard.press('Escape')
+      assert.equal(await box.getAttribute('aria-expanded'), 'false')
+      assert.ok(await list.isHidden(), 'Escape did not close the suggestions')
+      assert.equal(await box.inputValue(), 'cha', 'Escape changed what was typed')
+
+      await page.keyboard.press('ArrowDown')
+      assert.equal(await box.getAttribute('aria-expanded'), 'true')
+      const chosen = (await options.nth(0).innerText()).replace(/\s*\(\d+ projects?\)$/, '')
+      await Promise.all([page.waitForURL(/\/projects\?q=/), page.keyboard.press('Enter')])
+      assert.equal(new URL(page.url()).searchParams.get('q'), chosen)
+      assert.match(await page.locator('#results-heading').innerText(), /[1-9]\d* projects? matching/)
+      assert.ok((await page.locator('mark.charter-mark').count()) > 0, 'no matched word is highlighted')
+      await axeClean(page, 'results with highlighted words')
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('without JavaScript the search box is a plain search field that works', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    const page = await context.newPage()
+    try {
+      await page.goto(url('/projects'))
+      assert.equal(await page.locator('#q').getAttribute('role'), null)
+      await page.fill('#q', 'artifical inteligence')
+      await Promise.all([page.waitForURL(/q=artifical/), page.locator('#q').press('Enter')])
+      assert.match(await page.locator('#results-heading').innerText(), /[1-9]\d* projects? matching/)
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('a site administrator changes the search words, errors first', { timeout: 120_000 }, async () => {
+    const added = spawnSync(CHARTER_BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'words@register.example',
+      '--role', 'site-admin', '--base-url', baseUrl], { encoding: 'utf8' })
+    assert.equal(added.status, 0, added.stderr)
+    const context = await browser.newContext({ bypassCSP: true })
+    const page = await context.newPage()
+    try {
+      await page.goto(added.stdout.trim())
+      await page.fill('#password', 'seacombe ferry landing')
+      await page.fill('#confirm', 'seacombe ferry landing')
+      await page.getByRole('button', { name: 'Set password' }).click()
+      await page.waitForLoadState('load')
+      await page.fill('#email', 'words@register.example')
+      await page.fill('#password', 'seacombe ferry landing')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForLoadState('load')
+      await page.getByRole('link', { name: 'Search words that mean the same' }).click()
+      await page.waitForLoadState('load')
+      assert.match(page.url(), /\/manage\/search-words$/)
+      await axeClean(page, 'the search words page')
+      const before = await page.inputValue('#synonyms')
+      await page.fill('#synonyms', `${before}\nlonely`)
+      await page.getByRole('button', { name: 'Save search words' }).click()
+      await page.waitForLoadState('load')
+      assert.equal(await page.locator('.govuk-error-summary').count(), 1)
+      await axeClean(page, 'the search words page, with errors')
+      await page.fill('#synonyms', `${before}\nhelpdesk, service desk`)
+      await page.getByRole('button', { name: 'Save search words' }).click()
+      await page.waitForLoadState('load')
+      assert.match(await page.locator('.govuk-notification-banner').innerText(), /saved/)
+      await page.setViewportSize({ width: 320, height: 800 })
+      await axeClean(page, 'the search words page at 320 px')
     } finally {
       await context.close()
     }

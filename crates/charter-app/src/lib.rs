@@ -26,6 +26,7 @@ pub mod optout;
 pub mod organisations;
 pub mod passwords;
 pub mod reminders;
+pub mod search;
 pub mod secrets;
 pub mod sign_in;
 pub mod tokens;

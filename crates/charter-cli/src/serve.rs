@@ -158,6 +158,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_mailer(mailer)
         .with_public_url(&public_url)
         .with_limits(limits(&args));
+    state.searches.build_in_background(state.store.clone());
     // The footer shows this check until it is an hour old.
     state.history.record(head, report);
     charter_app::reminders::spawn(

@@ -158,6 +158,9 @@ pub enum Action<'a> {
     RecordBreaches(&'a Slug),
     /// See open breaches and missed deadlines across the region: the charter body.
     ViewRegionBreaches,
+    /// Change the words search treats as meaning the same (synonyms). Only the people who run
+    /// the service.
+    ManageSearchWords,
 }
 
 impl Action<'_> {
@@ -199,6 +202,7 @@ impl Action<'_> {
                 "Only the organisation's administrators can record its breaches."
             }
             Action::ViewRegionBreaches => "Only the charter body can see every breach log.",
+            Action::ManageSearchWords => "Only site administrators can change search words.",
         }
     }
 }

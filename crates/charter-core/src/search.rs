@@ -3,6 +3,11 @@
 
 use std::fmt::Write as _;
 
+pub mod highlight;
+pub mod index;
+pub mod synonyms;
+pub mod words;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 

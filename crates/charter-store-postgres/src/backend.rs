@@ -30,6 +30,9 @@ pub(crate) fn to_doc<T: serde::Serialize>(value: &T) -> StoreResult<Doc> {
 /// How organisations are listed: by name, ignoring case, in the same order as SQLite.
 pub(crate) const ORGANISATION_ORDER: &str = "lower(o.name) COLLATE \"C\", o.id";
 
+/// Where an entry's search text is: a column of its own row (see `SEARCH_BODY` in the shared SQL).
+pub(crate) const SEARCH_BODY: (&str, &str) = ("p.search_body", "");
+
 /// A draft being changed is locked until the transaction ends.
 pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
 

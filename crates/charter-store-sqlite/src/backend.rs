@@ -31,6 +31,13 @@ pub(crate) fn to_doc<T: serde::Serialize>(value: &T) -> StoreResult<Doc> {
 /// How organisations are listed: by name, ignoring case.
 pub(crate) const ORGANISATION_ORDER: &str = "o.name COLLATE NOCASE, o.id";
 
+/// Where an entry's search text is: the FTS5 table beside `projects` (see `SEARCH_BODY` in the
+/// shared SQL). A missing row reads as no text; `charter verify` reports it.
+pub(crate) const SEARCH_BODY: (&str, &str) = (
+    "coalesce(s.body, '')",
+    " LEFT JOIN project_search s ON s.rowid = p.id",
+);
+
 /// A write transaction already holds the whole file: no row locks to take.
 pub(crate) const FOR_UPDATE: &str = "";
 

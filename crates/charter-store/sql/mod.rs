@@ -10,7 +10,8 @@
 //! turns and `BEGIN IMMEDIATE`); the locks PostgreSQL takes where SQLite's single writer already
 //! orders things (`lock_chain`, `lock_sign_in`); and the few statements that cannot be written
 //! the same way (the bulk insert of drafts, documents and the search index in `projects`,
-//! collations). Search itself (FTS5 against `tsvector`) stays entirely in each backend.
+//! collations, where the search text is kept: `SEARCH_BODY`). The database's own full-text search (FTS5
+//! against `tsvector`) stays entirely in each backend.
 //!
 //! Why not one generic implementation over `sqlx::Database`: every function would carry the
 //! same long list of `Encode`/`Decode`/`Executor` bounds for each type it binds, and the places
@@ -32,3 +33,4 @@ mod jobs;
 mod notices;
 mod optout;
 mod register;
+mod search;

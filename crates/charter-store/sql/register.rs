@@ -112,7 +112,7 @@ impl Backend {
     }
 
     /// Moves the number searches use to tell that something they can see has changed.
-    async fn version_bump(&self, tx: &mut Conn) -> StoreResult<()> {
+    pub(crate) async fn version_bump(&self, tx: &mut Conn) -> StoreResult<()> {
         sqlx::query("UPDATE register_version SET version = version + 1 WHERE id = 1")
             .execute(&mut *tx)
             .await

@@ -25,6 +25,9 @@ pub use challenge_stats::*;
 #[path = "conformance_breaches.rs"]
 mod breaches;
 pub use breaches::*;
+#[path = "conformance_search.rs"]
+mod search_index;
+pub use search_index::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -57,7 +60,9 @@ macro_rules! conformance_tests {
             erasing_keeps_only_what_counts,
             challenge_statistics_add_up_by_project_organisation_and_region,
             late_items_are_listed_and_reminded_once,
-            breaches_keep_every_version_and_answer_by_state_and_deadline);
+            breaches_keep_every_version_and_answer_by_state_and_deadline,
+            search_documents_are_what_was_published, the_search_index_answers_alike_on_every_backend,
+            saved_synonyms_move_the_version);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

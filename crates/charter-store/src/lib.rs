@@ -36,7 +36,8 @@ pub use store::ChallengeStore;
 pub use store::BreachStore;
 pub use store::NoticeStore;
 pub use store::{
-    AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
+    AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
+    Store,
 };
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
@@ -46,7 +47,8 @@ pub mod prelude {
     pub use crate::store::BreachStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
-        AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
+        AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
+        Store,
     };
 }
 
@@ -156,6 +158,14 @@ pub struct ProjectSummary {
     pub areas: Vec<Area>,
     pub topics: Vec<Topic>,
     pub last_updated: Date,
+}
+
+/// A published entry as the search index takes it: what a result shows, and the rest of the
+/// text searched (descriptions and the organisation's name, as `support::search_body` joins them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDocument {
+    pub summary: ProjectSummary,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

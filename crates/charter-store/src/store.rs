@@ -14,8 +14,8 @@ use crate::challenges;
 use crate::notices;
 use crate::{
     ApiToken, DerivedValues, NewToken, OrganisationSummary, ProjectWithOrganisation,
-    PublishedVersion, RecordParts, SearchResults, StoreError, StoreResult, StoredLink, accounts,
-    drafts, optout, organisations,
+    PublishedVersion, RecordParts, SearchDocument, SearchResults, StoreError, StoreResult,
+    StoredLink, accounts, drafts, optout, organisations,
 };
 
 /// Storage for the register: every area at once. Every method is one consistent operation:
@@ -31,6 +31,7 @@ pub trait Store:
     + ChallengeStore
     + ChallengeStatsStore
     + BreachStore
+    + SearchStore
     + 'static
 {
 }
@@ -46,6 +47,7 @@ impl<T> Store for T where
         + ChallengeStore
         + ChallengeStatsStore
         + BreachStore
+        + SearchStore
         + 'static
 {
 }
@@ -502,4 +504,24 @@ pub trait BreachStore: Send + Sync {
     ) -> StoreResult<Vec<crate::breaches::StoredBreach>>;
     /// Every version of a breach, oldest first.
     async fn breach_versions(&self, id: i64) -> StoreResult<Vec<crate::breaches::BreachVersion>>;
+}
+
+/// What the in-memory search index is built from and kept current with, and the synonyms a
+/// site administrator saved (the store stays the only source of truth).
+#[async_trait]
+pub trait SearchStore: Send + Sync {
+    /// Up to `limit` published entries with ids after `after`, in id order, with their search
+    /// text.
+    async fn search_documents_after(
+        &self,
+        after: Option<ProjectId>,
+        limit: u32,
+    ) -> StoreResult<Vec<SearchDocument>>;
+    /// These entries, in id order; ids with no published entry are left out.
+    async fn search_documents(&self, ids: &[ProjectId]) -> StoreResult<Vec<SearchDocument>>;
+    /// The synonyms a site administrator saved (one group a line, entries split by commas), if
+    /// any; otherwise the shipped file is used.
+    async fn search_synonyms(&self) -> StoreResult<Option<String>>;
+    /// Saves the synonyms and moves the register's version on, so every instance uses them.
+    async fn search_synonyms_put(&self, groups: &str, at: &Timestamp) -> StoreResult<()>;
 }

@@ -7,6 +7,32 @@ use charter_core::Project;
 use charter_core::picklists::{Area, DecisionRole, Status, Topic};
 use charter_core::search::{Facet, FacetCounts, FacetOption};
 
+/// An entry as the in-memory search index takes it. Every instance and every backend builds its
+/// index through this, so they hold the same words.
+pub fn index_document(
+    d: crate::SearchDocument,
+) -> charter_core::search::index::Document<crate::ProjectSummary> {
+    use charter_core::search::index::{Attributes, Document};
+    let p = d.summary;
+    Document {
+        id: p.id.number(),
+        title: p.title.to_string(),
+        summary: p.summary.clone(),
+        body: d.body,
+        attributes: Attributes {
+            organisation: p.organisation.to_string(),
+            organisation_name: p.organisation_name.clone(),
+            areas: p.areas.clone(),
+            topics: p.topics.clone(),
+            status: p.status,
+            uses_ai: p.uses_ai,
+            role: p.decision_role,
+            last_updated: p.last_updated,
+        },
+        payload: p,
+    }
+}
+
 /// The text the search index holds beyond title and summary: the longer descriptions and the
 /// organisation's name.
 pub fn search_body(p: &Project, organisation_name: &str) -> String {

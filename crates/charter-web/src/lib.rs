@@ -20,11 +20,11 @@ mod error;
 pub mod export;
 mod footer;
 mod headers;
+mod highlight;
 mod limit;
 pub mod mail;
 mod pages;
 mod query;
-pub mod search_cache;
 pub mod server;
 
 pub use error::WebError;
@@ -41,7 +41,8 @@ pub struct AppState {
     /// The register's public address (`https://register.example.org`), for links in email;
     /// empty for links relative to the site.
     pub public_url: String,
-    pub searches: Arc<search_cache::SearchCache>,
+    /// The search index and remembered results (charter_app::search).
+    pub searches: Arc<charter_app::search::SearchService>,
     /// What the server takes from anyone: connections, and time to send a request.
     pub limits: server::Limits,
     /// Send `Strict-Transport-Security`: the register is served over HTTPS (its public address

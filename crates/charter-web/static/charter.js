@@ -85,3 +85,147 @@ for (const field of document.querySelectorAll('textarea[data-plain-english]')) {
     }, 500)
   })
 }
+
+// Search suggestions: each search box marked `data-suggest` becomes an ARIA combobox (list
+// autocomplete, manual selection: https://www.w3.org/WAI/ARIA/apg/patterns/combobox/) fed by
+// GET /api/v1/suggestions. Up and down move through the list, Enter searches for the one chosen,
+// Escape closes it. Without JavaScript the box is a plain search field and the form works as
+// before.
+function enhanceSearch (input) {
+  const form = input.form
+  if (!form || !input.id) return
+  const listId = `${input.id}-suggestions`
+  const list = document.createElement('ul')
+  list.id = listId
+  list.className = 'charter-suggestions'
+  list.setAttribute('role', 'listbox')
+  list.setAttribute('aria-label', 'Suggestions')
+  list.hidden = true
+  const status = document.createElement('div')
+  status.className = 'govuk-visually-hidden'
+  status.setAttribute('role', 'status')
+  input.parentElement.classList.add('charter-combobox')
+  input.after(list)
+  list.after(status)
+  input.setAttribute('role', 'combobox')
+  input.setAttribute('aria-autocomplete', 'list')
+  input.setAttribute('aria-expanded', 'false')
+  input.setAttribute('aria-controls', listId)
+
+  let items = []
+  let active = -1
+  let timer
+  let asked = 0
+
+  const close = () => {
+    list.hidden = true
+    input.setAttribute('aria-expanded', 'false')
+    input.removeAttribute('aria-activedescendant')
+    active = -1
+  }
+  const open = () => {
+    if (items.length === 0) return
+    list.style.left = `${input.offsetLeft}px`
+    list.style.top = `${input.offsetTop + input.offsetHeight}px`
+    list.style.width = `${input.offsetWidth}px`
+    list.hidden = false
+    input.setAttribute('aria-expanded', 'true')
+  }
+  const mark = (i) => {
+    active = i
+    list.querySelectorAll('[role=option]').forEach((li, n) => {
+      const on = n === i
+      li.setAttribute('aria-selected', on ? 'true' : 'false')
+      li.classList.toggle('charter-suggestions__option--active', on)
+      if (on) {
+        input.setAttribute('aria-activedescendant', li.id)
+        li.scrollIntoView({ block: 'nearest' })
+      }
+    })
+    if (i < 0) input.removeAttribute('aria-activedescendant')
+  }
+  const choose = (i) => {
+    input.value = items[i].text
+    close()
+    if (form.requestSubmit) form.requestSubmit()
+    else form.submit()
+  }
+  const show = (suggestions) => {
+    items = suggestions
+    list.replaceChildren()
+    suggestions.forEach((s, i) => {
+      const li = document.createElement('li')
+      li.id = `${listId}-${i}`
+      li.className = 'charter-suggestions__option'
+      li.setAttribute('role', 'option')
+      li.setAttribute('aria-selected', 'false')
+      li.textContent = s.text
+      const count = document.createElement('span')
+      count.className = 'charter-suggestions__count'
+      count.textContent = ` (${s.matches} ${s.matches === 1 ? 'project' : 'projects'})`
+      li.append(count)
+      // Keep the focus in the box when an option is clicked.
+      li.addEventListener('mousedown', (e) => e.preventDefault())
+      li.addEventListener('click', () => choose(i))
+      list.append(li)
+    })
+    active = -1
+    if (suggestions.length > 0) {
+      open()
+      status.textContent = `${suggestions.length} ${suggestions.length === 1 ? 'suggestion' : 'suggestions'}. Use the up and down keys to choose.`
+    } else {
+      close()
+      status.textContent = ''
+    }
+  }
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer)
+    const text = input.value.trim()
+    if (text.length < 2) {
+      items = []
+      close()
+      return
+    }
+    timer = setTimeout(async () => {
+      const mine = ++asked
+      try {
+        const reply = await fetch(`/api/v1/suggestions?q=${encodeURIComponent(text)}`)
+        if (!reply.ok || mine !== asked) return
+        const body = await reply.json()
+        if (mine === asked && document.activeElement === input) show(body.suggestions)
+      } catch {
+        // Searching still works without suggestions.
+      }
+    }, 150)
+  })
+  input.addEventListener('keydown', (e) => {
+    const shown = !list.hidden
+    if (e.key === 'ArrowDown') {
+      if (items.length === 0) return
+      e.preventDefault()
+      if (!shown) open()
+      mark(active + 1 >= items.length ? 0 : active + 1)
+    } else if (e.key === 'ArrowUp') {
+      if (items.length === 0) return
+      e.preventDefault()
+      if (!shown) open()
+      mark(active <= 0 ? items.length - 1 : active - 1)
+    } else if (e.key === 'Enter') {
+      if (shown && active >= 0) {
+        e.preventDefault()
+        choose(active)
+      }
+    } else if (e.key === 'Escape') {
+      if (shown) {
+        e.preventDefault()
+        close()
+      }
+    } else if (e.key === 'Tab') {
+      close()
+    }
+  })
+  input.addEventListener('blur', close)
+}
+
+for (const input of document.querySelectorAll('input[data-suggest]')) enhanceSearch(input)

@@ -27,6 +27,7 @@ struct ManagePage {
     identifier_kinds: bool,
     signatories: bool,
     breaches: bool,
+    search_words: bool,
 }
 
 pub(super) async fn manage(
@@ -49,6 +50,7 @@ pub(super) async fn manage(
         || p.organisation
             .as_ref()
             .is_some_and(|o| allowed(&p, Action::ViewBreaches(o)));
+    let search_words = allowed(&p, Action::ManageSearchWords);
     Ok(render(
         &ManagePage {
             active: "manage",
@@ -58,6 +60,7 @@ pub(super) async fn manage(
             identifier_kinds,
             signatories,
             breaches,
+            search_words,
         },
         StatusCode::OK,
     ))

@@ -1,5 +1,5 @@
 //! What only the people who run the service set up: the identifier kinds residents can opt out
-//! with, and the signatory organisations. Account pages and organisation tools are in `account`.
+//! with, the signatory organisations and the words search treats as the same. Account pages and organisation tools are in `account`.
 
 use axum::Router;
 
@@ -7,7 +7,10 @@ use crate::AppState;
 
 mod identifier_kinds;
 mod organisations;
+mod search_words;
 
 pub fn routes() -> Router<AppState> {
-    identifier_kinds::routes().merge(organisations::routes())
+    identifier_kinds::routes()
+        .merge(organisations::routes())
+        .merge(search_words::routes())
 }

@@ -19,6 +19,7 @@ mod organisations;
 mod problem;
 mod projects;
 mod statistics;
+mod suggestions;
 mod text;
 
 pub use extract::MAX_JSON_BYTES;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/projects/{id}/check",
             get(projects::get_project_check),
         )
+        .route("/api/v1/suggestions", get(suggestions::suggestions))
         .route("/api/v1/compliance", get(compliance::get_compliance))
         .route(
             "/api/v1/statistics/challenges",

@@ -20,8 +20,10 @@ use crate::{AppState, WebError, query};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the parameters; parsing is done by `SearchQuery::from_pairs`.
 struct SearchParams {
-    /// Words to search for in titles, summaries and descriptions. Word endings are forgiven
-    /// ("repair" finds "repairs"). At most 500 characters, no control characters.
+    /// Words to search for in titles, summaries and descriptions. Every word must match; each
+    /// also finds words it starts (the last word always), its plural or singular, spellings
+    /// one mistake away (words of 5 letters or more; two from 9) and its synonyms. At most 500
+    /// characters, no control characters.
     #[param(max_length = 500, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     q: Option<String>,
     /// Organisation slug; repeatable.
@@ -61,7 +63,20 @@ pub struct ProjectList {
     /// Present when `facets=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Vec<charter_core::search::FacetCounts>>,
+    /// When nothing matched and a close spelling would: the search text to try instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
     pub links: Links,
+}
+
+/// Where the search words are in a result: HTML with the text escaped and each matched word in
+/// `<mark>`.
+#[derive(Serialize, ToSchema)]
+pub struct ResultHighlight {
+    /// The title.
+    pub title: String,
+    /// Up to 30 words of the summary around the first match, with `…` where words were left out.
+    pub snippet: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -72,6 +87,16 @@ pub struct ProjectItem {
     pub url: String,
     /// The full record in this API.
     pub api_url: String,
+    /// Present when the search had words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<ResultHighlight>,
+}
+
+fn highlight(h: &charter_app::search::Highlight) -> ResultHighlight {
+    ResultHighlight {
+        title: crate::highlight::html(&h.title, false, false),
+        snippet: crate::highlight::html(&h.snippet, h.cut_before, h.cut_after),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,6 +113,7 @@ pub(super) fn item(p: ProjectSummary) -> ProjectItem {
     ProjectItem {
         url: format!("/projects/{}", p.id),
         api_url: format!("/api/v1/projects/{}", p.id),
+        highlight: None,
         project: p,
     }
 }
@@ -117,10 +143,14 @@ pub(super) async fn list_projects(
     let pairs = query::pairs(raw.as_deref()).map_err(WebError::BadRequest)?;
     let q = SearchQuery::from_pairs(&pairs).map_err(WebError::BadRequest)?;
     let with_facets = query::flag(&pairs, "facets");
-    let SearchResults {
-        total,
-        items,
-        facets,
+    let charter_app::search::Searched {
+        results: SearchResults {
+            total,
+            items,
+            facets,
+        },
+        highlights,
+        did_you_mean,
     } = state
         .searches
         .search(state.store.as_ref(), &q, with_facets)
@@ -137,8 +167,16 @@ pub(super) async fn list_projects(
                 .then(|| list_href(&q.with_page(q.page + 1), with_facets)),
             prev: (q.page > 1).then(|| list_href(&q.with_page(q.page - 1), with_facets)),
         },
-        items: items.into_iter().map(item).collect(),
+        items: items
+            .into_iter()
+            .zip(highlights)
+            .map(|(p, h)| ProjectItem {
+                highlight: q.text.is_some().then(|| highlight(&h)),
+                ..item(p)
+            })
+            .collect(),
         facets: with_facets.then_some(facets),
+        did_you_mean,
     }))
 }
 

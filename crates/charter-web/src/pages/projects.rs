@@ -4,8 +4,9 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use charter_app::search::{Highlight, Searched};
 use charter_core::search::{Facet, FacetCounts, ParamError, SearchQuery, Sort, encode_pairs};
-use charter_store::SearchResults;
+use charter_store::{ProjectSummary, SearchResults};
 
 use super::Pagination;
 use super::filters;
@@ -46,6 +47,10 @@ struct Projects {
     query: SearchQuery,
     errors: Vec<ParamError>,
     results: SearchResults,
+    /// Each result with what to highlight in it.
+    found: Vec<(ProjectSummary, Highlight)>,
+    /// A spelling that finds something, when nothing matched, as text and as a link.
+    did_you_mean: Option<(String, String)>,
     facets: Vec<FacetView>,
     chosen: Vec<ChosenFilter>,
     pagination: Pagination,
@@ -127,13 +132,25 @@ pub(super) async fn projects(
         // Show the page with the problems listed, searching for everything meanwhile.
         Err(errors) => (SearchQuery::new(), errors, StatusCode::BAD_REQUEST),
     };
-    let results = state
+    let Searched {
+        results,
+        highlights,
+        did_you_mean,
+    } = state
         .searches
         .search(state.store.as_ref(), &query, true)
         .await?;
     let pagination = Pagination::new(&query, results.total);
+    let did_you_mean = did_you_mean.map(|text| {
+        let mut q = query.clone();
+        q.text = Some(text.clone());
+        q.page = 1;
+        (text, format!("/projects?{}", q.query_string()))
+    });
     let page = Projects {
         active: "projects",
+        found: results.items.iter().cloned().zip(highlights).collect(),
+        did_you_mean,
         text: query.text.clone().unwrap_or_default(),
         facets: facet_views(&query, &results.facets),
         chosen: chosen_filters(&query, &results.facets),

@@ -12,6 +12,7 @@ mod challenges;
 mod breaches;
 mod downloads;
 mod errors;
+mod finding;
 mod hardening;
 mod history;
 mod import;

@@ -89,6 +89,12 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("draft review", "{draft}/review", Who::Moderator),
     ("audit log", "/manage/audit", Who::SiteAdmin),
     ("late challenges", "/manage/overdue", Who::Moderator),
+    ("search words", "/manage/search-words", Who::SiteAdmin),
+    (
+        "projects list, did you mean",
+        "/projects?q=bux",
+        Who::Anyone,
+    ),
     (
         "identifier kinds",
         "/manage/identifier-kinds",

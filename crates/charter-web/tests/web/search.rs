@@ -30,7 +30,7 @@ async fn search_page_filters_counts_and_keeps_state_in_the_url() {
         let words = app.get("/projects?q=repairs").await;
         words
             .has("matching “repairs”")
-            .has("Damp repairs planner")
+            .has(r#"Damp <mark class="charter-mark">repairs</mark> planner"#)
             .lacks("Bus punctuality dashboard");
         app.get("/projects?q=xylophone")
             .await
@@ -108,7 +108,7 @@ async fn remembered_searches_never_outlive_a_change() {
         assert_eq!(app.get("/api/v1/projects?q=tram").await.json()["total"], 1);
         app.get("/projects?q=tram")
             .await
-            .has("Tram timetable checker");
+            .has(r#"<mark class="charter-mark">Tram</mark> timetable checker"#);
         // So does renaming an organisation.
         let (orgs, _) = small_register();
         let mut o = orgs[2].clone();

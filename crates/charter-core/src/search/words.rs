@@ -1,0 +1,153 @@
+//! Words as search sees them, and how far apart two spellings are.
+
+/// Words longer than this are indexed and searched as their first `MAX_WORD` letters: nothing
+/// real is longer, and it bounds the work of comparing spellings.
+pub const MAX_WORD: usize = 32;
+
+/// The words of `text`, lower-cased, with the byte range each came from: letters and digits
+/// only, so no search syntax survives.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some(&(_, c)) = chars.peek() {
+            if c.is_alphanumeric() {
+                break;
+            }
+            chars.next();
+        }
+        let &(start, _) = chars.peek()?;
+        let mut end = start;
+        let mut word = String::new();
+        let mut letters = 0;
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            if letters < MAX_WORD {
+                word.extend(c.to_lowercase());
+                letters += 1;
+            }
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        Some((start, end, word))
+    })
+}
+
+/// How many spelling mistakes a word of this many letters may have and still match: none under
+/// five letters (too many short words are one letter apart), one from five, two from nine.
+pub fn typo_budget(letters: usize) -> u8 {
+    match letters {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The letters a word holds, as bits (a–z, and one bit for anything else): a cheap first test,
+/// since each wrong, missing or extra letter changes at most two bits.
+pub fn letter_bits(word: &[char]) -> u32 {
+    word.iter().fold(0, |m, c| {
+        m | match c {
+            'a'..='z' => 1 << (*c as u32 - 'a' as u32),
+            _ => 1 << 26,
+        }
+    })
+}
+
+/// The number of wrong, missing, extra or swapped (next to each other) letters that turn `a`
+/// into `b`, if at most `max`. Optimal string alignment, stopping as soon as every way through
+/// costs more than `max`.
+pub fn distance_within(a: &[char], b: &[char], max: u8) -> Option<u8> {
+    let max = usize::from(max);
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    if a.len() > MAX_WORD || b.len() > MAX_WORD {
+        return None;
+    }
+    // Three rows of the table: two back (for swaps), one back, and this one.
+    let mut before = [0usize; MAX_WORD + 1];
+    let mut prev: [usize; MAX_WORD + 1] = std::array::from_fn(|j| j);
+    let mut row = [0usize; MAX_WORD + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        let mut best = row[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+            best = best.min(d);
+        }
+        if best > max {
+            return None;
+        }
+        before = prev;
+        prev = row;
+    }
+    let d = prev[b.len()];
+    (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(a: &str, b: &str, max: u8) -> Option<u8> {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        distance_within(&a, &b, max)
+    }
+
+    #[test]
+    fn splits_and_lowers_words_keeping_where_they_were() {
+        let text = "Chat-bot: ÜBER \"NEAR(x*\" OR";
+        let got: Vec<(usize, usize, String)> = words(text).collect();
+        let words: Vec<&str> = got.iter().map(|(_, _, w)| w.as_str()).collect();
+        assert_eq!(words, vec!["chat", "bot", "über", "near", "x", "or"]);
+        assert_eq!(&text[got[2].0..got[2].1], "ÜBER");
+    }
+
+    #[test]
+    fn long_words_are_cut() {
+        let long = "a".repeat(100);
+        let got: Vec<String> = words(&long).map(|w| w.2).collect();
+        assert_eq!(got, vec!["a".repeat(MAX_WORD)]);
+    }
+
+    #[test]
+    fn budgets_grow_with_the_word() {
+        assert_eq!([1, 4, 5, 8, 9, 20].map(typo_budget), [0, 0, 1, 1, 2, 2]);
+    }
+
+    #[test]
+    fn counts_each_kind_of_mistake_as_one() {
+        assert_eq!(d("benefit", "benefit", 1), Some(0));
+        assert_eq!(d("benefit", "benafit", 1), Some(1)); // wrong
+        assert_eq!(d("benefit", "benfit", 1), Some(1)); // missing
+        assert_eq!(d("benefit", "beneffit", 1), Some(1)); // extra
+        assert_eq!(d("benefit", "benefti", 1), Some(1)); // swapped
+        assert_eq!(d("artifical", "artificial", 2), Some(1));
+        assert_eq!(d("inteligence", "intelligence", 2), Some(1));
+        assert_eq!(d("benefit", "banafit", 1), None);
+        assert_eq!(d("benefit", "banafit", 2), Some(2));
+        assert_eq!(d("short", "longer words", 2), None);
+    }
+
+    #[test]
+    fn letter_bits_never_rule_out_a_real_match() {
+        let pairs = [
+            ("benefit", "benefti"),
+            ("benefit", "benfit"),
+            ("school", "schoal"),
+        ];
+        for (a, b) in pairs {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            assert!((letter_bits(&a) ^ letter_bits(&b)).count_ones() <= 2);
+        }
+    }
+}
