@@ -146,6 +146,9 @@ pub enum Action<'a> {
     ManageIdentifierKinds,
     /// Add, change and retire signatory organisations. Only the people who run the service.
     ManageOrganisations,
+    /// Record changes in the law or policy that entries must be reviewed against: the charter
+    /// body (moderators) and the people who run the service.
+    ManageLawChanges,
 }
 
 impl Action<'_> {
@@ -176,6 +179,9 @@ impl Action<'_> {
             Action::ManageOrganisations => {
                 "Only site administrators can add, change or retire organisations."
             }
+            Action::ManageLawChanges => {
+                "Only the charter body and site administrators can record changes in the law."
+            }
         }
     }
 }
@@ -191,7 +197,8 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
             | Action::ViewAuditLog
             | Action::ViewAllOrganisations
             | Action::ReviewEntries { .. }
-            | Action::SetSelfPublish,
+            | Action::SetSelfPublish
+            | Action::ManageLawChanges,
         ) => true,
         (Role::Moderator, _) => false,
         (
@@ -402,6 +409,29 @@ mod tests {
                     p.role
                 );
             }
+        }
+    }
+
+    #[test]
+    fn only_the_charter_body_and_site_admins_record_changes_in_the_law() {
+        let who = |role, org: Option<&str>| Principal {
+            user_id: 1,
+            role,
+            organisation: org.map(|o| o.parse().unwrap()),
+        };
+        assert!(allowed(
+            &who(Role::SiteAdmin, None),
+            Action::ManageLawChanges
+        ));
+        assert!(allowed(
+            &who(Role::Moderator, None),
+            Action::ManageLawChanges
+        ));
+        for role in [Role::OrgAdmin, Role::OrgEditor] {
+            assert!(!allowed(
+                &who(role, Some("knowsley-council")),
+                Action::ManageLawChanges
+            ));
         }
     }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::charter::Charter;
+use crate::law::{LawChange, ReviewState};
 use crate::picklists::{DecisionRole, Status};
 use crate::plain_english::{self, Rule as TextRule};
 use crate::project::OptOut;
@@ -198,6 +199,8 @@ struct Context<'a> {
     /// What to change to bring the summary's reading age down.
     suggestions: Vec<String>,
     unexplained_acronyms: Vec<String>,
+    /// The register's list of changes in the law, for the rule that asks entries to keep up.
+    law: &'a [LawChange],
 }
 
 type Check = fn(&Context) -> (Outcome, Option<String>);
@@ -534,6 +537,32 @@ const RULES: &[RuleDef] = &[
         },
     },
     RuleDef {
+        id: "law-changes",
+        principle: "legality",
+        title: "Reviewed against changes in the law",
+        check: |c| {
+            let touching: Vec<&LawChange> = c.law.iter().filter(|l| l.touches(c.p)).collect();
+            if touching.is_empty() {
+                return (NotApplicable, None);
+            }
+            let overdue: Vec<&LawChange> = touching
+                .into_iter()
+                .filter(|l| l.state(c.p, c.today) == ReviewState::Overdue)
+                .collect();
+            result(overdue.is_empty(), || {
+                let names: Vec<String> = overdue
+                    .iter()
+                    .map(|l| format!("{} ({}, due {})", l.title, l.id, l.due_on.long()))
+                    .collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                format!(
+                    "Review the project against {} and say so in the entry.",
+                    list_in_words(&names)
+                )
+            })
+        },
+    },
+    RuleDef {
         id: "ai-flag",
         principle: "trustworthy",
         title: "AI use flagged",
@@ -602,8 +631,21 @@ pub fn rules() -> impl Iterator<Item = (&'static str, &'static str, &'static str
     RULES.iter().map(|r| (r.id, r.principle, r.title))
 }
 
-/// Checks one entry against the charter on `today`.
+/// Checks one entry against the charter on `today`, without the register's list of changes in
+/// the law (a draft's check: the rule about them does not apply).
 pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
+    check_with(project, charter, today, &[])
+}
+
+/// Checks one entry against the charter on `today`, with the register's list of changes in the
+/// law: an entry touched by one and not reviewed against it by its due date does not meet
+/// principle 7.
+pub fn check_with(
+    project: &Project,
+    charter: &Charter,
+    today: Date,
+    law: &[LawChange],
+) -> Scorecard {
     let config = &charter.check;
     let analysis = plain_english::analyse(&project.summary);
     let reading_age = analysis.reading_age.map(|r| r.years);
@@ -622,6 +664,7 @@ pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
         summary_words: analysis.counts.words,
         suggestions: analysis.suggestions,
         unexplained_acronyms,
+        law,
     };
 
     let mut blocks = false;

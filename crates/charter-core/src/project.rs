@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::law::LawReview;
 use crate::picklists::*;
 use crate::{Date, Email, ProjectId, Slug, Title, WebUrl};
 
@@ -137,6 +138,9 @@ pub struct Project {
     pub dpia: Option<Dpia>,
     #[serde(default)]
     pub breach_contact: Option<DutyHolder>,
+    /// Changes in the law or policy (on the register's list) this entry has been reviewed against.
+    #[serde(default)]
+    pub law_reviews: Vec<LawReview>,
 }
 
 /// Which data a project uses, from where and about whom.
@@ -390,6 +394,7 @@ impl Project {
             confidentiality_basis: None,
             dpia: None,
             breach_contact: None,
+            law_reviews: Vec::new(),
         }
     }
 
