@@ -26,6 +26,7 @@ pub(crate) mod chain;
 pub(crate) mod common;
 mod drafts;
 mod jobs;
+mod law;
 mod notices;
 mod optout;
 mod register;

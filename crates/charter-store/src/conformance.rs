@@ -15,6 +15,9 @@ use crate::{Store, StoreError, StoredLink};
 #[path = "conformance_notices.rs"]
 mod notices;
 pub use notices::*;
+#[path = "conformance_law.rs"]
+mod law;
+pub use law::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -41,7 +44,8 @@ macro_rules! conformance_tests {
             people_are_told_unless_they_turned_it_off,
             queued_mail_is_taken_once_until_sent_or_tried_out,
             organisations_are_added_changed_and_retired_without_clashes,
-            site_tokens_belong_to_no_organisation);
+            site_tokens_belong_to_no_organisation,
+            law_changes_are_listed_and_numbered_in_turn);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

@@ -28,6 +28,7 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
+pub use store::LawStore;
 pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
@@ -35,6 +36,7 @@ pub use store::{
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::store::LawStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,

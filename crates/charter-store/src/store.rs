@@ -27,6 +27,7 @@ pub trait Store:
     + OptOutStore
     + JobStore
     + NoticeStore
+    + LawStore
     + 'static
 {
 }
@@ -39,6 +40,7 @@ impl<T> Store for T where
         + OptOutStore
         + JobStore
         + NoticeStore
+        + LawStore
         + 'static
 {
 }
@@ -362,4 +364,20 @@ pub trait NoticeStore: Send + Sync {
     async fn mail_sent(&self, id: i64) -> StoreResult<()>;
     /// A message could not be sent: why, kept with it until it is.
     async fn mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+}
+
+/// The register's list of changes in the law or policy (principle 7). Changes are never edited
+/// or deleted: the list is a record of what entries were asked to review.
+#[async_trait]
+pub trait LawStore: Send + Sync {
+    /// Every change, the latest to come into force first (then the newest number).
+    async fn law_changes(&self) -> StoreResult<Vec<charter_core::law::LawChange>>;
+    /// Adds a change recorded on `today` by `by` (as the audit log names them) under the next
+    /// number; returns it as listed.
+    async fn law_change_add(
+        &self,
+        change: &charter_core::law::NewLawChange,
+        today: charter_core::Date,
+        by: &str,
+    ) -> StoreResult<charter_core::law::LawChange>;
 }
