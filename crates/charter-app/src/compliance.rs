@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use charter_core::Slug;
 use charter_core::charter::Charter;
-use charter_core::check::{PrincipleTally, Scorecard, check, tally};
+use charter_core::check::{PrincipleTally, Scorecard, check_with, tally};
 use charter_store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -45,6 +45,8 @@ pub async fn added_up(
     only: Option<&Slug>,
 ) -> AppResult<Compliance> {
     let orgs = store.organisations().await?;
+    // Principle 7 asks entries to keep up with the register's list of changes in the law.
+    let law = store.law_changes().await?;
     let mut cards: HashMap<Slug, Vec<Scorecard>> = HashMap::new();
     let mut after = None;
     loop {
@@ -62,7 +64,7 @@ pub async fn added_up(
             cards
                 .entry(p.organisation.clone())
                 .or_default()
-                .push(check(p, charter, today));
+                .push(check_with(p, charter, today, &law));
         }
     }
     let all: Vec<&Scorecard> = cards.values().flatten().collect();

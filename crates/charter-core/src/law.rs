@@ -62,6 +62,18 @@ impl Touches {
         }
     }
 
+    /// Whether a change recorded on `recorded_on` touches the entry. A rule picks only entries
+    /// that were on the register by then and are not retired: an entry written later was written
+    /// under the new law. Entries chosen by hand are always touched.
+    pub fn touches(&self, p: &Project, recorded_on: Date) -> bool {
+        match self {
+            Touches::Entries(_) => self.picks(p),
+            rule => {
+                rule.picks(p) && p.first_published <= recorded_on && p.status != Status::Retired
+            }
+        }
+    }
+
     /// In words, for pages: "entries about health".
     pub fn describe(&self) -> String {
         match self {
@@ -147,18 +159,9 @@ pub struct LawChange {
 }
 
 impl LawChange {
-    /// Whether this change touches the entry. A rule picks only entries that were on the register
-    /// when the change was recorded and are not retired: an entry written later was written
-    /// under the new law. Entries chosen by hand are always touched.
+    /// Whether this change touches the entry (see [`Touches::touches`]).
     pub fn touches(&self, p: &Project) -> bool {
-        match &self.touches {
-            Touches::Entries(_) => self.touches.picks(p),
-            rule => {
-                rule.picks(p)
-                    && p.first_published <= self.recorded_on
-                    && p.status != Status::Retired
-            }
-        }
+        self.touches.touches(p, self.recorded_on)
     }
 
     /// Where the entry stands with this change, on `today`.
@@ -180,6 +183,67 @@ pub enum ReviewState<'p> {
     Open,
     /// Not reviewed, and the due date has passed.
     Overdue,
+}
+
+/// One line of an entry's page about the law: a change it was reviewed against, or one that
+/// touches it and is still to review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    pub change: LawChangeId,
+    /// The change's title, when it is on the list (a review may name a number that is not).
+    pub title: Option<String>,
+    pub url: Option<WebUrl>,
+    pub state: RowState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowState {
+    Reviewed { on: Date, note: String },
+    Open { due: Date },
+    Overdue { due: Date },
+}
+
+/// What the entry's page shows about the law on `today`: every review the entry records, then
+/// every change recorded by `today` that touches it and is still to review (the most pressing
+/// first).
+pub fn entry_rows(p: &Project, changes: &[LawChange], today: Date) -> Vec<EntryRow> {
+    let known = |id: LawChangeId| changes.iter().find(|c| c.id == id);
+    let mut rows: Vec<EntryRow> = p
+        .law_reviews
+        .iter()
+        .map(|r| EntryRow {
+            change: r.change,
+            title: known(r.change).map(|c| c.title.clone()),
+            url: known(r.change).map(|c| c.url.clone()),
+            state: RowState::Reviewed {
+                on: r.reviewed_on,
+                note: r.note.clone(),
+            },
+        })
+        .collect();
+    let mut open: Vec<EntryRow> = changes
+        .iter()
+        .filter(|c| c.recorded_on <= today && c.touches(p))
+        .filter_map(|c| {
+            let state = match c.state(p, today) {
+                ReviewState::Reviewed(_) => return None,
+                ReviewState::Open => RowState::Open { due: c.due_on },
+                ReviewState::Overdue => RowState::Overdue { due: c.due_on },
+            };
+            Some(EntryRow {
+                change: c.id,
+                title: Some(c.title.clone()),
+                url: Some(c.url.clone()),
+                state,
+            })
+        })
+        .collect();
+    open.sort_by_key(|r| match r.state {
+        RowState::Overdue { due } | RowState::Open { due } => due,
+        RowState::Reviewed { on, .. } => on,
+    });
+    rows.extend(open);
+    rows
 }
 
 /// An entry's record that it was reviewed against a change in the law (part of the entry).

@@ -18,6 +18,7 @@ mod error;
 pub mod export;
 mod footer;
 mod headers;
+mod law;
 mod limit;
 pub mod mail;
 mod pages;
@@ -124,6 +125,8 @@ pub fn router(state: AppState) -> Router {
                 ),
             ),
         )
+        // Changes in the law: the charter body's list, a page for signed-in people.
+        .merge(group.private(group.page(law::routes())))
         .merge(group.session(api))
         // Addresses under /api/ that no route takes: a page saying so, with none of the site's
         // form checks (the API has none).

@@ -211,3 +211,26 @@ fn the_editor_reads_a_review_and_refuses_a_number_that_is_not_a_change() {
     );
     assert_eq!(errors[0].field, "law_reviews.0.change");
 }
+
+#[test]
+fn the_entry_page_lists_reviews_then_what_is_still_to_do() {
+    let p = complete(); // Reviewed against LAW-0001.
+    let reviewed = change(Touches::Ai(None));
+    let mut second = change(Touches::Topic(Topic::Housing));
+    second.id = LawChangeId::new(2);
+    second.title = "Another change".into();
+    let mut later = change(Touches::Ai(None));
+    later.id = LawChangeId::new(3);
+    later.recorded_on = date("2027-02-01");
+    let rows = entry_rows(&p, &[reviewed, second, later], date("2027-01-10"));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].change, LawChangeId::new(1));
+    assert!(matches!(rows[0].state, RowState::Reviewed { .. }));
+    assert_eq!(rows[1].title.as_deref(), Some("Another change"));
+    assert_eq!(
+        rows[1].state,
+        RowState::Overdue {
+            due: date("2026-12-31")
+        }
+    );
+}

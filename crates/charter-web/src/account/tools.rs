@@ -26,6 +26,7 @@ struct ManagePage {
     audit: bool,
     identifier_kinds: bool,
     signatories: bool,
+    law_changes: bool,
 }
 
 pub(super) async fn manage(
@@ -52,6 +53,7 @@ pub(super) async fn manage(
             audit,
             identifier_kinds,
             signatories,
+            law_changes: allowed(&p, Action::ManageLawChanges),
         },
         StatusCode::OK,
     ))
@@ -80,6 +82,8 @@ struct OrganisationTools {
     no_new_entries: Option<String>,
     /// Said once after an action, such as an invitation sent.
     notice: Option<String>,
+    /// Entries still to review against changes in the law, soonest due first.
+    law_tasks: Vec<charter_app::law::Task>,
 }
 
 impl OrganisationTools {
@@ -117,6 +121,7 @@ pub(super) async fn tools(
         .await?
         .ok_or(WebError::NotFound)?;
     let today = charter_app::clock::today();
+    let law = charter_app::law::list(state.store.as_ref()).await?;
     // Every entry of the organisation, read in pages, checked once each, listed by title.
     let mut entries = Vec::new();
     let mut after = None;
@@ -128,7 +133,7 @@ pub(super) async fn tools(
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
         for project in batch {
-            let card = charter_core::check::check(&project, &state.charter, today);
+            let card = charter_core::check::check_with(&project, &state.charter, today, &law);
             let blocking = card.blocking().count();
             entries.push((
                 project.id.to_string(),
@@ -168,7 +173,14 @@ pub(super) async fn tools(
             )
         })
         .collect();
+    let law_tasks = charter_app::law::organisation_tasks(
+        state.store.as_ref(),
+        &charter_app::Actor::person(who.principal(), &who.user.email, ""),
+        slug,
+    )
+    .await?;
     let page = OrganisationTools {
+        law_tasks,
         no_new_entries: org.organisation.why_no_new_entries(),
         active: "manage",
         slug: slug.to_string(),

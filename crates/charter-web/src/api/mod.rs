@@ -11,6 +11,7 @@ mod auth;
 mod compliance;
 mod drafts;
 mod extract;
+mod law;
 mod log;
 mod openapi;
 mod optout;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             get(projects::get_project_check),
         )
         .route("/api/v1/compliance", get(compliance::get_compliance))
+        .route("/api/v1/law-changes", get(law::list_law_changes))
         .route("/api/v1/projects/{id}/versions", get(log::list_versions))
         .route(
             "/api/v1/projects/{id}/versions/{version}",

@@ -222,10 +222,13 @@ pub(super) async fn get_project_check(
     State(state): State<AppState>,
     Published(project): Published,
 ) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
-    Ok(Json(charter_core::check::check(
+    // As the project's page checks it: with the register's list of changes in the law.
+    let law = charter_app::law::list(state.store.as_ref()).await?;
+    Ok(Json(charter_core::check::check_with(
         &project,
         &state.charter,
         charter_app::clock::today(),
+        &law,
     )))
 }
 

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use charter_core::charter::Charter;
-use charter_core::check::{PrincipleStatus, Scorecard, check};
+use charter_core::check::{PrincipleStatus, Scorecard, check_with};
+use charter_core::law::{EntryRow, LawChange, RowState};
 use charter_core::plain_english::{Band, age_in_words};
 use charter_core::{Date, Organisation, Project};
 
@@ -20,11 +21,28 @@ pub struct Entry {
     /// The summary's reading age as shown ("9", "over 25") and its band; the charter check has
     /// already worked it out.
     pub reading: Option<(String, Band)>,
+    /// Changes in the law it was reviewed against, then those still to review.
+    pub law: Vec<EntryRow>,
 }
 
 impl Entry {
-    pub fn new(p: Project, org: Organisation, charter: Arc<Charter>, today: Date) -> Entry {
-        let card = check(&p, &charter, today);
+    /// `law` is the register's list of changes in the law: principle 7 asks the entry to keep
+    /// up with those that touch it.
+    pub fn new(
+        p: Project,
+        org: Organisation,
+        charter: Arc<Charter>,
+        today: Date,
+        law: &[LawChange],
+    ) -> Entry {
+        // Only the changes on the list by that day: a version's page shows what was asked then.
+        let law: Vec<LawChange> = law
+            .iter()
+            .filter(|c| c.recorded_on <= today)
+            .cloned()
+            .collect();
+        let card = check_with(&p, &charter, today, &law);
+        let law = charter_core::law::entry_rows(&p, &law, today);
         let reading = card
             .summary_reading_age
             .map(|years| (age_in_words(years), Band::for_years(years)));
@@ -35,7 +53,16 @@ impl Entry {
             today,
             card,
             reading,
+            law,
         }
+    }
+
+    /// The law rows still to review, for the sentence above them.
+    pub fn law_open(&self) -> usize {
+        self.law
+            .iter()
+            .filter(|r| !matches!(r.state, RowState::Reviewed { .. }))
+            .count()
     }
 
     /// The register opt-outs that cover this project, in words.

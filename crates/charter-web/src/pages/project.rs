@@ -32,8 +32,15 @@ impl std::ops::Deref for ProjectPage {
 pub(super) async fn project(
     State(state): State<AppState>,
     PublishedWithOrganisation(page): PublishedWithOrganisation,
-) -> Response {
-    render_project(&state, page.project, page.organisation, None)
+) -> Result<Response, WebError> {
+    let law = charter_app::law::list(state.store.as_ref()).await?;
+    Ok(render_project(
+        &state,
+        page.project,
+        page.organisation,
+        None,
+        &law,
+    ))
 }
 
 /// A draft's preview: its public page as it will look once published.
@@ -47,7 +54,8 @@ pub(crate) async fn project_page(
         .organisation_record(&p.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render_project(state, p, org, preview))
+    let law = charter_app::law::list(state.store.as_ref()).await?;
+    Ok(render_project(state, p, org, preview, &law))
 }
 
 fn render_project(
@@ -55,12 +63,13 @@ fn render_project(
     p: Project,
     org: Organisation,
     preview: Option<i64>,
+    law: &[charter_core::law::LawChange],
 ) -> Response {
     let today = charter_app::clock::today();
     render(
         &ProjectPage {
             active: "projects",
-            entry: Entry::new(p, org, state.charter.clone(), today),
+            entry: Entry::new(p, org, state.charter.clone(), today, law),
             preview,
         },
         StatusCode::OK,
