@@ -13,6 +13,7 @@ mod errors;
 mod hardening;
 mod history;
 mod import;
+mod law;
 mod layout;
 mod notifications;
 mod optout;
