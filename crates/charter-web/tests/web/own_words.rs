@@ -116,6 +116,12 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/manage/organisations/knowsley-council/retire",
         Who::SiteAdmin,
     ),
+    ("changes in the law", "/manage/law-changes", Who::Moderator),
+    (
+        "draft section, changes in the law",
+        "{draft}/sections/law-reviews",
+        Who::Editor,
+    ),
 ];
 
 /// Pages whose words are still being rewritten, with the reading age they may not go above. A page
