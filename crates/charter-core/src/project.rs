@@ -139,7 +139,9 @@ pub struct Project {
     #[serde(default)]
     pub breach_contact: Option<DutyHolder>,
     /// Changes in the law or policy (on the register's list) this entry has been reviewed against.
-    #[serde(default)]
+    /// Left out when empty, so entries published before it existed keep their exact documents
+    /// (and hashes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub law_reviews: Vec<LawReview>,
 }
 
