@@ -191,7 +191,7 @@ fn open_tasks(p: &Project, changes: &[LawChange], today: Date, out: &mut Vec<Tas
 }
 
 fn by_due_date(mut tasks: Vec<Task>) -> Vec<Task> {
-    tasks.sort_by(|a, b| (a.due_on, a.project, a.change).cmp(&(b.due_on, b.project, b.change)));
+    tasks.sort_by_key(|t| (t.due_on, t.project, t.change));
     tasks
 }
 
