@@ -1577,6 +1577,12 @@ describe('identifier kinds', () => {
 // is checked with axe-core and at 320 px; the charter body sees the region's view.
 
 describe('breach log', () => {
+// Changes in the law: the charter body records one (errors first, then checking which entries it
+// touches), the organisation reviews an entry against it through a draft, the charter body
+// approves, and the entry's page shows it. axe at each step; the list reflows at 320 px.
+
+describe('changes in the law', () => {
+  /** Adds a person with the command line, sets their password by the link, and signs them in. */
   async function signedIn(email, role, organisation) {
     const args = ['--data-dir', dataDir, 'user', 'add', '--email', email, '--role', role, '--base-url', baseUrl]
     if (organisation) args.push('--organisation', organisation)
@@ -1591,6 +1597,12 @@ describe('breach log', () => {
     await page.waitForLoadState('load')
     await page.fill('#email', email)
     await page.fill('#password', 'pier head ferry rides')
+    await page.fill('#password', 'mersey tunnel toll booth')
+    await page.fill('#confirm', 'mersey tunnel toll booth')
+    await page.getByRole('button', { name: 'Set password' }).click()
+    await page.waitForLoadState('load')
+    await page.fill('#email', email)
+    await page.fill('#password', 'mersey tunnel toll booth')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForLoadState('load')
     return { context, page }
@@ -1607,6 +1619,7 @@ describe('breach log', () => {
   }
 
   async function press(page, name) {
+  async function click(page, name) {
     await page.getByRole('button', { name, exact: true }).click()
     await page.waitForLoadState('load')
   }
@@ -1685,6 +1698,90 @@ describe('breach log', () => {
       }
     } finally {
       await admin.context.close()
+  test('record a change, review an entry against it, see it on the entry', { timeout: 300_000 }, async () => {
+    const slug = pageByName('organisation').path.split('/').pop()
+    const editor = await signedIn('editor@law.example', 'organisation-editor', slug)
+    const moderator = await signedIn('moderator@law.example', 'moderator', null)
+    const e = editor.page
+    const m = moderator.page
+    try {
+      // An entry of the organisation that can be submitted as it stands.
+      await e.goto(url(`/manage/organisations/${slug}`))
+      const row = e.locator('tr', { hasText: 'Essential checks met' }).first()
+      const entryId = (await row.locator('.charter-meta').first().innerText()).trim()
+      assert.match(entryId, /^LCR-\d+$/)
+
+      await m.goto(url('/manage'))
+      await m.getByRole('link', { name: 'Changes in the law' }).click()
+      await m.waitForLoadState('load')
+      assert.match(m.url(), /\/manage\/law-changes$/)
+      await m.getByText('Data (Use and Access) Act 2025').first().waitFor()
+      await axeClean(m, 'the list of changes in the law')
+
+      // Nothing chosen: clear errors, linked to their fields, and what was typed kept.
+      await m.fill('#title', 'Library data policy')
+      await click(m, 'Add the change')
+      assert.equal(await m.locator('.govuk-error-summary').count(), 1)
+      assert.equal(await m.inputValue('#title'), 'Library data policy')
+      await axeClean(m, 'a change with errors')
+      await m.locator('.govuk-error-summary a[href="#way"]').click()
+      assert.equal(await activeId(m), 'way', 'the error link moves focus to the first choice')
+
+      await m.fill('#what_changed', 'Libraries must say how long they keep borrowing records.')
+      await m.fill('#in_force', '2027-01-01')
+      await m.fill('#url', 'https://example.org/library-data-policy')
+      await m.fill('#due_on', '2099-06-30')
+      await m.check('#way-entries')
+      await m.fill('#entries', entryId)
+      await click(m, 'Check which entries it touches')
+      await m.getByText('This change touches 1 entry').waitFor()
+      await axeClean(m, 'the entries a change touches')
+      await click(m, 'Add the change')
+      const banner = await m.locator('.govuk-notification-banner').innerText()
+      const change = banner.match(/LAW-\d+/)[0]
+      assert.match(banner, /is on the list/)
+      await axeClean(m, 'the list after adding a change')
+      await m.setViewportSize({ width: 320, height: 800 })
+      const reflow = await m.evaluate(reflowReport)
+      assert.ok(reflow.scrollWidth <= 320, `the list scrolls sideways at 320 px: ${reflow.offenders.join('; ')}`)
+      await axeClean(m, 'the list at 320 px')
+      await m.setViewportSize({ width: 1280, height: 800 })
+
+      // The organisation sees its task and reviews the entry through a draft.
+      await e.goto(url(`/manage/organisations/${slug}`))
+      await e.getByText('Changes in the law to check').waitFor()
+      await axeClean(e, 'the tools page with a change to check')
+      await e.getByRole('button', { name: new RegExp(`^Check .* against ${change}$`) }).click()
+      await e.waitForLoadState('load')
+      const draftUrl = e.url()
+      assert.match(draftUrl, /\/manage\/drafts\/\d+$/)
+      await e.getByRole('link', { name: 'Changes in the law', exact: true }).click()
+      await e.waitForLoadState('load')
+      await axeClean(e, 'the changes in the law section')
+      await e.fill('[id="law_reviews.0.change"]', 'the library policy')
+      await e.fill('[id="law_reviews.0.reviewed_on"]', '2026-12-01')
+      await e.fill('[id="law_reviews.0.note"]', 'We keep borrowing records for one year. The entry now says so.')
+      await click(e, 'Save and go back to the draft')
+      assert.equal(await e.locator('.govuk-error-summary').count(), 1, 'a change is named by its number')
+      await axeClean(e, 'the section with an error')
+      await e.fill('[id="law_reviews.0.change"]', change)
+      await click(e, 'Save and go back to the draft')
+      assert.equal(e.url(), draftUrl)
+      await e.fill('#note', `Checked against ${change}`)
+      await click(e, 'Submit for review')
+      await e.getByText('Waiting for review').first().waitFor()
+
+      await m.goto(url(draftUrl.replace(baseUrl, '') + '/review'))
+      await axeClean(m, 'the review of a law check')
+      await click(m, 'Approve and publish')
+      assert.match(m.url(), new RegExp(`/projects/${entryId}$`))
+      await m.getByText('We keep borrowing records for one year.').waitFor()
+      assert.match(await m.locator('main').innerText(), /Library data policy[\s\S]{0,40}Checked/)
+      await axeClean(m, 'the entry reviewed against the change')
+      await e.goto(url(`/manage/organisations/${slug}`))
+      assert.equal(await e.getByRole('button', { name: new RegExp(`against ${change}$`) }).count(), 0, 'the task is done')
+    } finally {
+      await editor.context.close()
       await moderator.context.close()
     }
   })

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use charter_core::Slug;
 use charter_core::breaches::{DeadlineCheck, DeadlineTally};
 use charter_core::charter::Charter;
-use charter_core::check::{PrincipleTally, Scorecard, check_with_answers, tally};
+use charter_core::check::{Extras, PrincipleTally, Scorecard, check_full, tally};
 use charter_store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,6 +53,8 @@ pub async fn added_up(
     let orgs = store.organisations().await?;
     // Answers to residents on time, for principle 3's `answers-on-time`.
     let answers = crate::challenge_stats::tallies_by_project(store, today).await?;
+    // Principle 7 asks entries to keep up with the register's list of changes in the law.
+    let law = store.law_changes().await?;
     let mut cards: HashMap<Slug, Vec<Scorecard>> = HashMap::new();
     let mut after = None;
     loop {
@@ -70,7 +72,15 @@ pub async fn added_up(
             cards
                 .entry(p.organisation.clone())
                 .or_default()
-                .push(check_with_answers(p, charter, today, answers.get(&p.id)));
+                .push(check_full(
+                    p,
+                    charter,
+                    today,
+                    Extras {
+                        answers: answers.get(&p.id),
+                        law: &law,
+                    },
+                ));
         }
     }
     let all: Vec<&Scorecard> = cards.values().flatten().collect();

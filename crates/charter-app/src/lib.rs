@@ -21,6 +21,7 @@ pub mod history;
 pub mod housekeeping;
 pub mod identifier_kinds;
 pub mod import;
+pub mod law;
 pub mod notices;
 pub mod optout;
 pub mod organisations;

@@ -161,6 +161,9 @@ pub enum Action<'a> {
     /// Change the words search treats as meaning the same (synonyms). Only the people who run
     /// the service.
     ManageSearchWords,
+    /// Record changes in the law or policy that entries must be reviewed against: the charter
+    /// body (moderators) and the people who run the service.
+    ManageLawChanges,
 }
 
 impl Action<'_> {
@@ -203,6 +206,9 @@ impl Action<'_> {
             }
             Action::ViewRegionBreaches => "Only the charter body can see every breach log.",
             Action::ManageSearchWords => "Only site administrators can change search words.",
+            Action::ManageLawChanges => {
+                "Only the charter body and site administrators can record changes in the law."
+            }
         }
     }
 }
@@ -221,7 +227,8 @@ pub fn allowed(who: &Principal, action: Action) -> bool {
             | Action::SetSelfPublish
             | Action::ViewOverdueChallenges
             | Action::ViewBreaches(_)
-            | Action::ViewRegionBreaches,
+            | Action::ViewRegionBreaches
+            | Action::ManageLawChanges,
         ) => true,
         (Role::Moderator, _) => false,
         (
@@ -457,6 +464,29 @@ mod tests {
                 allowed(&p, Action::ViewRegionBreaches),
             ];
             assert_eq!(got, expected, "{:?}", p.role);
+        }
+    }
+
+    #[test]
+    fn only_the_charter_body_and_site_admins_record_changes_in_the_law() {
+        let who = |role, org: Option<&str>| Principal {
+            user_id: 1,
+            role,
+            organisation: org.map(|o| o.parse().unwrap()),
+        };
+        assert!(allowed(
+            &who(Role::SiteAdmin, None),
+            Action::ManageLawChanges
+        ));
+        assert!(allowed(
+            &who(Role::Moderator, None),
+            Action::ManageLawChanges
+        ));
+        for role in [Role::OrgAdmin, Role::OrgEditor] {
+            assert!(!allowed(
+                &who(role, Some("knowsley-council")),
+                Action::ManageLawChanges
+            ));
         }
     }
 

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::challenge_stats::Tally;
 use crate::charter::Charter;
+use crate::law::{LawChange, ReviewState};
 use crate::picklists::{DecisionRole, Status};
 use crate::plain_english::{self, Rule as TextRule};
 use crate::project::OptOut;
@@ -206,6 +207,8 @@ struct Context<'a> {
     unexplained_acronyms: Vec<String>,
     /// The project's challenges and questions, when the caller has them.
     answers: Option<&'a Tally>,
+    /// The register's list of changes in the law, for the rule that asks entries to keep up.
+    law: &'a [LawChange],
 }
 
 type Check = fn(&Context) -> (Outcome, Option<String>);
@@ -563,6 +566,32 @@ const RULES: &[RuleDef] = &[
         },
     },
     RuleDef {
+        id: "law-changes",
+        principle: "legality",
+        title: "Reviewed against changes in the law",
+        check: |c| {
+            let touching: Vec<&LawChange> = c.law.iter().filter(|l| l.touches(c.p)).collect();
+            if touching.is_empty() {
+                return (NotApplicable, None);
+            }
+            let overdue: Vec<&LawChange> = touching
+                .into_iter()
+                .filter(|l| l.state(c.p, c.today) == ReviewState::Overdue)
+                .collect();
+            result(overdue.is_empty(), || {
+                let names: Vec<String> = overdue
+                    .iter()
+                    .map(|l| format!("{} ({}, due {})", l.title, l.id, l.due_on.long()))
+                    .collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                format!(
+                    "Review the project against {} and say so in the entry.",
+                    list_in_words(&names)
+                )
+            })
+        },
+    },
+    RuleDef {
         id: "ai-flag",
         principle: "trustworthy",
         title: "AI use flagged",
@@ -649,10 +678,18 @@ pub fn rules() -> impl Iterator<Item = (&'static str, &'static str, &'static str
     RULES.iter().map(|r| (r.id, r.principle, r.title))
 }
 
-/// Checks one entry against the charter on `today`, without its answers to residents (the
-/// `answers-on-time` rule is then not applicable).
+/// What the check can use besides the entry itself, when the caller has it: the project's
+/// answers to residents (principle 3's `answers-on-time`) and the register's list of changes in
+/// the law (principle 7's `law-changes`). Without them those rules do not apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub answers: Option<&'a Tally>,
+    pub law: &'a [LawChange],
+}
+
+/// Checks one entry against the charter on `today`, on its own (a draft's check).
 pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
-    check_with_answers(project, charter, today, None)
+    check_full(project, charter, today, Extras::default())
 }
 
 /// Checks one entry, with the counts of its challenges and questions for `answers-on-time`.
@@ -661,6 +698,30 @@ pub fn check_with_answers(
     charter: &Charter,
     today: Date,
     answers: Option<&Tally>,
+) -> Scorecard {
+    check_full(
+        project,
+        charter,
+        today,
+        Extras {
+            answers,
+            law: &[],
+        },
+    )
+}
+
+/// Checks one entry with the register's list of changes in the law: an entry touched by one
+/// and not reviewed against it by its due date does not meet principle 7.
+pub fn check_with(project: &Project, charter: &Charter, today: Date, law: &[LawChange]) -> Scorecard {
+    check_full(project, charter, today, Extras { answers: None, law })
+}
+
+/// Checks one entry against the charter on `today` with everything the caller has.
+pub fn check_full(
+    project: &Project,
+    charter: &Charter,
+    today: Date,
+    extras: Extras<'_>,
 ) -> Scorecard {
     let config = &charter.check;
     let analysis = plain_english::analyse(&project.summary);
@@ -680,7 +741,8 @@ pub fn check_with_answers(
         summary_words: analysis.counts.words,
         suggestions: analysis.suggestions,
         unexplained_acronyms,
-        answers,
+        answers: extras.answers,
+        law: extras.law,
     };
 
     let mut blocks = false;

@@ -247,6 +247,13 @@ fn read(field: &Field, name: &str, input: &Input) -> Result<Value, String> {
     {
         return Err(e.to_string());
     }
+    // A law review names a change on the register's list by its number.
+    if field.path == sections::LAW_CHANGE_FIELD {
+        return match first.to_uppercase().parse::<crate::LawChangeId>() {
+            Ok(id) => Ok(Value::String(id.to_string())),
+            Err(_) => Err(crate::ids::IdError::LawChangeId(first.to_owned()).to_string()),
+        };
+    }
     Ok(value)
 }
 

@@ -483,6 +483,16 @@ pub const COLUMNS: &[Column] = &[
         "Who to tell about a data breach.",
         |p, _o| holder(&p.breach_contact)
     ),
+    col!(
+        "law_reviews",
+        "The changes in the law the project has been checked against, by their number on the register's list (such as LAW-0001), with a semicolon between them.",
+        |p, _o| p
+            .law_reviews
+            .iter()
+            .map(|r| r.change.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    ),
 ];
 
 /// Makes a cell safe to open in a spreadsheet: text that starts with `=`, `+`, `-` or `@` (or a

@@ -13,6 +13,8 @@ pub enum IdError {
     ProjectId(String),
     #[error("“{0}” is not an organisation id: organisation ids look like ORG-0007")]
     OrgId(String),
+    #[error("“{0}” is not a change in the law: their numbers look like LAW-0001")]
+    LawChangeId(String),
     #[error(
         "“{0}” is not a valid short name: use lower-case letters, numbers and single hyphens, up to 80 characters"
     )]
@@ -105,6 +107,34 @@ string_value!(
         .ok_or_else(|| IdError::ProjectId(s.to_owned())),
     "LCR-0042",
     Some("^LCR-[0-9]{4,9}$")
+);
+
+/// A change in the law or policy on the register's own list, `LAW-` and at least four digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LawChangeId(u32);
+
+impl LawChangeId {
+    pub fn new(number: u32) -> Self {
+        LawChangeId(number)
+    }
+    pub fn number(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for LawChangeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LAW-{:04}", self.0)
+    }
+}
+
+string_value!(
+    LawChangeId,
+    |s: &str| parse_numbered(s.trim(), "LAW-")
+        .map(LawChangeId)
+        .ok_or_else(|| IdError::LawChangeId(s.to_owned())),
+    "LAW-0001",
+    Some("^LAW-[0-9]{4,9}$")
 );
 
 /// An organisation's stable id, `ORG-` and at least four digits; its slug may change, this may not.

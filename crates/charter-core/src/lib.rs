@@ -17,6 +17,7 @@ pub mod export;
 pub mod history;
 pub mod ids;
 pub mod import;
+pub mod law;
 pub mod notices;
 pub mod organisation;
 pub mod picklists;
@@ -40,6 +41,6 @@ pub fn capitalise(s: &str) -> String {
         .map(|first| first.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
-pub use ids::{Email, OrgId, ProjectId, Slug, Title, WebUrl};
+pub use ids::{Email, LawChangeId, OrgId, ProjectId, Slug, Title, WebUrl};
 pub use organisation::Organisation;
 pub use project::Project;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::law::LawReview;
 use crate::picklists::*;
 use crate::{Date, Email, ProjectId, Slug, Title, WebUrl};
 
@@ -137,6 +138,11 @@ pub struct Project {
     pub dpia: Option<Dpia>,
     #[serde(default)]
     pub breach_contact: Option<DutyHolder>,
+    /// Changes in the law or policy (on the register's list) this entry has been reviewed against.
+    /// Left out when empty, so entries published before it existed keep their exact documents
+    /// (and hashes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub law_reviews: Vec<LawReview>,
 }
 
 /// Which data a project uses, from where and about whom.
@@ -390,6 +396,7 @@ impl Project {
             confidentiality_basis: None,
             dpia: None,
             breach_contact: None,
+            law_reviews: Vec::new(),
         }
     }
 

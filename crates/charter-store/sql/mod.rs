@@ -30,6 +30,7 @@ mod challenges;
 pub(crate) mod common;
 mod drafts;
 mod jobs;
+mod law;
 mod notices;
 mod optout;
 mod register;

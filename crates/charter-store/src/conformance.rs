@@ -28,6 +28,9 @@ pub use breaches::*;
 #[path = "conformance_search.rs"]
 mod search_index;
 pub use search_index::*;
+#[path = "conformance_law.rs"]
+mod law;
+pub use law::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -62,7 +65,8 @@ macro_rules! conformance_tests {
             late_items_are_listed_and_reminded_once,
             breaches_keep_every_version_and_answer_by_state_and_deadline,
             search_documents_are_what_was_published, the_search_index_answers_alike_on_every_backend,
-            saved_synonyms_move_the_version);
+            saved_synonyms_move_the_version,
+            law_changes_are_listed_and_numbered_in_turn);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

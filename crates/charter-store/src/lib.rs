@@ -34,6 +34,7 @@ pub mod verify;
 pub use store::ChallengeStatsStore;
 pub use store::ChallengeStore;
 pub use store::BreachStore;
+pub use store::LawStore;
 pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
@@ -45,6 +46,7 @@ pub mod prelude {
     pub use crate::store::ChallengeStatsStore;
     pub use crate::store::ChallengeStore;
     pub use crate::store::BreachStore;
+    pub use crate::store::LawStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,

@@ -32,6 +32,7 @@ pub trait Store:
     + ChallengeStatsStore
     + BreachStore
     + SearchStore
+    + LawStore
     + 'static
 {
 }
@@ -48,6 +49,7 @@ impl<T> Store for T where
         + ChallengeStatsStore
         + BreachStore
         + SearchStore
+        + LawStore
         + 'static
 {
 }
@@ -524,4 +526,20 @@ pub trait SearchStore: Send + Sync {
     async fn search_synonyms(&self) -> StoreResult<Option<String>>;
     /// Saves the synonyms and moves the register's version on, so every instance uses them.
     async fn search_synonyms_put(&self, groups: &str, at: &Timestamp) -> StoreResult<()>;
+}
+
+/// The register's list of changes in the law or policy (principle 7). Changes are never edited
+/// or deleted: the list is a record of what entries were asked to review.
+#[async_trait]
+pub trait LawStore: Send + Sync {
+    /// Every change, the latest to come into force first (then the newest number).
+    async fn law_changes(&self) -> StoreResult<Vec<charter_core::law::LawChange>>;
+    /// Adds a change recorded on `today` by `by` (as the audit log names them) under the next
+    /// number; returns it as listed.
+    async fn law_change_add(
+        &self,
+        change: &charter_core::law::NewLawChange,
+        today: charter_core::Date,
+        by: &str,
+    ) -> StoreResult<charter_core::law::LawChange>;
 }

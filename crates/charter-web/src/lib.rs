@@ -21,6 +21,7 @@ pub mod export;
 mod footer;
 mod headers;
 mod highlight;
+mod law;
 mod limit;
 pub mod mail;
 mod pages;
@@ -130,6 +131,8 @@ pub fn router(state: AppState) -> Router {
                 ),
             ),
         )
+        // Changes in the law: the charter body's list, a page for signed-in people.
+        .merge(group.private(group.page(law::routes())))
         .merge(group.session(api))
         // Addresses under /api/ that no route takes: a page saying so, with none of the site's
         // form checks (the API has none).

@@ -384,6 +384,19 @@ static OUTCOME: [Field; 8] = [
     f("url", "Link to the full report", Kind::Url),
 ];
 
+/// The field of a law review naming the change, read as a change's number.
+pub(super) const LAW_CHANGE_FIELD: &str = "change";
+
+static LAW_REVIEW: [Field; 3] = [
+    f(LAW_CHANGE_FIELD, "Number of the change", Kind::Text)
+        .hint("As it is on the register's list of changes, such as LAW-0001")
+        .required(),
+    f("reviewed_on", "Date you reviewed the project", Kind::Date).required(),
+    f("note", "What you found", Kind::LongText)
+        .hint("What you checked, and what you changed, if anything")
+        .required(),
+];
+
 /// The editor's sections, in the order of the task list.
 pub static SECTIONS: &[Section] = &[
     Section {
@@ -566,6 +579,19 @@ pub static SECTIONS: &[Section] = &[
             },
         ],
         list: None,
+    },
+    Section {
+        slug: "law-reviews",
+        title: "Changes in the law",
+        principles: "Legality",
+        intro: "When the law or a policy changes, check the project against it and say so here. To remove one, clear its answers.",
+        fields: &[],
+        groups: &[],
+        list: Some(List {
+            path: "law_reviews",
+            item: "review",
+            fields: &LAW_REVIEW,
+        }),
     },
     Section {
         slug: "outcomes",

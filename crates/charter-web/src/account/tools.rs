@@ -28,6 +28,7 @@ struct ManagePage {
     signatories: bool,
     breaches: bool,
     search_words: bool,
+    law_changes: bool,
 }
 
 pub(super) async fn manage(
@@ -61,6 +62,7 @@ pub(super) async fn manage(
             signatories,
             breaches,
             search_words,
+            law_changes: allowed(&p, Action::ManageLawChanges),
         },
         StatusCode::OK,
     ))
@@ -93,6 +95,8 @@ struct OrganisationTools {
     due: Vec<DueItem>,
     /// Emails to the organisation's people that could not be sent (for its administrators).
     undelivered: Vec<charter_store::notices::UndeliveredMail>,
+    /// Entries still to review against changes in the law, soonest due first.
+    law_tasks: Vec<charter_app::law::Task>,
 }
 
 /// One line of the list of what is due.
@@ -139,6 +143,7 @@ pub(super) async fn tools(
         .await?
         .ok_or(WebError::NotFound)?;
     let today = charter_app::clock::today();
+    let law = charter_app::law::list(state.store.as_ref()).await?;
     // Every entry of the organisation, read in pages, checked once each, listed by title.
     let mut entries = Vec::new();
     let mut after = None;
@@ -150,7 +155,7 @@ pub(super) async fn tools(
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
         for project in batch {
-            let card = charter_core::check::check(&project, &state.charter, today);
+            let card = charter_core::check::check_with(&project, &state.charter, today, &law);
             let blocking = card.blocking().count();
             entries.push((
                 project.id.to_string(),
@@ -216,9 +221,11 @@ pub(super) async fn tools(
     } else {
         Vec::new()
     };
+    let law_tasks = charter_app::law::organisation_tasks(state.store.as_ref(), &actor, slug).await?;
     let page = OrganisationTools {
         due,
         undelivered,
+        law_tasks,
         no_new_entries: org.organisation.why_no_new_entries(),
         active: "manage",
         slug: slug.to_string(),

@@ -12,6 +12,7 @@ mod breaches;
 mod compliance;
 mod drafts;
 mod extract;
+mod law;
 mod log;
 mod openapi;
 mod optout;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/statistics/challenges",
             get(statistics::get_statistics),
         )
+        .route("/api/v1/law-changes", get(law::list_law_changes))
         .route("/api/v1/projects/{id}/versions", get(log::list_versions))
         .route(
             "/api/v1/projects/{id}/versions/{version}",

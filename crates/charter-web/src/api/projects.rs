@@ -260,17 +260,22 @@ pub(super) async fn get_project_check(
     State(state): State<AppState>,
     Published(project): Published,
 ) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
-    // With its answers to residents, as the project's page shows it.
+    // As the project's page checks it: with its answers to residents and the register's list
+    // of changes in the law.
     let answers = charter_app::challenge_stats::tally(
         state.store.as_ref(),
         &charter_store::challenge_stats::StatsScope::Project(project.id),
     )
     .await?;
-    Ok(Json(charter_core::check::check_with_answers(
+    let law = charter_app::law::list(state.store.as_ref()).await?;
+    Ok(Json(charter_core::check::check_full(
         &project,
         &state.charter,
         charter_app::clock::today(),
-        Some(&answers),
+        charter_core::check::Extras {
+            answers: Some(&answers),
+            law: &law,
+        },
     )))
 }
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use charter_core::challenge_stats::Tally;
 use charter_core::charter::Charter;
-use charter_core::check::{PrincipleStatus, Scorecard, check, check_with_answers};
+use charter_core::check::{Extras, PrincipleStatus, Scorecard, check_full};
+use charter_core::law::{EntryRow, LawChange, RowState};
 use charter_core::plain_english::{Band, age_in_words};
 use charter_core::{Date, Organisation, Project};
 
@@ -21,11 +22,30 @@ pub struct Entry {
     /// The summary's reading age as shown ("9", "over 25") and its band; the charter check has
     /// already worked it out.
     pub reading: Option<(String, Band)>,
+    /// Changes in the law it was reviewed against, then those still to review.
+    pub law: Vec<EntryRow>,
 }
 
 impl Entry {
-    pub fn new(p: Project, org: Organisation, charter: Arc<Charter>, today: Date) -> Entry {
-        let card = check(&p, &charter, today);
+    /// `law` is the register's list of changes in the law: principle 7 asks the entry to keep
+    /// up with those that touch it. `answers`: the project's challenges and questions, for
+    /// principle 3's `answers-on-time` (none on a version's page).
+    pub fn new(
+        p: Project,
+        org: Organisation,
+        charter: Arc<Charter>,
+        today: Date,
+        law: &[LawChange],
+        answers: Option<&Tally>,
+    ) -> Entry {
+        // Only the changes on the list by that day: a version's page shows what was asked then.
+        let law: Vec<LawChange> = law
+            .iter()
+            .filter(|c| c.recorded_on <= today)
+            .cloned()
+            .collect();
+        let card = check_full(&p, &charter, today, Extras { answers, law: &law });
+        let law = charter_core::law::entry_rows(&p, &law, today);
         let reading = card
             .summary_reading_age
             .map(|years| (age_in_words(years), Band::for_years(years)));
@@ -36,15 +56,16 @@ impl Entry {
             today,
             card,
             reading,
+            law,
         }
     }
 
-    /// Checks again with the project's answers to residents (principle 3's `answers-on-time`).
-    pub fn with_answers(mut self, answers: Option<&Tally>) -> Entry {
-        if answers.is_some() {
-            self.card = check_with_answers(&self.p, &self.charter, self.today, answers);
-        }
-        self
+    /// The law rows still to review, for the sentence above them.
+    pub fn law_open(&self) -> usize {
+        self.law
+            .iter()
+            .filter(|r| !matches!(r.state, RowState::Reviewed { .. }))
+            .count()
     }
 
     /// The register opt-outs that cover this project, in words.

@@ -53,6 +53,7 @@ pub(super) async fn project(
     .await?;
     let answers =
         charter_app::challenges::public_answers(state.store.as_ref(), page.project.id).await?;
+    let law = charter_app::law::list(state.store.as_ref()).await?;
     Ok(render_project(
         &state,
         page.project,
@@ -60,6 +61,7 @@ pub(super) async fn project(
         None,
         Some(tally),
         answers,
+        &law,
     ))
 }
 
@@ -74,7 +76,8 @@ pub(crate) async fn project_page(
         .organisation_record(&p.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render_project(state, p, org, preview, None, Vec::new()))
+    let law = charter_app::law::list(state.store.as_ref()).await?;
+    Ok(render_project(state, p, org, preview, None, Vec::new(), &law))
 }
 
 fn render_project(
@@ -84,12 +87,13 @@ fn render_project(
     preview: Option<i64>,
     tally: Option<Tally>,
     answers: Vec<charter_store::challenges::PublicAnswer>,
+    law: &[charter_core::law::LawChange],
 ) -> Response {
     let today = charter_app::clock::today();
     render(
         &ProjectPage {
             active: "projects",
-            entry: Entry::new(p, org, state.charter.clone(), today).with_answers(tally.as_ref()),
+            entry: Entry::new(p, org, state.charter.clone(), today, law, tally.as_ref()),
             preview,
             challenges: tally.as_ref().map(Tally::statistics),
             answers,

@@ -47,10 +47,11 @@ pub(super) async fn version(
     let v = charter_app::history::version(state.store.as_ref(), id, number).await?;
     // Checked as on the day it was published: the page shows what its readers saw then.
     let day = v.link.published_at.date();
+    let law = charter_app::law::list(state.store.as_ref()).await?;
     Ok(render(
         &VersionPage {
             active: "projects",
-            entry: Entry::new(v.entry, v.organisation, state.charter.clone(), day),
+            entry: Entry::new(v.entry, v.organisation, state.charter.clone(), day, &law, None),
             published: when(v.link.published_at.as_str()),
             link: v.link,
             newest: v.newest,

@@ -16,6 +16,7 @@ mod finding;
 mod hardening;
 mod history;
 mod import;
+mod law;
 mod layout;
 mod notifications;
 mod optout;

@@ -136,6 +136,12 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("breaches in the region", "/manage/breaches", Who::Moderator),
     ("log a breach", "/manage/breaches/new", Who::Editor),
     ("breach", "{breach}", Who::Editor),
+    ("changes in the law", "/manage/law-changes", Who::Moderator),
+    (
+        "draft section, changes in the law",
+        "{draft}/sections/law-reviews",
+        Who::Editor,
+    ),
 ];
 
 /// Pages whose words are still being rewritten, with the reading age they may not go above. A page
