@@ -552,12 +552,8 @@ const RULES: &[RuleDef] = &[
             if !matches!(p.status, Status::InUse | Status::Paused) {
                 return (NotApplicable, None);
             }
-            let months = c.config.outcome_report_months;
             let latest = p.outcome_reports.iter().map(|r| r.published_on).max();
-            let due = match latest {
-                Some(d) => d.add_months(months),
-                None => p.start_date.unwrap_or(p.first_published).add_months(months),
-            };
+            let due = outcome_report_due(p, c.config);
             result(due >= c.today, || match latest {
                 Some(d) => format!(
                     "The last outcome report was published on {}: the next was due on {}.",
@@ -602,10 +598,60 @@ pub fn rules() -> impl Iterator<Item = (&'static str, &'static str, &'static str
     RULES.iter().map(|r| (r.id, r.principle, r.title))
 }
 
+/// When the next outcome report is due: months after the last one, or after going into use.
+fn outcome_report_due(p: &Project, config: &CheckConfig) -> Date {
+    let months = config.outcome_report_months;
+    match p.outcome_reports.iter().map(|r| r.published_on).max() {
+        Some(d) => d.add_months(months),
+        None => p.start_date.unwrap_or(p.first_published).add_months(months),
+    }
+}
+
+/// The days on which the check of an unchanged entry can turn out differently: the day after
+/// each date a time rule compares with today. A rule that reads the date adds its day here.
+pub fn turning_points(p: &Project, charter: &Charter) -> Vec<Date> {
+    let config = &charter.check;
+    let mut days = vec![outcome_report_due(p, config).add_days(1)];
+    if let Some(d) = &p.declaration {
+        days.push(
+            d.signed_on
+                .add_months(config.declaration_months)
+                .add_days(1),
+        );
+    }
+    if let Some(d) = p.next_review_date {
+        days.push(d.add_days(1));
+    }
+    days.sort();
+    days.dedup();
+    days
+}
+
 /// Checks one entry against the charter on `today`.
 pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
-    let config = &charter.check;
+    check_with(
+        project,
+        charter,
+        today,
+        &plain_english::analyse(&project.summary),
+    )
+}
+
+/// Checks one entry on each of `days`, reading its summary once.
+pub fn check_on_days(project: &Project, charter: &Charter, days: &[Date]) -> Vec<Scorecard> {
     let analysis = plain_english::analyse(&project.summary);
+    days.iter()
+        .map(|today| check_with(project, charter, *today, &analysis))
+        .collect()
+}
+
+fn check_with(
+    project: &Project,
+    charter: &Charter,
+    today: Date,
+    analysis: &plain_english::Analysis,
+) -> Scorecard {
+    let config = &charter.check;
     let reading_age = analysis.reading_age.map(|r| r.years);
     let mut unexplained_acronyms: Vec<String> = analysis
         .findings
@@ -620,7 +666,7 @@ pub fn check(project: &Project, charter: &Charter, today: Date) -> Scorecard {
         config,
         reading_age,
         summary_words: analysis.counts.words,
-        suggestions: analysis.suggestions,
+        suggestions: analysis.suggestions.clone(),
         unexplained_acronyms,
     };
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod chain;
 pub mod charter;
 pub mod check;
+pub mod dashboard;
 pub mod date;
 pub mod editor;
 pub mod export;
