@@ -24,6 +24,7 @@ mod accounts;
 pub(crate) mod builder;
 pub(crate) mod chain;
 pub(crate) mod common;
+mod dashboard;
 mod drafts;
 mod jobs;
 mod notices;

@@ -15,6 +15,9 @@ use crate::{Store, StoreError, StoredLink};
 #[path = "conformance_notices.rs"]
 mod notices;
 pub use notices::*;
+#[path = "conformance_dashboard.rs"]
+mod dashboard;
+pub use dashboard::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -41,7 +44,8 @@ macro_rules! conformance_tests {
             people_are_told_unless_they_turned_it_off,
             queued_mail_is_taken_once_until_sent_or_tried_out,
             organisations_are_added_changed_and_retired_without_clashes,
-            site_tokens_belong_to_no_organisation);
+            site_tokens_belong_to_no_organisation,
+            dashboard_sums_follow_the_history_and_match_a_recount);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
+pub mod dashboard;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod drafts;
@@ -29,6 +30,7 @@ pub mod upgraded;
 pub mod verify;
 
 pub use store::NoticeStore;
+pub use store::DashboardStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
 };
@@ -36,6 +38,7 @@ pub use store::{
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
     pub use crate::store::NoticeStore;
+    pub use crate::store::DashboardStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
     };
