@@ -10,6 +10,7 @@ pub mod actor;
 pub mod audit;
 pub mod clock;
 pub mod compliance;
+pub mod dashboard;
 pub mod drafts;
 pub mod error;
 pub mod export;

@@ -95,7 +95,9 @@ impl DashboardStore for Backend {
         }
         let days: Vec<(&str, String, &str, i64)> = changes
             .iter()
-            .map(|((scope, day, metric), by)| (scope.as_str(), day.to_string(), metric.as_str(), *by))
+            .map(|((scope, day, metric), by)| {
+                (scope.as_str(), day.to_string(), metric.as_str(), *by)
+            })
             .collect();
         let mut by_month: BTreeMap<(&str, String, &str), i64> = BTreeMap::new();
         for ((scope, day, metric), by) in changes {

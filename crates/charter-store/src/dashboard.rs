@@ -135,7 +135,10 @@ fn differ<K: Ord + std::fmt::Debug>(
     counted: &BTreeMap<K, i64>,
     stored: &BTreeMap<K, i64>,
 ) {
-    for key in counted.keys().chain(stored.keys().filter(|k| !counted.contains_key(k))) {
+    for key in counted
+        .keys()
+        .chain(stored.keys().filter(|k| !counted.contains_key(k)))
+    {
         let (c, s) = (
             counted.get(key).copied().unwrap_or(0),
             stored.get(key).copied().unwrap_or(0),

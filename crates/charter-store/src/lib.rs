@@ -12,9 +12,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
-pub mod dashboard;
 #[cfg(feature = "testing")]
 pub mod conformance;
+pub mod dashboard;
 pub mod drafts;
 #[cfg(feature = "testing")]
 pub mod fixtures;
@@ -29,16 +29,16 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
-pub use store::NoticeStore;
 pub use store::DashboardStore;
+pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
 };
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
-    pub use crate::store::NoticeStore;
     pub use crate::store::DashboardStore;
+    pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, Store,
     };
