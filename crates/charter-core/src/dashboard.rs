@@ -370,19 +370,19 @@ pub struct SeriesValues {
     pub about: String,
     pub unit: Unit,
     /// The lines, in order: `key` (a column name) and `label`.
-    pub lines: Vec<LineName>,
-    pub rows: Vec<Row>,
+    pub lines: Vec<SeriesLine>,
+    pub rows: Vec<SeriesRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct LineName {
+pub struct SeriesLine {
     pub key: String,
     pub label: String,
 }
 
 /// The values of every line on one day; none where a share has nothing to be a share of.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Row {
+pub struct SeriesRow {
     pub date: Date,
     pub values: Vec<Option<i64>>,
 }
@@ -397,7 +397,7 @@ impl Series {
             lines: self
                 .lines
                 .iter()
-                .map(|l| LineName {
+                .map(|l| SeriesLine {
                     key: l.key.clone(),
                     label: l.label.clone(),
                 })
@@ -405,7 +405,7 @@ impl Series {
             rows: timeline
                 .points
                 .iter()
-                .map(|(date, f)| Row {
+                .map(|(date, f)| SeriesRow {
                     date: *date,
                     values: self.lines.iter().map(|l| l.measure.value(f)).collect(),
                 })

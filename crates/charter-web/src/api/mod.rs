@@ -9,6 +9,7 @@ use crate::{AppState, WebError};
 
 mod auth;
 mod compliance;
+mod dashboard;
 mod drafts;
 mod extract;
 mod log;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             get(projects::get_project_check),
         )
         .route("/api/v1/compliance", get(compliance::get_compliance))
+        .route("/api/v1/dashboard", get(dashboard::get_dashboard))
         .route("/api/v1/projects/{id}/versions", get(log::list_versions))
         .route(
             "/api/v1/projects/{id}/versions/{version}",

@@ -8,6 +8,7 @@ mod harness;
 mod accounts;
 mod api;
 mod api_problems;
+mod dashboard;
 mod downloads;
 mod errors;
 mod hardening;
