@@ -83,6 +83,12 @@ pub async fn dashboard(
     })
 }
 
+/// Counts what was published since the sums were last brought up to date (`charter generate`
+/// does so once at the end, so the first visit does not).
+pub async fn catch_up(store: &dyn Store, charter: &Charter) -> AppResult<()> {
+    Ok(charter_store::dashboard::catch_up(store, charter).await?)
+}
+
 /// Where the dashboard's stored sums differ from a recount of the history (for `charter
 /// verify`); counts what was published since first, so the two cover the same versions.
 pub async fn differences(store: &dyn Store, charter: &Charter) -> AppResult<Vec<String>> {
