@@ -62,6 +62,10 @@ const PAGES = [
   { name: 'privacy', path: '/privacy', status: 200 },
   { name: 'cookies', path: '/cookies', status: 200 },
   { name: 'compliance', path: '/compliance', status: 200 },
+  { name: 'dashboard', path: '/dashboard', status: 200 },
+  { name: 'dashboard-past-day', path: '/dashboard?on=2024-06-30', status: 200 },
+  { name: 'dashboard-organisation', path: '/organisations/liverpool-city-council/dashboard', status: 200 },
+  { name: 'dashboard-day-not-yet-come', path: '/dashboard?on=2999-01-01', status: 400 },
   { name: 'plain-english', path: '/plain-english', status: 200 },
   { name: 'opt-out', path: '/opt-out', status: 200 },
   { name: 'opt-out-figures', path: '/opt-out/figures', status: 200 },
@@ -790,6 +794,47 @@ describe('phone and wide screen', () => {
     await phone.close()
     await phoneAxe.close()
     await wide.close()
+  })
+
+  test('the dashboard reads at 320 px without script: a chart, table and download each, any past day', { timeout: 60_000 }, async () => {
+    const page = await phone.newPage()
+    try {
+      await page.goto(url('/dashboard'))
+      assert.equal(await page.locator('svg.charter-line-chart__plot').count(), 4)
+      assert.equal(await page.locator('table.charter-table').count(), 4)
+      assert.equal(await page.locator('a[download][href^="/dashboard/"]').count(), 4)
+      const csv = await page.request.get(url('/dashboard/status.csv'))
+      assert.equal(csv.status(), 200)
+      assert.match(await csv.text(), /^date,planned,in-development,pilot,in-use,paused,retired/)
+      const lastRow = () => page.locator('#status-caption').locator('xpath=..').locator('tbody tr').last().innerText()
+      const today = await lastRow()
+      // Type a day before anything was published and press Show: the counts are that day's.
+      await page.fill('#on', '2015-01-01')
+      await page.getByRole('button', { name: 'Show' }).click()
+      await page.waitForURL(/on=2015-01-01/)
+      const then = await lastRow()
+      assert.match(then, /2015-01-01/)
+      assert.notEqual(then.replace(/\S+/, ''), today.replace(/\S+/, ''), 'the counts change with the day')
+      const { scrollWidth, offenders } = await page.evaluate(reflowReport)
+      assert.ok(scrollWidth <= 321, `the dashboard is ${scrollWidth} px wide:\n${offenders.join('\n')}`)
+      // A day not yet come: the error summary links to the box, with what was typed kept.
+      await page.fill('#on', '2999-01-01')
+      await page.getByRole('button', { name: 'Show' }).click()
+      await page.waitForURL(/on=2999-01-01/)
+      assert.match(await page.locator('.govuk-error-summary').innerText(), /has not happened yet/)
+      assert.equal(await page.inputValue('#on'), '2999-01-01')
+    } finally {
+      await page.close()
+    }
+    const a = await phoneAxe.newPage()
+    try {
+      await a.goto(url('/dashboard?on=2024-06-30'))
+      await axeClean(a, 'the dashboard at 320 px')
+      await a.goto(url('/dashboard?on=2999-01-01'))
+      await axeClean(a, 'the dashboard with an error at 320 px')
+    } finally {
+      await a.close()
+    }
   })
 
   /** Tabs from the search box until `done(active element)` is true; returns the number of presses
