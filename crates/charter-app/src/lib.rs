@@ -14,6 +14,7 @@ pub mod challenges;
 pub mod breaches;
 pub mod clock;
 pub mod compliance;
+pub mod dashboard;
 pub mod drafts;
 pub mod error;
 pub mod export;

@@ -8,6 +8,8 @@ use charter_core::project::{DataUsed, DutyHolder};
 use charter_core::sample::{minimal_project, organisation};
 use charter_core::{Date, Project, ProjectId, Slug};
 
+use charter_store::Store;
+
 use crate::config::{Config, open_store};
 
 #[derive(clap::Args, Debug)]
@@ -21,6 +23,10 @@ pub struct GenerateArgs {
     /// Seed for the random choices; the same seed gives the same register.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Spread each entry's versions over this many years up to today (1 to 4 versions each, as
+    /// it moves from planned to in use), instead of publishing every entry once, now.
+    #[arg(long, default_value_t = 0)]
+    pub years: u32,
 }
 
 // Phrase banks. Words are spread the way they are in real registers: a few appear everywhere
@@ -303,8 +309,107 @@ fn generated_project(
     Ok(p)
 }
 
+/// The stages an entry moves through, one version each; the last may be paused or retired.
+const STAGES: &[Status] = &[
+    Status::Planned,
+    Status::Pilot,
+    Status::InUse,
+    Status::Retired,
+];
+
+/// Version `n` (from 0) of a generated entry, published on `day`: one stage further on, its
+/// review set a year ahead and its declaration signed that day.
+fn version_of(base: &Project, n: usize, first: Date, day: Date) -> Project {
+    let mut p = base.clone();
+    p.status = STAGES[n.min(STAGES.len() - 1)];
+    p.status_reason = p
+        .status
+        .needs_reason()
+        .then(|| "The team is reviewing whether the project is still needed.".into());
+    p.first_published = first;
+    p.last_updated = day;
+    p.next_review_date = Some(day.add_months(12));
+    if n > 0 {
+        p.declaration = Some(charter_core::project::Declaration {
+            signed_by: "A. Director".into(),
+            role: "Director of Services".into(),
+            signed_on: day,
+        });
+    }
+    p
+}
+
+/// The days an entry's versions are published on: the first within the last `years` years, the
+/// others months apart, none after today.
+fn version_days(rng: &mut fastrand::Rng, years: u32, today: Date) -> Vec<Date> {
+    let span = i64::from(years) * 365;
+    let mut day = today.add_days(-rng.i64(0..span.max(1)));
+    let mut days = vec![day];
+    for _ in 1..rng.usize(1..=STAGES.len()) {
+        day = day.add_days(rng.i64(60..900));
+        if day > today {
+            break;
+        }
+        days.push(day);
+    }
+    days
+}
+
+/// Publishes `count` entries from `first` with versions spread over `years` years, day by day in
+/// date order, so the chain reads as the register's history would.
+async fn spread_over_years(
+    store: &dyn Store,
+    rng: &mut fastrand::Rng,
+    org_slugs: &[Slug],
+    first: u32,
+    count: u32,
+    years: u32,
+) -> anyhow::Result<()> {
+    let today = charter_app::clock::today();
+    // (day, entry, version): small, so a large register's history fits in memory; each entry is
+    // made again from its own seed when one of its versions is due.
+    let mut plan: Vec<(Date, u32, usize)> = Vec::new();
+    let mut seeds = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        seeds.push((rng.u64(..), rng.usize(..org_slugs.len())));
+        for (n, day) in version_days(rng, years, today).into_iter().enumerate() {
+            plan.push((day, i, n));
+        }
+    }
+    plan.sort();
+    let mut firsts: std::collections::HashMap<u32, Date> = std::collections::HashMap::new();
+    let total = plan.len();
+    let mut done = 0;
+    for day_plan in plan.chunk_by(|a, b| a.0 == b.0) {
+        let day = day_plan[0].0;
+        let at = charter_core::Timestamp::parse(&format!("{day}T12:00:00Z"))
+            .context("a generated day makes a time")?;
+        let batch = day_plan
+            .iter()
+            .map(|(_, i, n)| {
+                let (seed, org) = seeds[*i as usize];
+                let id = ProjectId::new(first + i);
+                let base =
+                    generated_project(&mut fastrand::Rng::with_seed(seed), id, &org_slugs[org])?;
+                let first_day = *firsts.entry(*i).or_insert(day);
+                Ok(version_of(&base, *n, first_day, day))
+            })
+            .collect::<anyhow::Result<Vec<Project>>>()?;
+        store
+            .projects_publish(&batch, "Published (generated register)", &at)
+            .await?;
+        done += batch.len();
+        if done % 10_000 < batch.len() {
+            eprint!("\rGenerated {done} of {total} versions");
+        }
+    }
+    eprintln!();
+    Ok(())
+}
+
 pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
+    let charter = config.charter()?;
     let mut rng = fastrand::Rng::with_seed(args.seed);
     let mut org_slugs = Vec::new();
     // Challenges alone go on the projects already there.
@@ -322,6 +427,18 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let batch_size = 2_000;
     let mut done = 0;
+    if args.years > 0 {
+        spread_over_years(
+            store.as_ref(),
+            &mut rng,
+            &org_slugs,
+            first,
+            args.projects,
+            args.years,
+        )
+        .await?;
+        done = args.projects;
+    }
     while done < args.projects {
         let n = batch_size.min(args.projects - done);
         let batch = (0..n)
@@ -342,6 +459,13 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<()> {
     }
     eprintln!();
     if args.projects > 0 {
+        // Count the new history into the dashboard's sums now, not on the first visit.
+        let counting = std::time::Instant::now();
+        charter_app::dashboard::catch_up(store.as_ref(), &charter).await?;
+        eprintln!(
+            "Counted the history for the dashboard in {:.1}s.",
+            counting.elapsed().as_secs_f64()
+        );
         println!(
             "Added {} projects (LCR-{first:04} onwards) from {ORG_COUNT} organisations in {:.1}s.",
             args.projects,
@@ -392,6 +516,25 @@ mod tests {
                 p,
                 generated_project(&mut b, ProjectId::new(n), &org).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn versions_spread_over_years_are_valid_in_date_order_and_not_after_today() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let today: Date = "2026-12-06".parse().unwrap();
+        let org = "test-org".parse().unwrap();
+        for n in 1..200 {
+            let days = version_days(&mut rng, 20, today);
+            assert!(!days.is_empty() && days.len() <= STAGES.len());
+            assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+            assert!(days[0] >= today.add_days(-20 * 365) && days[days.len() - 1] <= today);
+            let base = generated_project(&mut rng, ProjectId::new(n), &org).unwrap();
+            for (i, day) in days.iter().enumerate() {
+                let p = version_of(&base, i, days[0], *day);
+                assert!(p.problems().is_empty(), "{:?}", p.problems());
+                assert_eq!(p.status, STAGES[i]);
+            }
         }
     }
 }

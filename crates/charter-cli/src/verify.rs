@@ -15,10 +15,22 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         }
         bail!("{}", failed(&report));
     }
+    // The dashboard's sums are derived from the same history: a recount must give the same.
+    let differ = charter_app::dashboard::differences(store.as_ref(), &config.charter()?).await?;
+    if !differ.is_empty() {
+        for d in &differ {
+            eprintln!("{d}");
+        }
+        bail!(
+            "the dashboard's counts differ from a recount of the published history in {} place{}: the database was changed directly, or the charter file's [check] table changed since they were counted",
+            differ.len(),
+            if differ.len() == 1 { "" } else { "s" }
+        );
+    }
     match report.head {
         None => println!("Nothing has been published yet: the history is empty."),
         Some(head) => println!(
-            "The register's history is intact: {} published versions of {} entries, and everything lists and search show matches them; head {head}.",
+            "The register's history is intact: {} published versions of {} entries, and everything lists, search and the dashboard show matches them; head {head}.",
             report.versions, report.entries
         ),
     }

@@ -678,6 +678,26 @@ pub fn rules() -> impl Iterator<Item = (&'static str, &'static str, &'static str
     RULES.iter().map(|r| (r.id, r.principle, r.title))
 }
 
+/// The days on which the check of an unchanged entry can turn out differently: the day after
+/// each date a time rule compares with today. A rule that reads the date adds its day here.
+pub fn turning_points(p: &Project, charter: &Charter) -> Vec<Date> {
+    let config = &charter.check;
+    let mut days = vec![outcome_report_due(p, config.outcome_report_months).add_days(1)];
+    if let Some(d) = &p.declaration {
+        days.push(
+            d.signed_on
+                .add_months(config.declaration_months)
+                .add_days(1),
+        );
+    }
+    if let Some(d) = p.next_review_date {
+        days.push(d.add_days(1));
+    }
+    days.sort();
+    days.dedup();
+    days
+}
+
 /// What the check can use besides the entry itself, when the caller has it: the project's
 /// answers to residents (principle 3's `answers-on-time`) and the register's list of changes in
 /// the law (principle 7's `law-changes`). Without them those rules do not apply.
@@ -723,8 +743,26 @@ pub fn check_full(
     today: Date,
     extras: Extras<'_>,
 ) -> Scorecard {
-    let config = &charter.check;
     let analysis = plain_english::analyse(&project.summary);
+    check_analysed(project, charter, today, &analysis, extras)
+}
+
+/// Checks one entry on each of `days`, reading its summary once (the dashboard's history).
+pub fn check_on_days(project: &Project, charter: &Charter, days: &[Date]) -> Vec<Scorecard> {
+    let analysis = plain_english::analyse(&project.summary);
+    days.iter()
+        .map(|today| check_analysed(project, charter, *today, &analysis, Extras::default()))
+        .collect()
+}
+
+fn check_analysed(
+    project: &Project,
+    charter: &Charter,
+    today: Date,
+    analysis: &plain_english::Analysis,
+    extras: Extras<'_>,
+) -> Scorecard {
+    let config = &charter.check;
     let reading_age = analysis.reading_age.map(|r| r.years);
     let mut unexplained_acronyms: Vec<String> = analysis
         .findings
@@ -739,7 +777,7 @@ pub fn check_full(
         config,
         reading_age,
         summary_words: analysis.counts.words,
-        suggestions: analysis.suggestions,
+        suggestions: analysis.suggestions.clone(),
         unexplained_acronyms,
         answers: extras.answers,
         law: extras.law,

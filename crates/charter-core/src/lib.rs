@@ -10,6 +10,7 @@ pub mod challenge_stats;
 pub mod challenges;
 pub mod charter;
 pub mod check;
+pub mod dashboard;
 pub mod date;
 pub mod deadlines;
 pub mod editor;

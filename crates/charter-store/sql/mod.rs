@@ -28,6 +28,7 @@ pub(crate) mod chain;
 mod challenge_stats;
 mod challenges;
 pub(crate) mod common;
+mod dashboard;
 mod drafts;
 mod jobs;
 mod law;

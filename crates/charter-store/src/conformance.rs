@@ -31,6 +31,9 @@ pub use search_index::*;
 #[path = "conformance_law.rs"]
 mod law;
 pub use law::*;
+#[path = "conformance_dashboard.rs"]
+mod dashboard;
+pub use dashboard::*;
 
 /// Expands to one test per check, each on a fresh store from `$fresh` (an async fn).
 #[macro_export]
@@ -66,7 +69,8 @@ macro_rules! conformance_tests {
             breaches_keep_every_version_and_answer_by_state_and_deadline,
             search_documents_are_what_was_published, the_search_index_answers_alike_on_every_backend,
             saved_synonyms_move_the_version,
-            law_changes_are_listed_and_numbered_in_turn);
+            law_changes_are_listed_and_numbered_in_turn,
+            dashboard_sums_follow_the_history_and_match_a_recount);
     };
     (@cases $fresh:path, $($case:ident),+) => {
         $(

@@ -17,6 +17,7 @@ pub mod challenges;
 pub mod breaches;
 #[cfg(feature = "testing")]
 pub mod conformance;
+pub mod dashboard;
 pub mod drafts;
 #[cfg(feature = "testing")]
 pub mod fixtures;
@@ -35,6 +36,7 @@ pub use store::ChallengeStatsStore;
 pub use store::ChallengeStore;
 pub use store::BreachStore;
 pub use store::LawStore;
+pub use store::DashboardStore;
 pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
@@ -47,6 +49,7 @@ pub mod prelude {
     pub use crate::store::ChallengeStore;
     pub use crate::store::BreachStore;
     pub use crate::store::LawStore;
+    pub use crate::store::DashboardStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,

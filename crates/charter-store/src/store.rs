@@ -33,6 +33,7 @@ pub trait Store:
     + BreachStore
     + SearchStore
     + LawStore
+    + DashboardStore
     + 'static
 {
 }
@@ -50,6 +51,7 @@ impl<T> Store for T where
         + BreachStore
         + SearchStore
         + LawStore
+        + DashboardStore
         + 'static
 {
 }
@@ -542,4 +544,33 @@ pub trait LawStore: Send + Sync {
         today: charter_core::Date,
         by: &str,
     ) -> StoreResult<charter_core::law::LawChange>;
+}
+
+/// The dashboard's sums of changes, kept by day and by month (see `charter_core::dashboard`),
+/// and how far along the chain they count.
+#[async_trait]
+pub trait DashboardStore: Send + Sync {
+    /// The seq of the last published version the sums count (0 for none).
+    async fn dashboard_position(&self) -> StoreResult<u64>;
+    /// Adds `changes` to the sums and moves the position from `from` to `to`, in one
+    /// transaction; false, writing nothing, when the position is no longer `from` (another
+    /// instance counted those versions first).
+    async fn dashboard_add(
+        &self,
+        from: u64,
+        to: u64,
+        changes: &charter_core::dashboard::Changes,
+    ) -> StoreResult<bool>;
+    /// One scope's sums up to `on`: by month for the months before its month, by day within it.
+    async fn dashboard_sums(
+        &self,
+        scope: &str,
+        on: charter_core::Date,
+    ) -> StoreResult<charter_core::dashboard::StoredSums>;
+    /// Every sum one scope has, by day and by month (future days too), for checking them
+    /// against a recount.
+    async fn dashboard_stored(
+        &self,
+        scope: &str,
+    ) -> StoreResult<charter_core::dashboard::StoredSums>;
 }

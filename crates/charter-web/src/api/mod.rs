@@ -10,6 +10,7 @@ use crate::{AppState, WebError};
 mod auth;
 mod breaches;
 mod compliance;
+mod dashboard;
 mod drafts;
 mod extract;
 mod law;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
             get(statistics::get_statistics),
         )
         .route("/api/v1/law-changes", get(law::list_law_changes))
+        .route("/api/v1/dashboard", get(dashboard::get_dashboard))
         .route("/api/v1/projects/{id}/versions", get(log::list_versions))
         .route(
             "/api/v1/projects/{id}/versions/{version}",

@@ -7,8 +7,8 @@ use charter_core::search::ParamError;
 use utoipa::OpenApi;
 
 use super::{
-    ApiError, Problem, breaches, compliance, drafts, law, log, optout, organisations, projects,
-    statistics, suggestions, text,
+    ApiError, Problem, breaches, compliance, dashboard, drafts, law, log, optout, organisations,
+    projects, statistics, suggestions, text,
 };
 use crate::WebError;
 
@@ -21,7 +21,7 @@ use crate::WebError;
             Free to use under the Open Government Licence v3.0. No key needed. Ids (LCR-0042, ORG-0007) never change.",
         license(name = "Open Government Licence v3.0", url = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
     ),
-    paths(drafts::create, drafts::list, drafts::get_one, drafts::replace, drafts::submit, text::check_text, optout::check_dataset, optout::report_check, optout::public_key, projects::list_projects, projects::get_project, projects::get_project_check, log::list_versions, log::get_version, log::get_log, organisations::list_organisations, organisations::get_organisation, organisations::add_organisation, organisations::change_organisation, compliance::get_compliance, statistics::get_statistics, breaches::list_breaches, suggestions::suggestions, law::list_law_changes),
+    paths(drafts::create, drafts::list, drafts::get_one, drafts::replace, drafts::submit, text::check_text, optout::check_dataset, optout::report_check, optout::public_key, projects::list_projects, projects::get_project, projects::get_project_check, log::list_versions, log::get_version, log::get_log, organisations::list_organisations, organisations::get_organisation, organisations::add_organisation, organisations::change_organisation, compliance::get_compliance, statistics::get_statistics, breaches::list_breaches, suggestions::suggestions, law::list_law_changes, dashboard::get_dashboard),
     components(schemas(Problem, ParamError, drafts::DraftRecord, drafts::Submission)),
     modifiers(&BearerAuth),
     tags(

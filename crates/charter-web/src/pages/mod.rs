@@ -12,11 +12,13 @@ use crate::{AppState, WebError};
 mod chart;
 mod charter;
 mod compliance;
+mod dashboard;
 mod entry;
 mod extract;
 mod history;
 mod history_check;
 mod home;
+mod line_chart;
 mod open_data;
 pub(crate) mod optout;
 mod organisation;
@@ -85,6 +87,16 @@ pub fn routes() -> Router<AppState> {
         .route("/privacy", get(static_pages::privacy))
         .route("/cookies", get(static_pages::cookies))
         .route("/plain-english", get(static_pages::plain_english))
+        .route("/dashboard", get(dashboard::region))
+        .route("/dashboard/{file}", get(dashboard::region_csv))
+        .route(
+            "/organisations/{slug}/dashboard",
+            get(dashboard::organisation),
+        )
+        .route(
+            "/organisations/{slug}/dashboard/{file}",
+            get(dashboard::organisation_csv),
+        )
 }
 
 /// The 404 page, for the addresses no route answers.

@@ -10,6 +10,7 @@ mod api;
 mod api_problems;
 mod challenges;
 mod breaches;
+mod dashboard;
 mod downloads;
 mod errors;
 mod finding;

@@ -53,6 +53,17 @@ const PAGES: &[(&str, &str, Who)] = &[
     ),
     ("charter", "/charter", Who::Anyone),
     ("charter check", "/compliance", Who::Anyone),
+    ("dashboard", "/dashboard", Who::Anyone),
+    (
+        "organisation dashboard",
+        "/organisations/knowsley-council/dashboard",
+        Who::Anyone,
+    ),
+    (
+        "dashboard, a day not yet come",
+        "/dashboard?on=2999-01-01",
+        Who::Anyone,
+    ),
     ("open data", "/open-data", Who::Anyone),
     ("accessibility", "/accessibility", Who::Anyone),
     ("privacy", "/privacy", Who::Anyone),
