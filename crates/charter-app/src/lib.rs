@@ -8,10 +8,10 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod breaches;
 pub mod challenge_reminders;
 pub mod challenge_stats;
 pub mod challenges;
-pub mod breaches;
 pub mod clock;
 pub mod compliance;
 pub mod dashboard;

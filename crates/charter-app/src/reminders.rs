@@ -11,7 +11,7 @@ use std::time::Duration;
 use charter_core::accounts::Role;
 use charter_core::charter::Charter;
 use charter_core::notices::Notice;
-use charter_core::reminders::{Due, Stage, project_dues, weekly_summary};
+use charter_core::reminders::{Due, Duty, Stage, When, project_dues, weekly_summary};
 use charter_core::{Slug, Timestamp};
 use charter_store::Store;
 use charter_store::accounts::User;
@@ -46,6 +46,34 @@ pub async fn dues(
             dues.extend(project_dues(p, &charter.check));
         }
     }
+    let mine = |org: &Slug| only.is_none_or(|o| o == org);
+    // Entries to check against a change in the law, from 14 days before their date.
+    let horizon = clock::today().add_days(14);
+    for t in crate::law::tasks_due(store, horizon).await? {
+        if mine(&t.organisation) {
+            dues.push(Due {
+                duty: Duty::LawChange,
+                subject: format!("{} {}", t.project, t.change),
+                title: format!("{}: {}", t.project_title, t.change_title),
+                when: When::Day(t.due_on),
+                path: format!("/manage/organisations/{}#law-tasks", t.organisation),
+                organisation: t.organisation,
+            });
+        }
+    }
+    // Breaches not yet decided on, from a day before their 72 hours are up.
+    for b in crate::breaches::due_by(store, &clock::from_now(86_400)).await? {
+        if mine(&b.breach.organisation) {
+            dues.push(Due {
+                duty: Duty::Breach,
+                subject: format!("breach {}", b.id),
+                title: b.breach.details.title.clone(),
+                when: When::Moment(b.breach.deadline()),
+                path: format!("/manage/breaches/{}", b.id),
+                organisation: b.breach.organisation.clone(),
+            });
+        }
+    }
     Ok(dues)
 }
 
@@ -61,10 +89,15 @@ pub async fn coming_up(
         organisation,
     ))?;
     let horizon = clock::today().add_days(charter_core::reminders::SUMMARY_DAYS);
+    // Law checks have their own list on the page; breaches are only for those who see the log.
+    let sees_breaches = actor
+        .require(charter_core::accounts::Action::ViewBreaches(organisation))
+        .is_ok();
     let mut dues: Vec<Due> = dues(store, charter, Some(organisation))
         .await?
         .into_iter()
         .filter(|d| d.when.day() <= horizon)
+        .filter(|d| d.duty != Duty::LawChange && (d.duty != Duty::Breach || sees_breaches))
         .collect();
     dues.sort_by(|a, b| (a.when.day(), &a.subject).cmp(&(b.when.day(), &b.subject)));
     Ok(dues)

@@ -719,20 +719,17 @@ pub fn check_with_answers(
     today: Date,
     answers: Option<&Tally>,
 ) -> Scorecard {
-    check_full(
-        project,
-        charter,
-        today,
-        Extras {
-            answers,
-            law: &[],
-        },
-    )
+    check_full(project, charter, today, Extras { answers, law: &[] })
 }
 
 /// Checks one entry with the register's list of changes in the law: an entry touched by one
 /// and not reviewed against it by its due date does not meet principle 7.
-pub fn check_with(project: &Project, charter: &Charter, today: Date, law: &[LawChange]) -> Scorecard {
+pub fn check_with(
+    project: &Project,
+    charter: &Charter,
+    today: Date,
+    law: &[LawChange],
+) -> Scorecard {
     check_full(project, charter, today, Extras { answers: None, law })
 }
 

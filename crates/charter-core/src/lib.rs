@@ -3,8 +3,8 @@
 //! column definitions shared by every export.
 
 pub mod accounts;
-pub mod calendar;
 pub mod breaches;
+pub mod calendar;
 pub mod chain;
 pub mod challenge_stats;
 pub mod challenges;

@@ -12,9 +12,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod accounts;
+pub mod breaches;
 pub mod challenge_stats;
 pub mod challenges;
-pub mod breaches;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod dashboard;
@@ -32,11 +32,11 @@ pub mod test_database;
 pub mod upgraded;
 pub mod verify;
 
+pub use store::BreachStore;
 pub use store::ChallengeStatsStore;
 pub use store::ChallengeStore;
-pub use store::BreachStore;
-pub use store::LawStore;
 pub use store::DashboardStore;
+pub use store::LawStore;
 pub use store::NoticeStore;
 pub use store::{
     AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,
@@ -45,11 +45,11 @@ pub use store::{
 
 /// The store's traits, for calling its methods: `use charter_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::store::BreachStore;
     pub use crate::store::ChallengeStatsStore;
     pub use crate::store::ChallengeStore;
-    pub use crate::store::BreachStore;
-    pub use crate::store::LawStore;
     pub use crate::store::DashboardStore;
+    pub use crate::store::LawStore;
     pub use crate::store::NoticeStore;
     pub use crate::store::{
         AccountStore, DraftStore, JobStore, OptOutStore, ProjectStore, RegisterStore, SearchStore,

@@ -6,7 +6,6 @@ use charter_store::prelude::*;
 
 use super::*;
 use crate::testing::{KNOWSLEY, acting, person, store};
-use charter_core::reminders::Duty;
 
 async fn signed_up(store: &dyn Store, email: &str, role: Role) -> User {
     let u = person(store, email, role, Some(KNOWSLEY)).await;

@@ -221,7 +221,8 @@ pub(super) async fn tools(
     } else {
         Vec::new()
     };
-    let law_tasks = charter_app::law::organisation_tasks(state.store.as_ref(), &actor, slug).await?;
+    let law_tasks =
+        charter_app::law::organisation_tasks(state.store.as_ref(), &actor, slug).await?;
     let page = OrganisationTools {
         due,
         undelivered,

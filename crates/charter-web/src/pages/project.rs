@@ -77,7 +77,15 @@ pub(crate) async fn project_page(
         .await?
         .ok_or(WebError::NotFound)?;
     let law = charter_app::law::list(state.store.as_ref()).await?;
-    Ok(render_project(state, p, org, preview, None, Vec::new(), &law))
+    Ok(render_project(
+        state,
+        p,
+        org,
+        preview,
+        None,
+        Vec::new(),
+        &law,
+    ))
 }
 
 fn render_project(

@@ -51,7 +51,14 @@ pub(super) async fn version(
     Ok(render(
         &VersionPage {
             active: "projects",
-            entry: Entry::new(v.entry, v.organisation, state.charter.clone(), day, &law, None),
+            entry: Entry::new(
+                v.entry,
+                v.organisation,
+                state.charter.clone(),
+                day,
+                &law,
+                None,
+            ),
             published: when(v.link.published_at.as_str()),
             link: v.link,
             newest: v.newest,

@@ -459,9 +459,9 @@ async fn people_choose_their_emails_signed_in_with_the_form_token() {
             ("ed@k.example", "notices-choose")
         );
         assert!(
-            log[0]
-                .subject
-                .contains("off: draft-published, draft-submitted, challenge-overdue, outcome-report-due"),
+            log[0].subject.contains(
+                "off: draft-published, draft-submitted, challenge-overdue, outcome-report-due"
+            ),
             "{:?}",
             log[0]
         );
