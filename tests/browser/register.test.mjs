@@ -391,6 +391,8 @@ describe('challenging a decision', () => {
     const resident = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } })
     contexts.push(resident)
     const page = await resident.newPage()
+    const statistics = async () => (await page.request.get(url('/api/v1/statistics/challenges?project=LCR-0001'))).json()
+    const before = await statistics()
     await page.goto(url('/projects/LCR-0001'))
     await page.getByRole('link', { name: 'Challenge a decision made with this project' }).click()
     await page.waitForLoadState('load')
@@ -455,6 +457,13 @@ describe('challenging a decision', () => {
     assert.match(text, /We agree in part/)
     assert.match(text, /Your flat is now on the list/)
     await checked(page, 'the private page with the answer')
+
+    // The public figures count the answer; the project's page shows them.
+    const afterAnswer = await statistics()
+    assert.notDeepEqual(afterAnswer, before, 'the statistics change once the organisation answers')
+    await page.goto(url('/projects/LCR-0001#answer-times'))
+    assert.equal(await page.locator('#answer-times').count(), 1)
+    await checked(page, 'the project page with its answer figures')
   })
 })
 

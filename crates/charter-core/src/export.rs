@@ -485,7 +485,7 @@ pub const COLUMNS: &[Column] = &[
     ),
     col!(
         "law_reviews",
-        "The changes in the law the project has been checked against, by their number on the register's list (such as LAW-0001), with a semicolon between them.",
+        "Changes in the law the project was checked against. Each is given by its number, such as LAW-0001. A semicolon goes between them.",
         |p, _o| p
             .law_reviews
             .iter()

@@ -106,10 +106,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pages: Vec<(String, Option<&str>)> = vec![
         (inbox.to_string(), Some(&editor)),
         (format!("{inbox}?page=50"), Some(&editor)),
-        (format!("{inbox}?state=received"), Some(&editor)),
-        (format!("{inbox}?state=answered&page=20"), Some(&editor)),
+        (format!("{inbox}?status=received"), Some(&editor)),
+        (format!("{inbox}?status=answered&page=20"), Some(&editor)),
         (format!("{inbox}?overdue=yes"), Some(&editor)),
-        (format!("{inbox}?assigned=nobody"), Some(&editor)),
+        (format!("{inbox}?assignee=nobody"), Some(&editor)),
         (format!("{inbox}?project={project}"), Some(&editor)),
         ("/api/v1/statistics/challenges".into(), None),
         (

@@ -29,6 +29,7 @@ struct ManagePage {
     breaches: bool,
     search_words: bool,
     law_changes: bool,
+    overdue: bool,
 }
 
 pub(super) async fn manage(
@@ -63,6 +64,7 @@ pub(super) async fn manage(
             breaches,
             search_words,
             law_changes: allowed(&p, Action::ManageLawChanges),
+            overdue: allowed(&p, Action::ViewOverdueChallenges),
         },
         StatusCode::OK,
     ))

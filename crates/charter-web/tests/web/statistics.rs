@@ -284,6 +284,10 @@ async fn the_charter_body_sees_late_items_without_the_residents_details() {
     for app in TestApp::init().on_each_backend().await {
         some_items(&app).await;
         let moderator = app.signed_in("mod", Role::Moderator, None).await;
+        // Found from the account page.
+        app.get_as(&moderator, "/manage")
+            .await
+            .has("href=\"/manage/overdue\"");
         let page = app.get_as(&moderator, "/manage/overdue").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         page.has("Late challenges and questions")
@@ -296,6 +300,9 @@ async fn the_charter_body_sees_late_items_without_the_residents_details() {
         let editor = app
             .signed_in("ed", Role::OrgEditor, Some("knowsley-council"))
             .await;
+        app.get_as(&editor, "/manage")
+            .await
+            .lacks("href=\"/manage/overdue\"");
         assert_eq!(
             app.get_as(&editor, "/manage/overdue").await.status,
             StatusCode::FORBIDDEN
