@@ -89,10 +89,18 @@ impl Notice {
         }
     }
 
-    /// Whether a person may turn this kind off. The 72-hour breach deadline is set by law, so
-    /// those emails always go.
+    /// For a kind that cannot be turned off, what it is about, to end "We always email you
+    /// when …". The 72-hour breach deadline is set by law, so those emails always go.
+    pub fn always(self) -> Option<&'static str> {
+        match self {
+            Notice::BreachDue => Some("a data breach must be reported to the ICO soon"),
+            _ => None,
+        }
+    }
+
+    /// Whether a person may turn this kind off: every kind but those that always go.
     pub fn can_turn_off(self) -> bool {
-        self != Notice::BreachDue
+        self.always().is_none()
     }
 
     /// Whether a person with `role` can get this kind at all: the settings page offers only

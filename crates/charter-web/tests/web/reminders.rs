@@ -103,9 +103,9 @@ async fn breach_deadline_emails_stay_on_whatever_the_form_sends() {
     for app in TestApp::init().on_each_backend().await {
         let admin = member(&app, "admin@k.example", Role::OrgAdmin).await;
         let page = app.get_as(&admin, "/account/notifications").await;
-        page.has("A data breach must be reported within 72 hours")
-            .has("We always send this.")
-            .has("disabled");
+        page.has("We always email you when a data breach must be reported to the ICO soon")
+            .lacks("value=\"breach-due\"")
+            .has("value=\"weekly-summary\" checked");
         // Everything unticked: the breach deadline stays on.
         let saved = app.post_as(&admin, "/account/notifications", &[]).await;
         assert!(
