@@ -19,7 +19,7 @@ BACKENDS=${BACKENDS:-sqlite postgres}
 PG_PORT=${PG_PORT:-18094}
 
 cd "$(dirname "$0")/.."
-OUT=bench/out/challenges
+OUT="$PWD/bench/out/challenges"   # absolute: the PostgreSQL socket lives in it
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
