@@ -27,8 +27,36 @@ const QUEUE_BATCH: usize = 200;
 /// How often the weekly summary goes.
 const WEEK: i64 = 7 * 86_400;
 
-/// Everything an organisation (or every organisation) must do, from its published entries.
+/// Everything an organisation (or every organisation) must do: its entries' duties, its
+/// undecided breaches and its entries' checks against changes in the law.
 pub async fn dues(
+    store: &dyn Store,
+    charter: &Charter,
+    only: Option<&Slug>,
+) -> AppResult<Vec<Due>> {
+    let mut dues = entry_and_breach_dues(store, charter, only).await?;
+    let mine = |org: &Slug| only.is_none_or(|o| o == org);
+    // Entries to check against a change in the law, from 14 days before their date.
+    let horizon = clock::today().add_days(14);
+    for t in crate::law::tasks_due(store, horizon).await? {
+        if mine(&t.organisation) {
+            dues.push(Due {
+                duty: Duty::LawChange,
+                subject: format!("{} {}", t.project, t.change),
+                title: format!("{}: {}", t.project_title, t.change_title),
+                when: When::Day(t.due_on),
+                path: format!("/manage/organisations/{}#law-tasks", t.organisation),
+                organisation: t.organisation,
+            });
+        }
+    }
+    Ok(dues)
+}
+
+/// The duties of the published entries (one pass over them) and the undecided breaches. Law
+/// checks are left to [`dues`]: finding them reads every entry again, and the tools page lists
+/// them on their own.
+async fn entry_and_breach_dues(
     store: &dyn Store,
     charter: &Charter,
     only: Option<&Slug>,
@@ -47,20 +75,6 @@ pub async fn dues(
         }
     }
     let mine = |org: &Slug| only.is_none_or(|o| o == org);
-    // Entries to check against a change in the law, from 14 days before their date.
-    let horizon = clock::today().add_days(14);
-    for t in crate::law::tasks_due(store, horizon).await? {
-        if mine(&t.organisation) {
-            dues.push(Due {
-                duty: Duty::LawChange,
-                subject: format!("{} {}", t.project, t.change),
-                title: format!("{}: {}", t.project_title, t.change_title),
-                when: When::Day(t.due_on),
-                path: format!("/manage/organisations/{}#law-tasks", t.organisation),
-                organisation: t.organisation,
-            });
-        }
-    }
     // Breaches not yet decided on, from a day before their 72 hours are up.
     for b in crate::breaches::due_by(store, &clock::from_now(86_400)).await? {
         if mine(&b.breach.organisation) {
@@ -89,15 +103,16 @@ pub async fn coming_up(
         organisation,
     ))?;
     let horizon = clock::today().add_days(charter_core::reminders::SUMMARY_DAYS);
-    // Law checks have their own list on the page; breaches are only for those who see the log.
+    // Law checks have their own list on the page (so are not read here); breaches are only for
+    // those who see the log.
     let sees_breaches = actor
         .require(charter_core::accounts::Action::ViewBreaches(organisation))
         .is_ok();
-    let mut dues: Vec<Due> = dues(store, charter, Some(organisation))
+    let mut dues: Vec<Due> = entry_and_breach_dues(store, charter, Some(organisation))
         .await?
         .into_iter()
         .filter(|d| d.when.day() <= horizon)
-        .filter(|d| d.duty != Duty::LawChange && (d.duty != Duty::Breach || sees_breaches))
+        .filter(|d| d.duty != Duty::Breach || sees_breaches)
         .collect();
     dues.sort_by(|a, b| (a.when.day(), &a.subject).cmp(&(b.when.day(), &b.subject)));
     Ok(dues)
