@@ -1,5 +1,5 @@
 //! Checking the register against its published history, for `charter verify` and for `charter
-//! serve` before it opens the port. The comparison itself is `charter_store::verify`: it reads
+//! serve` as it starts. The comparison itself is `charter_store::verify`: it reads
 //! only the store's own tables (and the store's conformance suite checks it on both databases),
 //! so it stays beside them; this is the entry point the interfaces call.
 

@@ -1,6 +1,7 @@
 //! `charter serve`: open the store, optionally load the demo register, and serve.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -126,7 +127,6 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         let (orgs, projects) = crate::demo::load(store.as_ref()).await?;
         tracing::info!(organisations = orgs, projects, "loaded the demo register");
     }
-    let (head, report) = check_history(store.as_ref(), args.allow_unverified).await?;
     let listener = TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}: is another program using it? Choose another with --addr or CHARTER_ADDR")
     })?;
@@ -159,8 +159,6 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_public_url(&public_url)
         .with_limits(limits(&args));
     state.searches.build_in_background(state.store.clone());
-    // The footer shows this check until it is an hour old.
-    state.history.record(head, report);
     charter_app::reminders::spawn(
         state.store.clone(),
         state.charter.clone(),
@@ -175,33 +173,66 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
             "no mail server set up: email is written to the outbox folder"
         );
     }
-    println!("The Charter register is running at http://{local}/ (press Ctrl+C to stop)");
-    charter_web::serve(listener, state, shutdown_signal())
+    // The history check reads every published version (about 10 seconds for 100,000 entries),
+    // so it runs beside serving rather than before: a register that fails it stops being
+    // served within those seconds, and the "running" line is printed only once it has passed.
+    let refused: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    {
+        let (history, store) = (state.history.clone(), state.store.clone());
+        let refused = refused.clone();
+        let allow_unverified = args.allow_unverified;
+        tokio::spawn(async move {
+            match first_check(&history, store.as_ref(), allow_unverified).await {
+                Ok(()) => println!(
+                    "The Charter register is running at http://{local}/ (press Ctrl+C to stop)"
+                ),
+                Err(e) => {
+                    if let Ok(mut refused) = refused.lock() {
+                        *refused = Some(e);
+                    }
+                    let _ = stop.send(());
+                }
+            }
+        });
+    }
+    let shutdown = async move {
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            Ok(()) = stopped => {}
+        }
+    };
+    charter_web::serve(listener, state, shutdown)
         .await
         .context("the web server stopped")?;
+    if let Some(e) = refused.lock().ok().and_then(|mut r| r.take()) {
+        return Err(e);
+    }
     Ok(())
 }
 
-/// Serving a register whose lists or search disagree with its history would show the public
-/// something that was never published: refuse, naming what differs, unless allowed. Returns
-/// the head checked from and the report, for the pages' footer.
-async fn check_history(
+/// The check made at start, kept for the pages' footer (which shows it until it is an hour
+/// old); an error when the register fails it and failing is not allowed.
+async fn first_check(
+    history: &charter_app::verify::Checks,
     store: &dyn charter_store::Store,
     allow_unverified: bool,
-) -> anyhow::Result<(
-    Option<charter_core::chain::Hash>,
-    charter_app::verify::Report,
-)> {
-    let head = store
-        .chain_head()
-        .await
-        .context("cannot read the register's history")?
-        .map(|l| l.hash);
-    let report = charter_app::verify::history(store)
+) -> anyhow::Result<()> {
+    let checked = history
+        .fresh(store, i64::MAX)
         .await
         .context("cannot check the register against its history")?;
+    judge_history(&checked.report, allow_unverified)
+}
+
+/// Serving a register whose lists or search disagree with its history would show the public
+/// something that was never published: refuse, naming what differs, unless allowed.
+fn judge_history(
+    report: &charter_app::verify::Report,
+    allow_unverified: bool,
+) -> anyhow::Result<()> {
     if report.is_intact() {
-        return Ok((head, report));
+        return Ok(());
     }
     let mut listed: Vec<String> = report
         .problems
@@ -216,7 +247,7 @@ async fn check_history(
         ));
     }
     let listed = listed.join("\n");
-    let why = crate::verify::failed(&report);
+    let why = crate::verify::failed(report);
     if !allow_unverified {
         anyhow::bail!(
             "refusing to serve: {why}.\n{listed}\nTo serve it as it is while you look into it, start with --allow-unverified (or CHARTER_ALLOW_UNVERIFIED=true)."
@@ -225,7 +256,7 @@ async fn check_history(
     tracing::warn!(
         "SERVING A REGISTER THAT FAILS VERIFICATION (--allow-unverified): {why}\n{listed}"
     );
-    Ok((head, report))
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+mod filter;
 pub mod highlight;
 pub mod index;
 pub mod synonyms;

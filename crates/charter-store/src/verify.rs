@@ -2,7 +2,7 @@
 //! everything shown or searched (the stored document, the list columns that lists, filters and
 //! facets read, the search text, the organisation shown) is what the chain says was published.
 //!
-//! `charter verify` prints the report; `charter serve` refuses to start on one with problems.
+//! `charter verify` prints the report; `charter serve` stops serving one with problems.
 //! Both read the register in batches, so memory stays small and start-up quick on large ones.
 //!
 //! Organisation names: an entry's published version names its organisation only by slug. The

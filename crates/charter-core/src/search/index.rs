@@ -9,11 +9,15 @@
 //! corrected), then the entry's number. Filters and facet counts are worked out over every match,
 //! so totals are exact.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
+
+use super::filter::{Counts, Filter, Organisations, Packed};
 use super::synonyms::Synonyms;
-use super::words::{MAX_WORD, distance_within, letter_bits, typo_budget, words};
+use super::words::{MAX_WORD, distance_within, each_word, letter_bits, typo_budget, words};
 use super::{Facet, SearchQuery, Sort};
 use crate::Date;
 use crate::picklists::{Area, DecisionRole, Status, Topic};
@@ -33,6 +37,13 @@ const TYPO: f64 = 0.5;
 /// BM25's usual settings.
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
+/// The length held for a removed entry's position.
+const GONE: u32 = u32::MAX;
+/// Rough costs, in the same unit, of reading one posting and of looking one word up in one
+/// entry: once few entries are left, looking their words up beats reading long postings.
+const SCAN_COST: usize = 3;
+const PROBE_ENTRY_COST: usize = 100;
+const PROBE_WORD_COST: usize = 20;
 
 /// What filters, facets and sorting read about an entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,8 +73,8 @@ pub struct Document<D> {
 
 struct Stored<D> {
     doc: Document<D>,
-    terms: Box<[u32]>,
-    len: u32,
+    /// The entry's words and their weights, by word number (for looking a word up in it).
+    terms: Box<[(u32, u16)]>,
     title_key: String,
     organisation_key: String,
 }
@@ -120,10 +131,22 @@ pub struct Found<'a, D> {
 
 pub struct Index<D> {
     terms: Vec<Term>,
-    by_text: BTreeMap<Box<str>, u32>,
+    /// Term ids by word, for exact lookups.
+    by_text: FxHashMap<Box<str>, u32>,
+    /// The same in order, for word starts.
+    in_order: BTreeMap<Box<str>, u32>,
     /// Term ids by length in letters, for looking up close spellings.
     by_len: Vec<Vec<u32>>,
     docs: Vec<Option<Box<Stored<D>>>>,
+    /// Per position, the entry's length in words (`GONE` once removed) and its number: read for
+    /// every posting, so kept flat rather than behind each entry's box.
+    lens: Vec<u32>,
+    numbers: Vec<u32>,
+    /// Per position, what filters and facets read.
+    packed: Vec<Packed>,
+    organisation_numbers: Organisations,
+    /// How later units are matched: always `Cheapest` but in tests.
+    way: Way,
     by_id: HashMap<u32, u32>,
     live: u32,
     total_len: u64,
@@ -134,15 +157,58 @@ impl<D> Default for Index<D> {
     fn default() -> Self {
         Index {
             terms: Vec::new(),
-            by_text: BTreeMap::new(),
+            by_text: FxHashMap::default(),
+            in_order: BTreeMap::new(),
             by_len: vec![Vec::new(); MAX_WORD + 1],
             docs: Vec::new(),
+            lens: Vec::new(),
+            numbers: Vec::new(),
+            packed: Vec::new(),
+            organisation_numbers: Organisations::default(),
+            way: Way::Cheapest,
             by_id: HashMap::new(),
             live: 0,
             total_len: 0,
             dead: 0,
         }
     }
+}
+
+/// How the units after the first are matched.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Way {
+    /// Whichever costs less.
+    Cheapest,
+    /// Reading the unit's postings.
+    Scan,
+    /// Looking the unit's words up in each entry left.
+    Probe,
+}
+
+/// BM25 for one search: the share of entries holding a word, and a posting's weight against
+/// the entry's length.
+struct Scorer {
+    n: f64,
+    fixed: f64,
+    per_word: f64,
+}
+
+impl Scorer {
+    fn idf(&self, df: u32) -> f64 {
+        let df = f64::from(df);
+        (1.0 + (self.n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn tf(&self, weight: u16, len: u32) -> f64 {
+        let w = f64::from(weight);
+        w * (K1 + 1.0) / (w + self.fixed + self.per_word * f64::from(len))
+    }
+}
+
+thread_local! {
+    /// Each thread's working space for a search: per entry its best match so far, and the
+    /// entries set. Left cleared after every search, so none pays to clear it.
+    static SCRATCH: RefCell<(Vec<(u8, f64)>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// The word every entry flagged as using AI holds, whatever its text says, so that a search for
@@ -176,14 +242,14 @@ impl<D> Index<D> {
             .iter()
             .flatten()
             .map(|s| {
-                s.terms.len() * 4
+                s.terms.len() * 8
                     + s.doc.title.len() * 2
                     + s.doc.summary.len()
                     + s.doc.attributes.organisation_name.len() * 2
                     + 256
             })
             .sum();
-        postings + words + docs + self.docs.len() * 8
+        postings + words + docs + self.docs.len() * 16
     }
 
     fn term_id(&mut self, word: &str) -> u32 {
@@ -201,46 +267,56 @@ impl<D> Index<D> {
             postings: Vec::new(),
         });
         self.by_text.insert(word.into(), id);
+        self.in_order.insert(word.into(), id);
         id
     }
 
     /// Adds an entry, replacing any with the same number.
     pub fn insert(&mut self, doc: Document<D>) {
         self.remove(doc.id);
-        let mut weights: HashMap<String, u32> = HashMap::new();
-        let mut len = 0u32;
+        // (word, weight) for every word read, then summed per word.
+        let mut read: Vec<(u32, u32)> = Vec::with_capacity(128);
         for (text, weight) in [(&doc.title, 10), (&doc.summary, 4), (&doc.body, 1)] {
-            for (_, _, w) in words(text) {
-                *weights.entry(w).or_default() += weight;
-                len += 1;
+            each_word(text, |w| read.push((self.term_id(w), weight)));
+        }
+        let len = u32::try_from(read.len()).unwrap_or(u32::MAX - 1);
+        if doc.attributes.uses_ai {
+            let ai = self.term_id(AI_WORD);
+            if !read.iter().any(|(t, _)| *t == ai) {
+                read.push((ai, 1));
             }
         }
-        if doc.attributes.uses_ai {
-            weights.entry(AI_WORD.to_owned()).or_insert(1);
+        read.sort_unstable_by_key(|(t, _)| *t);
+        let mut terms: Vec<(u32, u16)> = Vec::with_capacity(read.len());
+        for (term, weight) in read {
+            match terms.last_mut() {
+                Some((t, w)) if *t == term => {
+                    *w = u16::try_from(u32::from(*w) + weight).unwrap_or(u16::MAX);
+                }
+                _ => terms.push((term, u16::try_from(weight).unwrap_or(u16::MAX))),
+            }
         }
         let ord = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
-        let mut terms: Vec<u32> = Vec::with_capacity(weights.len());
-        let mut weights: Vec<(String, u32)> = weights.into_iter().collect();
-        weights.sort();
-        for (w, weight) in weights {
-            let id = self.term_id(&w);
-            let t = &mut self.terms[id as usize];
+        for (term, weight) in &terms {
+            let t = &mut self.terms[*term as usize];
             t.df += 1;
             t.postings.push(Posting {
                 doc: ord,
-                weight: u16::try_from(weight).unwrap_or(u16::MAX),
+                weight: *weight,
             });
-            terms.push(id);
         }
         self.live += 1;
         self.total_len += u64::from(len);
         self.by_id.insert(doc.id, ord);
+        self.lens.push(len);
+        self.numbers.push(doc.id);
+        self.packed
+            .push(Packed::new(&doc.attributes, &mut self.organisation_numbers));
         let title_key = doc.title.to_lowercase();
         let organisation_key = doc.attributes.organisation_name.to_lowercase();
         self.docs.push(Some(Box::new(Stored {
             doc,
             terms: terms.into(),
-            len,
             title_key,
             organisation_key,
         })));
@@ -254,11 +330,12 @@ impl<D> Index<D> {
         let Some(stored) = self.docs[ord as usize].take() else {
             return;
         };
-        for t in stored.terms.iter() {
+        for (t, _) in stored.terms.iter() {
             self.terms[*t as usize].df -= 1;
         }
         self.live -= 1;
-        self.total_len -= u64::from(stored.len);
+        self.total_len -= u64::from(self.lens[ord as usize]);
+        self.lens[ord as usize] = GONE;
         self.dead += 1;
         if self.dead > 1_000 && self.dead > self.live / 4 {
             self.compact();
@@ -266,9 +343,9 @@ impl<D> Index<D> {
     }
 
     fn compact(&mut self) {
-        let docs = &self.docs;
+        let lens = &self.lens;
         for t in &mut self.terms {
-            t.postings.retain(|p| docs[p.doc as usize].is_some());
+            t.postings.retain(|p| lens[p.doc as usize] != GONE);
         }
         self.dead = 0;
     }
@@ -307,7 +384,7 @@ impl<D> Index<D> {
     /// Live words starting with `prefix` (not the word itself), most common first.
     fn completions(&self, prefix: &str, limit: usize) -> Vec<u32> {
         let mut found: Vec<u32> = self
-            .by_text
+            .in_order
             .range::<str, _>((
                 std::ops::Bound::Excluded(prefix),
                 std::ops::Bound::Unbounded,
@@ -458,6 +535,14 @@ impl<D> Index<D> {
                                     factor,
                                 }));
                             }
+                            // "chatbot" among the synonyms also finds "chatbots".
+                            for term in self.other_number(one) {
+                                alternatives.push(Alternative::Word(Choice {
+                                    term,
+                                    typos: 0,
+                                    factor: SYNONYM * PLURAL,
+                                }));
+                            }
                         }
                         many => {
                             let ids: Option<Vec<u32>> =
@@ -480,20 +565,82 @@ impl<D> Index<D> {
         units
     }
 
-    fn bm25(&self, term: &Term, weight: u16, len: u32) -> f64 {
+    /// BM25's parts that depend on the whole register, worked out once per search.
+    fn scorer(&self) -> Scorer {
         let n = f64::from(self.live.max(1));
-        let df = f64::from(term.df);
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let avg = self.total_len as f64 / n;
-        let w = f64::from(weight);
-        let norm = 1.0 - B + B * f64::from(len) / avg.max(1.0);
-        idf * w * (K1 + 1.0) / (w + K1 * norm)
+        let avg = (self.total_len as f64 / n).max(1.0);
+        Scorer {
+            n,
+            fixed: K1 * (1.0 - B),
+            per_word: K1 * B / avg,
+        }
     }
 
-    /// Per entry (by position), the best match of one unit: (mistakes, score); mistakes 255 is
-    /// no match. `touched` lists the entries set.
-    fn score_unit(&self, unit: &Unit, best: &mut [(u8, f64)], touched: &mut Vec<u32>) {
-        let mut put = |doc: u32, typos: u8, score: f64, touched: &mut Vec<u32>| {
+    /// What reading every posting of a unit costs: the postings of its live entries.
+    fn unit_postings(&self, unit: &Unit) -> usize {
+        let df = |id: u32| self.terms[id as usize].df as usize;
+        unit.alternatives
+            .iter()
+            .map(|alt| match alt {
+                Alternative::Word(c) => df(c.term),
+                Alternative::Phrase(ids) => ids.iter().map(|id| df(*id)).sum(),
+            })
+            .sum()
+    }
+
+    fn unit_words(unit: &Unit) -> usize {
+        unit.alternatives
+            .iter()
+            .map(|alt| match alt {
+                Alternative::Word(_) => 1,
+                Alternative::Phrase(ids) => ids.len(),
+            })
+            .sum()
+    }
+
+    /// Every entry holding all the words of a phrase, in position order, with its score.
+    fn phrase_matches(&self, ids: &[u32], scorer: &Scorer, mut found: impl FnMut(u32, f64)) {
+        let lists: Vec<(&[Posting], f64)> = ids
+            .iter()
+            .map(|id| {
+                let t = &self.terms[*id as usize];
+                (t.postings.as_slice(), scorer.idf(t.df))
+            })
+            .collect();
+        let Some(((first, first_idf), rest)) = lists.split_first() else {
+            return;
+        };
+        // Postings are in position order, so one pass over each list finds the entries in all.
+        let mut at = vec![0usize; rest.len()];
+        'entries: for p in first.iter() {
+            let len = self.lens[p.doc as usize];
+            if len == GONE {
+                continue;
+            }
+            let mut sum = first_idf * scorer.tf(p.weight, len);
+            for ((list, idf), i) in rest.iter().zip(at.iter_mut()) {
+                while *i < list.len() && list[*i].doc < p.doc {
+                    *i += 1;
+                }
+                match list.get(*i) {
+                    Some(q) if q.doc == p.doc => sum += idf * scorer.tf(q.weight, len),
+                    _ => continue 'entries,
+                }
+            }
+            found(p.doc, SYNONYM * sum / lists.len() as f64);
+        }
+    }
+
+    /// Per entry (by position), the best match of one unit, read from the postings: (mistakes,
+    /// score); mistakes 255 is no match. `touched` lists the entries set.
+    fn scan_unit(
+        &self,
+        unit: &Unit,
+        scorer: &Scorer,
+        best: &mut [(u8, f64)],
+        touched: &mut Vec<u32>,
+    ) {
+        let mut put = |doc: u32, typos: u8, score: f64| {
             let b = &mut best[doc as usize];
             if b.0 == u8::MAX {
                 touched.push(doc);
@@ -506,123 +653,99 @@ impl<D> Index<D> {
             match alt {
                 Alternative::Word(c) => {
                     let term = &self.terms[c.term as usize];
+                    let scale = c.factor * scorer.idf(term.df);
                     for p in &term.postings {
-                        if let Some(s) = &self.docs[p.doc as usize] {
-                            let score = c.factor * self.bm25(term, p.weight, s.len);
-                            put(p.doc, c.typos, score, touched);
+                        let len = self.lens[p.doc as usize];
+                        if len != GONE {
+                            put(p.doc, c.typos, scale * scorer.tf(p.weight, len));
                         }
                     }
                 }
                 Alternative::Phrase(ids) => {
-                    let mut acc: HashMap<u32, (usize, f64)> = HashMap::new();
-                    for id in ids {
-                        let term = &self.terms[*id as usize];
-                        for p in &term.postings {
-                            if let Some(s) = &self.docs[p.doc as usize] {
-                                let e = acc.entry(p.doc).or_default();
-                                e.0 += 1;
-                                e.1 += self.bm25(term, p.weight, s.len);
-                            }
-                        }
-                    }
-                    let mut docs: Vec<(u32, f64)> = acc
-                        .into_iter()
-                        .filter(|(_, (n, _))| *n == ids.len())
-                        .map(|(d, (_, s))| (d, s))
-                        .collect();
-                    docs.sort_by_key(|d| d.0);
-                    for (doc, s) in docs {
-                        put(doc, 0, SYNONYM * s / ids.len() as f64, touched);
-                    }
+                    self.phrase_matches(ids, scorer, |doc, score| put(doc, 0, score));
                 }
             }
         }
     }
 
-    fn passes(query: &SearchQuery, a: &Attributes, skip: Option<Facet>) -> bool {
-        let on = |f: Facet| skip != Some(f);
-        (!on(Facet::Organisation)
-            || query.organisations.is_empty()
-            || query
-                .organisations
-                .iter()
-                .any(|s| s.as_str() == a.organisation))
-            && (!on(Facet::Area)
-                || query.areas.is_empty()
-                || query.areas.iter().any(|x| a.areas.contains(x)))
-            && (!on(Facet::Topic)
-                || query.topics.is_empty()
-                || query.topics.iter().any(|x| a.topics.contains(x)))
-            && (!on(Facet::Status)
-                || query.statuses.is_empty()
-                || query.statuses.contains(&a.status))
-            && (!on(Facet::Ai) || query.uses_ai.is_none_or(|ai| ai == a.uses_ai))
-            && (!on(Facet::Role) || query.roles.is_empty() || query.roles.contains(&a.role))
-    }
-
-    fn count_facet(facet: Facet, a: &Attributes, counts: &mut HashMap<String, u64>) {
-        let mut add = |k: &str| {
-            if let Some(n) = counts.get_mut(k) {
-                *n += 1;
-            } else {
-                counts.insert(k.to_owned(), 1);
-            }
+    /// The best match of one unit in one entry, found by looking its words up in the entry:
+    /// the same answer `scan_unit` gives for that entry.
+    fn probe_unit(&self, unit: &Unit, scorer: &Scorer, pos: u32) -> Option<(u8, f64)> {
+        let stored = self.docs[pos as usize].as_deref()?;
+        let len = self.lens[pos as usize];
+        let weight = |term: u32| {
+            stored
+                .terms
+                .binary_search_by_key(&term, |t| t.0)
+                .ok()
+                .map(|i| stored.terms[i].1)
         };
-        match facet {
-            Facet::Organisation => add(&a.organisation),
-            Facet::Area => a.areas.iter().for_each(|x| add(x.slug())),
-            Facet::Topic => a.topics.iter().for_each(|x| add(x.slug())),
-            Facet::Status => add(a.status.slug()),
-            Facet::Ai => add(if a.uses_ai { "yes" } else { "no" }),
-            Facet::Role => add(a.role.slug()),
+        let score =
+            |term: u32, w: u16| scorer.idf(self.terms[term as usize].df) * scorer.tf(w, len);
+        let mut best: Option<(u8, f64)> = None;
+        for alt in &unit.alternatives {
+            let found = match alt {
+                Alternative::Word(c) => {
+                    weight(c.term).map(|w| (c.typos, c.factor * score(c.term, w)))
+                }
+                Alternative::Phrase(ids) => ids
+                    .iter()
+                    .map(|id| weight(*id).map(|w| score(*id, w)))
+                    .sum::<Option<f64>>()
+                    .map(|sum| (0, SYNONYM * sum / ids.len() as f64)),
+            };
+            if let Some((typos, score)) = found {
+                match best {
+                    Some((t, s)) if typos > t || (typos == t && score <= s) => {}
+                    _ => best = Some((typos, score)),
+                }
+            }
         }
+        best
     }
 
-    /// Runs a search: every unit of the text required, then the filters; the page asked for in
-    /// the order asked for, with facet counts when `with_facets`.
-    pub fn search(
-        &self,
-        query: &SearchQuery,
-        synonyms: &Synonyms,
-        with_facets: bool,
-    ) -> Found<'_, D> {
-        let query_words: Vec<String> = query
-            .text
-            .as_deref()
-            .map(|t| words(t).map(|(_, _, w)| w).collect())
-            .unwrap_or_default();
-        let units = self.plan(&query_words, synonyms);
-        // (position, mistakes, score) of every entry matching all units.
-        let mut matches: Vec<(u32, u32, f64)> = Vec::new();
-        let mut matched_terms: Vec<u32> = Vec::new();
-        if units.is_empty() {
-            matches.extend(
-                self.docs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, d)| d.is_some())
-                    .map(|(i, _)| (i as u32, 0, 0.0)),
-            );
-        } else {
-            let mut best = vec![(u8::MAX, 0.0f64); self.docs.len()];
-            let mut touched = Vec::new();
-            let mut first = true;
-            for unit in &units {
-                for alt in &unit.alternatives {
-                    match alt {
-                        Alternative::Word(c) => matched_terms.push(c.term),
-                        Alternative::Phrase(ids) => matched_terms.extend(ids),
+    /// (position, mistakes, score) of every entry matching all units. The unit with the fewest
+    /// postings is read first; each later one is read from its postings, or, when few entries
+    /// are left, looked up in those entries.
+    fn matching(&self, units: &[Unit], way: Way) -> Vec<(u32, u32, f64)> {
+        let scorer = self.scorer();
+        let mut order: Vec<(usize, &Unit)> =
+            units.iter().map(|u| (self.unit_postings(u), u)).collect();
+        order.sort_by_key(|(cost, _)| *cost);
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let (best, touched) = &mut *scratch;
+            if best.len() < self.docs.len() {
+                best.resize(self.docs.len(), (u8::MAX, 0.0));
+            }
+            let mut matches: Vec<(u32, u32, f64)> = Vec::new();
+            for (i, (postings, unit)) in order.iter().enumerate() {
+                let probe = match way {
+                    Way::Cheapest => {
+                        matches.len()
+                            * (PROBE_ENTRY_COST + PROBE_WORD_COST * Self::unit_words(unit))
+                            < SCAN_COST * postings
                     }
-                }
-                self.score_unit(unit, &mut best, &mut touched);
-                if first {
+                    Way::Scan => false,
+                    Way::Probe => true,
+                };
+                if i == 0 {
+                    self.scan_unit(unit, &scorer, best, touched);
                     matches = touched
                         .iter()
                         .map(|d| (*d, u32::from(best[*d as usize].0), best[*d as usize].1))
                         .collect();
-                    matches.sort_by_key(|m| m.0);
-                    first = false;
+                } else if probe {
+                    matches.retain_mut(|m| match self.probe_unit(unit, &scorer, m.0) {
+                        Some((t, s)) => {
+                            m.1 += u32::from(t);
+                            m.2 += s;
+                            true
+                        }
+                        None => false,
+                    });
                 } else {
+                    self.scan_unit(unit, &scorer, best, touched);
                     matches.retain_mut(|m| {
                         let (t, s) = best[m.0 as usize];
                         if t == u8::MAX {
@@ -640,52 +763,93 @@ impl<D> Index<D> {
                     break;
                 }
             }
+            matches
+        })
+    }
+
+    /// Runs a search: every unit of the text required, then the filters; the page asked for in
+    /// the order asked for, with facet counts when `with_facets`.
+    pub fn search(
+        &self,
+        query: &SearchQuery,
+        synonyms: &Synonyms,
+        with_facets: bool,
+    ) -> Found<'_, D> {
+        let query_words: Vec<String> = query
+            .text
+            .as_deref()
+            .map(|t| words(t).map(|(_, _, w)| w).collect())
+            .unwrap_or_default();
+        let units = self.plan(&query_words, synonyms);
+        let mut matched_terms: Vec<u32> = Vec::new();
+        for unit in &units {
+            for alt in &unit.alternatives {
+                match alt {
+                    Alternative::Word(c) => matched_terms.push(c.term),
+                    Alternative::Phrase(ids) => matched_terms.extend(ids),
+                }
+            }
         }
+        let mut matches: Vec<(u32, u32, f64)> = if units.is_empty() {
+            self.lens
+                .iter()
+                .enumerate()
+                .filter(|(_, len)| **len != GONE)
+                .map(|(i, _)| (i as u32, 0, 0.0))
+                .collect()
+        } else {
+            self.matching(&units, self.way)
+        };
         let doc = |m: u32| -> &Stored<D> {
             // Every position in `matches` holds a live entry.
             self.docs[m as usize]
                 .as_deref()
                 .unwrap_or_else(|| unreachable!())
         };
+        let filter = Filter::new(query, &self.organisation_numbers);
         let mut facets = Vec::new();
         if with_facets {
-            for facet in Facet::ALL {
-                let mut counts = HashMap::new();
-                for m in &matches {
-                    let a = &doc(m.0).doc.attributes;
-                    if Self::passes(query, a, Some(*facet)) {
-                        Self::count_facet(*facet, a, &mut counts);
-                    }
-                }
-                facets.push((*facet, counts));
+            let mut counts = Counts::new(&self.organisation_numbers);
+            for m in &matches {
+                let packed = &self.packed[m.0 as usize];
+                counts.add(packed, filter.fails(packed));
             }
+            facets = counts.into_maps(&self.organisation_numbers);
         }
-        matches.retain(|m| Self::passes(query, &doc(m.0).doc.attributes, None));
+        if query.has_filters() {
+            matches.retain(|m| filter.fails(&self.packed[m.0 as usize]) == 0);
+        }
         let total = matches.len() as u64;
         let ranked = !units.is_empty();
+        let numbers = &self.numbers;
         let order = |a: &(u32, u32, f64), b: &(u32, u32, f64)| -> Ordering {
-            let (x, y) = (doc(a.0), doc(b.0));
-            let by_id = x.doc.id.cmp(&y.doc.id);
+            let by_id = || numbers[a.0 as usize].cmp(&numbers[b.0 as usize]);
             match query.sort {
-                Sort::Relevance if ranked => a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)).then(by_id),
-                Sort::Relevance | Sort::Updated => y
+                Sort::Relevance if ranked => {
+                    a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)).then_with(by_id)
+                }
+                Sort::Relevance | Sort::Updated => doc(b.0)
                     .doc
                     .attributes
                     .last_updated
-                    .cmp(&x.doc.attributes.last_updated)
-                    .then(by_id),
-                Sort::Title => x.title_key.cmp(&y.title_key).then(by_id),
-                Sort::Organisation => x
-                    .organisation_key
-                    .cmp(&y.organisation_key)
-                    .then_with(|| x.title_key.cmp(&y.title_key))
-                    .then(by_id),
+                    .cmp(&doc(a.0).doc.attributes.last_updated)
+                    .then_with(by_id),
+                Sort::Title => doc(a.0).title_key.cmp(&doc(b.0).title_key).then_with(by_id),
+                Sort::Organisation => {
+                    let (x, y) = (doc(a.0), doc(b.0));
+                    x.organisation_key
+                        .cmp(&y.organisation_key)
+                        .then_with(|| x.title_key.cmp(&y.title_key))
+                        .then_with(by_id)
+                }
             }
         };
         let start = usize::try_from(query.offset()).unwrap_or(usize::MAX);
         let end = start.saturating_add(query.per_page as usize);
         let mut page: Vec<(u32, u32, f64)> = Vec::new();
-        if start < matches.len() {
+        if ranked && query.sort == Sort::Relevance && start < matches.len() {
+            page = self.best_first(matches, start, end);
+        } else if start < matches.len() {
             let end = end.min(matches.len());
             if end < matches.len() {
                 matches.select_nth_unstable_by(end, order);
@@ -715,6 +879,41 @@ impl<D> Index<D> {
                 .map(|t| self.terms[*t as usize].text.to_string())
                 .collect(),
         }
+    }
+
+    /// Matches `start..end` in the relevance order (fewest mistakes, highest score, lowest
+    /// number), each match's order packed into one integer so that picking the page compares
+    /// integers rather than calling back into the entries.
+    fn best_first(
+        &self,
+        matches: Vec<(u32, u32, f64)>,
+        start: usize,
+        end: usize,
+    ) -> Vec<(u32, u32, f64)> {
+        let key = |m: &(u32, u32, f64)| -> u128 {
+            // Scores are never negative, and for such numbers the bits order as the values do;
+            // inverted, the highest score comes first.
+            (u128::from(m.1) << 96)
+                | (u128::from(!m.2.max(0.0).to_bits()) << 32)
+                | u128::from(self.numbers[m.0 as usize])
+        };
+        let mut keyed: Vec<(u128, usize)> = matches
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (key(m), i))
+            .collect();
+        let end = end.min(keyed.len());
+        if end < keyed.len() {
+            keyed.select_nth_unstable(end);
+            keyed.truncate(end);
+        }
+        keyed.sort_unstable();
+        keyed
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, i)| matches[*i])
+            .collect()
     }
 
     /// The text with each word the index does not hold replaced by its closest word that it
@@ -935,6 +1134,12 @@ mod tests {
         assert_eq!(chat, vec![1, 2]);
         // With a typo in the synonym itself.
         assert_eq!(ids_with(&ix, "virtual asistant", &syn).len(), 2);
+        // A synonym's plural or singular counts too.
+        let mut ix = index();
+        ix.insert(doc(9, "Two chatbots", "They answer at night.", false));
+        let mut chat = ids_with(&ix, "virtual assistant", &syn);
+        chat.sort();
+        assert_eq!(chat, vec![1, 2, 9]);
     }
 
     #[test]
@@ -1022,6 +1227,40 @@ mod tests {
             vec!["council chat", "council chatbot"]
         );
         assert!(ix.complete("", 3).is_empty());
+    }
+
+    /// Both ways of matching a later word give the same entries, mistakes and scores.
+    #[test]
+    fn probing_and_scanning_agree() {
+        let mut ix = index();
+        let syn = Synonyms::from_toml(crate::search::synonyms::DEFAULT).unwrap();
+        let queries = [
+            "council housing",
+            "housing benefit",
+            "chat help",
+            "ai council",
+            "artifical inteligence",
+            "sensors the",
+            "bins collection route",
+            "family doctor appointments",
+            "help question",
+            "benefit people get",
+            "ai machine learning council",
+        ];
+        for text in queries {
+            let mut q = SearchQuery::new();
+            q.text = Some(text.to_owned());
+            q.per_page = 100;
+            let mut seen = Vec::new();
+            for way in [Way::Scan, Way::Probe, Way::Cheapest] {
+                ix.way = way;
+                let found = ix.search(&q, &syn, true);
+                let ids: Vec<u32> = found.hits.iter().map(|h| *h.payload).collect();
+                seen.push((found.total, ids, found.facets));
+            }
+            assert_eq!(seen[0], seen[1], "{text}");
+            assert_eq!(seen[0], seen[2], "{text}");
+        }
     }
 
     #[test]

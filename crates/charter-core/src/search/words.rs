@@ -9,29 +9,49 @@ pub const MAX_WORD: usize = 32;
 pub fn words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
-        while let Some(&(_, c)) = chars.peek() {
-            if c.is_alphanumeric() {
-                break;
-            }
-            chars.next();
-        }
-        let &(start, _) = chars.peek()?;
-        let mut end = start;
         let mut word = String::new();
-        let mut letters = 0;
-        while let Some(&(i, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
-                break;
-            }
-            if letters < MAX_WORD {
-                word.extend(c.to_lowercase());
-                letters += 1;
-            }
-            end = i + c.len_utf8();
-            chars.next();
-        }
+        let (start, end) = next_word(&mut chars, &mut word)?;
         Some((start, end, word))
     })
+}
+
+/// Calls `f` with each word of `text` as `words` gives it, reusing one buffer: building the
+/// index reads every word of every entry, and a string for each was most of the time taken.
+pub fn each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut chars = text.char_indices().peekable();
+    let mut word = String::new();
+    while next_word(&mut chars, &mut word).is_some() {
+        f(&word);
+    }
+}
+
+/// Reads the next word into `word` (emptied first), returning its byte range.
+fn next_word(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    word: &mut String,
+) -> Option<(usize, usize)> {
+    while let Some(&(_, c)) = chars.peek() {
+        if c.is_alphanumeric() {
+            break;
+        }
+        chars.next();
+    }
+    let &(start, _) = chars.peek()?;
+    let mut end = start;
+    let mut letters = 0;
+    word.clear();
+    while let Some(&(i, c)) = chars.peek() {
+        if !c.is_alphanumeric() {
+            break;
+        }
+        if letters < MAX_WORD {
+            word.extend(c.to_lowercase());
+            letters += 1;
+        }
+        end = i + c.len_utf8();
+        chars.next();
+    }
+    Some((start, end))
 }
 
 /// How many spelling mistakes a word of this many letters may have and still match: none under
@@ -109,6 +129,15 @@ mod tests {
         let words: Vec<&str> = got.iter().map(|(_, _, w)| w.as_str()).collect();
         assert_eq!(words, vec!["chat", "bot", "über", "near", "x", "or"]);
         assert_eq!(&text[got[2].0..got[2].1], "ÜBER");
+    }
+
+    #[test]
+    fn each_word_gives_what_words_gives() {
+        let text = "Chat-bot: ÜBER \"NEAR(x*\" OR ĳssel";
+        let mut seen = Vec::new();
+        each_word(text, |w| seen.push(w.to_owned()));
+        let listed: Vec<String> = words(text).map(|w| w.2).collect();
+        assert_eq!(seen, listed);
     }
 
     #[test]
