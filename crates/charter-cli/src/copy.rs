@@ -36,25 +36,37 @@ pub async fn copy(args: CopyArgs) -> anyhow::Result<()> {
             target.projects
         );
     }
-    let (orgs, links) = copy_between(from.as_ref(), to.as_ref()).await?;
+    let (orgs, links, synonyms) = copy_between(from.as_ref(), to.as_ref()).await?;
     let projects = to.stats().await?.projects;
     let head = to
         .chain_head()
         .await?
         .map(|l| l.hash.to_hex())
         .unwrap_or_else(|| "none".into());
+    let words = if synonyms {
+        ", and the saved search words"
+    } else {
+        ""
+    };
     println!(
-        "Copied {orgs} organisations and {projects} projects with their history ({links} published versions; head {head})."
+        "Copied {orgs} organisations and {projects} projects with their history ({links} published versions; head {head}){words}."
     );
     Ok(())
 }
 
 /// Copies every organisation, then the whole published history link by link, so the copy's
-/// hash chain is the same chain with the same head.
-pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(usize, u64)> {
+/// hash chain is the same chain with the same head, and the search words (synonyms) a site
+/// administrator saved, so the copy finds what the original found.
+/// Returns the organisations and links copied, and whether there were saved search words.
+pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(usize, u64, bool)> {
     let orgs = from.organisations().await?;
     for o in &orgs {
         to.organisation_put(&o.organisation).await?;
+    }
+    let synonyms = from.search_synonyms().await?;
+    if let Some(lines) = &synonyms {
+        to.search_synonyms_put(lines, &charter_app::clock::now())
+            .await?;
     }
     let mut after = 0;
     loop {
@@ -63,7 +75,7 @@ pub async fn copy_between(from: &dyn Store, to: &dyn Store) -> anyhow::Result<(u
         after = last.link.seq;
         to.links_append(&batch).await?;
     }
-    Ok((orgs.len(), after))
+    Ok((orgs.len(), after, synonyms.is_some()))
 }
 
 #[derive(clap::Args, Debug)]

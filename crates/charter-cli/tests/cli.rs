@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{BIN, Served, charter, temp_dir};
+use common::{BIN, Served, charter, save_synonyms, saved_synonyms, temp_dir};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -252,6 +252,11 @@ fn backup_while_serving_gives_a_consistent_copy_that_restores() {
             .status
             .success()
     );
+    let words = "bins, refuse, waste";
+    save_synonyms(
+        &format!("sqlite:{}", dir.path().join("charter.sqlite").display()),
+        words,
+    );
     let mut server = Served::start(
         Command::new(BIN)
             .arg("--data-dir")
@@ -277,6 +282,11 @@ fn backup_while_serving_gives_a_consistent_copy_that_restores() {
         .unwrap();
     assert!(restored.status.success(), "{}", stderr(&restored));
     assert_eq!(restored.stdout, original);
+    // And the search words a site administrator saved.
+    assert_eq!(
+        saved_synonyms(&format!("sqlite:{}", copy.display())).as_deref(),
+        Some(words)
+    );
     // A backup never overwrites a file.
     let again = charter(&dir, &["backup", "--out", copy.to_str().unwrap()]);
     assert!(!again.status.success());

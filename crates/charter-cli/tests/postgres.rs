@@ -1,5 +1,6 @@
 //! The command line on PostgreSQL: copying a register both ways, and two `charter serve`
-//! processes sharing one database. Needs `CHARTER_TEST_POSTGRES_URL` (`.ci/run` starts a server);
+//! processes sharing one database (sessions, housekeeping, reminders, and search finding what
+//! either publishes). Needs `CHARTER_TEST_POSTGRES_URL` (`.ci/run` starts a server);
 //! without it the tests are skipped and the output says so, unless `CHARTER_REQUIRE_POSTGRES=1`
 //! (as `.ci/run` sets) or `CI` is set, where that is a failure.
 
@@ -8,7 +9,7 @@ mod common;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::{Served, temp_dir};
+use common::{Served, save_synonyms, saved_synonyms, temp_dir};
 use sqlx::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
@@ -67,8 +68,14 @@ fn a_register_copies_to_postgres_and_back_unchanged() {
     let a = format!("sqlite:{}", dir.join("a.sqlite").display());
     let b = format!("sqlite:{}", dir.join("b.sqlite").display());
     run(&["--database-url", &a, "generate", "--projects", "250"]);
-    run(&["copy", "--from", &a, "--to", &pg]);
+    // A site administrator's search words go with the register.
+    let words = "bins, refuse, waste\ntram, light rail";
+    save_synonyms(&a, words);
+    let copied = String::from_utf8(run(&["copy", "--from", &a, "--to", &pg]).stdout).unwrap();
+    assert!(copied.contains("and the saved search words"), "{copied}");
     run(&["copy", "--from", &pg, "--to", &b]);
+    assert_eq!(saved_synonyms(&pg).as_deref(), Some(words));
+    assert_eq!(saved_synonyms(&b).as_deref(), Some(words));
     // The copies carry the same history: it verifies, with the same head.
     let heads: Vec<String> = [&a, &pg, &b]
         .iter()
@@ -342,6 +349,7 @@ fn pg_dump_and_pg_restore_round_trip_a_register() {
         return;
     };
     run(&["--database-url", &a, "generate", "--projects", "40"]);
+    save_synonyms(&a, "bins, refuse, waste");
     let tmp = temp_dir();
     let dir = tmp.path();
     let dump = dir.join("charter.dump");
@@ -363,6 +371,299 @@ fn pg_dump_and_pg_restore_round_trip_a_register() {
         .unwrap();
     assert!(restored.success());
     assert_eq!(export_csv(&b), export_csv(&a));
+    assert_eq!(
+        saved_synonyms(&b).as_deref(),
+        Some("bins, refuse, waste"),
+        "the search words come back too"
+    );
     // The restored database is current: migrating it changes nothing and serving works.
     run(&["--database-url", &b, "migrate"]);
+}
+
+/// The body of a response read whole.
+fn body(response: &str) -> &str {
+    response.split_once("\r\n\r\n").map_or("", |(_, b)| b)
+}
+
+fn json(response: &str) -> serde_json::Value {
+    serde_json::from_str(body(response)).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
+/// A response header's value.
+fn header<'a>(response: &'a str, name: &str) -> &'a str {
+    response
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .unwrap_or_else(|| panic!("no {name} header in {response}"))
+}
+
+/// Form fields, encoded as a browser sends them.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
+
+/// Someone signed in through `server`: their session cookie header and form token.
+struct Person {
+    cookie: String,
+    csrf: String,
+}
+
+impl Person {
+    /// Adds an account on the command line, sets its password and signs in through `server`.
+    fn sign_in(server: &Server, pg: &str, email: &str, role: &[&str]) -> Person {
+        let mut args = vec![
+            "--database-url",
+            pg,
+            "user",
+            "add",
+            "--email",
+            email,
+            "--role",
+        ];
+        args.extend_from_slice(role);
+        let link = String::from_utf8(run(&args).stdout).unwrap();
+        let path = link.trim().trim_start_matches("http://127.0.0.1:8080");
+        let password = "mersey tunnel at night";
+        let set = server.request(
+            "POST",
+            path,
+            FORM,
+            &form_body(&[("password", password), ("confirm", password)]),
+        );
+        assert!(set.starts_with("HTTP/1.1 303"), "{set}");
+        let signed_in = server.request(
+            "POST",
+            "/sign-in",
+            FORM,
+            &form_body(&[("email", email), ("password", password)]),
+        );
+        assert!(signed_in.starts_with("HTTP/1.1 303"), "{signed_in}");
+        let cookie = format!(
+            "Cookie: {}\r\n",
+            header(&signed_in, "set-cookie").split(';').next().unwrap()
+        );
+        let page = server.request("GET", "/manage", &cookie, "");
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("no form token on /manage: {page}"))
+            .to_owned();
+        Person { cookie, csrf }
+    }
+
+    /// Sends a form through `server` as this person; the response.
+    fn post(&self, server: &Server, path: &str, fields: &[(&str, &str)]) -> String {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        server.request(
+            "POST",
+            path,
+            &format!("{}{FORM}", self.cookie),
+            &form_body(&all),
+        )
+    }
+}
+
+/// Calls the drafts API through `server` with `token`; the response.
+fn drafts_api(
+    server: &Server,
+    token: &str,
+    method: &str,
+    path: &str,
+    lock: Option<&str>,
+    body: &serde_json::Value,
+) -> String {
+    let if_match = lock.map_or(String::new(), |l| format!("If-Match: {l}\r\n"));
+    server.request(
+        method,
+        path,
+        &format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n{if_match}"),
+        &if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        },
+    )
+}
+
+/// The ids of the entries a search through `server`'s API finds.
+fn found(server: &Server, q: &str) -> Vec<String> {
+    let response = server.get(&format!("/api/v1/projects?q={q}&per_page=100"));
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    json(&response)["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {response}"))
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Waits until `server` finds `entry` for every one of `words` through the API and the search
+/// page, failing if that takes more than a second from `published`.
+fn found_within_a_second(
+    server: &Server,
+    words: &[&str],
+    entry: &str,
+    published: std::time::Instant,
+) {
+    let link = format!("href=\"/projects/{entry}\"");
+    loop {
+        let api = words
+            .iter()
+            .all(|w| found(server, w).contains(&entry.into()));
+        let pages = words.iter().all(|w| {
+            let page = server.get(&format!("/projects?q={w}"));
+            page.starts_with("HTTP/1.1 200") && page.contains(&link)
+        });
+        let waited = published.elapsed();
+        if api && pages {
+            eprintln!("{entry} found by {words:?} {waited:?} after it was published");
+            return;
+        }
+        assert!(
+            waited < std::time::Duration::from_secs(1),
+            "{entry} not found by {words:?} on the other instance a second after it was published \
+             (API {api}, pages {pages})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn two_instances_search_what_either_publishes_within_a_second() {
+    let Some(pg) = fresh_database() else { return };
+    let a = Server::start(&pg, true);
+    let b = Server::start(&pg, false);
+    // An administrator of the organisation writes (on the web and with an API token); a site
+    // administrator approves, since nobody approves their own draft.
+    let org = "liverpool-city-council";
+    let editor = Person::sign_in(
+        &a,
+        &pg,
+        "editor@liverpool.example",
+        &["organisation-admin", "--organisation", org],
+    );
+    let admin = Person::sign_in(&a, &pg, "admin@charter.example", &["site-admin"]);
+    let token = String::from_utf8(
+        run(&[
+            "--database-url",
+            &pg,
+            "org",
+            "token",
+            "create",
+            "--organisation",
+            org,
+            "--owner",
+            "editor@liverpool.example",
+            "--label",
+            "Search test",
+            "--scope",
+            "drafts",
+        ])
+        .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+
+    // Both instances have built their index and answer from it.
+    for server in [&a, &b] {
+        assert_eq!(found(server, "hedgehog"), Vec::<String>::new());
+        assert_eq!(found(server, "nudging"), Vec::<String>::new());
+        assert_eq!(found(server, "urchins"), Vec::<String>::new());
+        assert!(found(server, "helping").contains(&"LCR-0021".into()));
+    }
+
+    // Submits a draft through A's API and approves it through A's review page; returns the
+    // entry's address and when the approval returned.
+    let publish = |draft: &str, note: &str| -> (String, std::time::Instant) {
+        let read = drafts_api(&a, &token, "GET", draft, None, &serde_json::Value::Null);
+        let submitted = drafts_api(
+            &a,
+            &token,
+            "POST",
+            &format!("{draft}/submit"),
+            Some(header(&read, "etag")),
+            &serde_json::json!({ "note": note }),
+        );
+        assert!(submitted.starts_with("HTTP/1.1 200"), "{submitted}");
+        let lock = json(&submitted)["lock"].to_string();
+        let id = draft.rsplit('/').next().unwrap();
+        let approved = admin.post(
+            &a,
+            &format!("/manage/drafts/{id}/approve"),
+            &[("lock", &lock)],
+        );
+        let at = std::time::Instant::now();
+        assert!(approved.starts_with("HTTP/1.1 303"), "{approved}");
+        (header(&approved, "location").to_owned(), at)
+    };
+
+    // A new entry, drafted with the API from a published one with a new name.
+    let mut entry = json(&a.get("/api/v1/projects/LCR-0021"));
+    entry["title"] = "Counting hedgehogs crossing roads near libraries".into();
+    let created = drafts_api(&a, &token, "POST", "/api/v1/drafts", None, &entry);
+    assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+    let (place, published) = publish(header(&created, "location"), "");
+    let new_entry = place.trim_start_matches("/projects/").to_owned();
+    // "hegdehogs" has two letters swapped: only the forgiving index finds it.
+    found_within_a_second(&b, &["hedgehogs", "hegdehogs"], &new_entry, published);
+
+    // A published entry renamed: a change started on the web, written with the API.
+    let started = editor.post(&a, "/manage/projects/LCR-0021/edit", &[]);
+    assert!(started.starts_with("HTTP/1.1 303"), "{started}");
+    let draft = header(&started, "location").replace("/manage/", "/api/v1/");
+    let read = drafts_api(&a, &token, "GET", &draft, None, &serde_json::Value::Null);
+    let mut renamed = json(&read)["entry"].clone();
+    renamed["title"] = "Nudging older people to claim Pension Credit".into();
+    let saved = drafts_api(
+        &a,
+        &token,
+        "PUT",
+        &draft,
+        Some(header(&read, "etag")),
+        &renamed,
+    );
+    assert!(saved.starts_with("HTTP/1.1 200"), "{saved}");
+    let (_, published) = publish(&draft, "New name");
+    found_within_a_second(&b, &["nudging", "nduging"], "LCR-0021", published);
+    // The old name's word no longer finds it.
+    assert!(!found(&b, "helping").contains(&"LCR-0021".into()));
+
+    // Search words saved through A are used by B's next search.
+    let saved = admin.post(
+        &a,
+        "/manage/search-words",
+        &[("synonyms", "urchins, hedgehogs")],
+    );
+    assert!(saved.starts_with("HTTP/1.1 303"), "{saved}");
+    assert_eq!(found(&b, "urchins"), vec![new_entry.clone()]);
+    let page = b.get("/projects?q=urchins");
+    assert!(
+        page.contains(&format!("href=\"/projects/{new_entry}\"")),
+        "{page}"
+    );
 }

@@ -96,3 +96,44 @@ impl Drop for Served {
         self.stop();
     }
 }
+
+/// The store at a database URL (SQLite or PostgreSQL), on a runtime of its own.
+fn with_store<T>(url: &str, work: impl AsyncFnOnce(&dyn charter_store::Store) -> T) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store: Box<dyn charter_store::Store> = if url.starts_with("sqlite:") {
+            Box::new(charter_store_sqlite::SqliteStore::open(url).await.unwrap())
+        } else {
+            Box::new(
+                charter_store_postgres::PostgresStore::open(url)
+                    .await
+                    .unwrap(),
+            )
+        };
+        work(store.as_ref()).await
+    })
+}
+
+/// Saves search words (synonyms, one group a line) into the register at `url`, as the site
+/// administrator's page does.
+pub fn save_synonyms(url: &str, lines: &str) {
+    with_store(url, async |store| {
+        store
+            .search_synonyms_put(
+                lines,
+                &"2026-12-01T00:00:00Z"
+                    .parse::<charter_core::Timestamp>()
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+    })
+}
+
+/// The search words saved in the register at `url`, if any.
+pub fn saved_synonyms(url: &str) -> Option<String> {
+    with_store(url, async |store| store.search_synonyms().await.unwrap())
+}
