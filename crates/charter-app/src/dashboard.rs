@@ -72,7 +72,9 @@ pub async fn dashboard(
     };
     charter_store::dashboard::catch_up(store, charter).await?;
     let scope = organisation.as_ref().map_or(REGION, |o| o.slug.as_str());
-    let timeline = Timeline::new(&store.dashboard_sums(scope, on).await?, on);
+    let mut timeline = Timeline::new(&store.dashboard_sums(scope, on).await?, on);
+    let months = timeline.months();
+    timeline.add_month_figures(&store.dashboard_breach_sums(scope, &months, on).await?);
     Ok(Dashboard {
         on,
         organisation,

@@ -67,6 +67,7 @@ macro_rules! conformance_tests {
             challenge_statistics_add_up_by_project_organisation_and_region,
             late_items_are_listed_and_reminded_once,
             breaches_keep_every_version_and_answer_by_state_and_deadline,
+            breach_changes_keep_the_dashboards_monthly_figures,
             search_documents_are_what_was_published, the_search_index_answers_alike_on_every_backend,
             saved_synonyms_move_the_version,
             law_changes_are_listed_and_numbered_in_turn,
