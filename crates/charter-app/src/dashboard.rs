@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 
 use crate::{AppError, AppResult};
 
+pub mod moderators;
+
 // The API's schema is named after this type and described by its doc comment.
 /// The register's figures over time: every chart's values at the end of months spread over the
 /// history, and on the day asked for (the last row).
