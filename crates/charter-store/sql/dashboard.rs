@@ -150,7 +150,7 @@ impl DashboardStore for Backend {
         let sql = format!(
             "SELECT month, metric, CAST(SUM(change) AS BIGINT) FROM dashboard_breach_months
              WHERE scope = $1 AND day <= $2 AND month IN ({})
-             GROUP BY month, metric ORDER BY month, metric",
+             GROUP BY month, metric HAVING SUM(change) <> 0 ORDER BY month, metric",
             list.join(", ")
         );
         let on = on.to_string();

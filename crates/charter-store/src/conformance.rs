@@ -121,6 +121,8 @@ pub trait Tamper: Store {
     /// The statement that adds a search row for entry `id`, which does not exist; `None` when
     /// the backend keeps search text only in the entry's own row.
     fn search_stray(&self, id: u32) -> Option<String>;
+    /// The backend's migration 0021, whose second statement counts the breaches logged before it.
+    fn dashboard_breaches_migration(&self) -> &'static str;
 }
 
 const NOTE: &str = "Published";
