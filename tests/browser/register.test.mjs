@@ -910,9 +910,12 @@ describe('phone and wide screen', () => {
     const page = await phone.newPage()
     try {
       await page.goto(url('/dashboard'))
-      assert.equal(await page.locator('svg.charter-line-chart__plot').count(), 4)
-      assert.equal(await page.locator('table.charter-table').count(), 4)
-      assert.equal(await page.locator('a[download][href^="/dashboard/"]').count(), 4)
+      assert.equal(await page.locator('svg.charter-line-chart__plot').count(), 5)
+      assert.equal(await page.locator('table.charter-table').count(), 5)
+      assert.equal(await page.locator('a[download][href^="/dashboard/"]').count(), 5)
+      // Breaches told to the ICO on time, by month: its table and download.
+      assert.match(await page.locator('#breaches-caption').innerText(), /Breaches told to the ICO on time/)
+      assert.equal(await page.locator('a[download][href="/dashboard/breaches.csv"]').count(), 1)
       const csv = await page.request.get(url('/dashboard/status.csv'))
       assert.equal(csv.status(), 200)
       assert.match(await csv.text(), /^date,planned,in-development,pilot,in-use,paused,retired/)
@@ -1727,6 +1730,29 @@ describe('breach log', () => {
       await m.goto(breachUrl)
       assert.equal(await m.getByRole('button', { name: 'Close the breach' }).count(), 0)
 
+      // A breach found yesterday at noon is still open: the charter body's part of the
+      // dashboard shows its clock and what falls due; the public dashboard does not.
+      const y = new Date(Date.now() - 86_400_000)
+      await p.goto(url('/manage/breaches/new'))
+      await p.fill('#title', 'A laptop left on a train')
+      await when(p, 'aware', String(y.getUTCDate()), String(y.getUTCMonth() + 1), String(y.getUTCFullYear()), '12:00')
+      await p.fill('#what_happened', 'A laptop was left on a train.')
+      await p.check('#cyber-no')
+      await p.fill('#data_kinds', 'Names')
+      await p.fill('#people_kinds', 'Tenants')
+      await p.fill('#consequences', 'Not known yet')
+      await p.fill('#measures', 'We locked the laptop from afar.')
+      await press(p, 'Log the breach')
+      const openUrl = new URL(p.url()).pathname
+      await m.goto(url('/dashboard'))
+      const part = m.locator('section[aria-labelledby="moderators-title"]')
+      assert.match(await part.innerText(), /A laptop left on a train[\s\S]*left/)
+      // Linked twice: among the open breaches, and among what falls due.
+      assert.equal(await part.locator(`a[href="${openUrl}"]`).count(), 2)
+      assert.match(await part.innerText(), /Due in the next 30 days/)
+      assert.match(await m.locator('#breaches-caption').innerText(), /Breaches told to the ICO on time/)
+      await checked(m, "the dashboard, the charter body's view")
+
       // The public summary, with nothing about the people.
       const visitor = await browser.newContext({ bypassCSP: true })
       const anyone = await visitor.newPage()
@@ -1736,6 +1762,10 @@ describe('breach log', () => {
         assert.match(section, /We fixed the mail merge/)
         assert.doesNotMatch(section, /IC-000123|Tenants/)
         await checked(anyone, 'the organisation page with a closed breach')
+        await anyone.goto(url('/dashboard'))
+        assert.doesNotMatch(await anyone.locator('main').innerText(), /For the charter body|A laptop left on a train/)
+        assert.equal(await anyone.locator('#breaches-caption').count(), 1)
+        await checked(anyone, 'the public dashboard with the breaches chart')
       } finally {
         await visitor.close()
       }

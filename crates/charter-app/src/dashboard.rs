@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 
 use crate::{AppError, AppResult};
 
+pub mod moderators;
+
 // The API's schema is named after this type and described by its doc comment.
 /// The register's figures over time: every chart's values at the end of months spread over the
 /// history, and on the day asked for (the last row).
@@ -72,7 +74,9 @@ pub async fn dashboard(
     };
     charter_store::dashboard::catch_up(store, charter).await?;
     let scope = organisation.as_ref().map_or(REGION, |o| o.slug.as_str());
-    let timeline = Timeline::new(&store.dashboard_sums(scope, on).await?, on);
+    let mut timeline = Timeline::new(&store.dashboard_sums(scope, on).await?, on);
+    let months = timeline.months();
+    timeline.add_month_figures(&store.dashboard_breach_sums(scope, &months, on).await?);
     Ok(Dashboard {
         on,
         organisation,

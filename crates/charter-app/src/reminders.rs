@@ -34,7 +34,7 @@ pub async fn dues(
     charter: &Charter,
     only: Option<&Slug>,
 ) -> AppResult<Vec<Due>> {
-    let mut dues = entry_and_breach_dues(store, charter, only).await?;
+    let mut dues = entry_and_breach_dues(store, charter, only, &clock::from_now(86_400)).await?;
     let mine = |org: &Slug| only.is_none_or(|o| o == org);
     // Entries to check against a change in the law, from 14 days before their date.
     let horizon = clock::today().add_days(14);
@@ -60,6 +60,7 @@ async fn entry_and_breach_dues(
     store: &dyn Store,
     charter: &Charter,
     only: Option<&Slug>,
+    breaches_by: &Timestamp,
 ) -> AppResult<Vec<Due>> {
     let mut dues = Vec::new();
     let mut after = None;
@@ -75,8 +76,9 @@ async fn entry_and_breach_dues(
         }
     }
     let mine = |org: &Slug| only.is_none_or(|o| o == org);
-    // Breaches not yet decided on, from a day before their 72 hours are up.
-    for b in crate::breaches::due_by(store, &clock::from_now(86_400)).await? {
+    // Breaches not yet decided on or reported, with a deadline by `breaches_by` (for
+    // reminders, from a day before their 72 hours are up).
+    for b in crate::breaches::due_by(store, breaches_by).await? {
         if mine(&b.breach.organisation) {
             dues.push(Due {
                 duty: Duty::Breach,
@@ -108,13 +110,94 @@ pub async fn coming_up(
     let sees_breaches = actor
         .require(charter_core::accounts::Action::ViewBreaches(organisation))
         .is_ok();
-    let mut dues: Vec<Due> = entry_and_breach_dues(store, charter, Some(organisation))
-        .await?
-        .into_iter()
-        .filter(|d| d.when.day() <= horizon)
-        .filter(|d| d.duty != Duty::Breach || sees_breaches)
-        .collect();
+    let mut dues: Vec<Due> =
+        entry_and_breach_dues(store, charter, Some(organisation), &clock::from_now(86_400))
+            .await?
+            .into_iter()
+            .filter(|d| d.when.day() <= horizon)
+            .filter(|d| d.duty != Duty::Breach || sees_breaches)
+            .collect();
     dues.sort_by(|a, b| (a.when.day(), &a.subject).cmp(&(b.when.day(), &b.subject)));
+    Ok(dues)
+}
+
+/// Every deadline across the region from today to 30 days on, soonest first: entries' duties,
+/// checks against changes in the law, breaches waiting for a decision or a report, and
+/// challenges waiting for a reply or an answer. For the charter body's view of the dashboard.
+pub async fn region_coming_up(
+    store: &dyn Store,
+    charter: &Charter,
+    actor: &Actor,
+) -> AppResult<Vec<Due>> {
+    actor.require(charter_core::accounts::Action::ViewRegionBreaches)?;
+    let today = clock::today();
+    let horizon = today.add_days(charter_core::reminders::SUMMARY_DAYS);
+    let breaches_by = clock::from_now(charter_core::reminders::SUMMARY_DAYS * 86_400);
+    let mut dues = entry_and_breach_dues(store, charter, None, &breaches_by).await?;
+    for t in crate::law::tasks_due(store, horizon).await? {
+        dues.push(Due {
+            duty: Duty::LawChange,
+            subject: format!("{} {}", t.project, t.change),
+            title: format!("{}: {}", t.project_title, t.change_title),
+            when: When::Day(t.due_on),
+            path: format!("/manage/organisations/{}#law-tasks", t.organisation),
+            organisation: t.organisation,
+        });
+    }
+    dues.extend(challenge_dues(store, horizon).await?);
+    let now = clock::now();
+    dues.retain(|d| d.when.day() >= today && d.when.day() <= horizon && !d.late(&now));
+    dues.sort_by(|a, b| {
+        (a.when.day(), &a.subject, a.duty.slug()).cmp(&(b.when.day(), &b.subject, b.duty.slug()))
+    });
+    Ok(dues)
+}
+
+/// The open challenges' and questions' deadlines on or before `by`: a reply for those not yet
+/// seen, an answer for those still open. Only the reference and the dates leave here, never what
+/// a resident wrote.
+async fn challenge_dues(store: &dyn Store, by: charter_core::Date) -> AppResult<Vec<Due>> {
+    use charter_core::challenges::State;
+    use charter_store::challenges::ChallengeFilter;
+    let mut dues = Vec::new();
+    for state in [State::Received, State::Acknowledged] {
+        let mut offset = 0;
+        loop {
+            let page = store
+                .challenges(&ChallengeFilter {
+                    organisation: None,
+                    project: None,
+                    state: Some(state),
+                    assigned: None,
+                    overdue_on: None,
+                    offset,
+                    limit: BATCH,
+                })
+                .await?;
+            for c in &page.items {
+                let mut add = |duty, day: charter_core::Date| {
+                    if day <= by {
+                        dues.push(Due {
+                            duty,
+                            organisation: c.organisation.clone(),
+                            subject: c.reference().to_string(),
+                            title: c.project.to_string(),
+                            when: When::Day(day),
+                            path: format!("/projects/{}", c.project),
+                        });
+                    }
+                };
+                if state == State::Received {
+                    add(Duty::ChallengeAcknowledge, c.acknowledge_by);
+                }
+                add(Duty::ChallengeAnswer, c.answer_by);
+            }
+            offset += page.items.len() as u64;
+            if page.items.len() < BATCH as usize {
+                break;
+            }
+        }
+    }
     Ok(dues)
 }
 

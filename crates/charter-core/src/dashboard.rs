@@ -22,6 +22,8 @@ use crate::check::{self, Outcome, PrincipleStatus, Scorecard};
 use crate::picklists::Status;
 use crate::{Date, Project};
 
+pub mod breach_months;
+
 /// The scope of figures for the whole region; an organisation's figures use its short name.
 pub const REGION: &str = "";
 
@@ -246,6 +248,12 @@ pub enum Measure {
         part: String,
         whole: String,
     },
+    /// As `Percent`, withheld also when `whole` is from 1 to 9 (`small_numbers`): for counts
+    /// of things that could point to a person.
+    SafePercent {
+        part: String,
+        whole: String,
+    },
 }
 
 impl Measure {
@@ -255,6 +263,10 @@ impl Measure {
             Measure::Percent { part, whole } => {
                 let (p, w) = (f.get(part), f.get(whole));
                 (w > 0).then(|| (p * 100 + w / 2) / w)
+            }
+            Measure::SafePercent { part, whole } => {
+                let (p, w) = (f.get(part), f.get(whole));
+                crate::small_numbers::derived(&[w.max(0) as u64], || (p * 100 + w / 2) / w)
             }
         }
     }
@@ -358,6 +370,20 @@ pub fn series(charter: &Charter) -> Vec<Series> {
                     metric::DECLARATION_OUT_OF_DATE,
                 ),
             ],
+        },
+        Series {
+            slug: "breaches",
+            title: "Breaches told to the ICO on time",
+            about: "Of the breaches that had to be told to the ICO, the share told within 72 hours. Each row is the month the 72 hours ended in. We leave out a month with fewer than 10 such breaches.",
+            unit: Unit::Percent,
+            lines: vec![Line {
+                key: "on-time".into(),
+                label: "Told on time".into(),
+                measure: Measure::SafePercent {
+                    part: breach_months::ON_TIME.into(),
+                    whole: breach_months::DUE.into(),
+                },
+            }],
         },
     ]
 }

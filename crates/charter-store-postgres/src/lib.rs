@@ -184,6 +184,9 @@ mod tests {
         fn search_edit(&self, id: u32) -> String {
             format!("UPDATE projects SET search_body = 'Edited search text' WHERE id = {id}")
         }
+        fn dashboard_breaches_migration(&self) -> &'static str {
+            include_str!("../migrations/0021_dashboard_breaches.sql")
+        }
         fn search_stray(&self, _id: u32) -> Option<String> {
             None
         }

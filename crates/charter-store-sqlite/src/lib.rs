@@ -239,6 +239,9 @@ mod tests {
         fn search_edit(&self, id: u32) -> String {
             format!("UPDATE project_search SET body = 'Edited search text' WHERE rowid = {id}")
         }
+        fn dashboard_breaches_migration(&self) -> &'static str {
+            include_str!("../migrations/0021_dashboard_breaches.sql")
+        }
         fn search_stray(&self, id: u32) -> Option<String> {
             Some(format!(
                 "INSERT INTO project_search (rowid, title, summary, body) VALUES ({id}, 'Stray', 'Stray', 'Stray')"

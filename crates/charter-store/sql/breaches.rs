@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use charter_core::breaches::Breach;
+use charter_core::dashboard::breach_months::{MonthChange, breach_changes};
 use charter_store::breaches::{BreachChange, BreachFilter, BreachVersion, StoredBreach};
 use charter_store::{BreachStore, StoreError, StoreResult};
 use sqlx::Row;
@@ -50,6 +51,7 @@ impl BreachStore for Backend {
         .map_err(|e| self.err(e))?;
         let id = id.ok_or_else(|| StoreError::UnknownOrganisation(breach.organisation.clone()))?;
         insert_version(self, &mut tx, id, 1, change, &doc).await?;
+        month_sums_add(self, &mut tx, &breach_changes(None, breach, change.at)).await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(id)
     }
@@ -65,6 +67,18 @@ impl BreachStore for Backend {
         let next = version + 1;
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
+        // As it stood, for what the change takes off the dashboard's sums.
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT doc FROM breaches WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(version as i32)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.err(e))?;
+        let Some(before) = before else {
+            return Ok(None);
+        };
+        let before = from_json(&before)?;
         // Changed only if nobody changed it since it was read.
         let done = sqlx::query(
             "UPDATE breaches SET state = $1, aware_at = $2, deadline_at = $3, version = $4,
@@ -86,6 +100,12 @@ impl BreachStore for Backend {
             return Ok(None);
         }
         insert_version(self, &mut tx, id, next, change, &doc).await?;
+        month_sums_add(
+            self,
+            &mut tx,
+            &breach_changes(Some(&before), breach, change.at),
+        )
+        .await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(Some(next))
     }
@@ -166,5 +186,30 @@ async fn insert_version(
     .execute(&mut **tx)
     .await
     .map_err(|e| store.err(e))?;
+    Ok(())
+}
+
+/// Adds a breach change's figures to the dashboard's sums by deadline month.
+async fn month_sums_add(
+    store: &Backend,
+    tx: &mut sqlx::Transaction<'static, crate::backend::Db>,
+    changes: &[MonthChange],
+) -> StoreResult<()> {
+    for (scope, month, day, metric, by) in changes {
+        sqlx::query(
+            "INSERT INTO dashboard_breach_months (scope, month, day, metric, change)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (scope, month, day, metric)
+             DO UPDATE SET change = dashboard_breach_months.change + excluded.change",
+        )
+        .bind(scope.as_str())
+        .bind(month.as_str())
+        .bind(day.to_string())
+        .bind(*metric)
+        .bind(*by)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| store.err(e))?;
+    }
     Ok(())
 }

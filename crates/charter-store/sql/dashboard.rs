@@ -135,6 +135,34 @@ impl DashboardStore for Backend {
         .await
     }
 
+    async fn dashboard_breach_sums(
+        &self,
+        scope: &str,
+        months: &[String],
+        on: Date,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        if months.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A point per month shown (at most 14): the primary key's (scope, month) prefix finds
+        // each month's few rows.
+        let list: Vec<String> = (0..months.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT month, metric, CAST(SUM(change) AS BIGINT) FROM dashboard_breach_months
+             WHERE scope = $1 AND day <= $2 AND month IN ({})
+             GROUP BY month, metric HAVING SUM(change) <> 0 ORDER BY month, metric",
+            list.join(", ")
+        );
+        let on = on.to_string();
+        let mut q = sqlx::query_as::<_, (String, String, i64)>(&sql)
+            .bind(scope)
+            .bind(on.as_str());
+        for m in months {
+            q = q.bind(m.as_str());
+        }
+        q.fetch_all(&self.pool).await.map_err(|e| self.err(e))
+    }
+
     async fn dashboard_stored(&self, scope: &str) -> StoreResult<StoredSums> {
         // Every row: the bounds are beyond any month or day.
         self.sums_read(

@@ -67,6 +67,7 @@ macro_rules! conformance_tests {
             challenge_statistics_add_up_by_project_organisation_and_region,
             late_items_are_listed_and_reminded_once,
             breaches_keep_every_version_and_answer_by_state_and_deadline,
+            breach_changes_keep_the_dashboards_monthly_figures,
             search_documents_are_what_was_published, the_search_index_answers_alike_on_every_backend,
             saved_synonyms_move_the_version,
             law_changes_are_listed_and_numbered_in_turn,
@@ -120,6 +121,8 @@ pub trait Tamper: Store {
     /// The statement that adds a search row for entry `id`, which does not exist; `None` when
     /// the backend keeps search text only in the entry's own row.
     fn search_stray(&self, id: u32) -> Option<String>;
+    /// The backend's migration 0021, whose second statement counts the breaches logged before it.
+    fn dashboard_breaches_migration(&self) -> &'static str;
 }
 
 const NOTE: &str = "Published";

@@ -573,4 +573,12 @@ pub trait DashboardStore: Send + Sync {
         &self,
         scope: &str,
     ) -> StoreResult<charter_core::dashboard::StoredSums>;
+    /// One scope's breach figures for each of `months` (`YYYY-MM`, the month a deadline fell
+    /// in), as they stood on `on`: (month, metric, sum). See `charter_core::dashboard::breach_months`.
+    async fn dashboard_breach_sums(
+        &self,
+        scope: &str,
+        months: &[String],
+        on: charter_core::Date,
+    ) -> StoreResult<Vec<(String, String, i64)>>;
 }

@@ -14,8 +14,12 @@ use charter_core::search::ParamError;
 
 use super::extract::Signatory;
 use super::line_chart::{self, HEIGHT, LineChart, WIDTH};
+use crate::account::{ClientAddr, SignedIn};
 use crate::error::render;
 use crate::{AppState, WebError, query};
+
+mod moderators;
+use moderators::Moderators;
 
 /// The one parameter the pages take.
 #[derive(serde::Deserialize)]
@@ -36,6 +40,8 @@ struct DashboardPage {
     errors: Vec<ParamError>,
     /// None when the day asked for could not be shown.
     shown: Option<Shown>,
+    /// The charter body's view, for a moderator or site administrator signed in.
+    moderators: Option<Moderators>,
 }
 
 struct Shown {
@@ -64,9 +70,16 @@ impl DashboardPage {
 
 pub(super) async fn region(
     State(state): State<AppState>,
+    addr: ClientAddr,
+    signed_in: Option<axum::Extension<Option<SignedIn>>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    page(&state, None, raw.as_deref()).await
+    let who = signed_in.and_then(|e| e.0);
+    let view = moderators::view(&state, who.as_ref(), &addr).await?;
+    let private = view.is_some();
+    let mut response = page(&state, None, raw.as_deref(), view).await?;
+    moderators::cache_headers(&mut response, private);
+    Ok(response)
 }
 
 pub(super) async fn organisation(
@@ -75,13 +88,14 @@ pub(super) async fn organisation(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let o = org.organisation;
-    page(&state, Some((o.name, o.slug)), raw.as_deref()).await
+    page(&state, Some((o.name, o.slug)), raw.as_deref(), None).await
 }
 
 async fn page(
     state: &AppState,
     organisation: Option<(String, Slug)>,
     raw: Option<&str>,
+    moderators: Option<Moderators>,
 ) -> Result<Response, WebError> {
     let On { on } = query::params(raw).map_err(WebError::BadRequest)?;
     let base = match &organisation {
@@ -100,6 +114,7 @@ async fn page(
         typed,
         errors: Vec::new(),
         shown: None,
+        moderators,
     };
     let day = match day_asked(on.as_deref(), clock::today()) {
         Ok(day) => day,

@@ -11,6 +11,8 @@ mod api_problems;
 mod breaches;
 mod challenges;
 mod dashboard;
+mod dashboard_breaches;
+mod dashboard_moderators;
 mod downloads;
 mod errors;
 mod finding;

@@ -64,6 +64,11 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/dashboard?on=2999-01-01",
         Who::Anyone,
     ),
+    (
+        "dashboard, the charter body's view",
+        "/dashboard",
+        Who::Moderator,
+    ),
     ("open data", "/open-data", Who::Anyone),
     ("accessibility", "/accessibility", Who::Anyone),
     ("privacy", "/privacy", Who::Anyone),
