@@ -202,7 +202,19 @@ start_charter() { # NAME PORT URL ARGS... (ARGS go before `serve`: where the dat
     PIDS+=($!)
     wait_for "$url/healthz" "$RAW/$name.log" "${PIDS[-1]}"
     T_UP=$(date +%s.%N)
-    grep -q 'running at' "$RAW/$name.log" || die "$name did not say it is running"
+}
+
+# charter serve opens its port at once and checks the register's history beside serving; it
+# says "running at" once the check has passed. Waits for that and notes when (NAME_checked_seconds).
+wait_checked() { # NAME
+    local name=$1 pid=${PIDS[-1]}
+    for _ in $(seq 1 1200); do
+        grep -q 'running at' "$RAW/$name.log" && break
+        kill -0 "$pid" 2>/dev/null || { cat "$RAW/$name.log" >&2; die "$name stopped during its history check"; }
+        sleep 0.1
+    done
+    grep -q 'running at' "$RAW/$name.log" || die "$name did not finish its history check in 120 s"
+    echo "${name}_checked_seconds $(awk "BEGIN {printf \"%.2f\", $(date +%s.%N) - $T_LAUNCH}")" >>"$RAW/sizes.txt"
 }
 
 # How long a server took to answer at all and to answer its first search (the search index is
@@ -425,11 +437,14 @@ for size in $SIZES; do
     if [[ $SQLITE == 1 ]]; then
         start_charter charter "$CHARTER_PORT" "$C" --data-dir "$WORK/charter"
         startup_figures charter "$C"
+        wait_checked charter
     fi
     if [[ $POSTGRES == 1 ]]; then
         start_charter charter-pg "$CHARTER_PG_PORT" "$P" --database-url "$PG_URL"
         startup_figures charter-pg "$P"
+        wait_checked charter-pg
         start_charter charter-pg2 "$CHARTER_PG2_PORT" "$P2" --database-url "$PG_URL"
+        wait_checked charter-pg2
     fi
     # -i: immutable (read-only, no locking, row count taken once at start) — Datasette's fastest
     # way to serve a file that does not change. suggest_facets off: otherwise every table JSON
