@@ -51,6 +51,20 @@ pub async fn tallies_by_project(
         .collect())
 }
 
+/// Answers on time for these projects (those with any items), for the charter check of a
+/// batch of entries.
+pub async fn tallies_for(
+    store: &dyn Store,
+    projects: &[ProjectId],
+    today: Date,
+) -> AppResult<HashMap<ProjectId, Tally>> {
+    Ok(store
+        .challenge_tallies_for(projects, today)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Open items past a deadline across the region, longest overdue first, `page` from 1: for the
 /// charter body. It shows references, projects and deadlines, never a resident's details.
 pub async fn overdue(store: &dyn Store, actor: &Actor, page: u64) -> AppResult<OverduePage> {
