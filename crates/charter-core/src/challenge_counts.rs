@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::challenge_stats::Tally;
 use crate::challenges::{Kind, Outcome};
-use crate::dashboard::{self, REGION};
+use crate::dashboard::{self, Line, Measure, REGION, Series, StoredSums, Unit};
 use crate::{Date, ProjectId, Slug};
 
 /// What the counts need to know about one item, as it stands.
@@ -227,6 +227,33 @@ pub fn add_answers(changes: &mut dashboard::Changes, f: &Facts, sign: i64) {
             }
         }
     }
+}
+
+/// The dashboard's chart of answers on time. Each point is the month it ends in (up to the day
+/// shown, for the last), not a running total.
+pub fn timeliness_series() -> Series {
+    Series {
+        slug: "challenge-answers",
+        title: "Answers to residents on time",
+        about: "Residents ask us questions or challenge what we do. Of those we answered in a month, this is the share we answered in time. We leave a share out if it comes from few answers: less than 10 in all, or less than 10 late or in time.",
+        unit: Unit::Percent,
+        lines: vec![Line {
+            key: "on-time".into(),
+            label: "Answered in time".into(),
+            measure: Measure::SafePercent {
+                part: metric::ON_TIME.into(),
+                whole: metric::ANSWERED.into(),
+            },
+        }],
+    }
+}
+
+/// The dashboard's stored sums with the answers' added, months kept in order.
+pub fn with_answers(mut sums: StoredSums, answers: StoredSums) -> StoredSums {
+    sums.months.extend(answers.months);
+    sums.months.sort_by(|a, b| a.0.cmp(&b.0));
+    sums.days.extend(answers.days);
+    sums
 }
 
 fn bump(changes: &mut dashboard::Changes, scope: &str, day: Date, metric: &str, by: i64) {

@@ -246,6 +246,11 @@ pub enum Measure {
         part: String,
         whole: String,
     },
+    /// As `Percent`, but left out when a count behind it is from 1 to 9 (`small_numbers`).
+    SafePercent {
+        part: String,
+        whole: String,
+    },
 }
 
 impl Measure {
@@ -255,6 +260,11 @@ impl Measure {
             Measure::Percent { part, whole } => {
                 let (p, w) = (f.get(part), f.get(whole));
                 (w > 0).then(|| (p * 100 + w / 2) / w)
+            }
+            Measure::SafePercent { part, whole } => {
+                let count = |m: &str| u64::try_from(f.get(m)).unwrap_or(0);
+                crate::small_numbers::share_percent(count(part), count(whole))
+                    .and_then(|v| i64::try_from(v).ok())
             }
         }
     }
@@ -359,6 +369,7 @@ pub fn series(charter: &Charter) -> Vec<Series> {
                 ),
             ],
         },
+        crate::challenge_counts::timeliness_series(),
     ]
 }
 
