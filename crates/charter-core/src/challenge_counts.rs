@@ -164,10 +164,10 @@ pub fn tally(rows: impl IntoIterator<Item = (String, i64)>, today: Date) -> Tall
             if let Ok(d) = d.parse::<u32>() {
                 *days.entry(d).or_default() += n;
             }
-        } else if let Some(due) = fig.strip_prefix(figure::OPEN_UNTIL) {
-            if due.parse::<Date>().is_ok_and(|due| due < today) {
-                t.overdue += n;
-            }
+        } else if let Some(due) = fig.strip_prefix(figure::OPEN_UNTIL)
+            && due.parse::<Date>().is_ok_and(|due| due < today)
+        {
+            t.overdue += n;
         }
     }
     t.outcomes = outcomes
