@@ -910,12 +910,15 @@ describe('phone and wide screen', () => {
     const page = await phone.newPage()
     try {
       await page.goto(url('/dashboard'))
-      assert.equal(await page.locator('svg.charter-line-chart__plot').count(), 5)
-      assert.equal(await page.locator('table.charter-table').count(), 5)
-      assert.equal(await page.locator('a[download][href^="/dashboard/"]').count(), 5)
+      assert.equal(await page.locator('svg.charter-line-chart__plot').count(), 6)
+      assert.equal(await page.locator('table.charter-table').count(), 6)
+      assert.equal(await page.locator('a[download][href^="/dashboard/"]').count(), 6)
       // Breaches told to the ICO on time, by month: its table and download.
       assert.match(await page.locator('#breaches-caption').innerText(), /Breaches told to the ICO on time/)
       assert.equal(await page.locator('a[download][href="/dashboard/breaches.csv"]').count(), 1)
+      // Answers to residents on time, by month of answer: its table and download.
+      assert.match(await page.locator('#challenge-answers-caption').innerText(), /Answers to residents on time/)
+      assert.equal(await page.locator('a[download][href="/dashboard/challenge-answers.csv"]').count(), 1)
       const csv = await page.request.get(url('/dashboard/status.csv'))
       assert.equal(csv.status(), 200)
       assert.match(await csv.text(), /^date,planned,in-development,pilot,in-use,paused,retired/)

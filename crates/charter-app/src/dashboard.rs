@@ -74,7 +74,12 @@ pub async fn dashboard(
     };
     charter_store::dashboard::catch_up(store, charter).await?;
     let scope = organisation.as_ref().map_or(REGION, |o| o.slug.as_str());
-    let mut timeline = Timeline::new(&store.dashboard_sums(scope, on).await?, on);
+    // Answers to residents on time are kept with each item, not in the published history.
+    let sums = charter_core::challenge_counts::with_answers(
+        store.dashboard_sums(scope, on).await?,
+        store.challenge_answer_sums(scope, on).await?,
+    );
+    let mut timeline = Timeline::new(&sums, on);
     let months = timeline.months();
     timeline.add_month_figures(&store.dashboard_breach_sums(scope, &months, on).await?);
     Ok(Dashboard {

@@ -29,7 +29,7 @@ use crate::AppResult;
 const BUILD_PAGE: u32 = 2_000;
 /// More changed entries than this since the index was last current: build it afresh.
 const MAX_CATCH_UP: usize = 20_000;
-/// How many different searches are remembered; beyond this the memory starts afresh.
+/// How many different searches are remembered; beyond this one is forgotten for each new one.
 const CACHE_CAPACITY: usize = 2_000;
 /// Words in a result's summary snippet.
 const SNIPPET_WORDS: usize = 30;
@@ -304,12 +304,21 @@ impl SearchService {
             }
             searched
         };
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
-            }
-            cache.insert(key, (version, Arc::new(searched.clone())));
-        }
+        let remembered = Arc::new(searched.clone());
+        let evicted = self.cache.lock().ok().map(|mut cache| {
+            // Room is made one answer at a time: clearing them all at once held every other
+            // search on the lock while thousands of answers were freed.
+            let evicted = if cache.len() >= CACHE_CAPACITY {
+                let one = cache.keys().next().cloned();
+                one.and_then(|k| cache.remove(&k))
+            } else {
+                None
+            };
+            cache.insert(key, (version, remembered));
+            evicted
+        });
+        // Freed here, after the lock is let go.
+        drop(evicted);
         Ok(searched)
     }
 

@@ -27,6 +27,20 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             if differ.len() == 1 { "" } else { "s" }
         );
     }
+    // So are the challenge statistics' sums, from the items.
+    let differ =
+        charter_app::challenge_stats::differences(store.as_ref(), charter_app::clock::today())
+            .await?;
+    if !differ.is_empty() {
+        for d in &differ {
+            eprintln!("{d}");
+        }
+        bail!(
+            "the challenge statistics' kept sums differ from a count of the items in {} place{}: the database was changed directly. Restore it from a backup taken before the change",
+            differ.len(),
+            if differ.len() == 1 { "" } else { "s" }
+        );
+    }
     match report.head {
         None => println!("Nothing has been published yet: the history is empty."),
         Some(head) => println!(

@@ -248,8 +248,8 @@ pub enum Measure {
         part: String,
         whole: String,
     },
-    /// As `Percent`, withheld also when `whole` is from 1 to 9 (`small_numbers`): for counts
-    /// of things that could point to a person.
+    /// As `Percent`, but left out when a count behind it (the whole, the part or the rest) is
+    /// from 1 to 9 (`small_numbers::share_percent`): for counts that could point to a person.
     SafePercent {
         part: String,
         whole: String,
@@ -265,8 +265,9 @@ impl Measure {
                 (w > 0).then(|| (p * 100 + w / 2) / w)
             }
             Measure::SafePercent { part, whole } => {
-                let (p, w) = (f.get(part), f.get(whole));
-                crate::small_numbers::derived(&[w.max(0) as u64], || (p * 100 + w / 2) / w)
+                let count = |m: &str| u64::try_from(f.get(m)).unwrap_or(0);
+                crate::small_numbers::share_percent(count(part), count(whole))
+                    .and_then(|v| i64::try_from(v).ok())
             }
         }
     }
@@ -385,6 +386,7 @@ pub fn series(charter: &Charter) -> Vec<Series> {
                 },
             }],
         },
+        crate::challenge_counts::timeliness_series(),
     ]
 }
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod breaches;
 pub mod calendar;
 pub mod chain;
+pub mod challenge_counts;
 pub mod challenge_stats;
 pub mod challenges;
 pub mod charter;

@@ -236,6 +236,12 @@ mod tests {
         async fn execute_sql(&self, sql: &str) {
             sqlx::query(sql).execute(&self.pool).await.expect(sql);
         }
+        async fn execute_script(&self, sql: &str) {
+            sqlx::raw_sql(sql).execute(&self.pool).await.expect(sql);
+        }
+        fn challenge_counts_migration(&self) -> &'static str {
+            include_str!("../migrations/0020_challenge_counts.sql")
+        }
         fn search_edit(&self, id: u32) -> String {
             format!("UPDATE project_search SET body = 'Edited search text' WHERE rowid = {id}")
         }

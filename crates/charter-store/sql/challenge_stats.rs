@@ -1,11 +1,14 @@
 //! The counts behind the public statistics on challenges and questions, and the items past a
-//! deadline. Everything is added up in the database (one pass over the scope's rows, by the
-//! indexes on organisation and project); only the days from arriving to an answer differ between
-//! the two databases (`backend::DAYS_TO_ANSWER`).
+//! deadline. The statistics read the kept sums (`challenge_counts.rs`): a few rows per scope
+//! however many items there are. The recount adds up every item again in the database, to prove
+//! the sums right; only its days from arriving to an answer differ between the two databases
+//! (`backend::DAYS_TO_ANSWER`).
 
 use async_trait::async_trait;
+use charter_core::challenge_counts::{self, Facts};
 use charter_core::challenge_stats::Tally;
 use charter_core::challenges::{Kind, Outcome};
+use charter_core::dashboard::{Changes as DashChanges, REGION, StoredSums, month_of};
 use charter_core::{Date, ProjectId, Timestamp};
 use charter_store::challenge_stats::{
     Deadline, GeneratedChallenge, Overdue, OverduePage, StatsScope,
@@ -91,9 +94,132 @@ fn overdue_from_row(row: &DbRow) -> StoreResult<Overdue> {
     })
 }
 
+/// The kept sums' rows (figure, sum) for a scope.
+fn scope_rows(scope: &StatsScope) -> (&'static str, Arg) {
+    match scope {
+        StatsScope::Region => (
+            "SELECT figure, n FROM challenge_counts WHERE organisation = $1 AND project_id = 0",
+            Arg::Text(REGION.to_owned()),
+        ),
+        StatsScope::Organisation(org) => (
+            "SELECT figure, n FROM challenge_counts WHERE organisation = $1 AND project_id = 0",
+            Arg::Text(org.to_string()),
+        ),
+        // Every organisation's rows for it: a project may have moved.
+        StatsScope::Project(id) => (
+            "SELECT figure, n FROM challenge_counts WHERE project_id = $1",
+            Arg::Int(i64::from(id.number())),
+        ),
+    }
+}
+
+/// The per-project rows the charter check reads: answered, on time, and open by answer day.
+const CHECK_FIGURES: &str =
+    "(c.figure IN ('answered', 'on-time') OR c.figure LIKE 'open/%' OR c.figure LIKE 'received/%')";
+
+/// Tallies per project from rows (project, figure, sum) in project order, with only what the
+/// charter check reads.
+fn by_project(rows: &[DbRow], today: Date) -> StoreResult<Vec<(ProjectId, Tally)>> {
+    let mut out: Vec<(ProjectId, Vec<(String, i64)>)> = Vec::new();
+    for row in rows {
+        let project = ProjectId::new(row.try_get::<i32, _>("project_id").map_err(bad)? as u32);
+        let figure: String = row.try_get("figure").map_err(bad)?;
+        let n: i64 = row.try_get("n").map_err(bad)?;
+        match out.last_mut() {
+            Some((p, list)) if *p == project => list.push((figure, n)),
+            _ => out.push((project, vec![(figure, n)])),
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(p, rows)| {
+            let t = challenge_counts::tally(rows, today);
+            (
+                p,
+                Tally {
+                    answered: t.answered,
+                    answered_on_time: t.answered_on_time,
+                    overdue: t.overdue,
+                    ..Tally::default()
+                },
+            )
+        })
+        .collect())
+}
+
 #[async_trait]
 impl ChallengeStatsStore for Backend {
     async fn challenge_tally(&self, scope: &StatsScope, today: Date) -> StoreResult<Tally> {
+        let (sql, arg) = scope_rows(scope);
+        let mut q = Sql::default();
+        q.push(sql);
+        q.args.push(arg);
+        let rows: Vec<(String, i64)> = sqlx::query_as_with(&q.text, q.arguments())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(challenge_counts::tally(rows, today))
+    }
+
+    async fn challenge_tallies_for(
+        &self,
+        projects: &[ProjectId],
+        today: Date,
+    ) -> StoreResult<Vec<(ProjectId, Tally)>> {
+        if projects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::default();
+        sql.push(
+            "SELECT c.project_id, c.figure, c.n FROM challenge_counts c WHERE c.project_id IN (",
+        );
+        for (i, p) in projects.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.arg(Arg::Int(i64::from(p.number())));
+        }
+        sql.push(&format!(") AND {CHECK_FIGURES} ORDER BY c.project_id"));
+        let rows = sqlx::query_with(&sql.text, sql.arguments())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        by_project(&rows, today)
+    }
+
+    async fn challenge_answer_sums(&self, scope: &str, on: Date) -> StoreResult<StoredSums> {
+        let month = month_of(on);
+        let months: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT month, metric, change FROM challenge_answer_months
+             WHERE scope = $1 AND month < $2 AND change <> 0 ORDER BY month, metric",
+        )
+        .bind(scope)
+        .bind(&month)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        let days: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT day, metric, change FROM challenge_answer_days
+             WHERE scope = $1 AND day >= $2 AND day <= $3 AND change <> 0 ORDER BY day, metric",
+        )
+        .bind(scope)
+        .bind(&month)
+        .bind(on.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        let days = days
+            .into_iter()
+            .map(|(d, m, v)| Ok((d.parse::<Date>().map_err(bad)?, m, v)))
+            .collect::<StoreResult<_>>()?;
+        Ok(StoredSums { months, days })
+    }
+
+    async fn challenge_tally_recounted(
+        &self,
+        scope: &StatsScope,
+        today: Date,
+    ) -> StoreResult<Tally> {
         let mut sql = Sql::default();
         // `$1`, named in OVERDUE; the scope's argument follows it.
         sql.args.push(Arg::Text(today.to_string()));
@@ -152,27 +278,13 @@ impl ChallengeStatsStore for Backend {
         today: Date,
     ) -> StoreResult<Vec<(ProjectId, Tally)>> {
         let rows = sqlx::query(&format!(
-            "SELECT c.project_id, SUM({ANSWERED}) AS answered, SUM({ON_TIME}) AS on_time,
-                    SUM({OVERDUE}) AS overdue
-             FROM challenges c GROUP BY c.project_id ORDER BY c.project_id"
+            "SELECT c.project_id, c.figure, c.n FROM challenge_counts c
+             WHERE c.project_id <> 0 AND {CHECK_FIGURES} ORDER BY c.project_id"
         ))
-        .bind(today.to_string())
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    ProjectId::new(row.try_get::<i32, _>("project_id").map_err(bad)? as u32),
-                    Tally {
-                        answered: count(row, "answered")?,
-                        answered_on_time: count(row, "on_time")?,
-                        overdue: count(row, "overdue")?,
-                        ..Tally::default()
-                    },
-                ))
-            })
-            .collect()
+        by_project(&rows, today)
     }
 
     async fn challenges_overdue(
@@ -209,8 +321,21 @@ impl ChallengeStatsStore for Backend {
     async fn challenges_add_generated(&self, items: &[GeneratedChallenge]) -> StoreResult<()> {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
+        let (mut sums, mut answers) = (challenge_counts::Changes::new(), DashChanges::new());
         for g in items {
             let n = &g.new;
+            let counted = Facts {
+                kind: n.kind,
+                project: n.project,
+                organisation: n.organisation.clone(),
+                open: g.answered_at.is_none() && g.closed_at.is_none(),
+                received: n.received_at.date(),
+                answer_by: n.answer_by,
+                answered: g.answered_at.as_ref().map(Timestamp::date),
+                outcome: g.outcome,
+            };
+            challenge_counts::add(&mut sums, &counted, 1);
+            challenge_counts::add_answers(&mut answers, &counted, 1);
             let status = if g.closed_at.is_some() {
                 "closed"
             } else if g.answered_at.is_some() {
@@ -247,6 +372,7 @@ impl ChallengeStatsStore for Backend {
             .await
             .map_err(|e| self.err(e))?;
         }
+        self.counts_add(&mut tx, &sums, &answers).await?;
         tx.commit().await.map_err(|e| self.err(e))
     }
 

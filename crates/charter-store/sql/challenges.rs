@@ -1,6 +1,7 @@
 //! Residents' challenges and questions. Changes name the state the caller read and happen only
 //! if the item is still in it (`WHERE status = …`), so two people acting at once cannot both
-//! answer; erasing sets the personal columns to NULL in one statement.
+//! answer; erasing sets the personal columns to NULL in one statement. Each change moves the
+//! statistics' kept sums in the same transaction (`challenge_counts.rs`).
 
 use async_trait::async_trait;
 use charter_core::challenges::{Kind, State};
@@ -111,6 +112,7 @@ fn filtered(filter: &ChallengeFilter) -> Sql {
 impl ChallengeStore for Backend {
     async fn challenge_add(&self, new: &NewChallenge) -> StoreResult<Challenge> {
         let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO challenges (kind, project_id, organisation, status, received_at,
                  acknowledge_by, answer_by, public_requested, public, token_hash, submission, contact)
@@ -127,9 +129,12 @@ impl ChallengeStore for Backend {
         .bind(&new.token_hash)
         .bind(to_doc(&new.submission)?)
         .bind(to_doc(&new.contact)?)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
+        let counted = self.counted_facts(&mut tx, id).await?;
+        self.counts_change(&mut tx, None, counted.as_ref()).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
         self.challenge(id)
             .await?
             .ok_or_else(|| StoreError::Database("the new challenge was not saved".into()))
@@ -189,6 +194,8 @@ impl ChallengeStore for Backend {
         change: &ChallengeChange,
     ) -> StoreResult<bool> {
         let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
+        let before = self.counted_facts(&mut tx, id).await?;
         let query = match change {
             ChallengeChange::Assign(who) => {
                 sqlx::query("UPDATE challenges SET assignee_id = $1 WHERE id = $2 AND status = $3")
@@ -229,14 +236,21 @@ impl ChallengeStore for Backend {
         let done = query
             .bind(id)
             .bind(from.slug())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(|e| self.err(e))?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        self.counted_change(&mut tx, id, before).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(true)
     }
 
     async fn challenge_erase(&self, id: i64, at: &Timestamp) -> StoreResult<bool> {
         let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
+        let before = self.counted_facts(&mut tx, id).await?;
         // What the resident sent goes, public or not; an item still open is closed as
         // withdrawn so the counts stay true.
         let done = sqlx::query(
@@ -250,10 +264,15 @@ impl ChallengeStore for Backend {
         .bind(false)
         .bind(at.as_str())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        self.counted_change(&mut tx, id, before).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(true)
     }
 
     async fn challenges_erase_closed(
@@ -262,6 +281,7 @@ impl ChallengeStore for Backend {
         at: &Timestamp,
     ) -> StoreResult<u64> {
         let _turn = self.turn().await?;
+        // Only closed items, and nothing counted changes: the kept sums stay as they are.
         // A question answered in public keeps its words (the resident asked for that); how
         // to reach anyone goes from every item.
         let done = sqlx::query(

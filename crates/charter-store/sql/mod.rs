@@ -25,6 +25,7 @@ mod accounts;
 mod breaches;
 pub(crate) mod builder;
 pub(crate) mod chain;
+mod challenge_counts;
 mod challenge_stats;
 mod challenges;
 pub(crate) mod common;

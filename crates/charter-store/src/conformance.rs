@@ -66,6 +66,7 @@ macro_rules! conformance_tests {
             erasing_keeps_only_what_counts,
             challenge_statistics_add_up_by_project_organisation_and_region,
             late_items_are_listed_and_reminded_once,
+            kept_challenge_sums_match_a_recount_after_any_steps,
             breaches_keep_every_version_and_answer_by_state_and_deadline,
             breach_changes_keep_the_dashboards_monthly_figures,
             search_documents_are_what_was_published, the_search_index_answers_alike_on_every_backend,
@@ -123,6 +124,11 @@ pub trait Tamper: Store {
     fn search_stray(&self, id: u32) -> Option<String>;
     /// The backend's migration 0021, whose second statement counts the breaches logged before it.
     fn dashboard_breaches_migration(&self) -> &'static str;
+    /// Runs a script of several statements as it is.
+    async fn execute_script(&self, sql: &str);
+    /// The migration that made the challenge statistics' kept sums and counted the items
+    /// already there (0020).
+    fn challenge_counts_migration(&self) -> &'static str;
 }
 
 const NOTE: &str = "Published";

@@ -2,7 +2,7 @@
 //! databases add up the same counts, the same days to answer, and send each reminder once.
 
 use charter_core::accounts::Role;
-use charter_core::challenges::{Contact, ContactBy, Kind, Outcome, State, Submission};
+use charter_core::challenges::{Contact, ContactBy, Kind, Outcome, State, Step, Submission};
 use charter_core::{Date, ProjectId};
 
 use super::{load_small, ts};
@@ -372,4 +372,218 @@ pub async fn late_items_are_listed_and_reminded_once<S: Store>(store: S) {
             .total,
         2
     );
+}
+
+/// A small generator of numbers that repeats: the same steps on every backend.
+struct Steps(u64);
+
+impl Steps {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Every scope's kept sums equal a recount of every item, on several days.
+async fn sums_equal_a_recount<S: Store>(store: &S, items: &[crate::challenges::Challenge]) {
+    use charter_core::challenge_counts::{metric, normalised};
+    use charter_core::dashboard::{REGION, Timeline, month_of};
+
+    let mut scopes = vec![StatsScope::Region];
+    for org in ["knowsley-council", "mersey-nhs-trust", "wirral-transport"] {
+        scopes.push(StatsScope::Organisation(org.parse().expect("a slug")));
+    }
+    for p in 1..=8 {
+        scopes.push(StatsScope::Project(ProjectId::new(p)));
+    }
+    for today in ["2026-01-20", "2026-03-01", "2026-04-15", "2026-07-01"].map(day) {
+        for scope in &scopes {
+            let kept = store.challenge_tally(scope, today).await.unwrap();
+            let recount = store.challenge_tally_recounted(scope, today).await.unwrap();
+            assert_eq!(kept, normalised(&recount), "{scope:?} on {today}");
+            assert_eq!(kept.statistics(), recount.statistics(), "{scope:?}");
+        }
+        let by_project = store.challenge_tallies_by_project(today).await.unwrap();
+        let ids: Vec<ProjectId> = (1..=8).map(ProjectId::new).collect();
+        assert_eq!(
+            store.challenge_tallies_for(&ids, today).await.unwrap(),
+            by_project
+        );
+        for (p, t) in &by_project {
+            let r = store
+                .challenge_tally_recounted(&StatsScope::Project(*p), today)
+                .await
+                .unwrap();
+            assert_eq!(
+                (t.answered, t.answered_on_time, t.overdue),
+                (r.answered, r.answered_on_time, r.overdue),
+                "{p} on {today}"
+            );
+        }
+        // The dashboard's answers in the month so far, for the region and each organisation.
+        for scope in [REGION, "knowsley-council", "wirral-transport"] {
+            let sums = store.challenge_answer_sums(scope, today).await.unwrap();
+            let figures = Timeline::new(&sums, today)
+                .last()
+                .cloned()
+                .unwrap_or_default();
+            let given: Vec<_> = items
+                .iter()
+                .filter(|c| scope == REGION || c.organisation.as_str() == scope)
+                .filter_map(|c| c.answered_at.as_ref().map(|a| (a.date(), c.answer_by)))
+                .filter(|(a, _)| *a <= today && month_of(*a) == month_of(today))
+                .collect();
+            assert_eq!(
+                figures.get(metric::ANSWERED),
+                given.len() as i64,
+                "{scope} {today}"
+            );
+            assert_eq!(
+                figures.get(metric::ON_TIME),
+                given.iter().filter(|(a, by)| a <= by).count() as i64,
+                "{scope} {today}"
+            );
+        }
+    }
+}
+
+pub async fn kept_challenge_sums_match_a_recount_after_any_steps<S: crate::conformance::Tamper>(
+    store: S,
+) {
+    use crate::challenges::ChallengeFilter;
+
+    load_small(&store).await;
+    let orgs = [
+        "knowsley-council",
+        "knowsley-council",
+        "mersey-nhs-trust",
+        "mersey-nhs-trust",
+        "wirral-transport",
+        "wirral-transport",
+        "knowsley-council",
+        "mersey-nhs-trust",
+    ];
+    let mut steps = Steps(42);
+    let mut ids: Vec<i64> = Vec::new();
+    let start = day("2026-01-05");
+    for n in 0..160 {
+        let at = |d: u64, h: u64| {
+            let day = start.add_days(d as i64);
+            ts(&format!("{day}T{:02}:30:00Z", 8 + h))
+        };
+        match steps.below(6) {
+            0 | 1 => {
+                let p = steps.below(8) as usize;
+                let d = steps.below(150);
+                let received = start.add_days(d as i64);
+                let kind = if steps.below(2) == 0 {
+                    Kind::Challenge
+                } else {
+                    Kind::Question
+                };
+                let mut new = item(
+                    kind,
+                    p as u32 + 1,
+                    orgs[p],
+                    n,
+                    &format!("{received}T09:00:00Z"),
+                    &received.add_months(1).to_string(),
+                );
+                new.token_hash = format!("steps-{n}");
+                ids.push(store.challenge_add(&new).await.unwrap().id);
+            }
+            step if !ids.is_empty() => {
+                let id = ids[steps.below(ids.len() as u64) as usize];
+                let c = store.challenge(id).await.unwrap().expect("the item");
+                // Some time after it arrived, possibly past its deadline.
+                let after = (c.received_at.date().inner() - start.inner()).whole_days() as u64;
+                let when = at(after + steps.below(45), steps.below(14));
+                let allowed = |s: Step| c.state.allows(s);
+                let change = match step {
+                    2 if allowed(Step::Acknowledge) => ChallengeChange::Acknowledge { at: when },
+                    3 if allowed(Step::Answer) => ChallengeChange::Answer {
+                        at: when,
+                        outcome: (c.kind == Kind::Challenge)
+                            .then(|| Outcome::ALL[steps.below(4) as usize]),
+                        answer: "We looked again.".into(),
+                        changes: None,
+                        public: false,
+                    },
+                    4 if allowed(Step::Close) => ChallengeChange::Close { at: when },
+                    2..=4 => continue,
+                    _ => {
+                        // The resident deletes what they sent, or the job erases closed items.
+                        if steps.below(2) == 0 {
+                            store.challenge_erase(id, &when).await.unwrap();
+                        } else {
+                            store.challenges_erase_closed(&when, &when).await.unwrap();
+                        }
+                        continue;
+                    }
+                };
+                assert!(store.challenge_change(id, c.state, &change).await.unwrap());
+            }
+            _ => {}
+        }
+    }
+    // One answered on the day it was due, late in the evening: on time.
+    let mut due = item(
+        Kind::Challenge,
+        1,
+        "knowsley-council",
+        999,
+        "2026-02-02T09:00:00Z",
+        "2026-03-02",
+    );
+    due.token_hash = "steps-due".into();
+    let due = store.challenge_add(&due).await.unwrap();
+    answer(
+        &store,
+        due.id,
+        "2026-03-02T23:30:00Z",
+        Some(Outcome::Upheld),
+    )
+    .await;
+    let all = store
+        .challenges(&ChallengeFilter {
+            organisation: None,
+            project: None,
+            state: None,
+            assigned: None,
+            overdue_on: None,
+            offset: 0,
+            limit: 1000,
+        })
+        .await
+        .unwrap();
+    let answered = all.items.iter().filter(|c| c.answered_at.is_some()).count();
+    let open = all.items.iter().filter(|c| c.state.open()).count();
+    let erased = all.items.iter().filter(|c| c.erased_at.is_some()).count();
+    let closed = all
+        .items
+        .iter()
+        .filter(|c| c.state == State::Closed)
+        .count();
+    assert!(
+        answered >= 10 && open >= 10 && erased >= 3 && closed > erased,
+        "{} items: {answered} answered, {open} open, {erased} erased, {closed} closed",
+        all.items.len()
+    );
+    sums_equal_a_recount(&store, &all.items).await;
+
+    // The migration counts the items already there the same way.
+    for table in [
+        "challenge_counts",
+        "challenge_answer_days",
+        "challenge_answer_months",
+    ] {
+        store.execute_sql(&format!("DROP TABLE {table}")).await;
+    }
+    store
+        .execute_script(store.challenge_counts_migration())
+        .await;
+    sums_equal_a_recount(&store, &all.items).await;
 }

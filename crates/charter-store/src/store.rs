@@ -453,6 +453,28 @@ pub trait ChallengeStatsStore: Send + Sync {
         &self,
         today: charter_core::Date,
     ) -> StoreResult<Vec<(ProjectId, charter_core::challenge_stats::Tally)>>;
+    /// The same as [`challenge_tallies_by_project`](Self::challenge_tallies_by_project), for
+    /// just these projects (those with any items), read by project number in one query.
+    async fn challenge_tallies_for(
+        &self,
+        projects: &[ProjectId],
+        today: charter_core::Date,
+    ) -> StoreResult<Vec<(ProjectId, charter_core::challenge_stats::Tally)>>;
+    /// `challenge_tally` counted again from every item rather than the kept sums: slow, for
+    /// checking that the sums are right.
+    async fn challenge_tally_recounted(
+        &self,
+        scope: &crate::challenge_stats::StatsScope,
+        today: charter_core::Date,
+    ) -> StoreResult<charter_core::challenge_stats::Tally>;
+    /// For the dashboard (`REGION` or an organisation's short name): the changes to answers
+    /// given and given on time, by month before `on`'s month and by day in it up to `on`
+    /// (`charter_core::challenge_counts::add_answers`).
+    async fn challenge_answer_sums(
+        &self,
+        scope: &str,
+        on: charter_core::Date,
+    ) -> StoreResult<charter_core::dashboard::StoredSums>;
     /// Open items past a deadline on `today`, the longest overdue first: with `not_reminded`, a
     /// row per missed deadline no reminder went out for; without, a row per item, by the worse
     /// deadline it missed (the answer's).

@@ -174,8 +174,9 @@ impl<D> Default for Index<D> {
     }
 }
 
-/// How the units after the first are matched.
+/// How the units after the first are matched. Only tests choose a way: to prove both agree.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(not(test), allow(dead_code))]
 enum Way {
     /// Whichever costs less.
     Cheapest,
@@ -205,10 +206,13 @@ impl Scorer {
     }
 }
 
+/// Per entry its best match so far (mistakes, score), and the entries set.
+type Scratch = (Vec<(u8, f64)>, Vec<u32>);
+
 thread_local! {
     /// Each thread's working space for a search: per entry its best match so far, and the
     /// entries set. Left cleared after every search, so none pays to clear it.
-    static SCRATCH: RefCell<(Vec<(u8, f64)>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// The word every entry flagged as using AI holds, whatever its text says, so that a search for

@@ -367,3 +367,91 @@ async fn reminders_go_once_per_item_and_deadline() {
         }
     }
 }
+
+/// The dashboard's row for `on` and the month end before it, for the timeliness chart.
+async fn timeliness(app: &TestApp, query: &str) -> Vec<(String, Option<i64>)> {
+    let j = app.get(&format!("/api/v1/dashboard?{query}")).await.json();
+    let s = j["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["slug"] == "challenge-answers")
+        .unwrap_or_else(|| panic!("no timeliness chart in {j}"));
+    s["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["date"].as_str().unwrap().to_owned(),
+                r["values"][0].as_i64(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_answers_on_time_by_month_of_answer() {
+    for app in TestApp::init().on_each_backend().await {
+        // Knowsley: 30 challenges due by 2 November; 20 answered on 1 November, 10 on the 10th.
+        for n in 0..30 {
+            let c = app
+                .store
+                .challenge_add(&item(
+                    Kind::Challenge,
+                    1,
+                    "knowsley-council",
+                    n,
+                    "2026-10-01T09:00:00Z",
+                    "2026-11-02",
+                ))
+                .await
+                .unwrap();
+            let at = if n < 20 {
+                "2026-11-01T12:00:00Z"
+            } else {
+                "2026-11-10T12:00:00Z"
+            };
+            answer(&app, c.id, at, Some(Outcome::NotUpheld)).await;
+        }
+        // Wirral: five answered in October, on time: too few to show a share.
+        for n in 30..35 {
+            let c = app
+                .store
+                .challenge_add(&item(
+                    Kind::Question,
+                    5,
+                    "wirral-transport",
+                    n,
+                    "2026-10-01T09:00:00Z",
+                    "2026-11-02",
+                ))
+                .await
+                .unwrap();
+            answer(&app, c.id, "2026-10-20T12:00:00Z", None).await;
+        }
+        // By 5 November: 20 answers that month, all in time. By the month's end: 20 of 30.
+        let early = timeliness(&app, "on=2026-11-05").await;
+        assert_eq!(early.last().unwrap(), &("2026-11-05".into(), Some(100)));
+        // October's five are too few.
+        assert!(early.contains(&("2026-10-31".into(), None)), "{early:?}");
+        let rows = timeliness(&app, "on=2026-12-01").await;
+        assert!(rows.contains(&("2026-11-30".into(), Some(67))), "{rows:?}");
+        assert_eq!(rows.last().unwrap(), &("2026-12-01".into(), None));
+        let k = timeliness(&app, "organisation=knowsley-council&on=2026-11-30").await;
+        assert_eq!(k.last().unwrap(), &("2026-11-30".into(), Some(67)));
+        let w = timeliness(&app, "organisation=wirral-transport&on=2026-11-30").await;
+        assert_eq!(w.last().unwrap(), &("2026-11-30".into(), None));
+
+        let csv = app
+            .get("/dashboard/challenge-answers.csv?on=2026-11-30")
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.body.lines().next().unwrap(), "date,on-time_percent");
+        assert_eq!(csv.body.lines().last().unwrap(), "2026-11-30,67");
+        app.get("/dashboard?on=2026-11-30")
+            .await
+            .has("Answers to residents on time")
+            .has(r#"href="/dashboard/challenge-answers.csv?on=2026-11-30""#);
+    }
+}
