@@ -375,7 +375,7 @@ pub fn series(charter: &Charter) -> Vec<Series> {
         Series {
             slug: "breaches",
             title: "Breaches told to the ICO on time",
-            about: "Of the breaches that had to be told to the ICO, the share told within 72 hours. Each row is the month the 72 hours ended in. We leave out a month with fewer than 10 such breaches.",
+            about: "Of the breaches that had to be told to the ICO, the share told within 72 hours. Each row is the month the 72 hours ended in. We leave out a month if fewer than 10 were on time, or fewer than 10 were late.",
             unit: Unit::Percent,
             lines: vec![Line {
                 key: "on-time".into(),
