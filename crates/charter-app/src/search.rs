@@ -142,17 +142,6 @@ impl SearchService {
         Self::default()
     }
 
-    /// Builds the index in the background, so a server can answer at once; the first searches
-    /// wait for it.
-    pub fn build_in_background(self: &Arc<Self>, store: Arc<dyn Store>) {
-        let service = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = service.catch_up(store.as_ref()).await {
-                tracing::warn!(error = %e, "the search index could not be built; the next search tries again");
-            }
-        });
-    }
-
     /// The figures of the last full build.
     pub fn figures(&self) -> BuildFigures {
         self.figures.lock().map(|f| *f).unwrap_or_default()

@@ -158,7 +158,6 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_mailer(mailer)
         .with_public_url(&public_url)
         .with_limits(limits(&args));
-    state.searches.build_in_background(state.store.clone());
     charter_app::reminders::spawn(
         state.store.clone(),
         state.charter.clone(),
@@ -176,13 +175,19 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     // The history check reads every published version (about 10 seconds for 100,000 entries),
     // so it runs beside serving rather than before: a register that fails it stops being
     // served within those seconds, and the "running" line is printed only once it has passed.
+    // The search index is built first (a few seconds): searches wait for it, and on one core
+    // the two would only slow each other down.
     let refused: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     {
         let (history, store) = (state.history.clone(), state.store.clone());
+        let searches = state.searches.clone();
         let refused = refused.clone();
         let allow_unverified = args.allow_unverified;
         tokio::spawn(async move {
+            if let Err(e) = searches.catch_up(store.as_ref()).await {
+                tracing::warn!(error = %e, "the search index could not be built; the next search tries again");
+            }
             match first_check(&history, store.as_ref(), allow_unverified).await {
                 Ok(()) => println!(
                     "The Charter register is running at http://{local}/ (press Ctrl+C to stop)"
