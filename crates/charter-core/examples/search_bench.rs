@@ -186,17 +186,8 @@ fn list<T: std::str::FromStr>(cell: &str) -> Result<Vec<T>, String> {
 
 /// Undoes the query file's URL encoding (`+` for a space, `%XX` for a byte).
 fn decode(line: &str) -> String {
-    let mut bytes = Vec::new();
-    let mut rest = line.trim().bytes();
-    while let Some(b) = rest.next() {
-        match b {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hex: String = rest.by_ref().take(2).map(char::from).collect();
-                bytes.push(u8::from_str_radix(&hex, 16).unwrap_or(b'?'));
-            }
-            _ => bytes.push(b),
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
+    url::form_urlencoded::parse(format!("q={}", line.trim()).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }

@@ -67,27 +67,6 @@ async fn reported(app: &TestApp, org: &str, aware: &str, hours: i64) {
         .unwrap();
 }
 
-/// The breaches chart's rows as (date, value).
-fn rows(j: &serde_json::Value) -> Vec<(String, Option<i64>)> {
-    let s = j["series"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["slug"] == "breaches")
-        .unwrap_or_else(|| panic!("no breaches chart in {j}"));
-    s["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["date"].as_str().unwrap().to_owned(),
-                r["values"][0].as_i64(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn the_share_told_on_time_is_by_month_as_it_stood_and_withheld_under_10() {
     for app in TestApp::init().on_each_backend().await {
@@ -115,7 +94,12 @@ async fn the_share_told_on_time_is_by_month_as_it_stood_and_withheld_under_10() 
         let get = |q: &str| {
             let app = &app;
             let q = q.to_owned();
-            async move { rows(&app.get(&format!("/api/v1/dashboard{q}")).await.json()) }
+            async move {
+                dashboard_rows(
+                    &app.get(&format!("/api/v1/dashboard{q}")).await.json(),
+                    "breaches",
+                )
+            }
         };
         let knowsley = get("?organisation=knowsley-council&on=2026-12-01").await;
         assert_eq!(

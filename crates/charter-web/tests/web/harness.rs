@@ -432,3 +432,24 @@ pub fn with_cookie(
 pub fn ts(text: &str) -> charter_core::Timestamp {
     text.parse().expect("an RFC 3339 timestamp")
 }
+
+/// One dashboard chart's rows from `/api/v1/dashboard` JSON, as (date, first line's value).
+pub fn dashboard_rows(j: &serde_json::Value, slug: &str) -> Vec<(String, Option<i64>)> {
+    let s = j["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["slug"] == slug)
+        .unwrap_or_else(|| panic!("no {slug} chart in {j}"));
+    s["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["date"].as_str().unwrap().to_owned(),
+                r["values"][0].as_i64(),
+            )
+        })
+        .collect()
+}

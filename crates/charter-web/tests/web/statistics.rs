@@ -9,7 +9,7 @@ use charter_core::accounts::Role;
 use charter_core::challenges::{Contact, ContactBy, Kind, Outcome, State, Submission};
 use charter_store::challenges::{ChallengeChange, NewChallenge};
 
-use crate::harness::{TestApp, ts};
+use crate::harness::{TestApp, dashboard_rows, ts};
 
 fn item(
     kind: Kind,
@@ -371,23 +371,7 @@ async fn reminders_go_once_per_item_and_deadline() {
 /// The dashboard's row for `on` and the month end before it, for the timeliness chart.
 async fn timeliness(app: &TestApp, query: &str) -> Vec<(String, Option<i64>)> {
     let j = app.get(&format!("/api/v1/dashboard?{query}")).await.json();
-    let s = j["series"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["slug"] == "challenge-answers")
-        .unwrap_or_else(|| panic!("no timeliness chart in {j}"));
-    s["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["date"].as_str().unwrap().to_owned(),
-                r["values"][0].as_i64(),
-            )
-        })
-        .collect()
+    dashboard_rows(&j, "challenge-answers")
 }
 
 #[tokio::test]
