@@ -2,6 +2,7 @@
 //! Several `charter serve` processes can share one database: nothing here caches mutable data.
 
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use charter_store::{StoreError, StoreResult};
@@ -25,6 +26,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct PostgresStore {
     pool: PgPool,
     url: String,
+    /// Writes that moved the register's version, committed through this store.
+    changes_here: AtomicU64,
 }
 
 impl PostgresStore {
@@ -63,7 +66,11 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|e| classify(&shown, e))?;
-        let store = PostgresStore { pool, url: shown };
+        let store = PostgresStore {
+            pool,
+            url: shown,
+            changes_here: AtomicU64::new(0),
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -1,6 +1,7 @@
 //! The embedded default store: one SQLite file in WAL mode, FTS5 for search.
 
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use charter_store::{StoreError, StoreResult};
@@ -33,6 +34,8 @@ pub struct SqliteStore {
     /// SQLite allows one writer: this process's writers take turns here, so only one of them
     /// at a time waits on the file's lock (which other processes may hold).
     write: Mutex<()>,
+    /// Writes that moved the register's version, committed through this store.
+    changes_here: AtomicU64,
 }
 
 impl SqliteStore {
@@ -72,6 +75,7 @@ impl SqliteStore {
             pool,
             url: url.to_owned(),
             write: Mutex::new(()),
+            changes_here: AtomicU64::new(0),
         };
         store.migrate().await?;
         Ok(store)

@@ -205,7 +205,7 @@ impl DraftStore for Backend {
         add_event(&mut tx, id, event)
             .await
             .map_err(|e| self.err(e))?;
-        tx.commit().await.map_err(|e| self.err(e))?;
+        self.commit_change(tx).await?;
         Ok(Ok(links.into_iter().next()))
     }
 

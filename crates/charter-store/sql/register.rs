@@ -120,6 +120,18 @@ impl Backend {
         Ok(())
     }
 
+    /// Commits a write that moved the register's version, then counts it for this process's
+    /// searches (after the commit, so a search that sees the count also sees the change).
+    pub(crate) async fn commit_change(
+        &self,
+        tx: sqlx::Transaction<'static, Db>,
+    ) -> StoreResult<()> {
+        tx.commit().await.map_err(|e| self.err(e))?;
+        self.changes_here
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(())
+    }
+
     /// The id the next new entry takes: one more than any published entry or draft has.
     /// Drafts that are published have their entry in `projects`, so only open drafts need
     /// looking at, which lets both halves read one end of an index instead of every row.
@@ -170,7 +182,7 @@ impl RegisterStore for Backend {
         // The organisation's name is searchable on each of its projects: keep that current.
         self.search_names_refresh(&mut tx, org).await?;
         self.version_bump(&mut tx).await?;
-        tx.commit().await.map_err(|e| self.err(e))
+        self.commit_change(tx).await
     }
 
     async fn organisation_add(&self, org: &Organisation) -> StoreResult<Result<OrgId, OrgClash>> {
@@ -201,7 +213,7 @@ impl RegisterStore for Backend {
             .await
             .map_err(|e| self.err(e))?;
         self.version_bump(&mut tx).await?;
-        tx.commit().await.map_err(|e| self.err(e))?;
+        self.commit_change(tx).await?;
         Ok(Ok(id))
     }
 
@@ -236,7 +248,7 @@ impl RegisterStore for Backend {
         // The organisation's name is searchable on each of its projects: keep that current.
         self.search_names_refresh(&mut tx, org).await?;
         self.version_bump(&mut tx).await?;
-        tx.commit().await.map_err(|e| self.err(e))?;
+        self.commit_change(tx).await?;
         Ok(Ok(()))
     }
 
@@ -279,7 +291,7 @@ impl RegisterStore for Backend {
         let _turn = self.turn().await?;
         let mut tx = self.begin_write().await?;
         let links = self.publish_in(&mut tx, projects, note, at).await?;
-        tx.commit().await.map_err(|e| self.err(e))?;
+        self.commit_change(tx).await?;
         Ok(links)
     }
 
@@ -311,7 +323,7 @@ impl RegisterStore for Backend {
             head = Some(link.clone());
         }
         self.version_bump(&mut tx).await?;
-        tx.commit().await.map_err(|e| self.err(e))
+        self.commit_change(tx).await
     }
 
     async fn versions(&self, id: ProjectId) -> StoreResult<Vec<Link>> {
@@ -385,6 +397,10 @@ impl RegisterStore for Backend {
             organisations: organisations as u64,
             projects_using_ai: using_ai as u64,
         })
+    }
+
+    fn changes_committed_here(&self) -> u64 {
+        self.changes_here.load(std::sync::atomic::Ordering::Acquire)
     }
 
     async fn register_version(&self) -> StoreResult<i64> {

@@ -90,6 +90,6 @@ impl SearchStore for Backend {
         .await
         .map_err(|e| self.err(e))?;
         self.version_bump(&mut tx).await?;
-        tx.commit().await.map_err(|e| self.err(e))
+        self.commit_change(tx).await
     }
 }

@@ -693,7 +693,9 @@ pub async fn appended_links_must_continue_the_chain<S: Store>(store: S) {
         Err(StoreError::Chain(_))
     ));
     assert!(store.chain_head().await.unwrap().is_none());
+    let before = version_marks(&store).await;
     store.links_append(&links).await.unwrap();
+    assert_moved(&store, before).await;
     assert_eq!(store.chain_head().await.unwrap().unwrap(), links[2].link);
     assert_eq!(
         store.project(projects[1].id).await.unwrap().unwrap(),
@@ -1249,26 +1251,57 @@ pub async fn jobs_run_once_per_due_time<S: Store>(store: S) {
     );
 }
 
+/// The register's version and this process's count of changes to it.
+async fn version_marks<S: Store>(store: &S) -> (i64, u64) {
+    (
+        store.register_version().await.unwrap(),
+        store.changes_committed_here(),
+    )
+}
+
+/// Both the version and the count have moved since `before` (searches trust a version read
+/// while the count stands still, so a change that moved only the version would go unseen).
+async fn assert_moved<S: Store>(store: &S, before: (i64, u64)) -> (i64, u64) {
+    let now = version_marks(store).await;
+    assert!(
+        now.0 > before.0,
+        "the version did not move: {before:?} → {now:?}"
+    );
+    assert!(
+        now.1 > before.1,
+        "the count did not move: {before:?} → {now:?}"
+    );
+    now
+}
+
 pub async fn the_version_moves_with_every_change_searches_can_see<S: Store>(store: S) {
-    let v0 = store.register_version().await.unwrap();
+    let v0 = version_marks(&store).await;
     load_small(&store).await;
-    let v1 = store.register_version().await.unwrap();
-    assert!(v1 > v0);
-    // Publishing nothing new changes nothing.
+    let v1 = assert_moved(&store, v0).await;
+    // Publishing nothing new moves the version not at all.
     let (_, projects) = small_register();
     store
         .projects_publish(&projects, NOTE, &ts(AT))
         .await
         .unwrap();
-    assert_eq!(store.register_version().await.unwrap(), v1);
+    assert_eq!(store.register_version().await.unwrap(), v1.0);
+    let v1 = version_marks(&store).await;
     let mut p = projects[0].clone();
     p.summary = "Changed.".into();
     store.projects_publish(&[p], NOTE, &ts(AT)).await.unwrap();
-    let v2 = store.register_version().await.unwrap();
-    assert!(v2 > v1);
+    let v2 = assert_moved(&store, v1).await;
     let (orgs, _) = small_register();
     store.organisation_put(&orgs[0]).await.unwrap();
-    assert!(store.register_version().await.unwrap() > v2);
+    let v3 = assert_moved(&store, v2).await;
+    let mut renamed = orgs[0].clone();
+    renamed.name = "Renamed Council".into();
+    store.organisation_change(&renamed).await.unwrap().unwrap();
+    let v4 = assert_moved(&store, v3).await;
+    let mut added = orgs[0].clone();
+    added.name = "A Newer Council".into();
+    added.slug = "a-newer-council".parse().unwrap();
+    store.organisation_add(&added).await.unwrap().unwrap();
+    assert_moved(&store, v4).await;
 }
 
 fn draft_event(actor: &str, kind: charter_core::workflow::EventKind) -> crate::drafts::DraftEvent {
@@ -1381,6 +1414,7 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
         .unwrap()
         .unwrap();
     let head_before = store.chain_head().await.unwrap();
+    let before = version_marks(&store).await;
     let link = store
         .draft_publish(
             draft.id,
@@ -1393,6 +1427,7 @@ pub async fn drafts_move_through_review_and_publish_once<S: Store>(store: S) {
         .unwrap()
         .unwrap()
         .expect("a new entry makes a new version");
+    assert_moved(&store, before).await;
     assert_eq!(link.project, next);
     assert_eq!(link.version, 1);
     assert_eq!(link.previous_hash, head_before.unwrap().hash);

@@ -132,6 +132,11 @@ pub async fn saved_synonyms_move_the_version<S: Store>(store: S) {
     );
     let v1 = store.register_version().await.expect("version");
     assert!(v1 > v0);
+    let counted = store.changes_committed_here();
+    assert!(
+        counted > 0,
+        "saving synonyms is counted for this process's searches"
+    );
     store
         .search_synonyms_put("gp, family doctor", &ts("2026-12-01T11:00:00Z"))
         .await
@@ -141,4 +146,5 @@ pub async fn saved_synonyms_move_the_version<S: Store>(store: S) {
         Some("gp, family doctor")
     );
     assert!(store.register_version().await.expect("version") > v1);
+    assert!(store.changes_committed_here() > counted);
 }

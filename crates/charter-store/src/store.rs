@@ -106,6 +106,10 @@ pub trait RegisterStore: Send + Sync {
     async fn stats(&self) -> StoreResult<RegisterStats>;
     /// A number that changes whenever anything a search can return changes.
     async fn register_version(&self) -> StoreResult<i64>;
+    /// How many writes that moved `register_version` this store has committed in this process.
+    /// Counted after each commit, so a reader that finds it unchanged since it last read
+    /// `register_version` has missed no change made here (only those of other processes).
+    fn changes_committed_here(&self) -> u64;
 }
 
 /// Published entries as lists, pages, exports and search read them. The backends keep
