@@ -8,7 +8,9 @@ Per target the run with the median requests/s is reported, with the range over a
 Configurations, as bench/serve.sh names the raw files (ENDPOINT-CONFIG-RUN.txt): charter (on
 SQLite), charter-pg (on PostgreSQL), charter-pg2 (two instances on one PostgreSQL database, one wrk
 process each at once: files ENDPOINT-charter-pg2-RUN-a.txt and -b.txt, whose requests/s are added
-up) and datasette. Those with no runs are left out; Datasette is always there.
+up), before and before-pg (an older Charter, BASELINE_BIN, on SQLite and on PostgreSQL, named by
+BASELINE_LABEL) and datasette. Those with no runs are left out; Datasette is always there. The
+targets are checked for this Charter only; an older one is compared with it in a table of its own.
 """
 
 import glob
@@ -27,7 +29,11 @@ CHARTERS = [
     ("charter", "Charter on SQLite", "Charter"),
     ("charter-pg", "Charter on PostgreSQL", "Charter on PostgreSQL"),
     ("charter-pg2", "Charter on PostgreSQL, 2 instances", "Charter on PostgreSQL, 2 instances"),
+    ("before", "Charter {before} on SQLite", "Charter {before}"),
+    ("before-pg", "Charter {before} on PostgreSQL", "Charter {before} on PostgreSQL"),
 ]
+# Each older configuration, and this Charter's configuration it is compared with.
+BEFORE = {"before": "charter", "before-pg": "charter-pg"}
 SEARCH_P99_TARGET_MS = 20
 FRESH_P99_TARGET_MS = 50
 RATIO_TARGET = 10
@@ -91,7 +97,12 @@ def main():
     endpoints = [e for e in ENDPOINTS if runs(raw, e[0], "datasette")]
     if not endpoints:
         raise SystemExit(f"no Datasette runs in {raw}")
-    charters = [c for c in CHARTERS if runs(raw, endpoints[0][0], c[0])]
+    before_label = sizes.get("baseline_label", "before")
+    charters = [
+        (c, long.format(before=before_label), short.format(before=before_label))
+        for c, long, short in CHARTERS
+        if runs(raw, endpoints[0][0], c)
+    ]
     if not charters:
         raise SystemExit(f"no Charter runs in {raw}")
     alone = len(charters) == 1
@@ -177,9 +188,25 @@ def main():
             w(f"| {label} | " + " | ".join(cells) + " |")
         w("")
 
+    pairs = [(old, new) for old, new in BEFORE.items() if (endpoints[0][0], old) in results and (endpoints[0][0], new) in results]
+    if pairs:
+        w(f"This Charter against Charter {before_label}, the same register, in the same run (÷ above 1: this one is faster):\n")
+        w("| endpoint | " + " | ".join(f"{name[new]} req/s ÷ {name[old]} | p99 ms, {name[new]} / {name[old]}" for old, new in pairs) + " |")
+        w("| --- |" + " ---: | ---: |" * len(pairs))
+        for ep, elabel, *_ in endpoints:
+            cells = []
+            for old, new in pairs:
+                o, n = results[(ep, old)][0], results[(ep, new)][0]
+                cells.append(f"{n['rps']:,.0f} ÷ {o['rps']:,.0f} = {n['rps'] / o['rps']:.2f}×")
+                cells.append(f"{ms(n['p99_us'])} / {ms(o['p99_us'])}")
+            w(f"| {elabel} | " + " | ".join(cells) + " |")
+        w("")
+
     checks = []
     measured = {e[0] for e in endpoints}
     for c, *_ in charters:
+        if c in BEFORE:
+            continue
         on = "" if alone else f" ({name[c]})"
         if "search" in measured:
             search_p99 = results[("search", c)][0]["p99_us"] / 1000

@@ -5,6 +5,7 @@
 #   SIZES=10000 DURATION=5s bench/serve.sh
 #   BACKENDS="sqlite postgres" SIZES=100000 bench/serve.sh    # Charter on PostgreSQL as well
 #   TARGETS=fresh-search SIZES=10000 bench/serve.sh            # only the fresh-search mode
+#   BASELINE_BIN=/path/to/older/charter BASELINE_LABEL=7eb0896 bench/serve.sh  # and an older Charter
 #
 # For each size: a fresh `charter generate` register, exported as CSV; a Datasette database built
 # from that same CSV (sqlite-utils, FTS5 over the same text Charter searches); both servers pinned
@@ -17,6 +18,10 @@
 # The fresh-search mode (target fresh-search) sends FRESH_QUERIES distinct two-word queries made
 # from the register's own words (two words of one entry's title and summary, so each finds
 # something), each once per run, to every server: searches no remembered answer can serve.
+# With BASELINE_BIN (an older charter release binary), that Charter is measured in the same run,
+# taking turns with the others, on the same register: the older binary generates it, and the one
+# measured copies its files (upgrading them as it opens them) and, with postgres, its own database
+# in the same cluster; so "no slower than before" is judged on one machine at one time.
 # Results: bench/out/results-SIZE.md (also printed), raw wrk output under bench/out/raw/SIZE/.
 set -euo pipefail
 
@@ -38,6 +43,10 @@ PG_PORT=${PG_PORT:-18084}                   # the throwaway PostgreSQL cluster
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB} # its shared_buffers (PostgreSQL's default is 128MB)
 TARGETS=${TARGETS:-search record-json record-page fresh-search} # what to measure, in this order
 FRESH_QUERIES=${FRESH_QUERIES:-25000} # distinct two-word queries for fresh-search (at least 20,000)
+BASELINE_BIN=${BASELINE_BIN:-}       # an older charter to measure beside (see above)
+BASELINE_LABEL=${BASELINE_LABEL:-before} # what the tables call it, say its commit
+BEFORE_PORT=${BEFORE_PORT:-18085}       # the older charter on SQLite
+BEFORE_PG_PORT=${BEFORE_PG_PORT:-18086} # the older charter on PostgreSQL
 
 cd "$(dirname "$0")/.."
 OUT=bench/out
@@ -75,10 +84,16 @@ exec 9>"$OUT/serve.lock"
 flock -n 9 || die "another bench/serve.sh is running (it holds $OUT/serve.lock)"
 ports=("$CHARTER_PORT" "$DATASETTE_PORT")
 [[ $POSTGRES == 1 ]] && ports+=("$CHARTER_PG_PORT" "$CHARTER_PG2_PORT" "$PG_PORT")
+if [[ -n $BASELINE_BIN ]]; then
+    [[ -x $BASELINE_BIN ]] || die "BASELINE_BIN=$BASELINE_BIN is not an executable"
+    [[ $BASELINE_LABEL =~ ^[A-Za-z0-9._-]+$ ]] || die "BASELINE_LABEL=$BASELINE_LABEL: letters, digits, . _ - only"
+    [[ $SQLITE == 1 ]] && ports+=("$BEFORE_PORT")
+    [[ $POSTGRES == 1 ]] && ports+=("$BEFORE_PG_PORT")
+fi
 for port in "${ports[@]}"; do
     # Anything that accepts a connection, HTTP or not (a PostgreSQL server, say).
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        die "something is already listening on 127.0.0.1:$port (set CHARTER_PORT / DATASETTE_PORT / CHARTER_PG_PORT / CHARTER_PG2_PORT / PG_PORT)"
+        die "something is already listening on 127.0.0.1:$port (set CHARTER_PORT / DATASETTE_PORT / CHARTER_PG_PORT / CHARTER_PG2_PORT / PG_PORT / BEFORE_PORT / BEFORE_PG_PORT)"
     fi
 done
 
@@ -127,6 +142,11 @@ else
 fi
 cp "$built" "$OUT/charter"
 CHARTER=$PWD/$OUT/charter
+BEFORE=""
+if [[ -n $BASELINE_BIN ]]; then
+    cp "$BASELINE_BIN" "$OUT/charter-before"
+    BEFORE=$PWD/$OUT/charter-before
+fi
 
 # --- The machine ----------------------------------------------------------------------------------
 {
@@ -139,6 +159,9 @@ CHARTER=$PWD/$OUT/charter
     echo "| kernel | $(uname -r) |"
     echo "| charter commit | $charter_version |"
     echo "| charter binary sha256 | $(sha256sum "$CHARTER" | cut -c1-16)… |"
+    if [[ -n $BEFORE ]]; then
+        echo "| older charter beside it | $BASELINE_LABEL, binary $BASELINE_BIN, sha256 $(sha256sum "$BEFORE" | cut -c1-16)… |"
+    fi
     echo "| charter SQLite | $(grep -A1 '^name = "libsqlite3-sys"' Cargo.lock | sed -n 's/version = "\(.*\)"/libsqlite3-sys \1 (bundled)/p') |"
     echo "| datasette | $("$VENV/bin/datasette" --version | awk '{print $NF}') |"
     echo "| sqlite-utils | $("$VENV/bin/sqlite-utils" --version | awk '{print $NF}') |"
@@ -194,11 +217,11 @@ wait_for() { # URL LOGFILE PID
     die "no answer from $1 after 60s"
 }
 
-start_charter() { # NAME PORT URL ARGS... (ARGS go before `serve`: where the database is)
-    local name=$1 port=$2 url=$3
-    shift 3
+start_charter() { # BINARY NAME PORT URL ARGS... (ARGS go before `serve`: where the database is)
+    local binary=$1 name=$2 port=$3 url=$4
+    shift 4
     T_LAUNCH=$(date +%s.%N)
-    taskset -c "$SERVER_CPU" "$CHARTER" "$@" serve --addr "127.0.0.1:$port" >"$RAW/$name.log" 2>&1 &
+    taskset -c "$SERVER_CPU" "$binary" "$@" serve --addr "127.0.0.1:$port" >"$RAW/$name.log" 2>&1 &
     PIDS+=($!)
     wait_for "$url/healthz" "$RAW/$name.log" "${PIDS[-1]}"
     T_UP=$(date +%s.%N)
@@ -254,6 +277,8 @@ C=http://127.0.0.1:$CHARTER_PORT
 D=http://127.0.0.1:$DATASETTE_PORT
 P=http://127.0.0.1:$CHARTER_PG_PORT
 P2=http://127.0.0.1:$CHARTER_PG2_PORT
+B=http://127.0.0.1:$BEFORE_PORT
+BP=http://127.0.0.1:$BEFORE_PG_PORT
 DB=register # Datasette's name for register.db
 
 # Busy jiffies of one CPU (user, nice, system, irq, softirq, steal) from /proc/stat.
@@ -365,7 +390,10 @@ measure() {
                 "$RAW/$name-$config-$tag-a.txt" "$RAW/$name-$config-$tag-b.txt" "$duration" ;;
         *)
             local url
-            case $config in charter) url=$C ;; charter-pg) url=$P ;; datasette) url=$D ;; esac
+            case $config in
+                charter) url=$C ;; charter-pg) url=$P ;; before) url=$B ;; before-pg) url=$BP ;;
+                datasette) url=$D ;;
+            esac
             run_wrk "$label" "$script" "$url" "$prefix" "$suffix" "$size" "$RAW/$name-$config-$tag.txt" "$duration" ;;
     esac
 }
@@ -380,9 +408,18 @@ for size in $SIZES; do
     rm -rf "$RAW"
     mkdir -p "$RAW"
 
-    echo "== Generating (charter generate --projects $size)"
     t0=$(date +%s.%N)
-    "$CHARTER" --data-dir "$WORK/charter" generate --projects "$size" 2>/dev/null
+    if [[ -n $BEFORE ]]; then
+        # The older charter cannot open a database a newer one has upgraded: it generates, and the
+        # newer one upgrades a copy of the files.
+        echo "== Generating with the older charter ($BASELINE_LABEL: generate --projects $size), copied for this one"
+        mkdir -p "$WORK/before"
+        "$BEFORE" --data-dir "$WORK/before" generate --projects "$size" 2>/dev/null
+        cp -a "$WORK/before/." "$WORK/charter/"
+    else
+        echo "== Generating (charter generate --projects $size)"
+        "$CHARTER" --data-dir "$WORK/charter" generate --projects "$size" 2>/dev/null
+    fi
     t1=$(date +%s.%N)
     "$CHARTER" --data-dir "$WORK/charter" export --format csv --out "$WORK/register.csv"
     # Two words of one entry's title and summary (letters only, three or more, not the most common
@@ -419,6 +456,13 @@ for size in $SIZES; do
             || { cat "$RAW/pg-copy.log" >&2; die "charter copy to PostgreSQL failed"; }
         psql "$PG_URL" -qc "VACUUM ANALYZE" >/dev/null
         t4=$(date +%s.%N)
+        if [[ -n $BEFORE ]]; then
+            BEFORE_PG_URL=${PG_URL%/*}/before
+            psql "$PG_URL" -qc "CREATE DATABASE before" >/dev/null
+            "$BEFORE" copy --from "sqlite:$WORK/before/charter.sqlite" --to "$BEFORE_PG_URL" >"$RAW/pg-copy-before.log" 2>&1 \
+                || { cat "$RAW/pg-copy-before.log" >&2; die "the older charter's copy to PostgreSQL failed"; }
+            psql "$BEFORE_PG_URL" -qc "VACUUM ANALYZE" >/dev/null
+        fi
     fi
     {
         echo "generate_seconds $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}")"
@@ -426,6 +470,7 @@ for size in $SIZES; do
         echo "charter_db_bytes $(du -cb "$WORK"/charter/charter.sqlite* | tail -1 | cut -f1)"
         echo "datasette_db_bytes $(stat -c %s "$WORK/register.db")"
         echo "csv_bytes $(stat -c %s "$WORK/register.csv")"
+        [[ -n $BEFORE ]] && echo "baseline_label $BASELINE_LABEL"
         if [[ $POSTGRES == 1 ]]; then
             echo "pg_copy_seconds $(awk "BEGIN {printf \"%.1f\", $t4 - $t3}")"
             echo "pg_db_bytes $(psql "$PG_URL" -Atc "SELECT pg_database_size(current_database())")"
@@ -435,16 +480,21 @@ for size in $SIZES; do
 
     echo "== Starting the servers on CPU $SERVER_CPU"
     if [[ $SQLITE == 1 ]]; then
-        start_charter charter "$CHARTER_PORT" "$C" --data-dir "$WORK/charter"
+        start_charter "$CHARTER" charter "$CHARTER_PORT" "$C" --data-dir "$WORK/charter"
         startup_figures charter "$C"
         wait_checked charter
     fi
     if [[ $POSTGRES == 1 ]]; then
-        start_charter charter-pg "$CHARTER_PG_PORT" "$P" --database-url "$PG_URL"
+        start_charter "$CHARTER" charter-pg "$CHARTER_PG_PORT" "$P" --database-url "$PG_URL"
         startup_figures charter-pg "$P"
         wait_checked charter-pg
-        start_charter charter-pg2 "$CHARTER_PG2_PORT" "$P2" --database-url "$PG_URL"
+        start_charter "$CHARTER" charter-pg2 "$CHARTER_PG2_PORT" "$P2" --database-url "$PG_URL"
         wait_checked charter-pg2
+    fi
+    if [[ -n $BEFORE ]]; then
+        # Its start-up is not reported: it may check its history before it answers at all.
+        [[ $SQLITE == 1 ]] && start_charter "$BEFORE" before "$BEFORE_PORT" "$B" --data-dir "$WORK/before"
+        [[ $POSTGRES == 1 ]] && start_charter "$BEFORE" before-pg "$BEFORE_PG_PORT" "$BP" --database-url "$BEFORE_PG_URL"
     fi
     # -i: immutable (read-only, no locking, row count taken once at start) — Datasette's fastest
     # way to serve a file that does not change. suggest_facets off: otherwise every table JSON
@@ -462,6 +512,8 @@ for size in $SIZES; do
     charters=()
     [[ $SQLITE == 1 ]] && charters+=("charter $C")
     [[ $POSTGRES == 1 ]] && charters+=("charter-pg $P" "charter-pg2 $P2")
+    [[ -n $BEFORE && $SQLITE == 1 ]] && charters+=("before $B")
+    [[ -n $BEFORE && $POSTGRES == 1 ]] && charters+=("before-pg $BP")
 
     echo "== Every target answers 200"
     mid=$(printf 'LCR-%04d' $((size / 2)))
@@ -538,7 +590,10 @@ EOF
     # What is measured, taking turns (see measure).
     configs=()
     [[ $SQLITE == 1 ]] && configs+=(charter)
-    [[ $POSTGRES == 1 ]] && configs+=(charter-pg charter-pg2)
+    [[ -n $BEFORE && $SQLITE == 1 ]] && configs+=(before)
+    [[ $POSTGRES == 1 ]] && configs+=(charter-pg)
+    [[ -n $BEFORE && $POSTGRES == 1 ]] && configs+=(before-pg)
+    [[ $POSTGRES == 1 ]] && configs+=(charter-pg2)
     configs+=(datasette)
     # name script prefix(charter) suffix(charter) prefix(datasette) suffix(datasette)
     all_targets=(
