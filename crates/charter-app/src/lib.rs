@@ -16,6 +16,7 @@ pub mod clock;
 pub mod compliance;
 pub mod dashboard;
 pub mod drafts;
+pub mod entry_page;
 pub mod error;
 pub mod export;
 pub mod history;

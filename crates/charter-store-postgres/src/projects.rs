@@ -143,8 +143,10 @@ impl ProjectStore for PostgresStore {
         &self,
         id: ProjectId,
     ) -> StoreResult<Option<ProjectWithOrganisation>> {
-        let row: Option<(serde_json::Value, serde_json::Value)> = sqlx::query_as(
-            "SELECT p.doc, o.doc FROM projects p
+        let row: Option<(serde_json::Value, serde_json::Value, bool)> = sqlx::query_as(
+            "SELECT p.doc, o.doc,
+                    EXISTS (SELECT 1 FROM challenge_counts c WHERE c.project_id = p.id)
+             FROM projects p
              JOIN organisations o ON o.id = p.organisation_id
              WHERE p.id = $1",
         )
@@ -152,10 +154,11 @@ impl ProjectStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        row.map(|(project, org)| {
+        row.map(|(project, org, challenged)| {
             Ok(ProjectWithOrganisation {
                 project: parse_doc(project)?,
                 organisation: parse_doc(org)?,
+                challenged,
             })
         })
         .transpose()

@@ -140,8 +140,10 @@ impl ProjectStore for SqliteStore {
         &self,
         id: ProjectId,
     ) -> StoreResult<Option<ProjectWithOrganisation>> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT d.doc, o.doc FROM project_docs d
+        let row: Option<(String, String, bool)> = sqlx::query_as(
+            "SELECT d.doc, o.doc,
+                    EXISTS (SELECT 1 FROM challenge_counts c WHERE c.project_id = p.id)
+             FROM project_docs d
              JOIN projects p ON p.id = d.id
              JOIN organisations o ON o.id = p.organisation_id
              WHERE d.id = ?",
@@ -150,10 +152,11 @@ impl ProjectStore for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        row.map(|(project, org)| {
+        row.map(|(project, org, challenged)| {
             Ok(ProjectWithOrganisation {
                 project: parse_doc(project)?,
                 organisation: parse_doc(org)?,
+                challenged,
             })
         })
         .transpose()

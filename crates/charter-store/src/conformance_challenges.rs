@@ -73,6 +73,18 @@ pub async fn challenges_move_forward_once_and_page_through_the_inbox<S: Store>(s
         .await
         .unwrap();
 
+    let challenged = |id: u32| {
+        let store = &store;
+        async move {
+            store
+                .project_with_organisation(ProjectId::new(id))
+                .await
+                .unwrap()
+                .unwrap()
+                .challenged
+        }
+    };
+    assert!(!challenged(1).await, "nothing sent yet");
     let first = store
         .challenge_add(&new_item(
             Kind::Challenge,
@@ -84,6 +96,11 @@ pub async fn challenges_move_forward_once_and_page_through_the_inbox<S: Store>(s
         .await
         .unwrap();
     assert_eq!(first.state, State::Received);
+    assert!(
+        challenged(1).await,
+        "its page reads its figures from now on"
+    );
+    assert!(!challenged(2).await);
     assert_eq!(first.reference().year, 2026);
     assert_eq!(first.acknowledge_by, day("2026-03-09"));
     assert_eq!(

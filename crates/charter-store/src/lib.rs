@@ -145,6 +145,9 @@ pub struct PublishedVersion {
 pub struct ProjectWithOrganisation {
     pub project: Project,
     pub organisation: Organisation,
+    /// Whether residents have ever sent it a challenge or question (it has kept sums): when
+    /// not, its page has no figures or answers to read.
+    pub challenged: bool,
 }
 
 /// What a list of projects shows about each one.

@@ -262,19 +262,14 @@ pub(super) async fn get_project_check(
 ) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
     // As the project's page checks it: with its answers to residents and the register's list
     // of changes in the law.
-    let answers = charter_app::challenge_stats::tally(
-        state.store.as_ref(),
-        &charter_store::challenge_stats::StatsScope::Project(project.id),
-    )
-    .await?;
-    let law = charter_app::law::list(state.store.as_ref()).await?;
+    let facts = charter_app::entry_page::check_facts(state.store.as_ref(), project.id).await?;
     Ok(Json(charter_core::check::check_full(
         &project,
         &state.charter,
         charter_app::clock::today(),
         charter_core::check::Extras {
-            answers: Some(&answers),
-            law: &law,
+            answers: Some(&facts.tally),
+            law: &facts.law,
         },
     )))
 }

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use charter_core::challenge_stats::{ChallengeStatistics, Tally};
 use charter_core::{Organisation, Project};
-use charter_store::challenge_stats::StatsScope;
 
 use super::entry::Entry;
 use super::extract::PublishedWithOrganisation;
@@ -46,22 +45,15 @@ pub(super) async fn project(
     State(state): State<AppState>,
     PublishedWithOrganisation(page): PublishedWithOrganisation,
 ) -> Result<Response, WebError> {
-    let tally = charter_app::challenge_stats::tally(
-        state.store.as_ref(),
-        &StatsScope::Project(page.project.id),
-    )
-    .await?;
-    let answers =
-        charter_app::challenges::public_answers(state.store.as_ref(), page.project.id).await?;
-    let law = charter_app::law::list(state.store.as_ref()).await?;
+    let facts = charter_app::entry_page::page_facts(state.store.as_ref(), &page).await?;
     Ok(render_project(
         &state,
         page.project,
         page.organisation,
         None,
-        Some(tally),
-        answers,
-        &law,
+        Some(facts.check.tally),
+        facts.answers,
+        &facts.check.law,
     ))
 }
 
