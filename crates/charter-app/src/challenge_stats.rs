@@ -21,8 +21,9 @@ pub async fn statistics(store: &dyn Store, scope: &StatsScope) -> AppResult<Chal
     Ok(tally(store, scope).await?.statistics())
 }
 
-/// The counts behind the statistics, for the charter check of one project.
-pub async fn tally(store: &dyn Store, scope: &StatsScope) -> AppResult<Tally> {
+/// The counts behind the statistics. (An entry's page and check read theirs through
+/// `entry_page`, which has already found the entry.)
+async fn tally(store: &dyn Store, scope: &StatsScope) -> AppResult<Tally> {
     match scope {
         StatsScope::Region => {}
         StatsScope::Organisation(slug) => {

@@ -14,21 +14,13 @@ pub mod resident;
 use charter_core::challenges::{FieldProblem, Reference};
 use charter_store::Store;
 use charter_store::accounts::AuditEntry;
-use charter_store::challenges::{Challenge, PublicAnswer};
+use charter_store::challenges::Challenge;
 
 use crate::{AppError, AppResult, Problem, clock};
 
 pub use email::RESIDENT_PATH;
 pub use inbox::{Inbox, InboxQuery};
 pub use resident::{ResidentCopy, Sent};
-
-/// A project's questions answered in public, for its page. Nothing about who asked.
-pub async fn public_answers(
-    store: &dyn Store,
-    project: charter_core::ProjectId,
-) -> AppResult<Vec<PublicAnswer>> {
-    Ok(store.public_answers(project).await?)
-}
 
 fn invalid(problems: Vec<FieldProblem>) -> AppError {
     AppError::Invalid(
