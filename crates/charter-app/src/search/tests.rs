@@ -38,6 +38,20 @@ async fn loaded(store: &dyn Store) {
         .unwrap();
 }
 
+/// The first entry's new title, with a word no entry had.
+const RETITLED: &str = "Greenhouse repairs planner";
+
+/// Publishes the first entry under `RETITLED` through `store`.
+async fn retitle_first_entry(store: &dyn Store) {
+    let (_, projects) = small_register();
+    let mut p = projects[0].clone();
+    p.title = RETITLED.parse().unwrap();
+    store
+        .projects_publish(&[p], "Renamed", &at())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn changes_made_through_this_process_are_found_by_the_next_search() {
     let store = SqliteStore::memory().await.unwrap();
@@ -45,18 +59,10 @@ async fn changes_made_through_this_process_are_found_by_the_next_search() {
     let search = SearchService::new();
     assert!(titles(&search, &store, "greenhouse").await.is_empty());
 
-    let (orgs, projects) = small_register();
-    let mut p = projects[0].clone();
-    p.title = "Greenhouse repairs planner".parse().unwrap();
-    store
-        .projects_publish(&[p], "Renamed", &at())
-        .await
-        .unwrap();
-    assert_eq!(
-        titles(&search, &store, "greenhouse").await,
-        ["Greenhouse repairs planner"]
-    );
+    retitle_first_entry(&store).await;
+    assert_eq!(titles(&search, &store, "greenhouse").await, [RETITLED]);
 
+    let (orgs, _) = small_register();
     let mut renamed = orgs[0].clone();
     renamed.name = "Halewood Borough Council".into();
     store.organisation_change(&renamed).await.unwrap().unwrap();
@@ -67,10 +73,7 @@ async fn changes_made_through_this_process_are_found_by_the_next_search() {
         .search_synonyms_put("mould, greenhouse", &at())
         .await
         .unwrap();
-    assert_eq!(
-        titles(&search, &store, "mould").await,
-        ["Greenhouse repairs planner"]
-    );
+    assert_eq!(titles(&search, &store, "mould").await, [RETITLED]);
 }
 
 #[tokio::test]
@@ -84,13 +87,7 @@ async fn changes_made_through_another_process_are_found_soon_after() {
     let search = SearchService::new();
     assert!(titles(&search, &here, "greenhouse").await.is_empty());
 
-    let (_, projects) = small_register();
-    let mut p = projects[0].clone();
-    p.title = "Greenhouse repairs planner".parse().unwrap();
-    elsewhere
-        .projects_publish(&[p], "Renamed", &at())
-        .await
-        .unwrap();
+    retitle_first_entry(&elsewhere).await;
     // A generous bound: what is tested is that the version read is not trusted for ever.
     let deadline = Instant::now() + Duration::from_secs(10);
     while titles(&search, &here, "greenhouse").await.is_empty() {

@@ -9,13 +9,7 @@ use crate::harness::*;
 
 /// The last row of a series in the API's answer, as numbers (none where there is no value).
 fn last_row(j: &serde_json::Value, series: &str) -> Vec<Option<i64>> {
-    let s = j["series"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["slug"] == series)
-        .unwrap_or_else(|| panic!("no series {series} in {j}"));
-    let rows = s["rows"].as_array().unwrap();
+    let rows = dashboard_series(j, series)["rows"].as_array().unwrap();
     rows.last().unwrap()["values"]
         .as_array()
         .unwrap()

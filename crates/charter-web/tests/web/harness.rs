@@ -433,15 +433,19 @@ pub fn ts(text: &str) -> charter_core::Timestamp {
     text.parse().expect("an RFC 3339 timestamp")
 }
 
-/// One dashboard chart's rows from `/api/v1/dashboard` JSON, as (date, first line's value).
-pub fn dashboard_rows(j: &serde_json::Value, slug: &str) -> Vec<(String, Option<i64>)> {
-    let s = j["series"]
+/// One dashboard chart from `/api/v1/dashboard` JSON.
+pub fn dashboard_series<'j>(j: &'j serde_json::Value, slug: &str) -> &'j serde_json::Value {
+    j["series"]
         .as_array()
         .unwrap()
         .iter()
         .find(|s| s["slug"] == slug)
-        .unwrap_or_else(|| panic!("no {slug} chart in {j}"));
-    s["rows"]
+        .unwrap_or_else(|| panic!("no {slug} chart in {j}"))
+}
+
+/// One dashboard chart's rows from `/api/v1/dashboard` JSON, as (date, first line's value).
+pub fn dashboard_rows(j: &serde_json::Value, slug: &str) -> Vec<(String, Option<i64>)> {
+    dashboard_series(j, slug)["rows"]
         .as_array()
         .unwrap()
         .iter()
