@@ -12,6 +12,10 @@ use charter_store::Store;
 
 use crate::{Actor, AppError, AppResult, Problem, clock};
 
+mod remembered;
+
+pub use remembered::RememberedLaw;
+
 /// Projects read per batch when looking for the entries a change touches.
 const BATCH: u32 = 500;
 

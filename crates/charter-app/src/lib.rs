@@ -28,6 +28,7 @@ pub mod notices;
 pub mod optout;
 pub mod organisations;
 pub mod passwords;
+pub mod register_version;
 pub mod reminders;
 pub mod search;
 pub mod secrets;

@@ -1,10 +1,9 @@
 //! Searching the register: one in-memory index per instance, built from the store and kept
 //! current from it; the store stays the only source of truth.
 //!
-//! A search first makes sure the index reflects the register's version (one small query). The
-//! version read is trusted for `VERSION_TRUSTED_FOR` unless this process has committed a
-//! change since (the store counts them), so an instance sees its own changes at once and other
-//! instances' within that time, without a query on every search. When the version has moved,
+//! A search first makes sure the index reflects the register's version, as the instance's
+//! [`VersionWatch`] last read it (trusted briefly: this instance's changes are seen at once,
+//! other instances' within `register_version::TRUSTED_FOR`). When the version has moved,
 //! the index catches up before answering: the entries published since (the chain after the last
 //! link it holds), the entries of organisations whose name changed, and the saved synonyms.
 //! Results are remembered per version, as before, for searches that repeat.
@@ -26,6 +25,7 @@ use charter_store::support::{facet_from_counts, index_document};
 use charter_store::{ProjectSummary, SearchResults, Store, StoreError};
 
 use crate::AppResult;
+use crate::register_version::VersionWatch;
 
 /// Entries read per query while building.
 const BUILD_PAGE: u32 = 2_000;
@@ -35,11 +35,6 @@ const MAX_CATCH_UP: usize = 20_000;
 const CACHE_CAPACITY: usize = 2_000;
 /// Words in a result's summary snippet.
 const SNIPPET_WORDS: usize = 30;
-/// How long a version read from the database answers for, while this process changes nothing:
-/// the most by which a change made through another instance can be missed (the register
-/// promises within a second). Reading it on every search was a tenth of a fresh search's time
-/// on PostgreSQL at 100,000 entries.
-const VERSION_TRUSTED_FOR: Duration = Duration::from_millis(200);
 /// Most suggestions for what is being typed.
 pub const MAX_SUGGESTIONS: usize = 8;
 
@@ -95,19 +90,11 @@ struct Current {
     organisations: Vec<(String, String)>,
 }
 
-/// The register's version as last read from the database.
-#[derive(Clone, Copy)]
-struct VersionRead {
-    at: Instant,
-    /// The store's count of changes committed here, taken just before the read.
-    changes_here: u64,
-    version: i64,
-}
-
 /// The search index and remembered results of one instance. Cheap to share.
 pub struct SearchService {
     current: RwLock<Current>,
-    version_read: Mutex<Option<VersionRead>>,
+    /// The register's version as last read, shared with the instance's other readers.
+    version_watch: Arc<VersionWatch>,
     /// One catch-up at a time; others wait for it, then find the index current.
     catching_up: tokio::sync::Mutex<()>,
     cache: Mutex<HashMap<String, (i64, Arc<Searched>)>>,
@@ -124,7 +111,7 @@ impl Default for SearchService {
                 synonyms: Synonyms::default(),
                 organisations: Vec::new(),
             }),
-            version_read: Mutex::new(None),
+            version_watch: Arc::default(),
             catching_up: tokio::sync::Mutex::new(()),
             cache: Mutex::new(HashMap::new()),
             figures: Mutex::new(BuildFigures::default()),
@@ -160,6 +147,14 @@ impl SearchService {
         Self::default()
     }
 
+    /// One whose reads of the register's version are shared with the instance's other readers.
+    pub fn sharing(version_watch: Arc<VersionWatch>) -> Self {
+        SearchService {
+            version_watch,
+            ..Self::default()
+        }
+    }
+
     /// The figures of the last full build.
     pub fn figures(&self) -> BuildFigures {
         self.figures.lock().map(|f| *f).unwrap_or_default()
@@ -168,18 +163,18 @@ impl SearchService {
     /// Brings the index up to the register's current version.
     pub async fn catch_up(&self, store: &dyn Store) -> Result<i64, StoreError> {
         let held = self.version()?;
-        if let Some(version) = self.recent_version(store)
+        if let Some(version) = self.version_watch.recent(store)
             && held == Some(version)
         {
             return Ok(version);
         }
-        let version = self.read_version(store).await?;
+        let version = self.version_watch.read(store).await?;
         if held == Some(version) {
             return Ok(version);
         }
         let _one = self.catching_up.lock().await;
         // Read again: another request may have caught up while this one waited.
-        let version = self.read_version(store).await?;
+        let version = self.version_watch.read(store).await?;
         let held = self.version()?;
         if held == Some(version) {
             return Ok(version);
@@ -237,33 +232,6 @@ impl SearchService {
         current.synonyms = synonyms;
         current.organisations = organisations;
         current.version = Some(version);
-        Ok(version)
-    }
-
-    /// The version last read, while it can still be trusted: read recently, and nothing
-    /// changed through this process since.
-    fn recent_version(&self, store: &dyn Store) -> Option<i64> {
-        let read = (*self.version_read.lock().ok()?)?;
-        (read.at.elapsed() < VERSION_TRUSTED_FOR
-            && read.changes_here == store.changes_committed_here())
-        .then_some(read.version)
-    }
-
-    /// Reads the register's version from the database and remembers it.
-    async fn read_version(&self, store: &dyn Store) -> Result<i64, StoreError> {
-        // Counted before the read: a change committed during it makes the count differ later.
-        let changes_here = store.changes_committed_here();
-        let at = Instant::now();
-        let version = store.register_version().await?;
-        if let Ok(mut last) = self.version_read.lock()
-            && last.is_none_or(|l| l.at <= at)
-        {
-            *last = Some(VersionRead {
-                at,
-                changes_here,
-                version,
-            });
-        }
         Ok(version)
     }
 

@@ -45,6 +45,7 @@ impl LawStore for Backend {
         by: &str,
     ) -> StoreResult<LawChange> {
         let _turn = self.turn().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!(
             "INSERT INTO law_changes (title, what_changed, in_force, url, touches, due_on, recorded_on, recorded_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
@@ -57,9 +58,13 @@ impl LawStore for Backend {
         .bind(c.due_on.to_string())
         .bind(today.to_string())
         .bind(by)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.err(e))?;
-        change_from_row(&row)
+        let change = change_from_row(&row)?;
+        // Entry pages keep the list per register version: recording a change moves it.
+        self.version_bump(&mut tx).await?;
+        self.commit_change(tx).await?;
+        Ok(change)
     }
 }

@@ -11,9 +11,13 @@ fn date(s: &str) -> Date {
 }
 
 /// A fresh register starts with its two changes; new ones take the next number, read back whole
-/// (the way they touch entries too), and the list comes latest in force first.
+/// (the way they touch entries too), and the list comes latest in force first. Recording one
+/// moves the register's version (entry pages keep the list per version) and is counted as a
+/// change made by this process.
 pub async fn law_changes_are_listed_and_numbered_in_turn<S: Store>(store: S) {
     let seeded = store.law_changes().await.unwrap();
+    let version = store.register_version().await.unwrap();
+    let counted = store.changes_committed_here();
     assert_eq!(seeded.len(), 2, "{seeded:?}");
     assert_eq!(seeded[0].title, "Data (Use and Access) Act 2025");
     assert_eq!(seeded[0].id, LawChangeId::new(1));
@@ -33,6 +37,8 @@ pub async fn law_changes_are_listed_and_numbered_in_turn<S: Store>(store: S) {
         .unwrap();
     assert_eq!(added.id, LawChangeId::new(3));
     assert_eq!(added.recorded_on, date("2026-12-06"));
+    assert!(store.register_version().await.unwrap() > version);
+    assert!(store.changes_committed_here() > counted);
     let listed = store.law_changes().await.unwrap();
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[0], added);

@@ -44,6 +44,8 @@ pub struct AppState {
     pub public_url: String,
     /// The search index and remembered results (charter_app::search).
     pub searches: Arc<charter_app::search::SearchService>,
+    /// The law's changes as entry pages last read them (kept per register version).
+    pub law: Arc<charter_app::law::RememberedLaw>,
     /// What the server takes from anyone: connections, and time to send a request.
     pub limits: server::Limits,
     /// Send `Strict-Transport-Security`: the register is served over HTTPS (its public address
@@ -55,13 +57,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, charter: Charter) -> Self {
+        // Searches and entry pages share one reading of the register's version.
+        let version_watch = Arc::new(charter_app::register_version::VersionWatch::default());
         AppState {
             store,
             charter: Arc::new(charter),
             optout: None,
             mail: None,
             public_url: String::new(),
-            searches: Arc::default(),
+            searches: Arc::new(charter_app::search::SearchService::sharing(
+                version_watch.clone(),
+            )),
+            law: Arc::new(charter_app::law::RememberedLaw::sharing(version_watch)),
             limits: server::Limits::default(),
             hsts: false,
             history: Arc::default(),

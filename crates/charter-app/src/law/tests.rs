@@ -152,3 +152,56 @@ async fn a_task_stays_open_until_the_published_entry_records_the_review() {
             .is_empty()
     );
 }
+
+fn titles(list: &[LawChange]) -> Vec<&str> {
+    list.iter().map(|c| c.title.as_str()).collect()
+}
+
+#[tokio::test]
+async fn entry_pages_see_a_change_recorded_here_at_once() {
+    let store = register().await;
+    let moderator = acting(&person(&store, "mod@example.org", Role::Moderator, None).await);
+    let remembered = RememberedLaw::default();
+    assert_eq!(remembered.changes(&store).await.unwrap().len(), 2);
+    let (saved, _) = record(&store, &moderator, &input("ai")).await.unwrap();
+    // Within the time a version read is trusted: only the count of changes made here says so.
+    let now = remembered.changes(&store).await.unwrap();
+    assert_eq!(titles(&now), titles(&store.law_changes().await.unwrap()));
+    assert!(now.iter().any(|c| c.id == saved.id));
+}
+
+#[tokio::test]
+async fn entry_pages_see_a_change_recorded_by_another_instance_soon_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("register.db").display());
+    let here = charter_store_sqlite::SqliteStore::open(&url).await.unwrap();
+    // Another instance's handle on the same file: its writes are not counted here.
+    let elsewhere = charter_store_sqlite::SqliteStore::open(&url).await.unwrap();
+    let remembered = RememberedLaw::default();
+    assert_eq!(remembered.changes(&here).await.unwrap().len(), 2);
+    let new = NewLawChange {
+        title: "Bus data sharing policy".into(),
+        what_changed: "Bus firms must share where buses are.".into(),
+        in_force: "2027-01-01".parse().unwrap(),
+        url: "https://example.org/bus-policy".parse().unwrap(),
+        touches: Touches::Ai(None),
+        due_on: "2027-06-30".parse().unwrap(),
+    };
+    elsewhere
+        .law_change_add(&new, clock::today(), "mod@example.org")
+        .await
+        .unwrap();
+    // A generous bound: what is tested is that the list is not kept for ever.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while remembered.changes(&here).await.unwrap().len() == 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a change recorded elsewhere was never seen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        titles(&remembered.changes(&here).await.unwrap())[0],
+        new.title
+    );
+}

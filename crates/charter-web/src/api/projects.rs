@@ -262,7 +262,8 @@ pub(super) async fn get_project_check(
 ) -> Result<Json<charter_core::check::Scorecard>, ApiError> {
     // As the project's page checks it: with its answers to residents and the register's list
     // of changes in the law.
-    let facts = charter_app::entry_page::check_facts(state.store.as_ref(), project.id).await?;
+    let facts =
+        charter_app::entry_page::check_facts(state.store.as_ref(), &state.law, project.id).await?;
     Ok(Json(charter_core::check::check_full(
         &project,
         &state.charter,

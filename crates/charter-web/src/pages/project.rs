@@ -45,7 +45,8 @@ pub(super) async fn project(
     State(state): State<AppState>,
     PublishedWithOrganisation(page): PublishedWithOrganisation,
 ) -> Result<Response, WebError> {
-    let facts = charter_app::entry_page::page_facts(state.store.as_ref(), &page).await?;
+    let facts =
+        charter_app::entry_page::page_facts(state.store.as_ref(), &state.law, &page).await?;
     Ok(render_project(
         &state,
         page.project,
@@ -68,7 +69,7 @@ pub(crate) async fn project_page(
         .organisation_record(&p.organisation)
         .await?
         .ok_or(WebError::NotFound)?;
-    let law = charter_app::law::list(state.store.as_ref()).await?;
+    let law = state.law.changes(state.store.as_ref()).await?;
     Ok(render_project(
         state,
         p,

@@ -47,7 +47,7 @@ pub(super) async fn version(
     let v = charter_app::history::version(state.store.as_ref(), id, number).await?;
     // Checked as on the day it was published: the page shows what its readers saw then.
     let day = v.link.published_at.date();
-    let law = charter_app::law::list(state.store.as_ref()).await?;
+    let law = state.law.changes(state.store.as_ref()).await?;
     Ok(render(
         &VersionPage {
             active: "projects",
