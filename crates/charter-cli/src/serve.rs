@@ -134,21 +134,6 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the address listened on")?;
     let keys = crate::optout::load_keys(config)?;
-    charter_app::housekeeping::spawn(
-        store.clone(),
-        std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
-    );
-    // Reminders about late challenges and questions run on the same schedule.
-    charter_app::challenge_reminders::spawn(
-        store.clone(),
-        std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
-    );
-    // Residents' details are erased on the same schedule, claimed separately.
-    charter_app::challenges::erasure::spawn(
-        store.clone(),
-        std::sync::Arc::new(charter.clone()),
-        std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
-    );
     let public_url = args
         .public_url
         .clone()
@@ -158,14 +143,6 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_mailer(mailer)
         .with_public_url(&public_url)
         .with_limits(limits(&args));
-    charter_app::reminders::spawn(
-        state.store.clone(),
-        state.charter.clone(),
-        std::time::Duration::from_secs(args.reminder_seconds.max(1)),
-    );
-    if let Some(mailer) = &state.mail {
-        charter_app::notices::delivery::spawn(state.store.clone(), mailer.clone(), public_url);
-    }
     if args.smtp_url.is_none() {
         tracing::info!(
             folder = %config.data_dir.join("outbox").display(),
@@ -176,7 +153,9 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     // so it runs beside serving rather than before: a register that fails it stops being
     // served within those seconds, and the "running" line is printed only once it has passed.
     // The search index is built first (a few seconds): searches wait for it, and on one core
-    // the two would only slow each other down.
+    // the two would only slow each other down. The jobs on a schedule (housekeeping, reminders,
+    // erasure, email) start after it too: their first round used to run beside the build and
+    // hold up the first search at start.
     let refused: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     {
@@ -184,10 +163,17 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         let searches = state.searches.clone();
         let refused = refused.clone();
         let allow_unverified = args.allow_unverified;
+        let jobs = ScheduledJobs {
+            state: state.clone(),
+            public_url,
+            housekeeping: std::time::Duration::from_secs(args.housekeeping_seconds.max(1)),
+            reminders: std::time::Duration::from_secs(args.reminder_seconds.max(1)),
+        };
         tokio::spawn(async move {
             if let Err(e) = searches.catch_up(store.as_ref()).await {
                 tracing::warn!(error = %e, "the search index could not be built; the next search tries again");
             }
+            jobs.start();
             match first_check(&history, store.as_ref(), allow_unverified).await {
                 Ok(()) => println!(
                     "The Charter register is running at http://{local}/ (press Ctrl+C to stop)"
@@ -214,6 +200,39 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
         return Err(e);
     }
     Ok(())
+}
+
+/// What runs on a schedule beside serving, and how often.
+struct ScheduledJobs {
+    state: charter_web::AppState,
+    /// The register's public address, for links in email.
+    public_url: String,
+    housekeeping: std::time::Duration,
+    reminders: std::time::Duration,
+}
+
+impl ScheduledJobs {
+    fn start(self) {
+        let ScheduledJobs {
+            state,
+            public_url,
+            housekeeping,
+            reminders,
+        } = self;
+        charter_app::housekeeping::spawn(state.store.clone(), housekeeping);
+        // Reminders about late challenges and questions run on the same schedule.
+        charter_app::challenge_reminders::spawn(state.store.clone(), housekeeping);
+        // Residents' details are erased on the same schedule, claimed separately.
+        charter_app::challenges::erasure::spawn(
+            state.store.clone(),
+            state.charter.clone(),
+            housekeeping,
+        );
+        charter_app::reminders::spawn(state.store.clone(), state.charter.clone(), reminders);
+        if let Some(mailer) = &state.mail {
+            charter_app::notices::delivery::spawn(state.store.clone(), mailer.clone(), public_url);
+        }
+    }
 }
 
 /// The check made at start, kept for the pages' footer (which shows it until it is an hour

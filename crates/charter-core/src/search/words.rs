@@ -7,10 +7,10 @@ pub const MAX_WORD: usize = 32;
 /// The words of `text`, lower-cased, with the byte range each came from: letters and digits
 /// only, so no search syntax survives.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let mut at = 0;
     std::iter::from_fn(move || {
         let mut word = String::new();
-        let (start, end) = next_word(&mut chars, &mut word)?;
+        let (start, end) = next_word(text, &mut at, &mut word)?;
         Some((start, end, word))
     })
 }
@@ -18,40 +18,49 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
 /// Calls `f` with each word of `text` as `words` gives it, reusing one buffer: building the
 /// index reads every word of every entry, and a string for each was most of the time taken.
 pub fn each_word(text: &str, mut f: impl FnMut(&str)) {
-    let mut chars = text.char_indices().peekable();
+    let mut at = 0;
     let mut word = String::new();
-    while next_word(&mut chars, &mut word).is_some() {
+    while next_word(text, &mut at, &mut word).is_some() {
         f(&word);
     }
 }
 
-/// Reads the next word into `word` (emptied first), returning its byte range.
-fn next_word(
-    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-    word: &mut String,
-) -> Option<(usize, usize)> {
-    while let Some(&(_, c)) = chars.peek() {
-        if c.is_alphanumeric() {
+/// The character at byte `at` of `text` (a character boundary), and whether it is part of a word.
+fn char_at(text: &str, at: usize) -> Option<(char, bool)> {
+    let b = *text.as_bytes().get(at)?;
+    if b.is_ascii() {
+        // Most text is ASCII: decided from the byte, without decoding.
+        return Some((char::from(b), b.is_ascii_alphanumeric()));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((c, c.is_alphanumeric()))
+}
+
+/// Reads the next word from byte `at` on into `word` (emptied first), returning its byte
+/// range and leaving `at` after it.
+fn next_word(text: &str, at: &mut usize, word: &mut String) -> Option<(usize, usize)> {
+    loop {
+        let (c, in_word) = char_at(text, *at)?;
+        if in_word {
             break;
         }
-        chars.next();
+        *at += c.len_utf8();
     }
-    let &(start, _) = chars.peek()?;
-    let mut end = start;
+    let start = *at;
     let mut letters = 0;
     word.clear();
-    while let Some(&(i, c)) = chars.peek() {
-        if !c.is_alphanumeric() {
-            break;
-        }
+    while let Some((c, true)) = char_at(text, *at) {
         if letters < MAX_WORD {
-            word.extend(c.to_lowercase());
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
             letters += 1;
         }
-        end = i + c.len_utf8();
-        chars.next();
+        *at += c.len_utf8();
     }
-    Some((start, end))
+    Some((start, *at))
 }
 
 /// How many spelling mistakes a word of this many letters may have and still match: none under
@@ -138,6 +147,40 @@ mod tests {
         each_word(text, |w| seen.push(w.to_owned()));
         let listed: Vec<String> = words(text).map(|w| w.2).collect();
         assert_eq!(seen, listed);
+    }
+
+    /// Words read one character at a time, as before the ASCII shortcut.
+    fn by_chars(text: &str) -> Vec<(usize, usize, String)> {
+        let mut out = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        loop {
+            while chars.next_if(|(_, c)| !c.is_alphanumeric()).is_some() {}
+            let Some(&(start, _)) = chars.peek() else {
+                return out;
+            };
+            let (mut end, mut word) = (start, String::new());
+            while let Some((i, c)) = chars.next_if(|(_, c)| c.is_alphanumeric()) {
+                if word.chars().count() < MAX_WORD {
+                    word.extend(c.to_lowercase());
+                }
+                end = i + c.len_utf8();
+            }
+            out.push((start, end, word));
+        }
+    }
+
+    #[test]
+    fn ascii_and_other_letters_mixed_read_as_one_character_at_a_time() {
+        for text in [
+            "Café naïve x-ray İstanbul ÅNGSTRÖM 42nd",
+            "ẞtraße—Ωmega…ok",
+            "  \t\nAI/ML, GP’s ＡＢＣ 東京 done",
+            "",
+            "!!!",
+            "a\u{0301}b",
+        ] {
+            assert_eq!(words(text).collect::<Vec<_>>(), by_chars(text), "{text:?}");
+        }
     }
 
     #[test]
