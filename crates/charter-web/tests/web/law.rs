@@ -153,6 +153,10 @@ async fn a_change_with_no_entries_touched_is_a_form_error_and_nothing_is_saved()
 async fn a_recorded_change_becomes_a_task_reviewed_through_a_draft() {
     for app in TestApp::init().on_each_backend().await {
         let moderator = app.signed_in("m", Role::Moderator, None).await;
+        // Seen before the change: the page's law list is then kept, and must not go stale.
+        app.get("/projects/LCR-0005")
+            .await
+            .lacks("Bus data sharing policy");
         // Checking first shows how many entries it touches, and saves nothing.
         let r = app
             .post_as(
@@ -206,6 +210,7 @@ async fn a_recorded_change_becomes_a_task_reviewed_through_a_draft() {
         app.get("/projects/LCR-0005")
             .await
             .has("Changes in the law")
+            .has("Bus data sharing policy")
             .has("To check</strong> by 30 June 2099");
 
         // Knowsley reviews its complete entry against the Data (Use and Access) Act: an edit
